@@ -1,0 +1,87 @@
+import type { Argv, CommandModule } from 'yargs';
+import { notBuiltCommand } from './not-built.js';
+import { dbOption } from './options.js';
+
+const stats: CommandModule<object, { db: string; json: boolean }> = {
+  command: 'stats',
+  describe: 'Rows per table and state, top queries, failing hosts, image failures, db size',
+  builder: (y) => dbOption(y).option('json', { type: 'boolean', default: false, describe: 'Print JSON instead of tables' }),
+  handler: async (argv) => {
+    const { collectStats, formatStats, openDb } = await import('../../db/index.js');
+    const db = openDb(argv.db, { create: false });
+    try {
+      const stats = collectStats(db, argv.db);
+      console.log(argv.json ? JSON.stringify(stats, null, 2) : formatStats(stats));
+    } finally {
+      db.close();
+    }
+  },
+};
+
+const sql: CommandModule<object, { db: string; statement: string; json?: boolean; csv?: boolean }> = {
+  command: 'sql <statement>',
+  describe: 'Run one read-only SQL statement (the connection is opened read-only)',
+  builder: (y) =>
+    dbOption(y)
+      .positional('statement', { type: 'string', demandOption: true, describe: 'e.g. "SELECT origin, count(*) FROM queries GROUP BY 1"' })
+      .option('json', { type: 'boolean', describe: 'Print a JSON array of rows' })
+      .option('csv', { type: 'boolean', describe: 'Print CSV with a header line' })
+      .conflicts('json', 'csv'),
+  handler: async (argv) => {
+    const { formatCsv, formatTable, openDb, runReadonlySql } = await import('../../db/index.js');
+    const db = openDb(argv.db, { readonly: true });
+    try {
+      const { columns, rows } = runReadonlySql(db, argv.statement);
+      if (argv.json) console.log(JSON.stringify(rows, null, 2));
+      else if (argv.csv) process.stdout.write(formatCsv(columns, rows));
+      else console.log(`${formatTable(columns, rows)}\n(${rows.length} row${rows.length === 1 ? '' : 's'})`);
+    } finally {
+      db.close();
+    }
+  },
+};
+
+const show: CommandModule<object, { db: string; kind: string; key: string; json: boolean }> = {
+  command: 'show <kind> <key>',
+  describe: 'Everything known about one query, pair or image, joined',
+  builder: (y) =>
+    dbOption(y)
+      .positional('kind', { type: 'string', choices: ['query', 'pair', 'image'], demandOption: true })
+      .positional('key', { type: 'string', demandOption: true, describe: 'An id; or the query text; or the image URL' })
+      .option('json', { type: 'boolean', default: false, describe: 'Print JSON' }),
+  handler: async (argv) => {
+    const { formatRecord, formatTable, openDb, showRow } = await import('../../db/index.js');
+    const db = openDb(argv.db, { readonly: true });
+    try {
+      const sections = showRow(db, argv.kind as 'query' | 'pair' | 'image', argv.key);
+      if (argv.json) {
+        console.log(JSON.stringify(Object.fromEntries(sections.map((s) => [s.title, s.rows])), null, 2));
+        return;
+      }
+      for (const section of sections) {
+        console.log(`== ${section.title}`);
+        const [first] = section.rows;
+        if (!first) console.log('(none)');
+        else if (section.rows.length === 1 && ['query', 'pair', 'image', 'page', 'curation'].includes(section.title)) console.log(formatRecord(first));
+        else console.log(formatTable(Object.keys(first), section.rows));
+        console.log('');
+      }
+    } finally {
+      db.close();
+    }
+  },
+};
+
+export const dbCommand: CommandModule = {
+  command: 'db',
+  describe: 'Inspect a wit database: stats, read-only SQL, one row joined',
+  builder: (y: Argv) =>
+    y
+      .command(stats)
+      .command(sql)
+      .command(show)
+      .command(notBuiltCommand('check-images', 'Check that the db and the image store agree; repair', 5))
+      .command(notBuiltCommand('merge <out> <inputs..>', 'Merge partition dbs, re-applying caps and uniqueness', 4))
+      .demandCommand(1, 'Name a db command: stats, sql, show, check-images, merge'),
+  handler: () => undefined,
+};

@@ -1,0 +1,26 @@
+#!/usr/bin/env node
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { commands } from './commands/index.js';
+import { reportFailure } from './report-failure.js';
+
+const cli = yargs(hideBin(process.argv))
+  .scriptName('wit')
+  .usage('$0 <command> [options]\n\nBuild a CLIP-style WebImageText dataset and train a bag-of-words contrastive model on it.')
+  .command(commands)
+  .demandCommand(1, 'Name a command: `wit --help` lists them.')
+  .strict()
+  .recommendCommands()
+  .wrap(Math.min(110, process.stdout.columns ?? 110))
+  .epilogue('Each command has its own --help. Docs: README.md')
+  .fail((message, error) => {
+    if (error) throw error;
+    console.error(`wit: ${message}\nRun the command with --help to see its options.`);
+    process.exit(2);
+  });
+
+try {
+  await cli.parseAsync();
+} catch (error) {
+  process.exitCode = reportFailure(error);
+}

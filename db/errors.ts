@@ -1,0 +1,21 @@
+/**
+ * An error meant for the person at the terminal: the CLI prints its message
+ * (no stack trace) and exits with `exitCode`. Anything else that escapes is a bug.
+ */
+export class WitError extends Error {
+  readonly exitCode: number;
+
+  constructor(message: string, options: { exitCode?: number; cause?: unknown } = {}) {
+    super(message, { cause: options.cause });
+    this.name = 'WitError';
+    this.exitCode = options.exitCode ?? 1;
+  }
+}
+
+/** A subcommand that exists in the CLI but whose stage is not built yet. */
+export class NotBuiltError extends WitError {
+  constructor(command: string, issue: number) {
+    super(`\`wit ${command}\` is not built yet (tracked in issue #${issue}); nothing was done.`, { exitCode: 2 });
+    this.name = 'NotBuiltError';
+  }
+}

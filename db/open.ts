@@ -1,0 +1,137 @@
+import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import Database from 'better-sqlite3';
+import { WitError } from './errors.js';
+import { latestVersion, migrations } from './migrations.js';
+
+export type WitDb = Database.Database;
+
+export interface OpenDbOptions {
+  /**
+   * Open read-only: the file must exist and is never migrated or written.
+   * @default false
+   */
+  readonly?: boolean;
+  /**
+   * Create the file when it does not exist. Inspection commands turn this off
+   * so that a typo in `--db` is an error, not a new empty db.
+   * @default true
+   */
+  create?: boolean;
+}
+
+const sqliteMagic = Buffer.from('SQLite format 3\0', 'latin1');
+
+/**
+ * Opens (creating if needed) a wit database: WAL, `synchronous=NORMAL`, foreign
+ * keys on, schema migrated forward to the version this code knows.
+ * A db from a newer wit is refused before anything is written to it.
+ */
+export function openDb(path: string, options: OpenDbOptions = {}): WitDb {
+  const file = resolve(path);
+  checkPath(file, options.readonly === true || options.create === false);
+  refuseNewer(path, readHeaderVersion(file));
+  if (options.readonly) return openReadonly(file, path);
+  const db = connect(file, path, {});
+  const version = connectionVersion(db);
+  try {
+    refuseNewer(path, version);
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('foreign_keys = ON');
+  migrate(db, version);
+  return db;
+}
+
+function refuseNewer(path: string, version: number): void {
+  if (version <= latestVersion) return;
+  throw new WitError(
+    `${path} has schema version ${version}, but this wit knows only up to ${latestVersion}. ` +
+      'It was written by a newer wit: upgrade wit to open it. The file was not changed.',
+  );
+}
+
+function connectionVersion(db: WitDb): number {
+  return db.pragma('user_version', { simple: true }) as number;
+}
+
+function openReadonly(file: string, path: string): WitDb {
+  const db = connect(file, path, { readonly: true, fileMustExist: true });
+  const version = connectionVersion(db);
+  if (version !== latestVersion) {
+    db.close();
+    refuseNewer(path, version);
+    throw new WitError(
+      `${path} has schema version ${version}, older than this wit's ${latestVersion}. ` +
+        `Run \`wit db stats --db ${path}\` once to migrate it.`,
+    );
+  }
+  db.pragma('query_only = ON');
+  return db;
+}
+
+function connect(file: string, path: string, options: Database.Options): WitDb {
+  try {
+    const db = new Database(file, options);
+    db.pragma('busy_timeout = 10000');
+    return db;
+  } catch (error) {
+    throw new WitError(`Cannot open database ${path}: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+function checkPath(file: string, mustExist: boolean): void {
+  if (!existsSync(dirname(file))) {
+    throw new WitError(`Cannot open database ${file}: the folder ${dirname(file)} does not exist.`);
+  }
+  if (!existsSync(file)) {
+    if (mustExist) throw new WitError(`Database ${file} does not exist. Create one with \`wit queries build --db ${file}\`.`);
+    return;
+  }
+  if (statSync(file).isDirectory()) throw new WitError(`${file} is a folder, not a wit database file.`);
+  if (statSync(file).size > 0 && !hasSqliteHeader(file)) {
+    throw new WitError(`${file} is not a SQLite database (wrong file header); it was left untouched.`);
+  }
+}
+
+function hasSqliteHeader(file: string): boolean {
+  const header = Buffer.alloc(sqliteMagic.length);
+  const fd = openSync(file, 'r');
+  try {
+    readSync(fd, header, 0, header.length, 0);
+  } finally {
+    closeSync(fd);
+  }
+  return header.equals(sqliteMagic);
+}
+
+/**
+ * Reads `user_version` from the file header (offset 60) so that a db from a newer
+ * wit is refused before SQLite creates a WAL for it. The connection's value,
+ * which also sees an uncheckpointed WAL, is what migration trusts.
+ */
+function readHeaderVersion(file: string): number {
+  if (!existsSync(file) || statSync(file).size < 100) return 0;
+  const header = Buffer.alloc(100);
+  const fd = openSync(file, 'r');
+  try {
+    readSync(fd, header, 0, 100, 0);
+  } finally {
+    closeSync(fd);
+  }
+  return header.readUInt32BE(60);
+}
+
+function migrate(db: WitDb, from: number): void {
+  for (const step of migrations) {
+    if (step.version <= from) continue;
+    db.transaction(() => {
+      step.up(db);
+      db.pragma(`user_version = ${step.version}`);
+    })();
+  }
+}
