@@ -7,3 +7,7 @@ export { collectStats, formatStats, type DbStats, type HostFailures } from './st
 export { runReadonlySql, type SqlResult } from './sql.js';
 export { showRow, showKinds, type ShowKind, type ShowSection } from './show.js';
 export { formatCsv, formatRecord, formatTable, type Row } from './format.js';
+export * from './query-store.js';
+export * from './crawl-store.js';
+export * from './image-rows.js';
+export * from './curation-store.js';

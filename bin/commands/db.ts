@@ -1,5 +1,6 @@
 import type { Argv, CommandModule } from 'yargs';
-import { notBuiltCommand } from './not-built.js';
+import { dbCheckImagesCommand } from './db-check-images.js';
+import { dbMergeCommand } from './db-merge.js';
 import { dbOption } from './options.js';
 
 const stats: CommandModule<object, { db: string; json: boolean }> = {
@@ -80,8 +81,8 @@ export const dbCommand: CommandModule = {
       .command(stats)
       .command(sql)
       .command(show)
-      .command(notBuiltCommand('check-images', 'Check that the db and the image store agree; repair', 5))
-      .command(notBuiltCommand('merge <out> <inputs..>', 'Merge partition dbs, re-applying caps and uniqueness', 4))
+      .command(dbCheckImagesCommand)
+      .command(dbMergeCommand)
       .demandCommand(1, 'Name a db command: stats, sql, show, check-images, merge'),
   handler: () => undefined,
 };

@@ -1,0 +1,1 @@
+export { normalizeForTokens, normalizeText, tokenize } from './normalize.js';
