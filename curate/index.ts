@@ -1,1 +1,2 @@
-export {};
+export { ShardWriter, shardFileName, shardKey, partialShardSuffix, type ShardSample, type ShardWriterOptions, type WrittenShard } from './shard-writer.js';
+export { writeShardIndex, type ShardManifest } from './shard-index.js';
