@@ -1,0 +1,138 @@
+import { createHash } from 'node:crypto';
+import sharp, { type Metadata } from 'sharp';
+import { ImageFailure } from './image-failure.js';
+import { lumaGrid, phashOfGrid } from './phash.js';
+import { sniffImageFormat } from './sniff.js';
+
+export interface ProcessImageOptions {
+  /**
+   * Shorter side of the stored JPEG, in pixels; smaller images are kept at their size.
+   * @default 256
+   */
+  size?: number;
+  /**
+   * Images whose shorter side (after EXIF orientation) is below this are refused as `too_small`.
+   * @default 64
+   */
+  minSide?: number;
+  /**
+   * Images declaring more pixels than this are refused as `too_many_pixels`
+   * before any pixel is decoded (decompression bombs). PIL's default limit.
+   * @default 89478485
+   */
+  maxPixels?: number;
+  /**
+   * Rasterise SVG (without loading external resources) instead of refusing it as `svg_refused`.
+   * @default false
+   */
+  allowSvg?: boolean;
+}
+
+export const processImageDefaults: Required<ProcessImageOptions> = {
+  size: 256,
+  minSide: 64,
+  maxPixels: 89_478_485,
+  allowSvg: false,
+};
+
+/** What wit keeps of one downloaded image. */
+export interface ProcessedImage {
+  /** sha256 of the original bytes, lowercase hex: the store key. */
+  sha256: string;
+  /** 64-bit pHash of the image, 16 lowercase hex chars (see phash.ts). */
+  phash: string;
+  /** Width of the original image as displayed (EXIF orientation applied). */
+  width: number;
+  /** Height of the original image as displayed (EXIF orientation applied). */
+  height: number;
+  /** The decoder sharp used: jpeg, png, webp, gif, ... */
+  format: string;
+  /** Size of the original bytes. */
+  bytes: number;
+  /** The stored image: 8-bit sRGB JPEG q90, shorter side `size` (never upscaled), alpha flattened on white. */
+  jpeg: Buffer;
+}
+
+/** Decoded, oriented, flattened 8-bit sRGB pixels at the stored size. */
+export interface NormalizedPixels {
+  data: Buffer;
+  width: number;
+  height: number;
+  channels: number;
+}
+
+/**
+ * Validates `bytes` by really decoding them and turns them into what the store
+ * keeps. Throws `ImageFailure` (with a reason) for anything that is not a
+ * usable image; never throws anything else for bad bytes.
+ */
+export async function processImage(bytes: Buffer, options: ProcessImageOptions = {}): Promise<ProcessedImage> {
+  const settings = { ...processImageDefaults, ...options };
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  const { metadata, pixels } = await normalizeImage(bytes, settings);
+  const jpeg = await encodeJpeg(pixels);
+  const { width, height } = metadata.autoOrient;
+  return { sha256, phash: phashOfPixels(pixels), width, height, format: metadata.format, bytes: bytes.length, jpeg };
+}
+
+/**
+ * Checks the bytes (magic, declared size, min side) and decodes them to the
+ * stored size: first frame, EXIF orientation applied, CMYK / 16-bit / palette /
+ * gray converted to 8-bit sRGB, alpha flattened on white.
+ */
+export async function normalizeImage(
+  bytes: Buffer,
+  settings: Required<ProcessImageOptions>,
+): Promise<{ metadata: Metadata; pixels: NormalizedPixels }> {
+  const metadata = await validatedMetadata(bytes, settings);
+  const { width, height } = metadata.autoOrient;
+  const shorter = Math.min(width, height);
+  const svgDensity = metadata.format === 'svg' ? { density: Math.min(2400, (72 * Math.max(settings.size, shorter)) / shorter) } : {};
+  const pipeline = sharp(bytes, { failOn: 'error', limitInputPixels: settings.maxPixels, autoOrient: true, ...svgDensity });
+  if (shorter > settings.size) pipeline.resize(width <= height ? { width: settings.size } : { height: settings.size });
+  try {
+    const { data, info } = await pipeline
+      .flatten({ background: '#ffffff' })
+      .toColourspace('srgb')
+      .raw({ depth: 'uchar' })
+      .toBuffer({ resolveWithObject: true });
+    return { metadata, pixels: { data, width: info.width, height: info.height, channels: info.channels } };
+  } catch (error) {
+    throw new ImageFailure('decode_error', (error as Error).message);
+  }
+}
+
+async function validatedMetadata(bytes: Buffer, settings: Required<ProcessImageOptions>): Promise<Metadata> {
+  if (bytes.length === 0) throw new ImageFailure('empty', 'the response body was empty');
+  const sniffed = sniffImageFormat(bytes);
+  if (sniffed === undefined) throw new ImageFailure('not_image', `the first bytes are no known image type (${describeHead(bytes)})`);
+  if (sniffed === 'svg' && !settings.allowSvg) throw new ImageFailure('svg_refused', 'SVG is refused unless --allow-svg is given');
+  let metadata: Metadata;
+  try {
+    metadata = await sharp(bytes, { limitInputPixels: false }).metadata();
+  } catch (error) {
+    throw new ImageFailure('decode_error', (error as Error).message);
+  }
+  const { width, height } = metadata.autoOrient;
+  if (!(width > 0 && height > 0)) throw new ImageFailure('decode_error', 'the image declares no size');
+  if (width * height > settings.maxPixels) {
+    throw new ImageFailure('too_many_pixels', `${width}x${height} is over the ${settings.maxPixels.toLocaleString('en-US')}-pixel limit`);
+  }
+  if (Math.min(width, height) < settings.minSide) {
+    throw new ImageFailure('too_small', `${width}x${height} has a side under ${settings.minSide} px`);
+  }
+  return metadata;
+}
+
+function describeHead(bytes: Buffer): string {
+  return JSON.stringify(bytes.toString('latin1', 0, 16).replace(/[^\x20-\x7e]/g, '.'));
+}
+
+async function encodeJpeg(pixels: NormalizedPixels): Promise<Buffer> {
+  const { data, width, height, channels } = pixels;
+  return sharp(data, { raw: { width, height, channels: channels as 3 } }).jpeg({ quality: 90 }).toBuffer();
+}
+
+export function phashOfPixels(pixels: NormalizedPixels): string {
+  return phashOfGrid(lumaGrid(pixels.data, pixels.width, pixels.height, pixels.channels));
+}
