@@ -1,1 +1,26 @@
-export {};
+export { evaluateZeroShot, zeroShotWithModel, type ZeroShotOptions, type ZeroShotResult } from './zero-shot.js';
+export { evaluateRetrieval, retrievalWithModel, type RetrievalOptions, type RetrievalResult } from './retrieval.js';
+export { evaluateLinearProbe, linearProbeWithModel, type LinearProbeOptions, type LinearProbeResult } from './linear-probe.js';
+export { classifyImages, classifyWithModel, type ClassifyOptions, type ClassifyResult, type ImageLabels } from './classify.js';
+export { openEvalModel } from './open-eval-model.js';
+export type { EvalModel } from './eval-model.js';
+export type { SkippedImage } from './embed-images.js';
+export {
+  evalsFileName,
+  readEvalRecords,
+  type ConfusionFile,
+  type EvalRecord,
+  type LinearProbeFigures,
+  type LinearProbeRecord,
+  type RetrievalFigures,
+  type RetrievalRecord,
+  type ZeroShotFigures,
+  type ZeroShotRecord,
+} from './evals-log.js';
+export { retrievalRecall, type RecallAtK } from './recall.js';
+export { buildZeroShotClassifier, type ZeroShotClassifier } from './zero-shot-classifier.js';
+export { classificationMetrics, classPrompts, ensembleClassEmbeddings, softmaxRows, type ClassificationMetrics } from './zero-shot-math.js';
+export { fitLogisticRegression, logisticScores, type LabelledFeatures, type LogisticModel } from './logistic-regression.js';
+export { fitLinearProbe, defaultL2Grid, type LinearProbeFit } from './linear-probe-fit.js';
+export { loadLabelledImages, imageExtensions, type LabelledImageSource, type LabelledImages } from './labelled-images.js';
+export { defaultTemplates, readTemplates, labelsFromList, labelsFromFile } from './prompts.js';

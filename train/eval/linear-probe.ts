@@ -1,0 +1,116 @@
+import { WitError, type ProgressSink } from '../../db/index.js';
+import { embedImageFiles, type SkippedImage } from './embed-images.js';
+import type { EvalModel } from './eval-model.js';
+import { appendEvalRecord, type LinearProbeRecord } from './evals-log.js';
+import { loadLabelledImages, type LabelledImageSource } from './labelled-images.js';
+import { fitLinearProbe, subset, type LinearProbeFitOptions } from './linear-probe-fit.js';
+import { logisticScores } from './logistic-regression.js';
+import { openEvalModel } from './open-eval-model.js';
+import { defaultTemplates, readTemplates } from './prompts.js';
+import { seededRandom, stratifiedSplit } from './seeded-split.js';
+import { buildZeroShotClassifier, unknownClassWarning } from './zero-shot-classifier.js';
+import { classificationMetrics, classSimilarities } from './zero-shot-math.js';
+import { dataPath, sourceFlag } from './zero-shot.js';
+
+export interface LinearProbeOptions extends Pick<LinearProbeFitOptions, 'l2Grid'> {
+  /** The run folder `wit train` wrote; the record goes to its `evals.jsonl`. */
+  runDir: string;
+  /** A folder with a sub-folder per class, or a CSV/JSONL list of path,label. */
+  source: LabelledImageSource;
+  /** One class name per line, in class order (for the zero-shot comparison). */
+  classNamesFile?: string;
+  /** Prompt templates for the zero-shot comparison; default CLIP's "a photo of a {}." */
+  templatesFile?: string;
+  /**
+   * Fraction of each class's images held out as the test set.
+   * @default 0.3
+   */
+  testFraction?: number;
+  /**
+   * Seeds the test split and the validation slice.
+   * @default 0
+   */
+  seed?: number;
+  /**
+   * Images embedded per batch.
+   * @default 64
+   */
+  batchSize?: number;
+  /**
+   * The command line recorded in `evals.jsonl`.
+   * @default the equivalent `wit eval linear-probe` command
+   */
+  command?: string;
+  onProgress?: ProgressSink;
+  onWarning?: (message: string) => void;
+}
+
+export interface LinearProbeResult {
+  record: LinearProbeRecord;
+  skipped: SkippedImage[];
+}
+
+/**
+ * The CLIP paper's linear probe: L2-regularised logistic regression on the
+ * frozen image embeddings (λ chosen on a validation slice of the training
+ * part), scored on a seeded, stratified test split, beside zero-shot
+ * accuracy on the same test images.
+ */
+export async function evaluateLinearProbe(options: LinearProbeOptions): Promise<LinearProbeResult> {
+  const model = await openEvalModel(options.runDir);
+  try {
+    return await linearProbeWithModel(model, options);
+  } finally {
+    await model.dispose();
+  }
+}
+
+/** `evaluateLinearProbe` on a model already open. */
+export async function linearProbeWithModel(model: EvalModel, options: LinearProbeOptions): Promise<LinearProbeResult> {
+  const testFraction = options.testFraction ?? 0.3;
+  const seed = options.seed ?? 0;
+  const { classNames, items } = loadLabelledImages(options.source, options.classNamesFile);
+  const templates = options.templatesFile === undefined ? [...defaultTemplates] : readTemplates(options.templatesFile);
+  const classifier = await buildZeroShotClassifier(model, classNames, templates);
+  const warning = unknownClassWarning(classifier);
+  if (warning) options.onWarning?.(warning);
+
+  const images = await embedImageFiles(model, items.map((item) => item.path), options.batchSize, options.onProgress);
+  const all = {
+    features: images.embeddings,
+    labels: Int32Array.from(images.kept, (index) => items[index]!.label),
+    dim: images.dim,
+    classCount: classNames.length,
+  };
+  const rows = Array.from(all.labels, (_, i) => i);
+  const { kept, held } = stratifiedSplit(all.labels, rows, testFraction, seededRandom(seed));
+  if (held.length === 0) {
+    throw new WitError(`${dataPath(options.source)} has too few images for a test split (each class needs at least 2 that decode).`);
+  }
+  const train = subset(all, kept);
+  const test = subset(all, held);
+  const fit = fitLinearProbe(train, { seed, l2Grid: options.l2Grid });
+  const probe = classificationMetrics(logisticScores(fit.model, test.features), test.labels, classNames.length);
+  const zeroShot = classificationMetrics(classSimilarities(test.features, classifier.classEmbeddings, classifier.dim), test.labels, classNames.length);
+
+  const record: LinearProbeRecord = {
+    kind: 'linear-probe',
+    time: new Date().toISOString(),
+    command: options.command ?? `wit eval linear-probe --run ${options.runDir} ${sourceFlag(options.source)}`,
+    data: dataPath(options.source),
+    skipped: images.skipped.length,
+    figures: {
+      classes: classNames.length,
+      trainImages: train.labels.length,
+      testImages: test.labels.length,
+      testFraction,
+      seed,
+      l2: fit.l2,
+      sweep: fit.sweep,
+      linearProbeTop1: probe.top1,
+      zeroShotTop1: zeroShot.top1,
+    },
+  };
+  appendEvalRecord(options.runDir, record);
+  return { record, skipped: images.skipped };
+}

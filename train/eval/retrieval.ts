@@ -1,0 +1,93 @@
+import { WitError, type ProgressSink } from '../../db/index.js';
+import { countSamples, listShards, readShardSamples, type ShardSplit } from '../shard-reader.js';
+import { ImageEmbedder, type SkippedImage } from './embed-images.js';
+import type { EvalModel } from './eval-model.js';
+import { appendEvalRecord, type RetrievalRecord } from './evals-log.js';
+import { openEvalModel } from './open-eval-model.js';
+import { retrievalRecall } from './recall.js';
+
+export interface RetrievalOptions {
+  /** The run folder `wit train` wrote; the record goes to its `evals.jsonl`. */
+  runDir: string;
+  /** The shard folder `wit shards build` wrote. */
+  shardsDir: string;
+  /**
+   * Which split's pairs to rank.
+   * @default 'val'
+   */
+  split?: ShardSplit;
+  /**
+   * Images (and captions) embedded per batch.
+   * @default 64
+   */
+  batchSize?: number;
+  /**
+   * The command line recorded in `evals.jsonl`.
+   * @default the equivalent `wit eval retrieval` command
+   */
+  command?: string;
+  onProgress?: ProgressSink;
+}
+
+export interface RetrievalResult {
+  record: RetrievalRecord;
+  skipped: SkippedImage[];
+}
+
+const textBatchSize = 1024;
+
+/**
+ * Image→text and text→image recall@1/5/10 over every pair of a shard split:
+ * each image is ranked against all captions of the split (and each caption
+ * against all images), as the CLIP paper's Flickr/COCO retrieval numbers are.
+ */
+export async function evaluateRetrieval(options: RetrievalOptions): Promise<RetrievalResult> {
+  const model = await openEvalModel(options.runDir);
+  try {
+    return await retrievalWithModel(model, options);
+  } finally {
+    await model.dispose();
+  }
+}
+
+/** `evaluateRetrieval` on a model already open. */
+export async function retrievalWithModel(model: EvalModel, options: RetrievalOptions): Promise<RetrievalResult> {
+  const split = options.split ?? 'val';
+  const shards = await listShards(options.shardsDir, split);
+  const total = await countSamples(shards);
+  const embedder = new ImageEmbedder(model, options.batchSize, options.onProgress && ((update) => options.onProgress!({ ...update, total })));
+  const captions: string[] = [];
+  for (const shard of shards) {
+    for await (const sample of readShardSamples(shard.path)) {
+      captions.push(sample.txt);
+      await embedder.add(sample.jpg, `${shard.name}:${sample.key}`);
+    }
+  }
+  const images = await embedder.finish();
+  if (images.kept.length === 0) {
+    throw new WitError(`the ${split} shards in ${options.shardsDir} hold no pair whose image decodes; rebuild them with \`wit shards build\`.`);
+  }
+  const texts = await embedTextsInBatches(model, images.kept.map((index) => captions[index]!));
+  const record: RetrievalRecord = {
+    kind: 'retrieval',
+    time: new Date().toISOString(),
+    command: options.command ?? `wit eval retrieval --run ${options.runDir} --shards ${options.shardsDir} --split ${split}`,
+    data: options.shardsDir,
+    skipped: images.skipped.length,
+    figures: { split, pairs: images.kept.length, recall: retrievalRecall(images.embeddings, texts, images.kept.length) },
+  };
+  appendEvalRecord(options.runDir, record);
+  return { record, skipped: images.skipped };
+}
+
+async function embedTextsInBatches(model: EvalModel, texts: readonly string[]): Promise<Float32Array> {
+  const chunks: Float32Array[] = [];
+  for (let first = 0; first < texts.length; first += textBatchSize) chunks.push(await model.embedTexts(texts.slice(first, first + textBatchSize)));
+  const out = new Float32Array(chunks.reduce((sum, chunk) => sum + chunk.length, 0));
+  let at = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, at);
+    at += chunk.length;
+  }
+  return out;
+}
