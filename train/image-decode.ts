@@ -1,0 +1,58 @@
+import sharp from 'sharp';
+import { WitError } from '../db/index.js';
+import type { SeededRandom } from './random.js';
+
+/** CLIP's per-channel RGB mean and standard deviation (of its training images, in [0, 1]). */
+export const clipMean = [0.48145466, 0.4578275, 0.40821073] as const;
+export const clipStd = [0.26862954, 0.26130258, 0.27577711] as const;
+
+/** Where the square is cut from: a random offset (training) or the centre (evaluation). */
+export type CropMode = SeededRandom | 'centre';
+
+/**
+ * Decodes an image, scales its shorter side to `size`, cuts a `size`x`size`
+ * square (CLIP's random square crop, or the centre) and writes it as
+ * CLIP-normalised RGB floats (HWC) into `out` at `offset`. Transparency is
+ * flattened onto white. Throws sharp's error for bytes that are not an image.
+ */
+export async function decodeSquareImage(input: Buffer | string, size: number, crop: CropMode, out: Float32Array, offset = 0): Promise<void> {
+  const { data, info } = await sharp(input, { failOn: 'error' })
+    .rotate()
+    .resize({ width: size, height: size, fit: 'outside', kernel: 'lanczos3' })
+    .flatten({ background: '#ffffff' })
+    .toColourspace('srgb')
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  const left = pickOffset(info.width - size, crop);
+  const top = pickOffset(info.height - size, crop);
+  const channels = info.channels;
+  let at = offset;
+  for (let y = 0; y < size; y++) {
+    let pixel = ((top + y) * info.width + left) * channels;
+    for (let x = 0; x < size; x++, pixel += channels) {
+      out[at++] = (data[pixel]! / 255 - clipMean[0]) / clipStd[0];
+      out[at++] = (data[pixel + 1]! / 255 - clipMean[1]) / clipStd[1];
+      out[at++] = (data[pixel + 2]! / 255 - clipMean[2]) / clipStd[2];
+    }
+  }
+}
+
+function pickOffset(slack: number, crop: CropMode): number {
+  if (slack <= 0) return 0;
+  return crop === 'centre' ? Math.floor(slack / 2) : crop.int(slack + 1);
+}
+
+/**
+ * One image (a file path or its bytes) as the model sees it at evaluation:
+ * centre crop, `imageSize`x`imageSize`, CLIP-normalised HWC RGB floats.
+ */
+export async function loadImageForEval(pathOrBuffer: string | Buffer, imageSize: number): Promise<Float32Array> {
+  const out = new Float32Array(imageSize * imageSize * 3);
+  try {
+    await decodeSquareImage(pathOrBuffer, imageSize, 'centre', out);
+  } catch (error) {
+    const what = typeof pathOrBuffer === 'string' ? pathOrBuffer : `an image of ${pathOrBuffer.length} bytes`;
+    throw new WitError(`cannot decode ${what} as an image (${(error as Error).message}): pass a JPEG, PNG, WebP or GIF file.`, { cause: error });
+  }
+  return out;
+}
