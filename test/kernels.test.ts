@@ -1,0 +1,121 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { selectBackend } from '../train/index.js';
+import { seededFloats } from './fixtures/engine-batches.js';
+
+type Inputs = Record<string, { shape: number[]; values: Float32Array | Int32Array }>;
+
+/** Runs one kernel on a backend with fresh input tensors and returns its output values and shape. */
+async function runOn(backend: 'cpu' | 'wasm', kernel: string, inputs: Inputs, attrs: object) {
+  await tf.setBackend(backend);
+  const tensors: Record<string, tf.Tensor> = {};
+  for (const [name, input] of Object.entries(inputs)) {
+    tensors[name] = tf.tensor(input.values, input.shape, input.values instanceof Int32Array ? 'int32' : 'float32');
+  }
+  const out = tf.engine().runKernel(kernel, tensors, attrs as tf.NamedAttrMap) as tf.Tensor;
+  const result = { shape: out.shape, values: Float32Array.from(out.dataSync()) };
+  tf.dispose([out, ...Object.values(tensors)]);
+  return result;
+}
+
+function expectClose(actual: { shape: number[]; values: Float32Array }, expected: { shape: number[]; values: Float32Array }) {
+  expect(actual.shape).toEqual(expected.shape);
+  expect(actual.values.length).toBe(expected.values.length);
+  let worst = 0;
+  for (let i = 0; i < expected.values.length; i++) {
+    const scale = Math.max(1, Math.abs(expected.values[i]!));
+    worst = Math.max(worst, Math.abs(actual.values[i]! - expected.values[i]!) / scale);
+  }
+  expect(worst).toBeLessThan(1e-4);
+}
+
+async function expectWasmMatchesCpu(kernel: string, inputs: Inputs, attrs: object) {
+  const expected = await runOn('cpu', kernel, inputs, attrs);
+  const actual = await runOn('wasm', kernel, inputs, attrs);
+  expect(expected.values.some((v) => v !== 0)).toBe(true);
+  expectClose(actual, expected);
+}
+
+const floats = (shape: number[], seed: number) => ({ shape, values: seededFloats(shape.reduce((a, b) => a * b, 1), seed) });
+
+describe('segment sum on the patched cpu backend', () => {
+  it('matches the stock cpu kernel, dropping ids outside [0, numSegments)', async () => {
+    const inputs: Inputs = {
+      x: floats([9, 4], 1),
+      segmentIds: { shape: [9], values: Int32Array.from([0, 2, 2, -1, 5, 1, 0, 6, 2]) },
+    };
+    const stock = await runOn('cpu', 'UnsortedSegmentSum', inputs, { numSegments: 6 });
+    await selectBackend('cpu');
+    const patched = await runOn('cpu', 'UnsortedSegmentSum', inputs, { numSegments: 6 });
+    expectClose(patched, stock);
+  });
+
+  it('sums into a 20k-row table without running out of memory', async () => {
+    await selectBackend('cpu');
+    const ids = Int32Array.from({ length: 512 }, (_, i) => (i * 7919) % 20_000);
+    const out = await runOn('cpu', 'UnsortedSegmentSum', { x: floats([512, 256], 2), segmentIds: { shape: [512], values: ids } }, { numSegments: 20_000 });
+    expect(out.shape).toEqual([20_000, 256]);
+    expect(out.values[ids[3]! * 256 + 5]).not.toBe(0);
+  });
+});
+
+describe('wasm kernels against the stock cpu backend', () => {
+  beforeAll(async () => {
+    await selectBackend('wasm');
+  });
+
+  it('UnsortedSegmentSum (absent from tfjs-wasm)', async () => {
+    await expectWasmMatchesCpu(
+      'UnsortedSegmentSum',
+      { x: floats([10, 3], 3), segmentIds: { shape: [10], values: Int32Array.from([4, 0, 0, 3, -2, 1, 4, 9, 2, 2]) } },
+      { numSegments: 5 },
+    );
+  });
+
+  it('UnsortedSegmentSum over an empty input gives zeros', async () => {
+    await selectBackend('wasm');
+    const out = await runOn('wasm', 'UnsortedSegmentSum', { x: { shape: [0, 3], values: new Float32Array(0) }, segmentIds: { shape: [0], values: new Int32Array(0) } }, { numSegments: 4 });
+    expect(out.shape).toEqual([4, 3]);
+    expect([...out.values]).toEqual(new Array(12).fill(0));
+  });
+
+  const convCases = [
+    { name: '3x3 stride 2 same (the model)', x: [2, 8, 8, 3], filter: [3, 3, 3, 5], strides: 2, pad: 'same' },
+    { name: '3x3 stride 2 same, odd size', x: [2, 7, 9, 4], filter: [3, 3, 4, 6], strides: 2, pad: 'same' },
+    { name: '3x3 stride 1 valid', x: [1, 6, 5, 2], filter: [3, 3, 2, 3], strides: 1, pad: 'valid' },
+    { name: '2x3 strides [1,2] explicit pad 1', x: [3, 5, 6, 2], filter: [2, 3, 2, 4], strides: [1, 2], pad: 1 },
+  ] as const;
+
+  for (const c of convCases) {
+    it(`Conv2DBackpropFilter (absent from tfjs-wasm), ${c.name}`, async () => {
+      await tf.setBackend('cpu');
+      const outShape = tf.conv2d(tf.zeros(c.x as unknown as number[]) as tf.Tensor4D, tf.zeros(c.filter as unknown as number[]) as tf.Tensor4D, c.strides as [number, number], c.pad as 'same').shape;
+      await expectWasmMatchesCpu(
+        'Conv2DBackpropFilter',
+        { x: floats([...c.x], 4), dy: floats(outShape, 5) },
+        { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', filterShape: c.filter },
+      );
+    });
+
+    it(`Conv2DBackpropInput (im2col replacement), ${c.name}`, async () => {
+      await tf.setBackend('cpu');
+      const outShape = tf.conv2d(tf.zeros(c.x as unknown as number[]) as tf.Tensor4D, tf.zeros(c.filter as unknown as number[]) as tf.Tensor4D, c.strides as [number, number], c.pad as 'same').shape;
+      await expectWasmMatchesCpu(
+        'Conv2DBackpropInput',
+        { dy: floats(outShape, 6), filter: floats([...c.filter], 7) },
+        { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', inputShape: c.x },
+      );
+    });
+  }
+
+  for (const transposeA of [false, true]) {
+    for (const transposeB of [false, true]) {
+      it(`BatchMatMul transposeA=${transposeA} transposeB=${transposeB}, 2-D and batched`, async () => {
+        const a2 = transposeA ? [13, 7] : [7, 13];
+        const b2 = transposeB ? [5, 13] : [13, 5];
+        await expectWasmMatchesCpu('BatchMatMul', { a: floats(a2, 8), b: floats(b2, 9) }, { transposeA, transposeB });
+        await expectWasmMatchesCpu('BatchMatMul', { a: floats([3, ...a2], 10), b: floats([3, ...b2], 11) }, { transposeA, transposeB });
+      });
+    }
+  }
+});

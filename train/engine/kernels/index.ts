@@ -1,0 +1,1 @@
+export { registerCpuKernels, registerWasmKernels } from './register.js';

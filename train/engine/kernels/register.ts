@@ -1,0 +1,39 @@
+import * as tf from '@tensorflow/tfjs';
+import { makeBatchMatMulKernel } from './batch-mat-mul.js';
+import { makeConv2DBackpropFilterKernel } from './conv2d-backprop-filter.js';
+import { makeConv2DBackpropInputKernel } from './conv2d-backprop-input.js';
+import { cpuUnsortedSegmentSumKernel, wasmUnsortedSegmentSumKernel } from './unsorted-segment-sum.js';
+import type { StockWasmKernels } from './wasm-ops.js';
+
+function replaceKernel(config: tf.KernelConfig): void {
+  if (tf.getKernel(config.kernelName, config.backendName)) tf.unregisterKernel(config.kernelName, config.backendName);
+  tf.registerKernel(config);
+}
+
+function stockKernel(kernelName: string): tf.KernelFunc {
+  const config = tf.getKernel(kernelName, 'wasm');
+  if (!config) throw new Error(`tfjs-backend-wasm has no ${kernelName} kernel to build on.`);
+  return config.kernelFunc;
+}
+
+let wasmKernelsRegistered = false;
+
+/**
+ * Adds the kernels tfjs-wasm 4.22 lacks (UnsortedSegmentSum, Conv2DBackpropFilter) and replaces
+ * the slow ones (BatchMatMul with a transpose, Conv2DBackpropInput). Call after the wasm backend
+ * is initialised: the stock kernels it builds on must have run their setup.
+ */
+export function registerWasmKernels(): void {
+  if (wasmKernelsRegistered) return;
+  const stock: StockWasmKernels = { batchMatMul: stockKernel(tf.BatchMatMul), transpose: stockKernel(tf.Transpose) };
+  replaceKernel(wasmUnsortedSegmentSumKernel);
+  replaceKernel(makeConv2DBackpropFilterKernel(stock));
+  replaceKernel(makeConv2DBackpropInputKernel(stock));
+  replaceKernel(makeBatchMatMulKernel(stock));
+  wasmKernelsRegistered = true;
+}
+
+/** Replaces the cpu backend's UnsortedSegmentSum, whose memory grows with the vocabulary. */
+export function registerCpuKernels(): void {
+  replaceKernel(cpuUnsortedSegmentSumKernel);
+}

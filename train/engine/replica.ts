@@ -1,0 +1,99 @@
+import * as tf from '@tensorflow/tfjs';
+import { contrastiveLoss } from './loss.js';
+import { encodeImages, encodeTexts, textTensors, type ParamTensors } from './model.js';
+import { temperatureParam, type ParamSlot } from './params.js';
+import type { ModelConfig, TextBatch, TrainBatch } from './types.js';
+
+/** The two embedding matrices of a batch (or of a worker's slice of it). */
+export interface BatchEmbeddings {
+  images: tf.Tensor2D;
+  texts: tf.Tensor2D;
+}
+
+/**
+ * Turns this replica's embeddings into the whole batch's: identity on one replica; with data
+ * parallelism it inserts the other workers' embeddings (constants) around the local slice.
+ */
+export type EmbeddingExchange = (local: BatchEmbeddings) => BatchEmbeddings;
+
+export interface ForwardBackward {
+  loss: number;
+  /** The whole batch's logits, n*n row-major. */
+  logits: Float32Array;
+}
+
+const embedChunkRows = 256;
+
+/** The model on the current tfjs backend: parameter tensors, forward, backward. */
+export class Replica {
+  private params: ParamTensors = {};
+
+  constructor(
+    readonly config: Required<ModelConfig>,
+    readonly slots: ParamSlot[],
+  ) {}
+
+  /** Replaces the parameter tensors with the values of the flat weight vector. */
+  setWeights(weights: Float32Array): void {
+    const next: ParamTensors = {};
+    for (const slot of this.slots) {
+      next[slot.name] = tf.tensor(weights.subarray(slot.offset, slot.offset + slot.size), slot.shape, 'float32');
+    }
+    this.disposeParams();
+    this.params = next;
+  }
+
+  /** Loss of the batch and d(loss)/d(params) written into `grads` (the flat layout). */
+  forwardBackward(batch: TrainBatch, grads: Float32Array, exchange: EmbeddingExchange = (local) => local): ForwardBackward {
+    const names = this.slots.map((slot) => slot.name);
+    const size = this.config.imageSize;
+    let logits: Float32Array = new Float32Array(0);
+    const result = tf.tidy(() => {
+      const images = tf.tensor4d(batch.images, [batch.size, size, size, 3]);
+      const text = textTensors(batch);
+      const lossOf = (...values: tf.Tensor[]): tf.Scalar => {
+        const params: ParamTensors = Object.fromEntries(names.map((name, i) => [name, values[i]!]));
+        const full = exchange({ images: encodeImages(params, this.config, images), texts: encodeTexts(params, text) });
+        const out = contrastiveLoss(full.images, full.texts, params[temperatureParam] as tf.Scalar);
+        logits = out.logits.dataSync() as Float32Array;
+        return out.loss;
+      };
+      return tf.valueAndGrads(lossOf)(names.map((name) => this.params[name]!));
+    });
+    this.slots.forEach((slot, i) => grads.set(result.grads[i]!.dataSync() as Float32Array, slot.offset));
+    const loss = result.value.dataSync()[0]!;
+    tf.dispose([result.value, ...result.grads]);
+    return { loss, logits };
+  }
+
+  embedImages(images: Float32Array, n: number): Float32Array {
+    const pixels = this.config.imageSize * this.config.imageSize * 3;
+    const out = new Float32Array(n * this.config.embedDim);
+    for (let start = 0; start < n; start += embedChunkRows) {
+      const rows = Math.min(embedChunkRows, n - start);
+      const chunk = images.subarray(start * pixels, (start + rows) * pixels);
+      const embedded = tf.tidy(() =>
+        encodeImages(this.params, this.config, tf.tensor4d(chunk, [rows, this.config.imageSize, this.config.imageSize, 3])),
+      );
+      out.set(embedded.dataSync() as Float32Array, start * this.config.embedDim);
+      embedded.dispose();
+    }
+    return out;
+  }
+
+  embedTexts(batch: TextBatch): Float32Array {
+    const embedded = tf.tidy(() => encodeTexts(this.params, textTensors(batch)));
+    const out = embedded.dataSync() as Float32Array;
+    embedded.dispose();
+    return Float32Array.from(out);
+  }
+
+  dispose(): void {
+    this.disposeParams();
+  }
+
+  private disposeParams(): void {
+    tf.dispose(Object.values(this.params));
+    this.params = {};
+  }
+}
