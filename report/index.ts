@@ -1,1 +1,1 @@
-export {};
+export { writeReport, type ReportOptions, type WrittenReport } from './write-report.js';

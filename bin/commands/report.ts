@@ -1,3 +1,25 @@
-import { notBuiltCommand } from './not-built.js';
+import type { CommandModule } from 'yargs';
 
-export const reportCommand = notBuiltCommand('report', 'Write the HTML report of a run', 9);
+interface ReportArgs {
+  run: string;
+  db?: string;
+  shards?: string;
+  out?: string;
+}
+
+export const reportCommand: CommandModule<object, ReportArgs> = {
+  command: 'report',
+  describe: 'Write the self-contained HTML report of a run (dataset, training, evaluation)',
+  builder: (y) =>
+    y
+      .option('run', { type: 'string', demandOption: true, normalize: true, describe: 'The run folder `wit train` wrote' })
+      .option('db', { type: 'string', normalize: true, describe: 'The crawl database: query long tail, crawl figures' })
+      .option('shards', { type: 'string', normalize: true, describe: 'The shard folder: curation figures, sample images' })
+      .option('out', { type: 'string', normalize: true, describe: 'Where to write the report [default: RUN/report.html]' })
+      .example('$0 report --run run/ --db wit.db --shards shards/', 'report.html in run/ with every section'),
+  handler: async (argv) => {
+    const { writeReport } = await import('../../report/index.js');
+    const written = await writeReport({ runDir: argv.run, dbPath: argv.db, shardsDir: argv.shards, outPath: argv.out });
+    console.log(`report: ${written.path} (${(written.bytes / 1024).toFixed(0)} KiB, self-contained; open it in a browser)`);
+  },
+};

@@ -1,0 +1,78 @@
+import type { LinearProbeRecord, RetrievalRecord, ZeroShotRecord } from '../train/index.js';
+import { escapeHtml, factTable, figureRow, missing, percent, type Section } from './html.js';
+import type { RunFiles } from './run-files.js';
+import { barChart, groupedBarChart, heatmap } from './svg-charts.js';
+
+/** Zero-shot accuracy, per-class bars and confusion matrix; retrieval recalls; linear probe vs zero-shot. Latest record of each kind. */
+export function evaluationSection(run: RunFiles): Section {
+  const latest = <K extends string>(kind: K) => run.evals.filter((r) => r.kind === kind).at(-1);
+  const zeroShot = latest('zeroshot') as ZeroShotRecord | undefined;
+  const retrieval = latest('retrieval') as RetrievalRecord | undefined;
+  const probe = latest('linear-probe') as LinearProbeRecord | undefined;
+  const parts = [
+    '<h3>Zero-shot classification</h3>',
+    zeroShot ? zeroShotPart(zeroShot, run) : missing('zero-shot evaluation', 'run `wit eval zeroshot --run RUN --images DIR` (one sub-folder per class).'),
+    '<h3>Retrieval</h3>',
+    retrieval ? retrievalPart(retrieval) : missing('retrieval evaluation', 'run `wit eval retrieval --run RUN --shards DIR`.'),
+    '<h3>Linear probe vs zero-shot</h3>',
+    probe ? probePart(probe) : missing('linear-probe evaluation', 'run `wit eval linear-probe --run RUN --images DIR`.'),
+  ];
+  return { id: 'evaluation', title: 'Evaluation', body: parts.join('\n') };
+}
+
+function zeroShotPart(record: ZeroShotRecord, run: RunFiles): string {
+  const f = record.figures;
+  const facts = factTable([
+    ['images, classes', `${f.images.toLocaleString('en-US')} images, ${f.classes} classes (chance ${percent(1 / Math.max(1, f.classes))})`],
+    ['top-1 accuracy', percent(f.top1)],
+    ['top-5 accuracy', percent(f.top5)],
+    ['mean per-class accuracy', percent(f.meanPerClassAccuracy)],
+    ['data', record.data],
+  ]);
+  const perClass = [...f.perClass]
+    .filter((c) => c.accuracy !== null)
+    .sort((a, b) => b.accuracy! - a.accuracy! || a.name.localeCompare(b.name))
+    .map((c) => ({ label: c.name, value: c.accuracy!, note: `${percent(c.accuracy!)} of ${c.images}` }));
+  const bars = barChart({ name: 'zeroshot-per-class', title: 'Zero-shot accuracy per class', bars: perClass, maxValue: 1, format: percent });
+  const confusion = run.confusions.get(record.files.confusion);
+  const matrix = confusion
+    ? heatmap({ name: 'confusion', title: 'Zero-shot confusion matrix', labels: confusion.classNames, matrix: confusion.matrix, rowAxis: 'true class', columnAxis: 'predicted' })
+    : missing('confusion matrix', `${record.files.confusion} is not in the run folder.`);
+  const unknown = f.classesWithoutKnownWords.length > 0
+    ? `<p>Classes with no word in the vocabulary: ${escapeHtml(f.classesWithoutKnownWords.join(', '))}.</p>`
+    : '';
+  return facts + unknown + figureRow(bars, matrix);
+}
+
+function retrievalPart(record: RetrievalRecord): string {
+  const f = record.figures;
+  const facts = factTable([['pairs ranked', `${f.pairs.toLocaleString('en-US')} (${f.split} split, chance R@1 ${percent(1 / Math.max(1, f.pairs))})`]]);
+  const chart = groupedBarChart({
+    name: 'retrieval',
+    title: `Retrieval recall on ${f.split}`,
+    groups: f.recall.map((r) => ({ label: `R@${r.k}`, values: [r.imageToText, r.textToImage] })),
+    seriesNames: ['image → text', 'text → image'],
+    yLabel: 'recall',
+    yRange: [0, 1],
+    format: percent,
+  });
+  return facts + figureRow(chart);
+}
+
+function probePart(record: LinearProbeRecord): string {
+  const f = record.figures;
+  const facts = factTable([
+    ['train / test images', `${f.trainImages} / ${f.testImages} (${f.classes} classes)`],
+    ['chosen L2', String(f.l2)],
+  ]);
+  const chart = groupedBarChart({
+    name: 'linear-probe',
+    title: 'Top-1 on the same test images',
+    groups: [{ label: 'top-1 accuracy', values: [f.zeroShotTop1, f.linearProbeTop1] }],
+    seriesNames: ['zero-shot', 'linear probe'],
+    yLabel: 'accuracy',
+    yRange: [0, 1],
+    format: percent,
+  });
+  return facts + figureRow(chart);
+}

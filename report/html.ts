@@ -1,0 +1,57 @@
+/** The page shell of report.html: one file, inline CSS, no script, no external URL. */
+
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+}
+
+/** A report section; `body` is already HTML. */
+export interface Section {
+  id: string;
+  title: string;
+  body: string;
+}
+
+/** What a section shows when its input is missing: says what is missing and how to get it. */
+export function missing(what: string, howToGet: string): string {
+  return `<p class="missing">No ${escapeHtml(what)}: ${escapeHtml(howToGet)}</p>`;
+}
+
+export function figureRow(...charts: string[]): string {
+  return `<div class="charts">${charts.map((c) => `<figure>${c}</figure>`).join('')}</div>`;
+}
+
+/** `[[label, value], ...]` as a two-column table of headline figures. */
+export function factTable(rows: Array<[string, string]>): string {
+  return `<table class="facts">${rows.map(([k, v]) => `<tr><th>${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`).join('')}</table>`;
+}
+
+export function percent(value: number): string {
+  return `${(100 * value).toFixed(1)}%`;
+}
+
+const css = `body{font:14px/1.45 system-ui,-apple-system,'Segoe UI',sans-serif;margin:0 auto;max-width:1120px;padding:24px;color:#1d1d24;background:#fff}
+h1{font-size:24px;margin:0 0 4px}h2{font-size:19px;margin:32px 0 8px;border-bottom:2px solid #e6e6ef;padding-bottom:4px}
+h3{font-size:15px;margin:18px 0 6px}.sub{color:#666;margin:0 0 16px}nav a{margin-right:14px}
+.charts{display:flex;flex-wrap:wrap;gap:16px}.charts figure{margin:0;border:1px solid #e6e6ef;border-radius:6px;padding:6px;background:#fcfcfe;overflow-x:auto;max-width:100%}
+svg.chart{font:11px system-ui,sans-serif;fill:#333;display:block}svg.chart .chart-title{font-size:13px;font-weight:600}
+svg.chart .axis-label{fill:#555}svg.chart .value{fill:#444;font-size:10px}
+table.facts{border-collapse:collapse;margin:8px 0}table.facts th{text-align:left;font-weight:500;color:#555;padding:2px 16px 2px 0}
+table.facts td{font-variant-numeric:tabular-nums;padding:2px 0}
+.samples{display:grid;grid-template-columns:repeat(auto-fill,minmax(128px,1fr));gap:10px}
+.samples figure{margin:0;font-size:12px;text-align:center}.samples img{width:112px;height:112px;object-fit:cover;border:1px solid #ddd;border-radius:4px}
+.missing{color:#8a5a00;background:#fff6e0;border:1px solid #f0d9a0;border-radius:4px;padding:6px 10px}
+code{background:#f3f3f7;padding:0 3px;border-radius:3px}`;
+
+export function page(title: string, subtitle: string, sections: Section[]): string {
+  const nav = sections.map((s) => `<a href="#${s.id}">${escapeHtml(s.title)}</a>`).join('');
+  const body = sections.map((s) => `<section id="${s.id}"><h2>${escapeHtml(s.title)}</h2>${s.body}</section>`).join('\n');
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src data:; style-src 'unsafe-inline'">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(title)}</title><style>${css}</style></head>
+<body><h1>${escapeHtml(title)}</h1><p class="sub">${escapeHtml(subtitle)}</p><nav>${nav}</nav>
+${body}
+</body></html>
+`;
+}

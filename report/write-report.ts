@@ -1,0 +1,56 @@
+import { existsSync, renameSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { ShardManifest } from '../curate/index.js';
+import { WitError } from '../db/index.js';
+import { datasetSection } from './dataset-section.js';
+import { readDbSummary } from './db-summary.js';
+import { evaluationSection } from './evaluation-section.js';
+import { page } from './html.js';
+import { readJson, readRunFiles } from './run-files.js';
+import { readSampleImages } from './shard-samples.js';
+import { trainingSection } from './training-section.js';
+
+export interface ReportOptions {
+  /** The run folder `wit train` wrote (config.json, metrics.jsonl, evals.jsonl). */
+  runDir: string;
+  /** The crawl database, for the query long tail and crawl figures. */
+  dbPath?: string;
+  /** The shard folder, for curation figures (manifest.json) and sample images. */
+  shardsDir?: string;
+  /**
+   * Where to write the report.
+   * @default <runDir>/report.html
+   */
+  outPath?: string;
+  /**
+   * Sample images shown with their captions.
+   * @default 24
+   */
+  sampleCount?: number;
+}
+
+export interface WrittenReport {
+  path: string;
+  bytes: number;
+}
+
+/**
+ * Writes one self-contained `report.html`: charts are inline SVG, sample
+ * images are data: URIs, there is no script and no external URL, so it opens
+ * offline and can be mailed as it is. A section whose input is missing says
+ * what is missing and how to get it.
+ */
+export async function writeReport(options: ReportOptions): Promise<WrittenReport> {
+  const run = readRunFiles(options.runDir);
+  if (options.dbPath !== undefined && !existsSync(options.dbPath)) throw new WitError(`--db ${options.dbPath} does not exist: give the crawl database, or leave --db out.`);
+  if (options.shardsDir !== undefined && !existsSync(options.shardsDir)) throw new WitError(`--shards ${options.shardsDir} does not exist: give the folder \`wit shards build\` wrote, or leave --shards out.`);
+  const db = options.dbPath === undefined ? undefined : readDbSummary(options.dbPath);
+  const manifest = options.shardsDir === undefined ? undefined : readJson<ShardManifest>(join(options.shardsDir, 'manifest.json'));
+  const samples = options.shardsDir === undefined ? [] : await readSampleImages(options.shardsDir, options.sampleCount ?? 24);
+  const subtitle = `run ${resolve(options.runDir)} · written ${new Date().toISOString().replace('T', ' ').slice(0, 19)} UTC`;
+  const html = page('wit report', subtitle, [datasetSection({ db, manifest, samples }), trainingSection(run), evaluationSection(run)]);
+  const path = options.outPath ?? join(options.runDir, 'report.html');
+  writeFileSync(`${path}.tmp`, html);
+  renameSync(`${path}.tmp`, path);
+  return { path, bytes: Buffer.byteLength(html) };
+}

@@ -1,0 +1,84 @@
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { writeReport } from '../report/index.js';
+import { hasChromium, viewReport } from './fixtures/report-browser.js';
+import { makeReportInputs, type ReportInputs } from './fixtures/report-inputs.js';
+import { runWit } from './fixtures/run-wit.js';
+import { tempDir } from './fixtures/temp-dir.js';
+
+const dir = tempDir('wit-report-');
+let inputs: ReportInputs;
+
+const everyChart = ['pairs-per-query', 'curation', 'image-failures', 'loss', 'temperature', 'accuracy', 'learning-rate', 'throughput', 'zeroshot-per-class', 'confusion', 'retrieval', 'linear-probe'];
+
+beforeAll(async () => {
+  inputs = await makeReportInputs(dir);
+});
+
+describe('wit report', () => {
+  it('writes one self-contained file with every chart, from the CLI', () => {
+    const result = runWit(['report', '--run', inputs.runDir, '--db', inputs.dbPath, '--shards', inputs.shardsDir]);
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    const path = join(inputs.runDir, 'report.html');
+    expect(result.stdout).toContain(path);
+    const html = readFileSync(path, 'utf8');
+    for (const name of everyChart) expect(html, name).toContain(`data-chart="${name}"`);
+    expect(html).not.toMatch(/<script|<link|src="http|href="http|url\(/i);
+    expect(html.match(/src="data:image\/jpeg;base64,/g)?.length).toBe(24);
+    expect(html).toContain('sample caption 0');
+    expect(html).not.toContain('class="missing"');
+  });
+
+  it('says which inputs are missing instead of failing', async () => {
+    const bare = join(dir, 'bare-run');
+    mkdirSync(bare);
+    const out = join(dir, 'bare.html');
+    await writeReport({ runDir: bare, outPath: out });
+    const html = readFileSync(out, 'utf8');
+    expect(html).toContain('No database');
+    expect(html).toContain('No training metrics');
+    expect(html).toContain('No zero-shot evaluation');
+    expect(html).toContain('No retrieval evaluation');
+    expect(html).not.toContain('<svg');
+  });
+
+  it('leaves out a metrics line cut short by a kill', async () => {
+    const run = join(dir, 'cut-run');
+    mkdirSync(run);
+    writeFileSync(join(run, 'metrics.jsonl'), '{"step":1,"loss":3.1}\n{"step":2,"loss":2.9}\n{"step":3,"lo');
+    const out = join(dir, 'cut.html');
+    await writeReport({ runDir: run, outPath: out });
+    expect(readFileSync(out, 'utf8')).toContain('data-chart="loss"');
+  });
+
+  it('names the flag when the run folder or the db does not exist, and writes nothing', () => {
+    const noRun = runWit(['report', '--run', join(dir, 'nope')]);
+    expect(noRun.status).toBe(1);
+    expect(noRun.stderr).toMatch(/run folder .*nope does not exist/);
+    const noDb = runWit(['report', '--run', inputs.runDir, '--db', join(dir, 'nope.db'), '--out', join(dir, 'x.html')]);
+    expect(noDb.status).toBe(1);
+    expect(noDb.stderr).toContain('--db');
+    expect(existsSync(join(dir, 'x.html'))).toBe(false);
+  });
+});
+
+describe.skipIf(!hasChromium)('report.html in headless chromium', () => {
+  it('renders every chart and sample image, with no console error and no request outside the file', async () => {
+    const path = join(dir, 'full.html');
+    await writeReport({ runDir: inputs.runDir, dbPath: inputs.dbPath, shardsDir: inputs.shardsDir, outPath: path });
+    const screenshot = join(dir, 'report.png');
+    const view = await viewReport(path, screenshot);
+    expect(view.consoleErrors).toEqual([]);
+    expect(view.outsideRequests).toEqual([]);
+    expect(view.charts.sort()).toEqual([...everyChart].sort());
+    for (const name of everyChart) expect(view.marksPerChart[name], name).toBeGreaterThan(0);
+    expect(view.decodedImages).toBe(24);
+    expect(view.missingNotes).toEqual([]);
+    expect(statSync(screenshot).size).toBeGreaterThan(10_000);
+    if (process.env.WIT_KEEP_SCREENSHOT) writeFileSync(process.env.WIT_KEEP_SCREENSHOT, readFileSync(screenshot));
+  });
+});
+
+if (!hasChromium) console.warn('\n*** SKIPPED the chromium checks of report.html: /usr/bin/chromium is missing (apt-get install -y chromium) ***\n');
