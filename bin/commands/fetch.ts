@@ -1,3 +1,98 @@
-import { notBuiltCommand } from './not-built.js';
+import type { CommandModule } from 'yargs';
+import { dbOption } from './options.js';
 
-export const fetchCommand = notBuiltCommand('fetch', 'Download, validate, hash and store every pair image', 5);
+interface FetchArgs {
+  db: string;
+  images: string;
+  size: number;
+  'min-side': number;
+  'max-pixels': number;
+  'max-image-bytes': number;
+  'allow-svg': boolean;
+  'retry-failed': boolean;
+  reason?: string;
+  concurrency: number;
+  'per-host': number;
+  'host-delay-millis': number;
+  'timeout-secs': number;
+  'decode-concurrency'?: number;
+  'allow-private': boolean;
+}
+
+const positiveIntegers = ['size', 'min-side', 'max-pixels', 'max-image-bytes', 'concurrency', 'per-host', 'timeout-secs', 'decode-concurrency'] as const;
+
+export const fetchCommand: CommandModule<object, FetchArgs> = {
+  command: 'fetch',
+  describe: 'Download, validate, hash and store every pair image (img2dataset-style), resumably',
+  builder: (y) =>
+    dbOption(y)
+      .option('images', { type: 'string', default: 'images', normalize: true, describe: 'Image store folder: DIR/ab/cd/<sha256>.jpg' })
+      .option('size', { type: 'number', default: 256, describe: 'Shorter side of the stored JPEG in px (never upscaled)' })
+      .option('min-side', { type: 'number', default: 64, describe: 'Refuse images whose shorter side is below this (too_small)' })
+      .option('max-pixels', { type: 'number', default: 89_478_485, describe: 'Refuse images declaring more pixels (too_many_pixels); PIL default' })
+      .option('max-image-bytes', { type: 'number', default: 20 * 1024 * 1024, describe: 'Refuse downloads larger than this (too_large)' })
+      .option('allow-svg', { type: 'boolean', default: false, describe: 'Rasterise SVG instead of refusing it (svg_refused)' })
+      .option('retry-failed', { type: 'boolean', default: false, describe: 'Try failed images again' })
+      .option('reason', { type: 'string', describe: 'With --retry-failed: only images failed with this reason (e.g. timeout)' })
+      .option('concurrency', { type: 'number', default: 32, describe: 'Downloads in flight' })
+      .option('per-host', { type: 'number', default: 2, describe: 'Downloads in flight to one host' })
+      .option('host-delay-millis', { type: 'number', default: 250, describe: 'Least time between two requests to one host' })
+      .option('timeout-secs', { type: 'number', default: 30, describe: 'Limit for one download, body included' })
+      .option('decode-concurrency', { type: 'number', describe: 'Images decoded at once [default: CPU cores]' })
+      .option('allow-private', { type: 'boolean', default: false, describe: 'Allow loopback and private addresses (local test sites)' })
+      .check((argv) => {
+        for (const flag of positiveIntegers) {
+          const value = argv[flag];
+          if (value !== undefined && !(Number.isInteger(value) && value > 0)) throw new Error(`--${flag} must be a positive whole number, got ${value}`);
+        }
+        if (!(Number.isInteger(argv['host-delay-millis']) && argv['host-delay-millis'] >= 0)) {
+          throw new Error(`--host-delay-millis must be a whole number >= 0, got ${argv['host-delay-millis']}`);
+        }
+        if (argv.reason !== undefined && !argv['retry-failed']) throw new Error('--reason only makes sense with --retry-failed');
+        return true;
+      }),
+  handler: async (argv) => {
+    const { existsSync, statSync } = await import('node:fs');
+    const { openDb, ProgressLine, WitError } = await import('../../db/index.js');
+    if (existsSync(argv.images) && !statSync(argv.images).isDirectory()) {
+      throw new WitError(`--images ${argv.images} is a file; give a folder for the image store (it is created if missing).`);
+    }
+    const { fetchImages, formatFetchSummary } = await import('../../crawler/index.js');
+    const db = openDb(argv.db, { create: false });
+    const stop = new AbortController();
+    const onSigint = () => {
+      if (stop.signal.aborted) process.exit(130);
+      console.error('\nwit fetch: stopping after the images in flight (Ctrl-C again to quit now)');
+      stop.abort();
+    };
+    process.on('SIGINT', onSigint);
+    const progress = new ProgressLine({ label: 'fetch', unit: 'images' });
+    try {
+      const summary = await fetchImages(db, {
+        imagesDir: argv.images,
+        size: argv.size,
+        minSide: argv['min-side'],
+        maxPixels: argv['max-pixels'],
+        maxImageBytes: argv['max-image-bytes'],
+        allowSvg: argv['allow-svg'],
+        retryFailed: argv['retry-failed'],
+        retryReason: argv.reason,
+        decodeConcurrency: argv['decode-concurrency'],
+        fetcher: {
+          concurrency: argv.concurrency,
+          perHost: argv['per-host'],
+          hostDelayMillis: argv['host-delay-millis'],
+          timeoutSecs: argv['timeout-secs'],
+          allowPrivate: argv['allow-private'],
+        },
+        onProgress: progress.update,
+        signal: stop.signal,
+      });
+      progress.finish();
+      console.log(formatFetchSummary(summary));
+    } finally {
+      process.off('SIGINT', onSigint);
+      db.close();
+    }
+  },
+};

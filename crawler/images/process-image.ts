@@ -67,8 +67,25 @@ export interface NormalizedPixels {
  * usable image; never throws anything else for bad bytes.
  */
 export async function processImage(bytes: Buffer, options: ProcessImageOptions = {}): Promise<ProcessedImage> {
-  const settings = { ...processImageDefaults, ...options };
-  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  return processHashedImage(bytes, sha256Hex(bytes), resolveProcessOptions(options));
+}
+
+/** The options with every unset (or undefined) field at its default. */
+export function resolveProcessOptions(options: ProcessImageOptions): Required<ProcessImageOptions> {
+  return {
+    size: options.size ?? processImageDefaults.size,
+    minSide: options.minSide ?? processImageDefaults.minSide,
+    maxPixels: options.maxPixels ?? processImageDefaults.maxPixels,
+    allowSvg: options.allowSvg ?? processImageDefaults.allowSvg,
+  };
+}
+
+export function sha256Hex(bytes: Buffer): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+/** `processImage` for a caller that has hashed the bytes already (to look for a stored copy first). */
+export async function processHashedImage(bytes: Buffer, sha256: string, settings: Required<ProcessImageOptions>): Promise<ProcessedImage> {
   const { metadata, pixels } = await normalizeImage(bytes, settings);
   const jpeg = await encodeJpeg(pixels);
   const { width, height } = metadata.autoOrient;

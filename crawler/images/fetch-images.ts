@@ -1,0 +1,240 @@
+import { availableParallelism } from 'node:os';
+import PQueue from 'p-queue';
+import {
+  countImages,
+  enqueuePairImages,
+  findStoredImage,
+  markImageFailed,
+  markImageOk,
+  pendingImages,
+  ReasonCounter,
+  resetFailedImages,
+  type ProgressSink,
+  type StoredImage,
+  type WitDb,
+} from '../../db/index.js';
+import { FetchFailure } from '../fetch-failure.js';
+import { PoliteFetcher, type PoliteFetcherOptions } from '../polite-fetcher.js';
+import { ImageFailure } from './image-failure.js';
+import { ImageStore } from './image-store.js';
+import { processHashedImage, resolveProcessOptions, sha256Hex, type ProcessImageOptions } from './process-image.js';
+
+export interface FetchImagesOptions extends ProcessImageOptions {
+  /** Root of the content-addressed image store: `DIR/ab/cd/<sha256>.jpg`. */
+  imagesDir: string;
+  /**
+   * Downloads larger than this fail as `too_large` without being read to the end.
+   * @default 20971520 (20 MiB)
+   */
+  maxImageBytes?: number;
+  /**
+   * Images decoded and resized at once (each on a libuv thread).
+   * @default os.availableParallelism()
+   */
+  decodeConcurrency?: number;
+  /** Put failed images (those failed with `retryReason` only, when given) back to pending first. @default false */
+  retryFailed?: boolean;
+  /** With `retryFailed`: only this reason, e.g. `timeout`. */
+  retryReason?: string;
+  /** The polite fetcher's settings: concurrency (in-flight downloads), per-host limits, timeouts, retries. */
+  fetcher?: Omit<PoliteFetcherOptions, 'db'>;
+  /** Called after every image with the counts so far. */
+  onProgress?: ProgressSink;
+  /** Stops taking new images; images in flight are left pending. */
+  signal?: AbortSignal;
+}
+
+export interface FetchImagesSummary {
+  /** Pending rows added from `pairs` this run. */
+  enqueued: number;
+  /** Failed rows put back to pending by `retryFailed`. */
+  retried: number;
+  /** Temp files of killed runs deleted from the store. */
+  staleTempsRemoved: number;
+  ok: number;
+  /** Of `ok`: bytes already stored under another URL, so not decoded again. */
+  reused: number;
+  failed: number;
+  /** Failure reasons of this run, most frequent first. */
+  failures: Array<[reason: string, count: number]>;
+  downloadedBytes: number;
+  elapsedSecs: number;
+  /** Rows still pending (stopped early, or aborted in flight). */
+  pendingLeft: number;
+}
+
+export const defaultMaxImageBytes = 20 * 1024 * 1024;
+const pageSize = 512;
+
+/**
+ * `wit fetch`: downloads every pending image once through the polite fetcher,
+ * validates it by decoding (`processImage`), stores the resized JPEG in the
+ * content-addressed store and records the outcome in its row: `ok` with
+ * hashes and sizes, or `failed` with a reason. Safe to kill at any point and
+ * run again: stored images are never fetched again, stale temps are deleted.
+ */
+export async function fetchImages(db: WitDb, options: FetchImagesOptions): Promise<FetchImagesSummary> {
+  const startedAt = Date.now();
+  const store = new ImageStore(options.imagesDir);
+  const staleTempsRemoved = store.prepare();
+  const retried = options.retryFailed ? resetFailedImages(db, options.retryReason) : 0;
+  const enqueued = enqueuePairImages(db);
+  writeFetchConfig(db, options);
+  const run = new FetchRun(db, store, options, countImages(db, 'pending'));
+  try {
+    await run.drain();
+  } finally {
+    await run.close();
+  }
+  return {
+    enqueued,
+    retried,
+    staleTempsRemoved,
+    ...run.counts(),
+    elapsedSecs: (Date.now() - startedAt) / 1000,
+    pendingLeft: countImages(db, 'pending'),
+  };
+}
+
+function writeFetchConfig(db: WitDb, options: FetchImagesOptions): void {
+  const { onProgress: _progress, signal: _signal, ...config } = options;
+  db.prepare("INSERT INTO meta (key, value) VALUES ('fetch.config', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(
+    JSON.stringify(config),
+  );
+}
+
+/** One `fetchImages` call: the queues, the counters and the per-image step. */
+class FetchRun {
+  private readonly fetcher: PoliteFetcher;
+  private readonly downloads: PQueue;
+  private readonly decodes: PQueue;
+  private readonly settings: Required<ProcessImageOptions>;
+  private readonly maxImageBytes: number;
+  private readonly reasons = new ReasonCounter();
+  /** Decodes in progress by sha256, so that identical bytes from two URLs are decoded once. */
+  private readonly inFlight = new Map<string, Promise<StoredImage>>();
+  private readonly stop = new AbortController();
+  private fatal: unknown;
+  private ok = 0;
+  private reused = 0;
+  private downloadedBytes = 0;
+  private readonly startedAt = Date.now();
+
+  constructor(
+    private readonly db: WitDb,
+    private readonly store: ImageStore,
+    private readonly options: FetchImagesOptions,
+    private readonly total: number,
+  ) {
+    this.fetcher = new PoliteFetcher({ ...options.fetcher, db });
+    this.downloads = new PQueue({ concurrency: options.fetcher?.concurrency ?? 32 });
+    this.decodes = new PQueue({ concurrency: options.decodeConcurrency ?? availableParallelism() });
+    this.settings = resolveProcessOptions(options);
+    this.maxImageBytes = options.maxImageBytes ?? defaultMaxImageBytes;
+    options.signal?.addEventListener('abort', () => this.stop.abort(), { once: true });
+  }
+
+  /** Feeds pending rows to the download queue in id order until none are left or the run is stopped. */
+  async drain(): Promise<void> {
+    let afterId = 0;
+    while (!this.stop.signal.aborted) {
+      const batch = pendingImages(this.db, afterId, pageSize);
+      if (batch.length === 0) break;
+      for (const row of batch) {
+        await this.downloads.onSizeLessThan(this.downloads.concurrency);
+        if (this.stop.signal.aborted) break;
+        this.downloads.add(() => this.fetchOne(row.id, row.url)).catch((error: unknown) => this.fail(error));
+      }
+      afterId = batch[batch.length - 1]!.id;
+    }
+    await this.downloads.onIdle();
+    if (this.fatal !== undefined) throw this.fatal;
+  }
+
+  async close(): Promise<void> {
+    await this.fetcher.close();
+  }
+
+  counts(): Pick<FetchImagesSummary, 'ok' | 'reused' | 'failed' | 'failures' | 'downloadedBytes'> {
+    return { ok: this.ok, reused: this.reused, failed: this.reasons.total, failures: this.reasons.top(10), downloadedBytes: this.downloadedBytes };
+  }
+
+  /** A failure that is not about one image (disk full, a bug): stop the run and report it. */
+  private fail(error: unknown): void {
+    this.fatal ??= error;
+    this.stop.abort();
+  }
+
+  private async fetchOne(id: number, url: string): Promise<void> {
+    if (this.stop.signal.aborted) return;
+    let httpStatus: number | undefined;
+    try {
+      const resource = await this.fetcher.fetch(url, { purpose: 'image', maxBytes: this.maxImageBytes, onTooLarge: 'fail', signal: this.stop.signal });
+      httpStatus = resource.status;
+      this.downloadedBytes += resource.body.length;
+      await this.storeBody(id, resource.body, resource.status);
+    } catch (error) {
+      if (error instanceof FetchFailure) this.recordFailure(id, error.reason, error.status, error.retryAfterSecs);
+      else if (error instanceof ImageFailure) this.recordFailure(id, error.reason, httpStatus);
+      else throw error;
+    }
+    this.report();
+  }
+
+  /**
+   * Records the image for these bytes: reused from a row stored before or
+   * from a decode of the same bytes in flight, else decoded and stored now.
+   */
+  private async storeBody(id: number, body: Buffer, httpStatus: number): Promise<void> {
+    const sha256 = sha256Hex(body);
+    let image = findStoredImage(this.db, sha256);
+    let work = this.inFlight.get(sha256);
+    if (image || work) this.reused++;
+    if (!image) {
+      if (!work) {
+        work = this.decodeAndStore(body, sha256);
+        this.inFlight.set(sha256, work);
+        void work.finally(() => this.inFlight.delete(sha256)).catch(() => undefined);
+      }
+      image = await work;
+    }
+    markImageOk(this.db, id, httpStatus, image);
+    this.ok++;
+  }
+
+  private async decodeAndStore(body: Buffer, sha256: string): Promise<StoredImage> {
+    const image = await this.decodes.add(() => processHashedImage(body, sha256, this.settings));
+    const path = await this.store.put(sha256, image.jpeg);
+    const { phash, width, height, format, bytes } = image;
+    return { sha256, phash, width, height, format, bytes, path };
+  }
+
+  private recordFailure(id: number, reason: string, httpStatus: number | undefined, retryAfterSecs?: number): void {
+    // Stopped mid-download: the row stays pending for the next run.
+    if (reason === 'aborted') return;
+    const nextTryAt = retryAfterSecs === undefined ? undefined : new Date(Date.now() + retryAfterSecs * 1000);
+    markImageFailed(this.db, id, { reason, http_status: httpStatus, next_try_at: nextTryAt });
+    this.reasons.add(reason);
+  }
+
+  private report(): void {
+    if (!this.options.onProgress) return;
+    const elapsedSecs = Math.max(1e-3, (Date.now() - this.startedAt) / 1000);
+    const counts: Record<string, number> = { ok: this.ok, failed: this.reasons.total, 'MB/s': this.downloadedBytes / 1e6 / elapsedSecs };
+    for (const [reason, count] of this.reasons.top(3)) counts[reason] = count;
+    this.options.onProgress({ done: this.ok + this.reasons.total, total: this.total, counts });
+  }
+}
+
+/** The end-of-run lines: counts, rates, and the top failure reasons. */
+export function formatFetchSummary(summary: FetchImagesSummary): string {
+  const secs = Math.max(summary.elapsedSecs, 1e-3);
+  const done = summary.ok + summary.failed;
+  const lines = [
+    `fetch: ${summary.ok} ok (${summary.reused} same bytes as an image already stored), ${summary.failed} failed, ${summary.pendingLeft} still pending`,
+    `  ${(done / secs).toFixed(1)} images/s, ${(summary.downloadedBytes / 1e6 / secs).toFixed(2)} MB/s, ${secs.toFixed(1)} s` +
+      ` (${summary.enqueued} new from pairs, ${summary.retried} failed put back, ${summary.staleTempsRemoved} stale temp files deleted)`,
+  ];
+  if (summary.failures.length > 0) lines.push(`  failed by reason: ${summary.failures.map(([reason, n]) => `${reason} ${n}`).join(', ')}`);
+  return lines.join('\n');
+}

@@ -1,0 +1,112 @@
+import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdir, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { dirname, join, relative, sep } from 'node:path';
+
+/** Folder under the store root where files are written before their rename. */
+const tempFolder = '.tmp';
+
+/**
+ * The content-addressed image store: `DIR/ab/cd/<sha256>.jpg`, keyed by the
+ * sha256 of the ORIGINAL downloaded bytes, so two URLs serving the same bytes
+ * share one file. A file appears under its final name only complete: it is
+ * written to `DIR/.tmp/<pid>-<n>.jpg` and renamed.
+ */
+export class ImageStore {
+  private readonly knownFolders = new Set<string>();
+  private tempCounter = 0;
+
+  constructor(readonly dir: string) {}
+
+  /** `ab/cd/<sha256>.jpg`: the path `images.path` holds, relative to the store root. */
+  static relativePath(sha256: string): string {
+    return `${sha256.slice(0, 2)}/${sha256.slice(2, 4)}/${sha256}.jpg`;
+  }
+
+  absolutePath(relativePath: string): string {
+    return join(this.dir, relativePath);
+  }
+
+  /**
+   * Stores the JPEG for `sha256` unless a file for it is already there, and
+   * returns its relative path. Safe to call twice at once for the same key.
+   */
+  async put(sha256: string, jpeg: Buffer): Promise<string> {
+    const path = ImageStore.relativePath(sha256);
+    const target = this.absolutePath(path);
+    if (await exists(target)) return path;
+    const folder = dirname(target);
+    if (!this.knownFolders.has(folder)) {
+      await mkdir(folder, { recursive: true });
+      this.knownFolders.add(folder);
+    }
+    const temp = join(this.dir, tempFolder, `${process.pid}-${this.tempCounter++}.jpg`);
+    try {
+      await writeFile(temp, jpeg);
+      await rename(temp, target);
+    } catch (error) {
+      await unlink(temp).catch(() => undefined);
+      throw error;
+    }
+    return path;
+  }
+
+  /**
+   * Creates the store folders and deletes temp files left by processes that
+   * are gone (killed mid-write); returns how many were deleted. Temps of a
+   * live process sharing the store are left alone.
+   */
+  prepare(): number {
+    const temps = join(this.dir, tempFolder);
+    mkdirSync(temps, { recursive: true });
+    let removed = 0;
+    for (const name of readdirSync(temps)) {
+      const pid = Number(name.split('-')[0]);
+      if (Number.isInteger(pid) && pid > 0 && isAlive(pid)) continue;
+      rmSync(join(temps, name), { force: true, recursive: true });
+      removed++;
+    }
+    return removed;
+  }
+
+  /** Every `ab/cd/<name>` file in the store (temps excluded), as relative paths. */
+  *files(): Generator<{ path: string; sizeBytes: number }> {
+    for (const first of safeReaddir(this.dir)) {
+      if (first === tempFolder) continue;
+      for (const second of safeReaddir(join(this.dir, first))) {
+        const folder = join(this.dir, first, second);
+        for (const name of safeReaddir(folder)) {
+          const file = join(folder, name);
+          const info = statSync(file, { throwIfNoEntry: false });
+          if (info?.isFile()) yield { path: relative(this.dir, file).split(sep).join('/'), sizeBytes: info.size };
+        }
+      }
+    }
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function safeReaddir(path: string): string[] {
+  try {
+    return statSync(path).isDirectory() ? readdirSync(path) : [];
+  } catch {
+    return [];
+  }
+}
+
+function isAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
