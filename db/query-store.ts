@@ -18,14 +18,17 @@ export interface QueryText {
 
 /**
  * Inserts the queries whose text is not stored yet, in one transaction, and
- * returns how many were new. Existing rows (origin, pair_count, state, cursor)
- * are never touched.
+ * returns how many were new; stops once `maxNew` were added. Existing rows
+ * (origin, pair_count, state, cursor) are never touched.
  */
-export function insertNewQueries(db: WitDb, queries: Iterable<NewQuery>): number {
+export function insertNewQueries(db: WitDb, queries: Iterable<NewQuery>, maxNew = Infinity): number {
   const insert = db.prepare('INSERT OR IGNORE INTO queries (text, origin) VALUES (?, ?)');
   return db.transaction(() => {
     let added = 0;
-    for (const query of queries) added += insert.run(query.text, query.origin).changes;
+    for (const query of queries) {
+      if (added >= maxNew) break;
+      added += insert.run(query.text, query.origin).changes;
+    }
     return added;
   })();
 }
@@ -44,4 +47,11 @@ export function iterateQueryTexts(db: WitDb, origin?: QueryOrigin): IterableIter
     ? db.prepare('SELECT id, text, origin FROM queries WHERE origin = ? ORDER BY id').bind(origin)
     : db.prepare('SELECT id, text, origin FROM queries ORDER BY id');
   return statement.iterate() as IterableIterator<QueryText>;
+}
+
+/** Records how the query list was last built (`meta` key `queries.build`), for `wit db sql`. */
+export function saveQueryBuildRecord(db: WitDb, record: object): void {
+  db.prepare("INSERT INTO meta (key, value) VALUES ('queries.build', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(
+    JSON.stringify(record),
+  );
 }

@@ -1,0 +1,217 @@
+import { countQueries, insertNewQueries, queryOrigins, saveQueryBuildRecord, type ProgressSink, type QueryOrigin, type WitDb } from '../db/index.js';
+import { countCorpora, frequentUnigrams, highPmiBigrams, type CorpusCounts } from './corpus-counts.js';
+import { normalizeText } from './normalize.js';
+import { readTextLines, textFileBytes } from './text-lines.js';
+import { readTitles } from './titles.js';
+import { readWordnetLemmas } from './wordnet.js';
+
+export interface BuildQueriesOptions {
+  /** Text corpora, plain or gzip, one document or sentence per line (a Wikipedia text dump is the intended one). @default [] */
+  corpusPaths?: readonly string[];
+  /** A corpus word becomes a query when counted at least this often. @default 100 */
+  minCount?: number;
+  /** A corpus bigram becomes a query when its PMI, as p(a b) / (p(a) p(b)), is at least this. @default 30 */
+  bigramPmi?: number;
+  /** ... and when counted at least this often. @default minCount */
+  bigramMinCount?: number;
+  /** A `title<TAB>views` file (e.g. aggregated Wikipedia page views). */
+  titlesPath?: string;
+  /** A title becomes a query with at least this many views. @default 70 */
+  minViews?: number;
+  /** Add every lemma of every WordNet 3.1 synset. @default false */
+  wordnet?: boolean;
+  /** Files of user queries, one a line (origin `user`). @default [] */
+  extraPaths?: readonly string[];
+  /** The table holds at most this many queries after the build; new ones fill the room in origin order. @default Infinity */
+  limit?: number;
+  /**
+   * Most distinct words held in memory while counting corpora (about 100 bytes
+   * each); rarer ones are pruned when full, see `CappedCounter`.
+   * @default 2000000
+   */
+  maxTrackedUnigrams?: number;
+  /** Most distinct bigrams held in memory while counting (about 120 bytes each). @default 6000000 */
+  maxTrackedBigrams?: number;
+  /** Progress in MB of input read, over all input files. */
+  onProgress?: ProgressSink;
+}
+
+export interface BuildQueriesResult {
+  /** Candidates each source proposed (before dedupe against the table). */
+  candidates: Record<QueryOrigin, number>;
+  /** Rows added per origin by this run. */
+  added: Record<QueryOrigin, number>;
+  /** Rows in the table after the run. */
+  total: number;
+  /** True when the table reached `limit`: later candidates were left out. */
+  limitReached: boolean;
+  /** Title lines that were not `title<TAB>views`. */
+  malformedTitleLines: number;
+  corpus?: {
+    bytes: number;
+    lines: number;
+    tokens: number;
+    trackedUnigrams: number;
+    trackedBigrams: number;
+    /** Stored counts may be low by at most this many (0: counts are exact). */
+    undercountBound: number;
+  };
+}
+
+const defaults = {
+  minCount: 100,
+  bigramPmi: 30,
+  minViews: 70,
+  maxTrackedUnigrams: 2_000_000,
+  maxTrackedBigrams: 6_000_000,
+};
+
+const batchSize = 10_000;
+
+/**
+ * Builds CLIP's query list from the sources given, in origin order unigram,
+ * bigram, title, wordnet, user: a query keeps the first origin that produced
+ * it. Re-running adds only queries not stored yet and never touches existing
+ * rows (their origin, pair_count, state and cursor stay as they are). Every
+ * input file is checked (exists, is text) before any long work starts.
+ */
+export async function buildQueries(db: WitDb, options: BuildQueriesOptions): Promise<BuildQueriesResult> {
+  const corpusPaths = options.corpusPaths ?? [];
+  const extraPaths = options.extraPaths ?? [];
+  const inputs = [
+    ...corpusPaths.map((path) => ({ path, role: 'Corpus file' })),
+    ...(options.titlesPath ? [{ path: options.titlesPath, role: 'Titles file' }] : []),
+    ...extraPaths.map((path) => ({ path, role: 'Extra queries file' })),
+  ];
+  for (const input of inputs) await probeTextFile(input.path, input.role);
+  const progress = new InputProgress(inputs.reduce((sum, input) => sum + textFileBytes(input.path, input.role), 0), options.onProgress);
+  const adder = new QueryAdder(db, options.limit ?? Infinity);
+  const result: BuildQueriesResult = { candidates: adder.candidates, added: adder.added, total: 0, limitReached: false, malformedTitleLines: 0 };
+
+  if (corpusPaths.length > 0 && adder.hasRoom()) {
+    const counts = await countCorpora(corpusPaths, {
+      maxTrackedUnigrams: options.maxTrackedUnigrams ?? defaults.maxTrackedUnigrams,
+      maxTrackedBigrams: options.maxTrackedBigrams ?? defaults.maxTrackedBigrams,
+      onBytesRead: (bytes) => progress.report(bytes),
+    });
+    progress.finishFile(counts.bytes);
+    addCorpusQueries(adder, counts, options);
+    result.corpus = corpusSummary(counts);
+  }
+  if (options.titlesPath && adder.hasRoom()) {
+    for await (const batch of readTitles(options.titlesPath, options.minViews ?? defaults.minViews, (bytes) => progress.report(bytes))) {
+      result.malformedTitleLines += batch.malformed;
+      adder.add('title', batch.titles);
+    }
+    progress.finishFile(textFileBytes(options.titlesPath, 'Titles file'));
+  }
+  if (options.wordnet && adder.hasRoom()) adder.add('wordnet', readWordnetLemmas());
+  for (const path of extraPaths) {
+    if (!adder.hasRoom()) break;
+    await addUserQueries(adder, path, 'Extra queries file', (bytes) => progress.report(bytes));
+    progress.finishFile(textFileBytes(path, 'Extra queries file'));
+  }
+
+  result.total = countQueries(db);
+  result.limitReached = adder.limitReached;
+  saveQueryBuildRecord(db, { finishedAt: new Date().toISOString(), options: recordedOptions(options), result });
+  return result;
+}
+
+/** Adds the lines of a file as `user` queries (normalized; blank ones skipped). */
+export async function addUserQueries(adder: QueryAdder, path: string, role: string, onBytesRead?: (bytes: number) => void): Promise<void> {
+  for await (const lines of readTextLines(path, { role, onBytesRead })) {
+    const texts: string[] = [];
+    for (const line of lines) {
+      const text = normalizeText(line);
+      if (text) texts.push(text);
+    }
+    adder.add('user', texts);
+  }
+}
+
+function addCorpusQueries(adder: QueryAdder, counts: CorpusCounts, options: BuildQueriesOptions): void {
+  const minCount = options.minCount ?? defaults.minCount;
+  adder.add('unigram', frequentUnigrams(counts, minCount).map((term) => term.text));
+  const bigrams = highPmiBigrams(counts, options.bigramMinCount ?? minCount, options.bigramPmi ?? defaults.bigramPmi);
+  adder.add('bigram', bigrams.map((term) => term.text));
+}
+
+function corpusSummary(counts: CorpusCounts): NonNullable<BuildQueriesResult['corpus']> {
+  return {
+    bytes: counts.bytes,
+    lines: counts.lines,
+    tokens: counts.tokens,
+    trackedUnigrams: counts.unigrams.counts.size,
+    trackedBigrams: counts.bigrams.counts.size,
+    undercountBound: Math.max(counts.unigrams.undercountBound, counts.bigrams.undercountBound),
+  };
+}
+
+function recordedOptions(options: BuildQueriesOptions): object {
+  const { onProgress: _onProgress, ...rest } = options;
+  return rest;
+}
+
+/** Reads the first chunk of a file, so that a missing, binary or corrupt file fails before long work. */
+async function probeTextFile(path: string, role: string): Promise<void> {
+  for await (const _lines of readTextLines(path, { role })) break;
+}
+
+/** Inserts candidates of one origin at a time in batches, within the room `limit` leaves. */
+export class QueryAdder {
+  readonly candidates = emptyCounts();
+  readonly added = emptyCounts();
+  limitReached = false;
+  private room: number;
+
+  constructor(
+    private readonly db: WitDb,
+    limit: number,
+  ) {
+    this.room = Math.max(0, limit - countQueries(db));
+    this.limitReached = this.room === 0;
+  }
+
+  hasRoom(): boolean {
+    return this.room > 0;
+  }
+
+  add(origin: QueryOrigin, texts: readonly string[]): void {
+    this.candidates[origin] += texts.length;
+    for (let start = 0; start < texts.length && this.room > 0; start += batchSize) {
+      const batch = texts.slice(start, start + batchSize).map((text) => ({ text, origin }));
+      const added = insertNewQueries(this.db, batch, this.room);
+      this.added[origin] += added;
+      this.room -= added;
+    }
+    if (this.room === 0) this.limitReached = true;
+  }
+}
+
+function emptyCounts(): Record<QueryOrigin, number> {
+  return Object.fromEntries(queryOrigins.map((origin) => [origin, 0])) as Record<QueryOrigin, number>;
+}
+
+/** Turns per-file byte counts into one MB-of-all-inputs progress update. */
+class InputProgress {
+  private doneBytes = 0;
+
+  constructor(
+    private readonly totalBytes: number,
+    private readonly sink: ProgressSink | undefined,
+  ) {}
+
+  report(fileBytes: number): void {
+    this.sink?.({ done: toMb(this.doneBytes + fileBytes), total: toMb(this.totalBytes) });
+  }
+
+  finishFile(fileBytes: number): void {
+    this.doneBytes += fileBytes;
+    this.report(0);
+  }
+}
+
+function toMb(bytes: number): number {
+  return Math.round(bytes / 1e5) / 10;
+}
