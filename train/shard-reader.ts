@@ -26,12 +26,17 @@ export interface ShardFile {
 
 const shardNamePattern = /^(train|val)-\d+\.tar$/;
 
+export interface ListShardsOptions {
+  /** Return an empty list, rather than throw, when the folder has no shard of the split. */
+  optional?: boolean;
+}
+
 /**
  * The shards of one split in a shard folder, in name order, with their sample
  * counts from `sizes.json` when it is there. Throws a `WitError` when the
- * folder is missing or holds no shard of the split.
+ * folder is missing or (unless `optional`) holds no shard of the split.
  */
-export async function listShards(dir: string, split: ShardSplit): Promise<ShardFile[]> {
+export async function listShards(dir: string, split: ShardSplit, options: ListShardsOptions = {}): Promise<ShardFile[]> {
   let names: string[];
   try {
     names = await readdir(dir);
@@ -43,7 +48,7 @@ export async function listShards(dir: string, split: ShardSplit): Promise<ShardF
     .filter((name) => shardNamePattern.test(name) && name.startsWith(`${split}-`))
     .sort()
     .map((name) => ({ path: join(dir, name), name, count: sizes[name] }));
-  if (files.length === 0) {
+  if (files.length === 0 && !options.optional) {
     throw new WitError(`the shard folder ${dir} holds no ${split} shards (${split}-000000.tar, ...): build them with \`wit shards\`, or pass the right folder with --shards.`);
   }
   return files;

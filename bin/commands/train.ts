@@ -1,3 +1,102 @@
-import { notBuiltCommand } from './not-built.js';
+import type { CommandModule } from 'yargs';
 
-export const trainCommand = notBuiltCommand('train', 'Train the bag-of-words contrastive model on shards', 7);
+interface TrainArgs {
+  shards?: string;
+  out: string;
+  backend: string;
+  epochs?: number;
+  steps?: number;
+  batch?: number;
+  'image-size'?: number;
+  vocab?: number;
+  'embed-dim'?: number;
+  'conv-channels'?: string;
+  lr?: number;
+  wd?: number;
+  warmup?: number;
+  'grad-clip'?: number;
+  seed?: number;
+  'save-every'?: number;
+  'log-every'?: number;
+  'shuffle-buffer'?: number;
+  workers?: number;
+  resume: boolean;
+}
+
+const backends = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
+
+// Run settings have no yargs default: on --resume only the flags actually typed are checked against the run.
+export const trainCommand: CommandModule<object, TrainArgs> = {
+  command: 'train',
+  describe: 'Train the bag-of-words contrastive model on shards',
+  builder: (y) =>
+    y
+      .option('shards', { type: 'string', normalize: true, describe: 'Shard folder from `wit shards` (train-*.tar, val-*.tar); on --resume, defaults to the run\'s' })
+      .option('out', { type: 'string', normalize: true, demandOption: true, describe: 'Run folder: config.json, vocab.json, checkpoint, metrics.jsonl' })
+      .option('backend', { type: 'string', choices: backends, default: 'auto', describe: 'tfjs backend; auto picks the fastest that loads and says why' })
+      .option('epochs', { type: 'number', describe: 'Passes over the train shards [default: 10]' })
+      .option('steps', { type: 'number', describe: 'Optimizer steps of the run (instead of --epochs)' })
+      .option('batch', { type: 'number', describe: 'Pairs per step [default: 256]' })
+      .option('image-size', { type: 'number', describe: 'Training image side in pixels [default: 64]' })
+      .option('vocab', { type: 'number', describe: 'Most words in the vocabulary (seen at least twice) [default: 20000]' })
+      .option('embed-dim', { type: 'number', describe: 'Embedding width [default: 256]' })
+      .option('conv-channels', { type: 'string', describe: 'Image encoder conv channels, comma-separated [default: 32,64,128,256]' })
+      .option('lr', { type: 'number', describe: 'Peak learning rate [default: 0.0005]' })
+      .option('wd', { type: 'number', describe: 'Decoupled weight decay [default: 0.2]' })
+      .option('warmup', { type: 'number', describe: 'Linear warmup steps [default: a tenth of the run, at most 500]' })
+      .option('grad-clip', { type: 'number', describe: 'Clip the gradient global L2 norm to this [default: no clipping]' })
+      .option('seed', { type: 'number', describe: 'Seed of the weights, data order and crops [default: 0]' })
+      .option('save-every', { type: 'number', describe: 'Steps between checkpoints (and one at the end) [default: 500]' })
+      .option('log-every', { type: 'number', describe: 'Steps between metrics lines [default: 10]' })
+      .option('shuffle-buffer', { type: 'number', describe: 'Samples in the cross-shard shuffle buffer [default: 2000]' })
+      .option('workers', { type: 'number', describe: 'Data-parallel engine workers [default: the engine\'s choice]' })
+      .option('resume', { type: 'boolean', default: false, describe: 'Continue the run in --out from its last checkpoint' })
+      .conflicts('epochs', 'steps'),
+  handler: async (argv) => {
+    const { WitError } = await import('../../db/index.js');
+    const { TrainProgress, train } = await import('../../train/index.js');
+    if (!argv.resume && !argv.shards) throw new WitError('--shards is required for a new run: the folder `wit shards` wrote.');
+    const progress = new TrainProgress();
+    const result = await train({
+      shardsDir: argv.shards,
+      outDir: argv.out,
+      backend: argv.backend as (typeof backends)[number],
+      epochs: argv.epochs,
+      steps: argv.steps,
+      batchSize: argv.batch,
+      imageSize: argv['image-size'],
+      vocabWords: argv.vocab,
+      embedDim: argv['embed-dim'],
+      convChannels: argv['conv-channels'] === undefined ? undefined : parseChannels(argv['conv-channels'], WitError),
+      lr: argv.lr,
+      weightDecay: argv.wd,
+      warmupSteps: argv.warmup,
+      gradClipNorm: argv['grad-clip'],
+      seed: argv.seed,
+      saveEverySteps: argv['save-every'],
+      logEverySteps: argv['log-every'],
+      shuffleBufferSize: argv['shuffle-buffer'],
+      workers: argv.workers,
+      resume: argv.resume,
+      onMetrics: progress.update,
+      log: progress.log,
+    }).finally(() => progress.finish());
+    const { last, validation } = result;
+    const summary = last ? `: loss ${last.loss.toFixed(4)}, in-batch i2t_acc ${last.i2t_acc.toFixed(3)}, t2i_acc ${last.t2i_acc.toFixed(3)}` : ' (nothing left to train)';
+    console.log(`trained ${result.steps}/${result.totalSteps} steps on ${result.backend.name}${summary}`);
+    if (validation) {
+      console.log(`validation: i2t_acc ${validation.val_i2t_acc.toFixed(3)}, t2i_acc ${validation.val_t2i_acc.toFixed(3)} over ${validation.val_samples} pairs in batches of ${validation.val_batch} (chance ${(1 / validation.val_batch).toFixed(3)})`);
+    }
+    const leftOut = Object.entries(result.leftOut).slice(0, 5);
+    if (leftOut.length > 0) console.log(`left out: ${leftOut.map(([reason, count]) => `${reason} ${count}`).join(', ')}`);
+    console.log(`run folder: ${result.outDir}`);
+  },
+};
+
+function parseChannels(text: string, WitError: new (message: string) => Error): number[] {
+  const channels = text.split(',').map((part) => Number(part.trim()));
+  if (channels.length === 0 || !channels.every((c) => Number.isInteger(c) && c > 0)) {
+    throw new WitError(`--conv-channels must be a comma-separated list of positive integers (e.g. 32,64,128,256), got ${JSON.stringify(text)}.`);
+  }
+  return channels;
+}

@@ -1,0 +1,54 @@
+import { readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { WitError } from '../db/index.js';
+import type { ModelConfig } from './engine/index.js';
+import type { TrainSettings } from './train-options.js';
+
+/** `config.json` of a run folder: everything needed to continue it or to load its model. */
+export interface RunConfig {
+  format: 'wit-run-1';
+  model: Required<ModelConfig>;
+  train: TrainSettings;
+  data: {
+    /** The shard folder as given when the run started. */
+    shardsDir: string;
+    /** Train shard names and sample counts; a resumed run checks they are unchanged. */
+    trainShards: Array<{ name: string; samples: number }>;
+    trainSamples: number;
+    /** Full batches an epoch yields (incomplete last batches are dropped). */
+    stepsPerEpoch: number;
+  };
+  createdAt: string;
+}
+
+export const runFiles = {
+  config: 'config.json',
+  vocab: 'vocab.json',
+  metrics: 'metrics.jsonl',
+} as const;
+
+export async function writeRunConfig(dir: string, config: RunConfig): Promise<void> {
+  const path = join(dir, runFiles.config);
+  await writeFile(`${path}.tmp`, `${JSON.stringify(config, null, 2)}\n`);
+  await rename(`${path}.tmp`, path);
+}
+
+/** The run's config, or undefined when the folder has none. */
+export async function readRunConfig(dir: string): Promise<RunConfig | undefined> {
+  const path = join(dir, runFiles.config);
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'ENOTDIR') return undefined;
+    throw new WitError(`cannot read ${path} (${(error as Error).message}).`, { cause: error });
+  }
+  let config: Partial<RunConfig>;
+  try {
+    config = JSON.parse(text) as Partial<RunConfig>;
+  } catch (error) {
+    throw new WitError(`${path} is not valid JSON (${(error as Error).message}): the run folder is damaged.`, { cause: error });
+  }
+  if (config.format !== 'wit-run-1' || !config.model || !config.train || !config.data) throw new WitError(`${path} is not a wit run config (format "wit-run-1").`);
+  return config as RunConfig;
+}

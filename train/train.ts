@@ -1,0 +1,172 @@
+import { join } from 'node:path';
+import { ReasonCounter, WitError } from '../db/index.js';
+import { writeCheckpoint } from './checkpoint.js';
+import { trainBatches, type DataPosition, type LoadedBatch } from './data-loader.js';
+import { createEngine, selectBackend, type Engine, type SelectedBackend } from './engine/index.js';
+import { learningRateAt } from './lr-schedule.js';
+import { MetricsLog, type StepMetrics, type ValidationMetrics } from './metrics-log.js';
+import { resumeRun, startRun, type PreparedRun } from './prepare-run.js';
+import { runFiles } from './run-config.js';
+import { countSamples } from './shard-reader.js';
+import { trainDefaults, validateTrainOptions, type TrainOptions } from './train-options.js';
+import { validateInBatch } from './validation.js';
+
+export interface TrainResult {
+  outDir: string;
+  backend: SelectedBackend;
+  /** Steps done in all (including those before a resume). */
+  steps: number;
+  totalSteps: number;
+  /** The last metrics line; undefined when no step was left to train. */
+  last: StepMetrics | undefined;
+  /** In-batch retrieval on the val shards after the last step; undefined without val shards. */
+  validation: ValidationMetrics | undefined;
+  /** Pairs left out, by reason (no known word, undecodable image, ...). */
+  leftOut: Record<string, number>;
+}
+
+/**
+ * Trains the bag-of-words contrastive model on a shard folder into a run
+ * folder, or continues it (`resume`). Checkpoints every `saveEverySteps` and
+ * at the end; a non-finite loss stops the run, keeping the last checkpoint.
+ */
+export async function train(options: TrainOptions): Promise<TrainResult> {
+  validateTrainOptions(options);
+  const log = options.log ?? ((message: string) => process.stderr.write(`${message}\n`));
+  const run = options.resume ? await resumeRun(options) : await startRun(options, log);
+  const backend = await selectBackend(options.backend ?? trainDefaults.backend);
+  log(`backend: ${backend.reason}`);
+  const engine = await createEngine(run.config.model, { backend: backend.name, seed: run.config.train.seed, workers: options.workers });
+  try {
+    if (run.checkpoint) {
+      await engine.importState(run.checkpoint.state);
+      log(`resuming ${run.outDir} at step ${run.checkpoint.meta.step} of ${run.config.train.totalSteps}`);
+    }
+    const metrics = await MetricsLog.open(join(run.outDir, runFiles.metrics), run.checkpoint?.meta.step ?? 0);
+    const reasons = new ReasonCounter();
+    const last = await trainSteps(engine, run, metrics, reasons, options, log);
+    const validation = await validate(engine, run, metrics, log);
+    return { outDir: run.outDir, backend, steps: run.config.train.totalSteps, totalSteps: run.config.train.totalSteps, last, validation, leftOut: reasons.toJSON() };
+  } finally {
+    await engine.dispose();
+  }
+}
+
+async function trainSteps(engine: Engine, run: PreparedRun, metrics: MetricsLog, reasons: ReasonCounter, options: TrainOptions, log: (message: string) => void): Promise<StepMetrics | undefined> {
+  const settings = run.config.train;
+  const saveEvery = options.saveEverySteps ?? trainDefaults.saveEverySteps;
+  const logEvery = options.logEverySteps ?? trainDefaults.logEverySteps;
+  let step = run.checkpoint?.meta.step ?? 0;
+  let savedStep = run.checkpoint ? step : undefined;
+  const start: DataPosition = run.checkpoint?.meta.data ?? { epoch: 0, samplesDrawn: 0 };
+  if (step >= settings.totalSteps) return undefined;
+  const batches = trainBatches({
+    shards: run.trainShards,
+    vocab: run.vocab,
+    imageSize: settings.imageSize,
+    batchSize: settings.batchSize,
+    seed: settings.seed,
+    start,
+    shuffleBufferSize: settings.shuffleBufferSize,
+    reasons,
+  })[Symbol.asyncIterator]();
+  const window = new MetricsWindow();
+  let last: StepMetrics | undefined;
+  try {
+    while (step < settings.totalSteps) {
+      const { value: batch } = (await batches.next()) as IteratorYieldResult<LoadedBatch>;
+      const lr = learningRateAt(step, { peakLr: settings.lr, warmupSteps: settings.warmupSteps, totalSteps: settings.totalSteps });
+      const result = await engine.step(batch, { lr, weightDecay: settings.weightDecay, ...(settings.gradClipNorm !== null && { gradClipNorm: settings.gradClipNorm }) });
+      if (!Number.isFinite(result.loss)) {
+        const kept = savedStep === undefined ? 'no checkpoint had been written yet' : `the last good checkpoint (step ${savedStep}) in ${run.outDir} is kept`;
+        throw new WitError(`training diverged: the loss at step ${step + 1} is ${result.loss}; ${kept}. Start a new run with a lower --lr or a longer --warmup.`);
+      }
+      step++;
+      window.add(batch.size, result);
+      if (step % logEvery === 0 || step === settings.totalSteps) {
+        last = window.flush(step, epochOf(batch.after, run), lr);
+        await metrics.append(last);
+        options.onMetrics?.(last, settings.totalSteps);
+      }
+      if (step % saveEvery === 0 || step === settings.totalSteps) {
+        await writeCheckpoint(run.outDir, await engine.exportState(), { step, data: batch.after, vocabFingerprint: run.vocab.fingerprint() });
+        savedStep = step;
+      }
+    }
+  } finally {
+    await batches.return?.(undefined);
+  }
+  log(`checkpoint: step ${step} saved in ${run.outDir}`);
+  return last;
+}
+
+function epochOf(position: DataPosition, run: PreparedRun): number {
+  return position.epoch + Math.min(1, position.samplesDrawn / run.config.data.trainSamples);
+}
+
+/** Means of the step results since the last metrics line. */
+class MetricsWindow {
+  private startedAt = performance.now();
+  private steps = 0;
+  private samples = 0;
+  private loss = 0;
+  private i2t = 0;
+  private t2i = 0;
+  private temperature = 0;
+
+  add(samples: number, result: { loss: number; imageToTextAccuracy: number; textToImageAccuracy: number; temperature: number }): void {
+    this.steps++;
+    this.samples += samples;
+    this.loss += result.loss;
+    this.i2t += result.imageToTextAccuracy;
+    this.t2i += result.textToImageAccuracy;
+    this.temperature = result.temperature;
+  }
+
+  flush(step: number, epoch: number, lr: number): StepMetrics {
+    const now = performance.now();
+    const metrics: StepMetrics = {
+      step,
+      epoch: round(epoch, 4),
+      loss: round(this.loss / this.steps, 5),
+      lr,
+      temperature: round(this.temperature, 4),
+      i2t_acc: round(this.i2t / this.steps, 4),
+      t2i_acc: round(this.t2i / this.steps, 4),
+      samples_per_sec: round((this.samples * 1000) / Math.max(1, now - this.startedAt), 1),
+    };
+    this.startedAt = now;
+    this.steps = this.samples = this.loss = this.i2t = this.t2i = 0;
+    return metrics;
+  }
+}
+
+function round(value: number, digits: number): number {
+  return Number(value.toFixed(digits));
+}
+
+async function validate(engine: Engine, run: PreparedRun, metrics: MetricsLog, log: (message: string) => void): Promise<ValidationMetrics | undefined> {
+  if (run.valShards.length === 0) return undefined;
+  const valSamples = await countSamples(run.valShards);
+  const batchSize = Math.min(run.config.train.batchSize, valSamples);
+  if (batchSize < 2) return undefined;
+  const result = await validateInBatch(engine, { shards: run.valShards, vocab: run.vocab, imageSize: run.config.model.imageSize, batchSize, reasons: new ReasonCounter() });
+  if (result.samples === 0) return undefined;
+  const step = run.config.train.totalSteps;
+  const record: ValidationMetrics = {
+    step,
+    epoch: round(step / run.config.data.stepsPerEpoch, 4),
+    split: 'val',
+    val_i2t_acc: round(result.imageToText, 4),
+    val_t2i_acc: round(result.textToImage, 4),
+    val_samples: result.samples,
+    val_batch: result.batchSize,
+  };
+  await metrics.append(record);
+  log(`validation: in-batch image->text ${pct(result.imageToText)}, text->image ${pct(result.textToImage)} over ${result.samples} pairs in batches of ${result.batchSize} (chance ${pct(1 / result.batchSize)})`);
+  return record;
+}
+
+function pct(value: number): string {
+  return `${(100 * value).toFixed(1)}%`;
+}
