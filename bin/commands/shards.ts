@@ -1,3 +1,116 @@
-import { notBuiltCommand } from './not-built.js';
+import type { Argv, CommandModule } from 'yargs';
+import { dbOption } from './options.js';
 
-export const shardsCommand = notBuiltCommand('shards <command>', 'Filter, dedupe, balance the pairs and write WebDataset shards', 6);
+interface BuildArgs {
+  db: string;
+  images: string;
+  out: string;
+  'max-caption-words': number;
+  'min-side': number;
+  'max-aspect-ratio': number;
+  languages: string[];
+  'block-words'?: string;
+  'block-hosts'?: string;
+  'near-dup': number;
+  'captions-per-image': number;
+  'exclude-near'?: string;
+  cap: number;
+  balance: string;
+  seed: number;
+  'val-fraction': number;
+  'shard-size': number;
+}
+
+const integerFlags: Array<[keyof BuildArgs, number, number]> = [
+  ['max-caption-words', 2, Number.MAX_SAFE_INTEGER],
+  ['min-side', 1, Number.MAX_SAFE_INTEGER],
+  ['near-dup', 0, 10],
+  ['captions-per-image', 1, Number.MAX_SAFE_INTEGER],
+  ['cap', 1, Number.MAX_SAFE_INTEGER],
+  ['seed', 0, 2 ** 32 - 1],
+  ['shard-size', 1, 1_000_000],
+];
+
+const build: CommandModule<object, BuildArgs> = {
+  command: 'build',
+  describe: 'Filter, dedupe (exact, near-duplicate, evaluation overlap), balance and split the pairs; write WebDataset shards',
+  builder: (y) =>
+    dbOption(y)
+      .option('images', { type: 'string', default: 'images', normalize: true, describe: 'The image store `wit fetch` wrote (images.path is relative to it)' })
+      .option('out', { type: 'string', default: 'shards', normalize: true, describe: 'Folder for train-*.tar, val-*.tar, sizes.json, manifest.json' })
+      .option('max-caption-words', { type: 'number', default: 77, describe: 'Drop captions with more words' })
+      .option('min-side', { type: 'number', default: 64, describe: "Drop images whose original shorter side is below this many pixels" })
+      .option('max-aspect-ratio', { type: 'number', default: 3, describe: 'Drop images whose longer side exceeds this times the shorter' })
+      .option('languages', { type: 'string', array: true, default: [], describe: 'Keep captions in these ISO 639-1 languages (e.g. en fr); detector: eld. Off when empty' })
+      .option('block-words', { type: 'string', normalize: true, describe: 'File of words/phrases, one a line: captions containing one are dropped' })
+      .option('block-hosts', { type: 'string', normalize: true, describe: 'File of hosts, one a line: pairs whose image or page is on one (or a subdomain) are dropped' })
+      .option('near-dup', { type: 'number', default: 4, describe: 'Max Hamming distance of 64-bit pHashes for near-duplicate images (0..10)' })
+      .option('captions-per-image', { type: 'number', default: 1, describe: 'Distinct captions kept per near-duplicate cluster' })
+      .option('exclude-near', { type: 'string', normalize: true, describe: 'Folder of evaluation images: drop pairs whose image is a near duplicate of one' })
+      .option('cap', { type: 'number', default: 20_000, describe: 'Pairs kept per query after dedupe' })
+      .option('balance', { type: 'string', choices: ['cap', 'sample'], default: 'cap', describe: "cap: keep exactly --cap (seeded); sample: MetaCLIP's keep-with-probability cap/n" })
+      .option('seed', { type: 'number', default: 0, describe: 'Seed of balancing and of the sample order in shards' })
+      .option('val-fraction', { type: 'number', default: 0.01, describe: 'Share of near-duplicate clusters put in val' })
+      .option('shard-size', { type: 'number', default: 10_000, describe: 'Samples per shard' })
+      .check((argv) => {
+        for (const [flag, min, max] of integerFlags) {
+          const value = argv[flag] as number;
+          if (!(Number.isInteger(value) && value >= min && value <= max)) throw new Error(`--${flag} must be a whole number in ${min}..${max}, got ${value}`);
+        }
+        if (!(argv['max-aspect-ratio'] >= 1)) throw new Error(`--max-aspect-ratio must be a number >= 1, got ${argv['max-aspect-ratio']}`);
+        const fraction = argv['val-fraction'];
+        if (!(fraction >= 0 && fraction <= 1)) throw new Error(`--val-fraction must be a number in 0..1, got ${fraction}`);
+        for (const code of argv.languages) if (!/^[a-z]{2}$/i.test(code)) throw new Error(`--languages takes ISO 639-1 codes like en or fr, got ${code}`);
+        return true;
+      }),
+  handler: async (argv) => {
+    const { openDb, ProgressLine } = await import('../../db/index.js');
+    const { buildShards, formatBuildSummary } = await import('../../curate/index.js');
+    const blockWords = await readListFlag('block-words', argv['block-words']);
+    const blockHosts = await readListFlag('block-hosts', argv['block-hosts']);
+    const db = openDb(argv.db, { create: false });
+    try {
+      const result = await buildShards(db, {
+        imagesDir: argv.images,
+        outDir: argv.out,
+        maxCaptionWords: argv['max-caption-words'],
+        minSidePixels: argv['min-side'],
+        maxAspectRatio: argv['max-aspect-ratio'],
+        languages: argv.languages.map((code) => code.toLowerCase()),
+        blockWords,
+        blockHosts,
+        nearDupDistance: argv['near-dup'],
+        captionsPerImage: argv['captions-per-image'],
+        excludeNearDir: argv['exclude-near'],
+        capPerQuery: argv.cap,
+        balance: argv.balance as 'cap' | 'sample',
+        seed: argv.seed,
+        valFraction: argv['val-fraction'],
+        shardSize: argv['shard-size'],
+        progress: (phase, unit) => new ProgressLine({ label: `shards ${phase}`, unit }),
+      });
+      console.log(formatBuildSummary(result, argv.out));
+    } finally {
+      db.close();
+    }
+  },
+};
+
+async function readListFlag(flag: string, path: string | undefined): Promise<string[]> {
+  if (!path) return [];
+  const { readFile } = await import('node:fs/promises');
+  const { WitError } = await import('../../db/index.js');
+  const { parseListFile } = await import('../../curate/index.js');
+  try {
+    return parseListFile(await readFile(path, 'utf8'));
+  } catch (error) {
+    throw new WitError(`--${flag} ${path}: cannot read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); give a text file, one entry a line.`);
+  }
+}
+
+export const shardsCommand: CommandModule = {
+  command: 'shards <command>',
+  describe: 'Filter, dedupe, balance the pairs and write WebDataset shards',
+  builder: (y: Argv) => y.command(build).demandCommand(1, 'Name a shards command: build'),
+  handler: () => undefined,
+};
