@@ -15,6 +15,8 @@ export type FetchFailureReason =
   | 'too_large'
   | 'bad_url'
   | 'bad_encoding'
+  | 'not_html'
+  | 'bad_response'
   | 'aborted';
 
 export interface FetchFailureOptions {

@@ -1,3 +1,172 @@
-import { notBuiltCommand } from './not-built.js';
+import type { Argv, CommandModule } from 'yargs';
+import { dbOption } from './options.js';
 
-export const crawlCommand = notBuiltCommand('crawl', 'Discover (image, text) pairs for every query, politely and resumably', 4);
+interface CrawlArgs {
+  db: string;
+  search?: string;
+  seed?: string[];
+  'max-pages': number;
+  'result-selector'?: string;
+  'image-selector'?: string;
+  'text-selector'?: string;
+  'json-results'?: string;
+  'json-image'?: string;
+  'json-text'?: string;
+  'allow-host'?: string[];
+  'max-depth': number;
+  cap: number;
+  concurrency: number;
+  'per-host': number;
+  'host-delay': number;
+  timeout: number;
+  retries: number;
+  'retry-delay': number;
+  'max-page-bytes': number;
+  'user-agent'?: string;
+  render: 'never' | 'auto' | 'always';
+  partition?: string;
+  'allow-private': boolean;
+}
+
+function builder(y: Argv) {
+  return dbOption(y)
+    .usage(
+      '$0 crawl --search URL_TEMPLATE | --seed URL...\n\n' +
+        'Fill `pairs` with (image URL, text) pairs whose text contains a query, at most --cap per query.\n' +
+        'Stop it any time (Ctrl-C, kill -9) and run the same command again: it resumes.',
+    )
+    .option('search', { type: 'string', describe: 'Search source: a URL template with {query} and {page}', group: 'Source:' })
+    .option('seed', { type: 'string', array: true, describe: 'Site source: start URL(s); links to --allow-host hosts are followed', group: 'Source:' })
+    .option('max-pages', { type: 'number', default: 20, describe: 'Search: result pages per query at most', group: 'Source:' })
+    .option('result-selector', { type: 'string', describe: 'Search HTML: CSS selector of one result (default: every img)', group: 'Source:' })
+    .option('image-selector', { type: 'string', describe: 'Search HTML: the image inside a result (default: img)', group: 'Source:' })
+    .option('text-selector', { type: 'string', describe: "Search HTML: the text inside a result (default: the image's alt)", group: 'Source:' })
+    .option('json-results', { type: 'string', describe: 'Search JSON: dotted path to the results array ("" for the top level)', group: 'Source:' })
+    .option('json-image', { type: 'string', describe: 'Search JSON: dotted path to the image URL in a result', group: 'Source:' })
+    .option('json-text', { type: 'string', describe: 'Search JSON: dotted path to the text in a result', group: 'Source:' })
+    .option('allow-host', { type: 'string', array: true, describe: 'Site: host names to follow links to, * as wildcard (default: the seeds\' hosts)', group: 'Source:' })
+    .option('max-depth', { type: 'number', default: 3, describe: 'Site: link steps from a seed at most', group: 'Source:' })
+    .option('cap', { type: 'number', default: 20_000, describe: 'Pairs per query at most' })
+    .option('concurrency', { type: 'number', default: 32, describe: 'Requests in flight in all', group: 'Politeness:' })
+    .option('per-host', { type: 'number', default: 2, describe: 'Requests in flight to one host', group: 'Politeness:' })
+    .option('host-delay', { type: 'number', default: 250, describe: 'Milliseconds between request starts to one host', group: 'Politeness:' })
+    .option('timeout', { type: 'number', default: 30, describe: 'Seconds for one request, body included', group: 'Politeness:' })
+    .option('retries', { type: 'number', default: 3, describe: 'Retries for network errors, timeouts, 429 and 5xx', group: 'Politeness:' })
+    .option('retry-delay', { type: 'number', default: 1000, describe: 'Milliseconds before the first retry; doubles each time (Retry-After wins)', group: 'Politeness:' })
+    .option('user-agent', { type: 'string', describe: 'User agent naming the crawler and a contact URL (default: wit/0.1 (+https://github.com/wit-dataset/wit; …))', group: 'Politeness:' })
+    .option('allow-private', { type: 'boolean', default: false, describe: 'Allow private, loopback and link-local addresses (off: a page cannot make wit scan your network)', group: 'Politeness:' })
+    .option('max-page-bytes', { type: 'number', default: 10 * 1024 * 1024, describe: 'HTML beyond this is cut off (and the page marked truncated)' })
+    .option('render', { choices: ['never', 'auto', 'always'] as const, default: 'never' as const, describe: 'Run page scripts in chromium: auto renders pages that look script-built' })
+    .option('partition', { type: 'string', describe: 'i/N: crawl only share i of N (queries for --search, hosts for --seed); merge with `wit db merge`' })
+    .check((argv) => checkCrawlArgs(argv as unknown as CrawlArgs));
+}
+
+/** Flag checks at the edge: a message that names the flag, or true. */
+function checkCrawlArgs(argv: CrawlArgs): string | true {
+  if ((argv.search === undefined) === (argv.seed === undefined)) return 'Give exactly one source: --search URL_TEMPLATE or --seed URL.';
+  if (argv.search !== undefined) {
+    if (!argv.search.includes('{query}')) return `--search must contain {query}, e.g. "https://host/search?q={query}&page={page}"; got ${argv.search}`;
+    if (!isHttpUrl(argv.search.replaceAll('{query}', 'q').replaceAll('{page}', '1'))) return `--search must be an http(s) URL template; got ${argv.search}`;
+  }
+  for (const seed of argv.seed ?? []) if (!isHttpUrl(seed)) return `--seed must be an http(s) URL; got ${seed}`;
+  if ((argv['image-selector'] || argv['text-selector']) && !argv['result-selector']) return '--image-selector and --text-selector need --result-selector (the element of one result).';
+  const json = [argv['json-results'], argv['json-image'], argv['json-text']];
+  if (json.some((v) => v !== undefined) && json.some((v) => v === undefined)) return 'Give --json-results, --json-image and --json-text together (or none, for HTML).';
+  const counts: Array<[string, number, number]> = [
+    ['max-pages', argv['max-pages'], 1],
+    ['max-depth', argv['max-depth'], 0],
+    ['cap', argv.cap, 1],
+    ['concurrency', argv.concurrency, 1],
+    ['per-host', argv['per-host'], 1],
+    ['host-delay', argv['host-delay'], 0],
+    ['retries', argv.retries, 0],
+    ['retry-delay', argv['retry-delay'], 0],
+    ['max-page-bytes', argv['max-page-bytes'], 1024],
+  ];
+  for (const [flag, value, least] of counts) {
+    if (!Number.isInteger(value) || value < least) return `--${flag} must be a whole number >= ${least}; got ${value}`;
+  }
+  if (!(argv.timeout > 0)) return `--timeout must be a number of seconds > 0; got ${argv.timeout}`;
+  if (argv.partition !== undefined && !parsePartition(argv.partition)) return `--partition must be i/N with 1 <= i <= N, e.g. 2/8; got ${argv.partition}`;
+  return true;
+}
+
+function isHttpUrl(text: string): boolean {
+  try {
+    return ['http:', 'https:'].includes(new URL(text).protocol);
+  } catch {
+    return false;
+  }
+}
+
+/** `i/N` (1-based, as people count machines) to a 0-based partition. */
+function parsePartition(text: string): { index: number; count: number } | undefined {
+  const match = /^(\d+)\/(\d+)$/.exec(text.trim());
+  if (!match) return undefined;
+  const [i, n] = [Number(match[1]), Number(match[2])];
+  return i >= 1 && i <= n ? { index: i - 1, count: n } : undefined;
+}
+
+export const crawlCommand: CommandModule<object, CrawlArgs> = {
+  command: 'crawl',
+  describe: 'Discover (image, text) pairs for every query, politely and resumably',
+  builder: (y) => builder(y) as unknown as Argv<CrawlArgs>,
+  handler: async (argv) => {
+    const { crawl, formatCrawlSummary } = await import('../../crawler/index.js');
+    const { openDb, ProgressLine } = await import('../../db/index.js');
+    const db = openDb(argv.db, { create: false });
+    const controller = new AbortController();
+    const stop = () => {
+      if (controller.signal.aborted) process.exit(130);
+      process.stderr.write('\nwit crawl: stopping; in-flight pages will be fetched again next run (Ctrl-C again to quit at once)\n');
+      controller.abort();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+    const progress = new ProgressLine({ label: 'crawl', unit: 'pages' });
+    const partition = argv.partition === undefined ? undefined : parsePartition(argv.partition);
+    try {
+      const summary = await crawl(db, {
+        source: argv.search !== undefined ? searchSource(argv) : siteSource(argv),
+        cap: argv.cap,
+        fetcher: {
+          concurrency: argv.concurrency,
+          perHost: argv['per-host'],
+          hostDelayMillis: argv['host-delay'],
+          timeoutSecs: argv.timeout,
+          maxRetries: argv.retries,
+          retryBaseMillis: argv['retry-delay'],
+          allowPrivate: argv['allow-private'],
+          ...(argv['user-agent'] ? { userAgent: argv['user-agent'] } : {}),
+        },
+        render: argv.render,
+        maxPageBytes: argv['max-page-bytes'],
+        ...(partition ? { partition } : {}),
+        signal: controller.signal,
+        onProgress: progress.update,
+      });
+      progress.finish();
+      console.log(formatCrawlSummary(summary));
+      if (summary.stopped) process.exitCode = 130;
+    } finally {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      db.close();
+    }
+  },
+};
+
+function searchSource(argv: CrawlArgs) {
+  const selectors = {
+    ...(argv['result-selector'] ? { item: argv['result-selector'] } : {}),
+    ...(argv['image-selector'] ? { image: argv['image-selector'] } : {}),
+    ...(argv['text-selector'] ? { text: argv['text-selector'] } : {}),
+  };
+  const json =
+    argv['json-results'] !== undefined ? { results: argv['json-results'], image: argv['json-image']!, text: argv['json-text']! } : undefined;
+  return { kind: 'search' as const, urlTemplate: argv.search!, maxPages: argv['max-pages'], selectors, ...(json ? { json } : {}) };
+}
+
+function siteSource(argv: CrawlArgs) {
+  return { kind: 'site' as const, seeds: argv.seed!, maxDepth: argv['max-depth'], ...(argv['allow-host'] ? { allowHosts: argv['allow-host'] } : {}) };
+}

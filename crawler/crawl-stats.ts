@@ -1,0 +1,72 @@
+import { formatDuration, ReasonCounter, type ProgressUpdate } from '../db/index.js';
+import type { StoreOutcome } from './pair-cap.js';
+
+/** What a crawl did, as `crawl()` returns it and the CLI prints it. */
+export interface CrawlSummary {
+  pages: { fetched: number; failed: number; skipped: number; deferred: number };
+  pairs: { stored: number; duplicate: number; overCap: number; unmatched: number };
+  /** Queries finished by this run, and left (search: this partition's; site: queries under cap). */
+  queries: { finished: number; left: number };
+  /** Failure reasons (pages failed, skipped or deferred), most frequent first. */
+  topReasons: Array<[reason: string, count: number]>;
+  elapsedSecs: number;
+  /** Stopped by the signal (Ctrl-C) before the work ran out. */
+  stopped: boolean;
+}
+
+/** The running counts of a crawl: fed by the sources, read by the progress line and the summary. */
+export class CrawlStats {
+  readonly pages = { fetched: 0, failed: 0, skipped: 0, deferred: 0 };
+  readonly pairs = { stored: 0, duplicate: 0, overCap: 0, unmatched: 0 };
+  readonly queries = { finished: 0, left: 0 };
+  /** Pages known and not fetched yet (site source). */
+  pagesLeft = 0;
+  private readonly reasons = new ReasonCounter();
+  private readonly startedAt = Date.now();
+
+  addPairs(outcome: StoreOutcome, unmatched: number): void {
+    this.pairs.stored += outcome.stored;
+    this.pairs.duplicate += outcome.duplicate;
+    this.pairs.overCap += outcome.overCap;
+    this.pairs.unmatched += unmatched;
+  }
+
+  pageFailed(kind: 'failed' | 'skipped' | 'deferred', reason: string): void {
+    this.pages[kind]++;
+    this.reasons.add(reason);
+  }
+
+  progress(): ProgressUpdate {
+    const counts: Record<string, number> = { pairs: this.pairs.stored, 'queries done': this.queries.finished, 'queries left': this.queries.left };
+    if (this.pagesLeft > 0) counts['pages left'] = this.pagesLeft;
+    counts.errors = this.pages.failed + this.pages.skipped + this.pages.deferred;
+    return { done: this.pages.fetched + this.pages.failed + this.pages.skipped + this.pages.deferred, counts };
+  }
+
+  summary(stopped: boolean): CrawlSummary {
+    return {
+      pages: { ...this.pages },
+      pairs: { ...this.pairs },
+      queries: { ...this.queries },
+      topReasons: this.reasons.top(10),
+      elapsedSecs: (Date.now() - this.startedAt) / 1000,
+      stopped,
+    };
+  }
+}
+
+/** The end-of-run summary, a few lines for a person. */
+export function formatCrawlSummary(summary: CrawlSummary): string {
+  const { pages, pairs, queries, elapsedSecs } = summary;
+  const perSec = (n: number) => (elapsedSecs > 0 ? (n / elapsedSecs).toFixed(1) : '0');
+  const lines = [
+    `crawl ${summary.stopped ? 'stopped (run the same command to resume)' : 'finished'} after ${formatDuration(elapsedSecs)}`,
+    `  pages: ${pages.fetched} fetched (${perSec(pages.fetched)}/s), ${pages.failed} failed, ${pages.skipped} skipped, ${pages.deferred} deferred to a later run`,
+    `  pairs: ${pairs.stored} stored (${perSec(pairs.stored)}/s), ${pairs.duplicate} already stored, ${pairs.overCap} over the cap, ${pairs.unmatched} matching no query`,
+    `  queries: ${queries.finished} finished by this run, ${queries.left} left`,
+  ];
+  if (summary.topReasons.length > 0) {
+    lines.push(`  top reasons: ${summary.topReasons.map(([reason, count]) => `${reason} ${count}`).join(', ')}`);
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,80 @@
+import { countQueries, WitError, type Partition, type ProgressSink, type WitDb } from '../db/index.js';
+import { CrawlStats, type CrawlSummary } from './crawl-stats.js';
+import { PageLoader, type RenderMode } from './page-loader.js';
+import { CappedPairWriter } from './pair-cap.js';
+import { PoliteFetcher, type PoliteFetcherOptions } from './polite-fetcher.js';
+import { PageRenderer } from './renderer.js';
+import { SearchSource, type SearchSourceOptions } from './sources/search-source.js';
+import { SiteSource, type SiteSourceOptions } from './sources/site-source.js';
+import type { Source } from './sources/source.js';
+
+export interface CrawlOptions {
+  /** Where candidate pairs come from. */
+  source: SearchSourceOptions | SiteSourceOptions;
+  /** Pairs stored per query at most. @default 20000 */
+  cap?: number;
+  /** How pages are fetched: user agent, limits, retries, `allowPrivate`. The robots.txt cache is the crawl's db. */
+  fetcher?: Omit<PoliteFetcherOptions, 'db'>;
+  /** Run pages' scripts in chromium: never, when a page looks script-built, or always. @default 'never' */
+  render?: RenderMode;
+  /** Chromium for `render`. @default '/usr/bin/chromium' */
+  chromiumPath?: string;
+  /** HTML beyond this is cut off and the page marked `truncated`. @default 10485760 (10 MB) */
+  maxPageBytes?: number;
+  /** Crawl only this share: queries (search) or hosts (site) by a stable hash. */
+  partition?: Partition;
+  /** Abort to stop cleanly: no new pages start, in-flight ones are dropped unrecorded, and `crawl` returns. */
+  signal?: AbortSignal;
+  onProgress?: ProgressSink;
+}
+
+export const defaultCap = 20_000;
+export const defaultMaxPageBytes = 10 * 1024 * 1024;
+
+/**
+ * Fills `pairs` from a source, politely and resumably: all state is in `db`, so
+ * the same call after a crash or Ctrl-C goes on where this one stopped.
+ */
+export async function crawl(db: WitDb, options: CrawlOptions): Promise<CrawlSummary> {
+  if (countQueries(db) === 0) {
+    throw new WitError(`The db has no queries to crawl for. Add some first: \`wit queries build\` or \`wit queries import FILE\`.`);
+  }
+  const signal = options.signal ?? new AbortController().signal;
+  const fetcher = new PoliteFetcher({ ...options.fetcher, db });
+  const maxPageBytes = options.maxPageBytes ?? defaultMaxPageBytes;
+  const render = options.render ?? 'never';
+  const renderer =
+    render === 'never'
+      ? undefined
+      : new PageRenderer({ fetcher, maxBytes: maxPageBytes, ...(options.chromiumPath ? { executablePath: options.chromiumPath } : {}) });
+  const stats = new CrawlStats();
+  const source: Source = options.source.kind === 'search' ? new SearchSource(options.source) : new SiteSource(options.source);
+  recordConfig(db, options);
+  try {
+    await source.run({
+      db,
+      fetcher,
+      loader: new PageLoader({ fetcher, render, maxPageBytes, ...(renderer ? { renderer } : {}) }),
+      writer: new CappedPairWriter(db, options.cap ?? defaultCap),
+      stats,
+      reportProgress: () => options.onProgress?.(stats.progress()),
+      ...(options.partition ? { partition: options.partition } : {}),
+      signal,
+      concurrency: options.fetcher?.concurrency ?? 32,
+      perHost: options.fetcher?.perHost ?? 2,
+      maxPageBytes,
+    });
+  } finally {
+    await renderer?.close();
+    await fetcher.close();
+  }
+  return stats.summary(signal.aborted);
+}
+
+/** The options of the last crawl, in `meta` under `crawl.config`, for a person reading the db later. */
+function recordConfig(db: WitDb, options: CrawlOptions): void {
+  const { signal: _signal, onProgress: _onProgress, ...config } = options;
+  db.prepare("INSERT INTO meta (key, value) VALUES ('crawl.config', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(
+    JSON.stringify(config),
+  );
+}
