@@ -19,7 +19,8 @@ export interface SearchSourceOptions {
 
 /**
  * Asks a search endpoint about every query, page after page, until the query
- * has `cap` pairs, a page adds nothing new, or `maxPages`. Only results whose
+ * has `cap` pairs, a page adds nothing new (no results, or only results of its
+ * earlier pages, as endpoints that repeat their last page give), or `maxPages`. Only results whose
  * text contains the query (as whole words) are kept, counted against it. The
  * next page is stored in `queries.cursor` in the same transaction as the pairs,
  * so a restart resumes at the first page not fully stored.
@@ -53,6 +54,8 @@ export class SearchSource implements Source {
   private async crawlQuery(context: CrawlContext, query: CrawlQuery): Promise<void> {
     const { db, writer, stats } = context;
     const containsQuery = QueryMatcher.build([{ id: query.id, text: query.text }]);
+    // Results seen on this query's earlier pages in this run: a page of only those (or none) is the end.
+    const seen = new Set<string>();
     let page = query.cursor === null ? 1 : Number(query.cursor);
     let finished = query.pair_count >= writer.cap || page > this.maxPages;
     setQueryState(db, query.id, { state: finished ? 'done' : 'running' });
@@ -71,11 +74,13 @@ export class SearchSource implements Source {
         return;
       }
       const matching = results.filter((result) => containsQuery.match(result.text).length > 0);
+      const addsNothingNew = results.every((result) => seen.has(pairKey(result)));
+      for (const result of results) seen.add(pairKey(result));
       const thisPage = page;
       finished = db.transaction(() => {
         const outcome = writer.storeForQuery(query.id, matching.map((pair) => ({ ...pair, pageUrl: url })));
         stats.addPairs(outcome, results.length - matching.length);
-        const done = outcome.stored === 0 || thisPage >= this.maxPages || writer.isFull(query.id);
+        const done = addsNothingNew || thisPage >= this.maxPages || writer.isFull(query.id);
         setQueryState(db, query.id, { state: done ? 'done' : 'running', cursor: String(thisPage + 1), error: null });
         return done;
       })();
@@ -106,4 +111,8 @@ export class SearchSource implements Source {
 /** The template with `{query}` and `{page}` filled in. */
 export function searchUrl(template: string, queryText: string, page: number): string {
   return template.replaceAll('{query}', encodeURIComponent(queryText)).replaceAll('{page}', String(page));
+}
+
+function pairKey(pair: ImageText): string {
+  return `${pair.imageUrl}\n${pair.text}`;
 }

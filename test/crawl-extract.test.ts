@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import { extractPage } from '../crawler/index.js';
+
+const pageUrl = 'https://example.org/gallery/cats/index.html';
+
+describe('extractPage', () => {
+  it('takes the largest srcset candidate, lazy data-src, figcaptions, alt and title', () => {
+    const { pairs } = extractPage(
+      `<img srcset="small.png 320w, big.png 1280w, mid.png 640w" src="small.png" alt="tabby cat">
+       <img srcset="a.png, b.png 2x" alt="two x">
+       <figure><img src="data:image/gif;base64,R0lGOD" data-src="/lazy/cat.png" alt=""><figcaption> A  cat
+          on a mat </figcaption></figure>
+       <img src="plain.png" alt="black cat" title="Midnight the cat">`,
+      pageUrl,
+      'wit',
+    );
+    expect(pairs).toEqual([
+      { imageUrl: 'https://example.org/gallery/cats/big.png', text: 'tabby cat', textOrigin: 'alt' },
+      { imageUrl: 'https://example.org/gallery/cats/b.png', text: 'two x', textOrigin: 'alt' },
+      { imageUrl: 'https://example.org/lazy/cat.png', text: 'A cat on a mat', textOrigin: 'figcaption' },
+      { imageUrl: 'https://example.org/gallery/cats/plain.png', text: 'black cat', textOrigin: 'alt' },
+      { imageUrl: 'https://example.org/gallery/cats/plain.png', text: 'Midnight the cat', textOrigin: 'title' },
+    ]);
+  });
+
+  it('resolves against <base href>, decodes entities, collapses whitespace', () => {
+    const { pairs, links } = extractPage(
+      `<head><base href="https://cdn.example.net/assets/"></head>
+       <img src="../img/x.png" alt="  Tom &amp; Jerry&nbsp;&#x2014;\n cat   &lt;3 ">
+       <a href="../about.html#team">about</a><a href="mailto:x@y">mail</a><a href="javascript:void 0">js</a><a href="/about.html">again</a>`,
+      pageUrl,
+      'wit',
+    );
+    expect(pairs).toEqual([{ imageUrl: 'https://cdn.example.net/img/x.png', text: 'Tom & Jerry — cat <3', textOrigin: 'alt' }]);
+    expect(links).toEqual(['https://cdn.example.net/about.html']);
+  });
+
+  it('skips data: URIs, 1x1 pixels, empty alts and non-http sources', () => {
+    const { pairs, looksScriptBuilt } = extractPage(
+      `<img src="data:image/png;base64,iVBOR" alt="inline">
+       <img src="/t.gif" width="1" height="1" alt="tracking">
+       <img src="/empty.png" alt="   ">
+       <img src="/no-alt.png">
+       <img src="ftp://example.org/cat.png" alt="ftp cat">`,
+      pageUrl,
+      'wit',
+    );
+    expect(pairs).toEqual([]);
+    expect(looksScriptBuilt).toBe(false);
+  });
+
+  it('reads robots meta: noai refuses the page, nofollow drops links, other crawlers\' rules are ignored', () => {
+    expect(extractPage('<meta name="robots" content="noai"><img src="a.png" alt="cat">', pageUrl, 'wit').refusal).toBe('noai');
+    expect(extractPage('<meta name="wit" content="noindex">', pageUrl, 'wit').refusal).toBe('noindex');
+    expect(extractPage('<meta name="otherbot" content="noindex">', pageUrl, 'wit').refusal).toBeUndefined();
+    expect(extractPage('<meta name="robots" content="nofollow"><a href="/x">x</a>', pageUrl, 'wit').links).toEqual([]);
+  });
+
+  it('says a page with scripts and no images looks script-built', () => {
+    expect(extractPage('<div id="app"></div><script src="/app.js"></script>', pageUrl, 'wit').looksScriptBuilt).toBe(true);
+  });
+
+  it('reads search results by selectors', () => {
+    const html = `<img src="/logo.png" alt="logo">
+      <div class="r"><img src="/1.png" alt="ignored alt"><span class="t">first cat</span></div>
+      <div class="r"><img src="/2.png" alt="x"><span class="t"></span></div>
+      <div class="r"><span class="t">no image</span></div>`;
+    expect(extractPage(html, pageUrl, 'wit', { item: '.r', text: '.t' }).pairs).toEqual([
+      { imageUrl: 'https://example.org/1.png', text: 'first cat', textOrigin: 'api' },
+    ]);
+    expect(extractPage(html, pageUrl, 'wit', { item: '.r' }).pairs.map((p) => p.text)).toEqual(['ignored alt', 'x']);
+  });
+});
