@@ -52,16 +52,12 @@ const build: CommandModule<object, BuildArgs> = {
       .option('seed', { type: 'number', default: 0, describe: 'Seed of balancing and of the sample order in shards' })
       .option('val-fraction', { type: 'number', default: 0.01, describe: 'Share of near-duplicate clusters put in val' })
       .option('shard-size', { type: 'number', default: 10_000, describe: 'Samples per shard' })
-      .check((argv) => {
-        for (const [flag, min, max] of integerFlags) {
-          const value = argv[flag] as number;
-          if (!(Number.isInteger(value) && value >= min && value <= max)) throw new Error(`--${flag} must be a whole number in ${min}..${max}, got ${value}`);
-        }
-        if (!(argv['max-aspect-ratio'] >= 1)) throw new Error(`--max-aspect-ratio must be a number >= 1, got ${argv['max-aspect-ratio']}`);
-        const fraction = argv['val-fraction'];
-        if (!(fraction >= 0 && fraction <= 1)) throw new Error(`--val-fraction must be a number in 0..1, got ${fraction}`);
-        for (const code of argv.languages) if (!/^[a-z]{2}$/i.test(code)) throw new Error(`--languages takes ISO 639-1 codes like en or fr, got ${code}`);
-        return true;
+      .check(async (argv) => {
+        const problem = flagProblem(argv);
+        if (!problem) return true;
+        // A WitError, so that the CLI prints the message alone (exit 2), not a stack trace.
+        const { WitError } = await import('../../db/index.js');
+        throw new WitError(`${problem}. Run \`wit shards build --help\` for the options.`, { exitCode: 2 });
       }),
   handler: async (argv) => {
     const { openDb, ProgressLine } = await import('../../db/index.js');
@@ -95,6 +91,18 @@ const build: CommandModule<object, BuildArgs> = {
     }
   },
 };
+
+function flagProblem(argv: BuildArgs): string | undefined {
+  for (const [flag, min, max] of integerFlags) {
+    const value = argv[flag] as number;
+    if (!(Number.isInteger(value) && value >= min && value <= max)) return `--${flag} must be a whole number in ${min}..${max}, got ${value}`;
+  }
+  if (!(argv['max-aspect-ratio'] >= 1)) return `--max-aspect-ratio must be a number >= 1, got ${argv['max-aspect-ratio']}`;
+  const fraction = argv['val-fraction'];
+  if (!(fraction >= 0 && fraction <= 1)) return `--val-fraction must be a number in 0..1, got ${fraction}`;
+  for (const code of argv.languages) if (!/^[a-z]{2}$/i.test(code)) return `--languages takes ISO 639-1 codes like en or fr, got ${code}`;
+  return undefined;
+}
 
 async function readListFlag(flag: string, path: string | undefined): Promise<string[]> {
   if (!path) return [];
