@@ -55,8 +55,7 @@ export async function classifyImages(options: ClassifyOptions): Promise<Classify
   }
 }
 
-/** `classifyImages` on a model already open. */
-export async function classifyWithModel(model: EvalModel, options: ClassifyOptions): Promise<ClassifyResult> {
+async function classifyWithModel(model: EvalModel, options: ClassifyOptions): Promise<ClassifyResult> {
   const classifier = await buildZeroShotClassifier(model, options.labels, options.templates ?? defaultTemplates);
   const warning = unknownClassWarning(classifier);
   if (warning) options.onWarning?.(warning);

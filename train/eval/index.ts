@@ -1,7 +1,7 @@
-export { evaluateZeroShot, zeroShotWithModel, type ZeroShotOptions, type ZeroShotResult } from './zero-shot.js';
-export { evaluateRetrieval, retrievalWithModel, type RetrievalOptions, type RetrievalResult } from './retrieval.js';
-export { evaluateLinearProbe, linearProbeWithModel, type LinearProbeOptions, type LinearProbeResult } from './linear-probe.js';
-export { classifyImages, classifyWithModel, type ClassifyOptions, type ClassifyResult, type ImageLabels } from './classify.js';
+export { evaluateZeroShot, type ZeroShotOptions, type ZeroShotResult } from './zero-shot.js';
+export { evaluateRetrieval, type RetrievalOptions, type RetrievalResult } from './retrieval.js';
+export { evaluateLinearProbe, type LinearProbeOptions, type LinearProbeResult } from './linear-probe.js';
+export { classifyImages, type ClassifyOptions, type ClassifyResult, type ImageLabels } from './classify.js';
 export { openEvalModel } from './open-eval-model.js';
 export type { EvalModel } from './eval-model.js';
 export type { SkippedImage } from './embed-images.js';
@@ -24,3 +24,4 @@ export { fitLogisticRegression, logisticScores, type LabelledFeatures, type Logi
 export { fitLinearProbe, defaultL2Grid, type LinearProbeFit } from './linear-probe-fit.js';
 export { loadLabelledImages, imageExtensions, type LabelledImageSource, type LabelledImages } from './labelled-images.js';
 export { defaultTemplates, readTemplates, labelsFromList, labelsFromFile } from './prompts.js';
+export { formatClassification, formatLinearProbe, formatRetrieval, formatSkipped, formatZeroShot } from './format.js';

@@ -2,15 +2,14 @@ import { WitError, type ProgressSink } from '../../db/index.js';
 import { embedImageFiles, type SkippedImage } from './embed-images.js';
 import type { EvalModel } from './eval-model.js';
 import { appendEvalRecord, type LinearProbeRecord } from './evals-log.js';
-import { loadLabelledImages, type LabelledImageSource } from './labelled-images.js';
+import type { LabelledImageSource } from './labelled-images.js';
 import { fitLinearProbe, subset, type LinearProbeFitOptions } from './linear-probe-fit.js';
 import { logisticScores } from './logistic-regression.js';
 import { openEvalModel } from './open-eval-model.js';
-import { defaultTemplates, readTemplates } from './prompts.js';
 import { seededRandom, stratifiedSplit } from './seeded-split.js';
 import { buildZeroShotClassifier, unknownClassWarning } from './zero-shot-classifier.js';
 import { classificationMetrics, classSimilarities } from './zero-shot-math.js';
-import { dataPath, sourceFlag } from './zero-shot.js';
+import { dataPath, readLabelledEvalInputs, sourceFlag, type LabelledEvalInputs } from './zero-shot.js';
 
 export interface LinearProbeOptions extends Pick<LinearProbeFitOptions, 'l2Grid'> {
   /** The run folder `wit train` wrote; the record goes to its `evals.jsonl`. */
@@ -57,20 +56,18 @@ export interface LinearProbeResult {
  * accuracy on the same test images.
  */
 export async function evaluateLinearProbe(options: LinearProbeOptions): Promise<LinearProbeResult> {
+  const inputs = readLabelledEvalInputs(options);
   const model = await openEvalModel(options.runDir);
   try {
-    return await linearProbeWithModel(model, options);
+    return await runLinearProbe(model, inputs, options);
   } finally {
     await model.dispose();
   }
 }
 
-/** `evaluateLinearProbe` on a model already open. */
-export async function linearProbeWithModel(model: EvalModel, options: LinearProbeOptions): Promise<LinearProbeResult> {
+async function runLinearProbe(model: EvalModel, { classNames, items, templates }: LabelledEvalInputs, options: LinearProbeOptions): Promise<LinearProbeResult> {
   const testFraction = options.testFraction ?? 0.3;
   const seed = options.seed ?? 0;
-  const { classNames, items } = loadLabelledImages(options.source, options.classNamesFile);
-  const templates = options.templatesFile === undefined ? [...defaultTemplates] : readTemplates(options.templatesFile);
   const classifier = await buildZeroShotClassifier(model, classNames, templates);
   const warning = unknownClassWarning(classifier);
   if (warning) options.onWarning?.(warning);

@@ -1,10 +1,21 @@
-import { NotBuiltError } from '../../db/index.js';
+import { tokenize } from '../../queries/index.js';
+import { openRun } from '../open-run.js';
+import { encodeTexts } from '../text-batch.js';
 import type { EvalModel } from './eval-model.js';
 
 /**
- * The model of a run folder, ready to embed. Waits on the trainer's
- * `openRun` (issue #7).
+ * The model of a run folder, ready to embed: its last checkpoint's weights
+ * with its vocabulary. `openRun` refuses a folder that is not a run, one
+ * without weights, and a vocab.json that does not match the weights.
  */
 export async function openEvalModel(runDir: string): Promise<EvalModel> {
-  throw new NotBuiltError(`eval --run ${runDir}`, 7);
+  const { vocab, engine } = await openRun(runDir);
+  return {
+    imageSize: engine.config.imageSize,
+    embedImages: (images, count) => engine.embedImages(images, count),
+    embedTexts: (texts) => engine.embedTexts(encodeTexts(vocab, texts)),
+    knownWords: (text) => tokenize(text).filter((word) => vocab.encode(word).length > 0),
+    logitScale: () => engine.logitScale(),
+    dispose: () => engine.dispose(),
+  };
 }

@@ -1,5 +1,5 @@
 import { WitError, type ProgressSink } from '../../db/index.js';
-import { countSamples, listShards, readShardSamples, type ShardSplit } from '../shard-reader.js';
+import { countSamples, listShards, readShardSamples, type ShardFile, type ShardSplit } from '../shard-reader.js';
 import { ImageEmbedder, type SkippedImage } from './embed-images.js';
 import type { EvalModel } from './eval-model.js';
 import { appendEvalRecord, type RetrievalRecord } from './evals-log.js';
@@ -42,18 +42,17 @@ const textBatchSize = 1024;
  * against all images), as the CLIP paper's Flickr/COCO retrieval numbers are.
  */
 export async function evaluateRetrieval(options: RetrievalOptions): Promise<RetrievalResult> {
+  const shards = await listShards(options.shardsDir, options.split ?? 'val');
   const model = await openEvalModel(options.runDir);
   try {
-    return await retrievalWithModel(model, options);
+    return await runRetrieval(model, shards, options);
   } finally {
     await model.dispose();
   }
 }
 
-/** `evaluateRetrieval` on a model already open. */
-export async function retrievalWithModel(model: EvalModel, options: RetrievalOptions): Promise<RetrievalResult> {
+async function runRetrieval(model: EvalModel, shards: ShardFile[], options: RetrievalOptions): Promise<RetrievalResult> {
   const split = options.split ?? 'val';
-  const shards = await listShards(options.shardsDir, split);
   const total = await countSamples(shards);
   const embedder = new ImageEmbedder(model, options.batchSize, options.onProgress && ((update) => options.onProgress!({ ...update, total })));
   const captions: string[] = [];

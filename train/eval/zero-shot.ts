@@ -38,6 +38,19 @@ export interface ZeroShotResult {
   skipped: SkippedImage[];
 }
 
+/** The labelled images and prompts of an eval, read and checked before any model is loaded. */
+export interface LabelledEvalInputs {
+  classNames: string[];
+  items: Array<{ path: string; label: number }>;
+  templates: string[];
+}
+
+export function readLabelledEvalInputs(options: Pick<ZeroShotOptions, 'source' | 'classNamesFile' | 'templatesFile'>): LabelledEvalInputs {
+  const { classNames, items } = loadLabelledImages(options.source, options.classNamesFile);
+  const templates = options.templatesFile === undefined ? [...defaultTemplates] : readTemplates(options.templatesFile);
+  return { classNames, items, templates };
+}
+
 /**
  * Zero-shot classification, CLIP's headline: each class becomes the ensemble
  * of its prompts' text embeddings, each image is assigned the class of highest
@@ -45,18 +58,16 @@ export interface ZeroShotResult {
  * writes the confusion matrix beside it.
  */
 export async function evaluateZeroShot(options: ZeroShotOptions): Promise<ZeroShotResult> {
+  const inputs = readLabelledEvalInputs(options);
   const model = await openEvalModel(options.runDir);
   try {
-    return await zeroShotWithModel(model, options);
+    return await runZeroShot(model, inputs, options);
   } finally {
     await model.dispose();
   }
 }
 
-/** `evaluateZeroShot` on a model already open. */
-export async function zeroShotWithModel(model: EvalModel, options: ZeroShotOptions): Promise<ZeroShotResult> {
-  const { classNames, items } = loadLabelledImages(options.source, options.classNamesFile);
-  const templates = options.templatesFile === undefined ? [...defaultTemplates] : readTemplates(options.templatesFile);
+async function runZeroShot(model: EvalModel, { classNames, items, templates }: LabelledEvalInputs, options: ZeroShotOptions): Promise<ZeroShotResult> {
   const classifier = await buildZeroShotClassifier(model, classNames, templates);
   const warning = unknownClassWarning(classifier);
   if (warning) options.onWarning?.(warning);
