@@ -39,21 +39,12 @@ export const fetchCommand: CommandModule<object, FetchArgs> = {
       .option('host-delay-millis', { type: 'number', default: 250, describe: 'Least time between two requests to one host' })
       .option('timeout-secs', { type: 'number', default: 30, describe: 'Limit for one download, body included' })
       .option('decode-concurrency', { type: 'number', describe: 'Images decoded at once [default: CPU cores]' })
-      .option('allow-private', { type: 'boolean', default: false, describe: 'Allow loopback and private addresses (local test sites)' })
-      .check((argv) => {
-        for (const flag of positiveIntegers) {
-          const value = argv[flag];
-          if (value !== undefined && !(Number.isInteger(value) && value > 0)) throw new Error(`--${flag} must be a positive whole number, got ${value}`);
-        }
-        if (!(Number.isInteger(argv['host-delay-millis']) && argv['host-delay-millis'] >= 0)) {
-          throw new Error(`--host-delay-millis must be a whole number >= 0, got ${argv['host-delay-millis']}`);
-        }
-        if (argv.reason !== undefined && !argv['retry-failed']) throw new Error('--reason only makes sense with --retry-failed');
-        return true;
-      }),
+      .option('allow-private', { type: 'boolean', default: false, describe: 'Allow loopback and private addresses (local test sites)' }),
   handler: async (argv) => {
     const { existsSync, statSync } = await import('node:fs');
     const { openDb, ProgressLine, WitError } = await import('../../db/index.js');
+    const problem = flagProblem(argv);
+    if (problem) throw new WitError(`${problem}; see wit fetch --help.`, { exitCode: 2 });
     if (existsSync(argv.images) && !statSync(argv.images).isDirectory()) {
       throw new WitError(`--images ${argv.images} is a file; give a folder for the image store (it is created if missing).`);
     }
@@ -96,3 +87,15 @@ export const fetchCommand: CommandModule<object, FetchArgs> = {
     }
   },
 };
+
+/** What is wrong with flags that parse but make no sense, naming the flag; undefined when all are fine. */
+function flagProblem(argv: FetchArgs): string | undefined {
+  for (const flag of positiveIntegers) {
+    const value = argv[flag];
+    if (value !== undefined && !(Number.isInteger(value) && value > 0)) return `--${flag} must be a positive whole number, got ${value}`;
+  }
+  const delay = argv['host-delay-millis'];
+  if (!(Number.isInteger(delay) && delay >= 0)) return `--host-delay-millis must be a whole number >= 0, got ${delay}`;
+  if (argv.reason !== undefined && !argv['retry-failed']) return '--reason only makes sense with --retry-failed';
+  return undefined;
+}

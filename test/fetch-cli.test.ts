@@ -1,0 +1,117 @@
+import { once } from 'node:events';
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { openDb } from '../db/index.js';
+import { dbWithPairs, imageRow } from './fixtures/images-db.js';
+import { jpegVariant, makeJpeg } from './fixtures/images-make.js';
+import { startImageServer, type ImageServer } from './fixtures/images-server.js';
+import { runWitAsync } from './fixtures/images-wit.js';
+import { runWit, startWit } from './fixtures/run-wit.js';
+import { tempDir } from './fixtures/temp-dir.js';
+
+const dir = tempDir('wit-fetch-cli-');
+const imageCount = 120;
+let server: ImageServer;
+
+const names = Array.from({ length: imageCount }, (_, i) => `/img/${i}.jpg`);
+
+beforeAll(async () => {
+  server = await startImageServer();
+  const bases = await Promise.all(Array.from({ length: 6 }, (_, i) => makeJpeg(20 + i, 320, 240)));
+  names.forEach((name, i) => server.route(name, { body: jpegVariant(bases[i % bases.length]!, String(i)), delayMillis: 60 }));
+}, 60_000);
+
+function fetchArgs(db: string, images: string): string[] {
+  return ['fetch', '--db', db, '--images', images, '--allow-private', '--per-host', '2', '--host-delay-millis', '0', '--max-image-bytes', '1000000'];
+}
+
+function okUrls(dbPath: string): string[] {
+  const db = openDb(dbPath, { readonly: true });
+  try {
+    return db.prepare("SELECT url FROM images WHERE state = 'ok'").pluck().all() as string[];
+  } finally {
+    db.close();
+  }
+}
+
+describe('wit fetch (the CLI)', () => {
+  it('resumes after SIGKILL: nothing stored is fetched again, stale temps are deleted, the store agrees', async () => {
+    const dbPath = join(dir, 'kill.db');
+    const images = join(dir, 'kill-images');
+    dbWithPairs(dbPath, names.map((name) => server.origin + name)).close();
+
+    const child = startWit(fetchArgs(dbPath, images));
+    const exited = once(child, 'exit');
+    let childErr = '';
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (childErr += chunk));
+    let storedBeforeKill: string[] = [];
+    for (let i = 0; i < 400 && storedBeforeKill.length < 15; i++) {
+      await sleep(100);
+      if (existsSync(dbPath)) storedBeforeKill = okUrls(dbPath);
+    }
+    child.kill('SIGKILL');
+    await exited;
+    storedBeforeKill = okUrls(dbPath);
+    expect(storedBeforeKill.length, childErr).toBeGreaterThanOrEqual(15);
+    expect(storedBeforeKill.length).toBeLessThan(imageCount);
+    const hitsAtKill = new Map(server.hits);
+
+    mkdirSync(join(images, '.tmp'), { recursive: true });
+    writeFileSync(join(images, '.tmp', '999999999-0.jpg'), 'half a file');
+
+    const rerun = await runWitAsync(fetchArgs(dbPath, images));
+    expect(rerun.stderr).not.toMatch(/\n\s+at /);
+    expect(rerun.status).toBe(0);
+    expect(rerun.stdout).toMatch(new RegExp(`fetch: ${imageCount - storedBeforeKill.length} ok`));
+    expect(rerun.stdout).toMatch(/[1-9]\d* stale temp files deleted/);
+    for (const url of storedBeforeKill) expect(server.hits.get(new URL(url).pathname), url).toBe(hitsAtKill.get(new URL(url).pathname));
+    expect(okUrls(dbPath)).toHaveLength(imageCount);
+    expect(readdirSync(join(images, '.tmp'))).toEqual([]);
+
+    const check = runWit(['db', 'check-images', '--db', dbPath, '--images', images]);
+    expect(check.status).toBe(0);
+    expect(check.stdout).toContain('the db and the store agree');
+  });
+
+  it('db check-images reports a missing and an extra file, --repair fixes both, and fetch restores the missing one', async () => {
+    const dbPath = join(dir, 'kill.db');
+    const images = join(dir, 'kill-images');
+    const urls = [server.origin + names[0]!];
+    const db = openDb(dbPath, { readonly: true });
+    const lost = imageRow(db, urls[0]!);
+    db.close();
+    rmSync(join(images, lost.path!));
+    const extra = `ff/ff/${'f'.repeat(64)}.jpg`;
+    mkdirSync(join(images, 'ff', 'ff'), { recursive: true });
+    writeFileSync(join(images, extra), 'stray');
+
+    const report = runWit(['db', 'check-images', '--db', dbPath, '--images', images, '--json']);
+    expect(report.status).toBe(1);
+    expect(JSON.parse(report.stdout)).toMatchObject({ missingFiles: 1, extraFiles: 1, samples: { missing: [lost.path], extra: [extra] } });
+
+    const repair = runWit(['db', 'check-images', '--db', dbPath, '--images', images, '--repair']);
+    expect(repair.status).toBe(0);
+    expect(repair.stdout).toContain('1 rows back to pending');
+    expect(existsSync(join(images, extra))).toBe(false);
+
+    const refetch = await runWitAsync(fetchArgs(dbPath, images));
+    expect(refetch.stdout).toContain('fetch: 1 ok');
+    expect(existsSync(join(images, lost.path!))).toBe(true);
+    expect(runWit(['db', 'check-images', '--db', dbPath, '--images', images]).status).toBe(0);
+  });
+
+  it('names a bad flag or a missing db, without a stack trace', () => {
+    const bad = runWit(['fetch', '--db', join(dir, 'kill.db'), '--size', '0']);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain('--size must be a positive whole number');
+    const reason = runWit(['fetch', '--db', join(dir, 'kill.db'), '--reason', 'timeout']);
+    expect(reason.status).toBe(2);
+    expect(reason.stderr).toContain('--reason only makes sense with --retry-failed');
+    const missing = runWit(['fetch', '--db', join(dir, 'nope.db')]);
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toContain('does not exist');
+    expect(missing.stderr).not.toMatch(/\n\s+at /);
+  });
+});
