@@ -80,7 +80,7 @@ function curationChart(dropped: Record<string, number>, manifest: ShardManifest 
 
 function topQueriesTable(db: DbSummary): string {
   const rows = db.topQueries.map((q) => `<tr><td>${escapeHtml(q.text)}</td><td>${q.pairs.toLocaleString('en-US')}</td></tr>`);
-  return `<h3>Top queries</h3><table class="facts"><tr><th>query</th><th>pairs</th></tr>${rows.join('')}</table>`;
+  return `<h3>Top queries</h3><table class="list"><tr><th>query</th><th>pairs</th></tr>${rows.join('')}</table>`;
 }
 
 function sampleGrid(samples: SampleImage[]): string {

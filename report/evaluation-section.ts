@@ -65,14 +65,17 @@ function probePart(record: LinearProbeRecord): string {
     ['train / test images', `${f.trainImages} / ${f.testImages} (${f.classes} classes)`],
     ['chosen L2', String(f.l2)],
   ]);
-  const chart = groupedBarChart({
+  const chart = barChart({
     name: 'linear-probe',
-    title: 'Top-1 on the same test images',
-    groups: [{ label: 'top-1 accuracy', values: [f.zeroShotTop1, f.linearProbeTop1] }],
-    seriesNames: ['zero-shot', 'linear probe'],
-    yLabel: 'accuracy',
-    yRange: [0, 1],
+    title: `Top-1 on the same ${f.testImages} test images`,
+    bars: [
+      { label: 'zero-shot', value: f.zeroShotTop1 },
+      { label: 'linear probe', value: f.linearProbeTop1 },
+      { label: 'chance', value: 1 / Math.max(1, f.classes) },
+    ],
+    maxValue: 1,
     format: percent,
+    labelWidth: 110,
   });
   return facts + figureRow(chart);
 }

@@ -20,9 +20,9 @@ export function figureRow(...charts: string[]): string {
   return `<div class="charts">${charts.map((c) => `<figure>${c}</figure>`).join('')}</div>`;
 }
 
-/** `[[label, value], ...]` as a two-column table of headline figures. */
+/** `[[label, value], ...]` as a grid of headline figures, label above value. */
 export function factTable(rows: Array<[string, string]>): string {
-  return `<table class="facts">${rows.map(([k, v]) => `<tr><th>${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`).join('')}</table>`;
+  return `<dl class="facts">${rows.map(([k, v]) => `<div><dt>${escapeHtml(k)}</dt><dd>${escapeHtml(v)}</dd></div>`).join('')}</dl>`;
 }
 
 export function percent(value: number): string {
@@ -35,8 +35,11 @@ h3{font-size:15px;margin:18px 0 6px}.sub{color:#666;margin:0 0 16px}nav a{margin
 .charts{display:flex;flex-wrap:wrap;gap:16px}.charts figure{margin:0;border:1px solid #e6e6ef;border-radius:6px;padding:6px;background:#fcfcfe;overflow-x:auto;max-width:100%}
 svg.chart{font:11px system-ui,sans-serif;fill:#333;display:block}svg.chart .chart-title{font-size:13px;font-weight:600}
 svg.chart .axis-label{fill:#555}svg.chart .value{fill:#444;font-size:10px}
-table.facts{border-collapse:collapse;margin:8px 0}table.facts th{text-align:left;font-weight:500;color:#555;padding:2px 16px 2px 0}
-table.facts td{font-variant-numeric:tabular-nums;padding:2px 0}
+dl.facts{display:grid;grid-template-columns:repeat(auto-fill,minmax(200px,1fr));gap:8px 16px;margin:8px 0 14px}
+dl.facts div{border-left:3px solid #dfe3f3;padding-left:8px}dl.facts dt{color:#666;font-size:12px}
+dl.facts dd{margin:0;font-size:15px;font-variant-numeric:tabular-nums;overflow-wrap:anywhere}
+table.list{border-collapse:collapse;margin:8px 0}table.list th{text-align:left;font-weight:500;color:#555;padding:2px 16px 2px 0}
+table.list td{font-variant-numeric:tabular-nums;padding:2px 16px 2px 0}
 .samples{display:grid;grid-template-columns:repeat(auto-fill,minmax(128px,1fr));gap:10px}
 .samples figure{margin:0;font-size:12px;text-align:center}.samples img{width:112px;height:112px;object-fit:cover;border:1px solid #ddd;border-radius:4px}
 .missing{color:#8a5a00;background:#fff6e0;border:1px solid #f0d9a0;border-radius:4px;padding:6px 10px}

@@ -4,27 +4,32 @@ import { lineChart, type LineSeries } from './svg-charts.js';
 
 /** Keys of `metrics.jsonl` the charts read, most specific first. */
 const stepKeys = ['step'];
-const temperatureKeys = ['temperature', 'logitScale', 'logit_scale'];
-const throughputKeys = ['samplesPerSec', 'samples_per_sec', 'samples/s'];
+const temperatureKeys = ['temperature', 'logit_scale'];
+const throughputKeys = ['samples_per_sec'];
+/** Keys of the validation line written after the last step. */
+const validationKey = /^val_/;
 
 /** Loss, temperature, in-batch accuracy and learning-rate curves from `metrics.jsonl`; the run's config. */
 export function trainingSection(run: RunFiles): Section {
   const parts: string[] = [];
   const facts = configFacts(run.config);
-  const last = run.metrics.at(-1);
+  const steps = run.metrics.filter((row) => !Object.keys(row).some((k) => validationKey.test(k)));
+  const validation = run.metrics.filter((row) => Object.keys(row).some((k) => validationKey.test(k))).at(-1);
+  const last = steps.at(-1);
   if (last) facts.push(...lastStepFacts(last));
+  if (validation) facts.push(...validationFacts(validation));
   if (facts.length > 0) parts.push(factTable(facts));
   if (!run.config) parts.push(missing('config.json in the run folder', 'the run folder should be the one `wit train` wrote.'));
-  if (run.metrics.length === 0) {
+  if (steps.length === 0) {
     parts.push(missing('training metrics (metrics.jsonl)', 'run `wit train` to completion, or at least past its first logged step.'));
     return { id: 'training', title: 'Training', body: parts.join('\n') };
   }
   const charts = [
-    curve('loss', 'Contrastive loss', 'loss', series(run.metrics, ['loss'])),
-    curve('temperature', 'Learned temperature (logit scale)', 'logit scale', series(run.metrics, temperatureKeys)),
-    curve('accuracy', 'In-batch accuracy', 'accuracy', accuracySeries(run.metrics), [0, 1]),
-    curve('learning-rate', 'Learning rate', 'lr', series(run.metrics, ['lr', 'learningRate'])),
-    curve('throughput', 'Throughput', 'samples/s', series(run.metrics, throughputKeys)),
+    curve('loss', 'Contrastive loss', 'loss', series(steps, ['loss'])),
+    curve('temperature', 'Learned temperature (logit scale)', 'logit scale', series(steps, temperatureKeys)),
+    curve('accuracy', 'In-batch accuracy', 'accuracy', accuracySeries(steps), [0, 1]),
+    curve('learning-rate', 'Learning rate', 'lr', series(steps, ['lr'])),
+    curve('throughput', 'Throughput', 'samples/s', series(steps, throughputKeys)),
   ].filter((c): c is string => c !== undefined);
   parts.push(figureRow(...charts));
   return { id: 'training', title: 'Training', body: parts.join('\n') };
@@ -41,7 +46,7 @@ function series(rows: MetricRow[], keys: string[]): LineSeries[] {
   return key ? [{ name: key, points: pointsOf(rows, key) }] : [];
 }
 
-/** Every key that names an accuracy (`i2tAccuracy`, `t2i_acc`, ...), one series each. */
+/** Every key that names an accuracy (`i2t_acc`, `t2i_acc`), one series each. */
 function accuracySeries(rows: MetricRow[]): LineSeries[] {
   const keys = [...new Set(rows.flatMap((row) => Object.keys(row)))].filter((k) => /acc/i.test(k));
   return keys.map((key) => ({ name: key, points: pointsOf(rows, key) }));
@@ -56,24 +61,39 @@ function stepOf(row: MetricRow, index: number): number {
   return key ? row[key]! : index;
 }
 
+/** The settings worth a glance, by their path in `config.json`. */
+const configPaths: Array<[path: string, label: string]> = [
+  ['data.trainSamples', 'train samples'],
+  ['data.stepsPerEpoch', 'steps per epoch'],
+  ['train.totalSteps', 'steps'],
+  ['train.batchSize', 'batch size'],
+  ['train.lr', 'peak learning rate'],
+  ['train.warmupSteps', 'warmup steps'],
+  ['train.weightDecay', 'weight decay'],
+  ['model.imageSize', 'image size (px)'],
+  ['model.vocabSize', 'vocabulary (words)'],
+  ['model.embedDim', 'embedding width'],
+];
+
 function configFacts(config: Record<string, unknown> | undefined): Array<[string, string]> {
   if (!config) return [];
-  const flat: Array<[string, string]> = [];
-  const walk = (prefix: string, value: unknown) => {
-    if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
-      for (const [k, v] of Object.entries(value)) walk(prefix ? `${prefix}.${k}` : k, v);
-    } else if (typeof value === 'number' || typeof value === 'string' || typeof value === 'boolean') {
-      flat.push([prefix, String(value)]);
-    }
-  };
-  walk('', config);
-  return flat.filter(([, v]) => v.length <= 80).slice(0, 24);
+  return configPaths.flatMap(([path, label]) => {
+    const value = path.split('.').reduce<unknown>((node, key) => (node !== null && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined), config);
+    return typeof value === 'number' || typeof value === 'string' ? [[label, typeof value === 'number' ? formatMetric(value) : value] as [string, string]] : [];
+  });
 }
 
 function lastStepFacts(last: MetricRow): Array<[string, string]> {
   const rows: Array<[string, string]> = [];
   for (const key of ['step', 'epoch', 'loss']) if (last[key] !== undefined) rows.push([`last ${key}`, formatMetric(last[key]!)]);
   return rows;
+}
+
+function validationFacts(row: MetricRow): Array<[string, string]> {
+  const batch = row.val_batch === undefined ? '' : ` (batches of ${row.val_batch}, chance ${(100 / row.val_batch).toFixed(1)}%)`;
+  return Object.entries(row)
+    .filter(([k]) => /^val_.*acc/.test(k))
+    .map(([k, v]) => [`${k.replace(/^val_/, 'val in-batch ')}${batch}`, `${(100 * v).toFixed(1)}%`]);
 }
 
 function formatMetric(value: number): string {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import * as cheerio from 'cheerio';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadCatalog, startDemoSite, writeEvalImages, type DemoSite } from '../demo/index.js';
+import { evalClassFolder, loadCatalog, startDemoSite, writeEvalImages, type DemoSite } from '../demo/index.js';
 import { tempDir } from './fixtures/temp-dir.js';
 
 const dir = tempDir('wit-demo-site-');
@@ -104,10 +104,11 @@ describe('the demo website', () => {
   it('writes the held-out emoji as an image folder, one sub-folder per class', async () => {
     const evalDir = join(dir, 'eval');
     expect(await writeEvalImages(catalog, evalDir)).toBe(catalog.heldOut.length);
-    expect(readdirSync(evalDir).sort()).toEqual([...catalog.classes].sort());
-    const mammals = readdirSync(join(evalDir, 'animal-mammal'));
+    expect(readdirSync(evalDir).sort()).toEqual(catalog.classes.map(evalClassFolder).sort());
+    expect(evalClassFolder('animal-marine')).toBe('sea_animal');
+    const mammals = readdirSync(join(evalDir, 'mammal'));
     expect(mammals.length).toBeGreaterThan(0);
-    const meta = await sharp(join(evalDir, 'animal-mammal', mammals[0]!)).metadata();
+    const meta = await sharp(join(evalDir, 'mammal', mammals[0]!)).metadata();
     expect(meta.width).toBe(256);
   });
 });

@@ -1,0 +1,71 @@
+/**
+ * The evaluation classes are openmoji subgroups; their slugs ("animal-mammal",
+ * "transport-ground") are not words a caption uses. As CLIP did for ImageNet,
+ * each class gets a plain name for its prompts ("a photo of a mammal.").
+ */
+const plainNames: Record<string, string> = {
+  'face-smiling': 'smiling face',
+  'face-affection': 'face with love',
+  'face-neutral-skeptical': 'skeptical face',
+  'face-unwell': 'sick face',
+  'face-concerned': 'worried face',
+  'face-negative': 'angry face',
+  'face-costume': 'monster',
+  'cat-face': 'cat face',
+  emotion: 'comic symbol',
+  'hand-fingers-open': 'open hand',
+  'hand-fingers-partial': 'hand sign',
+  'body-parts': 'body part',
+  'person-gesture': 'person gesturing',
+  'person-role': 'worker',
+  'person-fantasy': 'fantasy character',
+  'person-activity': 'person doing something',
+  'person-sport': 'athlete',
+  'person-symbol': 'silhouette',
+  'animal-mammal': 'mammal',
+  'animal-bird': 'bird',
+  'animal-reptile': 'reptile',
+  'animal-marine': 'sea animal',
+  'animal-bug': 'bug',
+  'plant-flower': 'flower',
+  'plant-other': 'plant',
+  'food-fruit': 'fruit',
+  'food-vegetable': 'vegetable',
+  'food-prepared': 'dish',
+  'food-asian': 'asian food',
+  'food-sweet': 'dessert',
+  'place-geographic': 'landscape',
+  'place-building': 'building',
+  'place-other': 'scenery',
+  'transport-ground': 'vehicle',
+  'transport-water': 'boat',
+  'transport-air': 'aircraft',
+  time: 'clock',
+  'sky-weather': 'weather',
+  event: 'celebration',
+  'musical-instrument': 'musical instrument',
+  'light-video': 'film and light',
+  'book-paper': 'book',
+  office: 'office supplies',
+  household: 'household item',
+  'other-object': 'object',
+  'transport-sign': 'sign',
+  warning: 'warning sign',
+  religion: 'religious symbol',
+  zodiac: 'zodiac sign',
+  'av-symbol': 'media button',
+  'other-symbol': 'symbol',
+  keycap: 'keycap number',
+  alphanum: 'letter button',
+  geometric: 'geometric shape',
+};
+
+/** The plain class name of a subgroup: the map's, else the slug's words. */
+export function evalClassName(subgroup: string): string {
+  return plainNames[subgroup] ?? subgroup.replaceAll('-', ' ');
+}
+
+/** The class folder name: `wit eval` reads underscores as spaces. */
+export function evalClassFolder(subgroup: string): string {
+  return evalClassName(subgroup).replaceAll(' ', '_');
+}

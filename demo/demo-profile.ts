@@ -1,0 +1,43 @@
+/**
+ * How big each demo is. `quick` is sized to finish in under 2 minutes on a
+ * 2-core machine (the end-to-end test runs it), `full` in under 10.
+ */
+export interface DemoProfile {
+  /** openmoji groups the website serves; all (but component and extras) when absent. */
+  groups?: string[];
+  /** The most used WordNet lemmas kept as queries (the search source asks about each). */
+  queryLimit: number;
+  /** Result pages per query the search source reads at most. */
+  searchPages: number;
+  /** Links the site source follows from the home page at most. */
+  siteMaxDepth: number;
+  /** Share of near-duplicate clusters that go to the val split. */
+  valFraction: number;
+  train: {
+    steps: number;
+    batchSize: number;
+    imageSize: number;
+    embedDim: number;
+    convChannels: number[];
+    lr: number;
+    logEverySteps: number;
+  };
+}
+
+export const demoProfiles: Record<'quick' | 'full', DemoProfile> = {
+  quick: {
+    groups: ['animals-nature', 'food-drink', 'travel-places'],
+    queryLimit: 3000,
+    searchPages: 2,
+    siteMaxDepth: 3,
+    valFraction: 0.1,
+    train: { steps: 60, batchSize: 64, imageSize: 32, embedDim: 64, convChannels: [16, 32, 64], lr: 2e-3, logEverySteps: 5 },
+  },
+  full: {
+    queryLimit: 20000,
+    searchPages: 5,
+    siteMaxDepth: 4,
+    valFraction: 0.1,
+    train: { steps: 600, batchSize: 128, imageSize: 48, embedDim: 128, convChannels: [16, 32, 64, 128], lr: 1e-3, logEverySteps: 10 },
+  },
+};
