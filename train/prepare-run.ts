@@ -43,6 +43,10 @@ export async function startRun(options: TrainOptions, log: (message: string) => 
     format: 'wit-run-1',
     model: { vocabSize: vocab.size, embedDim: settings.embedDim, imageSize: settings.imageSize, wordDim: settings.embedDim, convChannels: settings.convChannels },
     train: settings,
+    cadence: {
+      saveEverySteps: options.saveEverySteps ?? trainDefaults.saveEverySteps,
+      logEverySteps: options.logEverySteps ?? trainDefaults.logEverySteps,
+    },
     data: {
       shardsDir: options.shardsDir,
       trainShards: trainShards.map((shard, i) => ({ name: shard.name, samples: scan.perShard[i]! })),

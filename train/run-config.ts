@@ -9,6 +9,8 @@ export interface RunConfig {
   format: 'wit-run-1';
   model: Required<ModelConfig>;
   train: TrainSettings;
+  /** How often the run logs and checkpoints; a resumed run keeps these unless given again. */
+  cadence: { saveEverySteps: number; logEverySteps: number };
   data: {
     /** The shard folder as given when the run started. */
     shardsDir: string;

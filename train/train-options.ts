@@ -72,12 +72,12 @@ export interface TrainOptions {
   seed?: number;
   /**
    * Steps between checkpoints (one is always written at the end).
-   * @default 500
+   * @default 500, or the run's own when resuming
    */
   saveEverySteps?: number;
   /**
    * Steps between metrics lines.
-   * @default 10
+   * @default 10, or the run's own when resuming
    */
   logEverySteps?: number;
   /**

@@ -17,7 +17,7 @@ export interface TrainProgressOptions {
  */
 export class TrainProgress {
   private readonly startedAt = Date.now();
-  private firstStep: number | undefined;
+  private first: { step: number; atMillis: number } | undefined;
   private lastPrintAt = 0;
   private last: { metrics: StepMetrics; totalSteps: number } | undefined;
   private readonly stream: NodeJS.WriteStream;
@@ -29,7 +29,7 @@ export class TrainProgress {
   }
 
   readonly update = (metrics: StepMetrics, totalSteps: number): void => {
-    this.firstStep ??= metrics.step;
+    this.first ??= { step: metrics.step, atMillis: Date.now() };
     this.last = { metrics, totalSteps };
     const now = Date.now();
     const final = metrics.step === totalSteps;
@@ -52,8 +52,9 @@ export class TrainProgress {
   private print(): void {
     const { metrics, totalSteps } = this.last!;
     const elapsedSecs = (Date.now() - this.startedAt) / 1000;
-    const stepsDone = metrics.step - (this.firstStep ?? metrics.step) + 1;
-    const eta = metrics.step < totalSteps ? ` | ETA ${formatDuration(((totalSteps - metrics.step) * elapsedSecs) / stepsDone)}` : '';
+    const { step, atMillis } = this.first!;
+    const secsPerStep = (Date.now() - atMillis) / 1000 / (metrics.step - step);
+    const eta = metrics.step < totalSteps && metrics.step > step ? ` | ETA ${formatDuration((totalSteps - metrics.step) * secsPerStep)}` : '';
     const line = `train: ${formatStepMetrics(metrics, totalSteps)}${eta} | elapsed ${formatDuration(elapsedSecs)}`;
     this.stream.write(this.tty ? `\r\x1b[K${line}` : `${line}\n`);
   }

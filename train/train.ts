@@ -54,8 +54,8 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
 
 async function trainSteps(engine: Engine, run: PreparedRun, metrics: MetricsLog, reasons: ReasonCounter, options: TrainOptions, log: (message: string) => void): Promise<StepMetrics | undefined> {
   const settings = run.config.train;
-  const saveEvery = options.saveEverySteps ?? trainDefaults.saveEverySteps;
-  const logEvery = options.logEverySteps ?? trainDefaults.logEverySteps;
+  const saveEvery = options.saveEverySteps ?? run.config.cadence.saveEverySteps;
+  const logEvery = options.logEverySteps ?? run.config.cadence.logEverySteps;
   let step = run.checkpoint?.meta.step ?? 0;
   let savedStep = run.checkpoint ? step : undefined;
   const start: DataPosition = run.checkpoint?.meta.data ?? { epoch: 0, samplesDrawn: 0 };
