@@ -1,4 +1,5 @@
 import { tokenize } from './normalize.js';
+import { WordIds } from './word-ids.js';
 import { WordTransitions } from './word-transitions.js';
 
 /** One query as the matcher sees it: its row id and its text (normalized or not). */
@@ -9,17 +10,22 @@ export interface MatcherQuery {
 
 const root = 0;
 const none = -1;
+/** Per state, side by side in one array (one cache line): failure link, report link, first output. */
+const stateFields = 3;
+const failField = 0;
+const reportField = 1;
+const outputField = 2;
 
 /**
  * Finds every query that occurs in a text as a whole-word phrase.
  *
  * An Aho-Corasick automaton whose alphabet is words, not characters: each
- * distinct query word gets an integer id, the trie is built over id sequences,
- * and a caption is scanned as the id sequence of its `tokenize()` words. A word
- * that is in no query has no id and sends the scan back to the root. Whole-word
- * semantics come for free ("cat" is never found inside "concatenate"), and a scan
- * costs one `Map` lookup and amortised O(1) automaton steps per word, whatever
- * the number of queries.
+ * distinct query word gets an integer id (`WordIds`), the trie is built over
+ * id sequences, and a caption is scanned as the id sequence of its
+ * `tokenize()` words. A word that is in no query has no id and sends the scan
+ * back to the root. Whole-word semantics come for free ("cat" is never found
+ * inside "concatenate"), and a scan costs one hash probe and amortised O(1)
+ * automaton steps per word, whatever the number of queries.
  *
  * One addition to plain `tokenize()` words: a possessive word ("york's") also
  * ends the phrases of its stem, so "new york" is found in "New York's skyline"
@@ -28,37 +34,27 @@ const none = -1;
 export class QueryMatcher {
   /** Number of queries in the automaton (queries with no words are left out). */
   readonly size: number;
-  private seenStamp: Uint32Array;
+  private readonly seenStamps: Uint32Array;
   private stamp = 0;
 
   private constructor(
-    private readonly wordIds: Map<string, number>,
+    private readonly words: WordIds,
     private readonly transitions: WordTransitions,
+    /** Child of the root per word id (the most used transitions, kept in a flat array). */
     private readonly rootNext: Int32Array,
-    private readonly fail: Int32Array,
-    private readonly reportLink: Int32Array,
-    private readonly firstOutput: Int32Array,
-    private readonly outputIds: Int32Array,
-    private readonly nextOutput: Int32Array,
+    /** `stateFields` numbers per state. */
+    private readonly states: Int32Array,
+    /** Per output: the query id, then the next output of the same state (or -1). */
+    private readonly outputs: Int32Array,
   ) {
-    this.size = outputIds.length;
-    this.seenStamp = new Uint32Array(outputIds.length);
+    this.size = outputs.length / 2;
+    this.seenStamps = new Uint32Array(this.size);
   }
 
   /** Builds the automaton once for the whole list; ids are expected to be unique. */
   static build(queries: Iterable<MatcherQuery>): QueryMatcher {
     const trie = buildTrie(queries);
-    const { fail, reportLink } = linkFailures(trie);
-    return new QueryMatcher(
-      trie.wordIds,
-      trie.transitions,
-      trie.rootNext,
-      fail,
-      reportLink,
-      trie.firstOutput,
-      Int32Array.from(trie.outputIds),
-      Int32Array.from(trie.nextOutput),
-    );
+    return new QueryMatcher(trie.words, trie.transitions, trie.rootNext, linkStates(trie), Int32Array.from(trie.outputs));
   }
 
   /**
@@ -68,129 +64,111 @@ export class QueryMatcher {
   match(text: string): number[] {
     const found: number[] = [];
     const stamp = this.nextStamp();
+    const { ids, stemIds, length } = this.words.encode(text);
     let state = root;
-    for (const word of tokenize(text)) {
-      if (isPossessive(word)) {
-        const stemId = this.wordIds.get(word.slice(0, -2));
-        if (stemId !== undefined) this.collect(this.step(state, stemId), stamp, found);
-      }
-      const wordId = this.wordIds.get(word);
-      state = wordId === undefined ? root : this.step(state, wordId);
+    for (let k = 0; k < length; k++) {
+      const stemId = stemIds[k]!;
+      if (stemId !== none) this.collect(this.step(state, stemId), stamp, found);
+      const wordId = ids[k]!;
+      state = wordId === none ? root : this.step(state, wordId);
       this.collect(state, stamp, found);
     }
     return found;
   }
 
-  /** Appends the ids of the queries ending at `state` not found yet in this scan. */
-  private collect(state: number, stamp: number, found: number[]): void {
-    for (let report = this.reportLink[state]!; report !== none; report = this.reportLink[this.fail[report]!]!) {
-      for (let out = this.firstOutput[report]!; out !== none; out = this.nextOutput[out]!) {
-        if (this.seenStamp[out] === stamp) continue;
-        this.seenStamp[out] = stamp;
-        found.push(this.outputIds[out]!);
-      }
-    }
-  }
-
   private step(from: number, wordId: number): number {
-    let state = from;
-    while (state !== root) {
+    for (let state = from; state !== root; state = this.states[state * stateFields + failField]!) {
       const next = this.transitions.get(state, wordId);
       if (next !== none) return next;
-      state = this.fail[state]!;
     }
     const next = this.rootNext[wordId]!;
     return next === none ? root : next;
   }
 
+  /** Appends the ids of the queries ending at `state` not found yet in this scan. */
+  private collect(state: number, stamp: number, found: number[]): void {
+    const states = this.states;
+    for (let report = states[state * stateFields + reportField]!; report !== none; ) {
+      for (let out = states[report * stateFields + outputField]!; out !== none; out = this.outputs[2 * out + 1]!) {
+        if (this.seenStamps[out] === stamp) continue;
+        this.seenStamps[out] = stamp;
+        found.push(this.outputs[2 * out]!);
+      }
+      report = states[states[report * stateFields + failField]! * stateFields + reportField]!;
+    }
+  }
+
   private nextStamp(): number {
     if (this.stamp === 0xffffffff) {
-      this.seenStamp.fill(0);
+      this.seenStamps.fill(0);
       this.stamp = 0;
     }
     return ++this.stamp;
   }
 }
 
-const apostrophe = 39;
-const letterS = 115;
-
-function isPossessive(word: string): boolean {
-  const n = word.length;
-  return n > 2 && word.charCodeAt(n - 1) === letterS && word.charCodeAt(n - 2) === apostrophe;
-}
-
 interface Trie {
-  wordIds: Map<string, number>;
+  words: WordIds;
   transitions: WordTransitions;
-  /** Child of the root per word id (the most used transitions, kept in a flat array). */
   rootNext: Int32Array;
   stateCount: number;
   parent: Int32Array;
   wordOf: Int32Array;
   depth: Int32Array;
   firstOutput: Int32Array;
-  outputIds: number[];
-  nextOutput: number[];
+  /** Query id, next output index; two numbers per output. */
+  outputs: number[];
 }
 
 interface TokenizedQueries {
-  wordIds: Map<string, number>;
+  words: WordIds;
   ids: number[];
-  /** Word ids of all queries back to back; query i is `words[starts[i]..starts[i+1])`. */
-  words: Int32Array;
+  /** Word ids of all queries back to back; query i is `sequence[starts[i]..starts[i+1])`. */
+  sequence: Int32Array;
   starts: number[];
 }
 
 function tokenizeQueries(queries: Iterable<MatcherQuery>): TokenizedQueries {
-  const wordIds = new Map<string, number>();
+  const words = new WordIds();
   const ids: number[] = [];
   const starts: number[] = [0];
-  let words = new Int32Array(1 << 16);
+  let sequence = new Int32Array(1 << 16);
   let length = 0;
   for (const query of queries) {
     const tokens = tokenize(query.text);
     if (tokens.length === 0) continue;
-    if (length + tokens.length > words.length) {
-      const grown = new Int32Array(Math.max(words.length * 2, length + tokens.length));
-      grown.set(words);
-      words = grown;
+    if (length + tokens.length > sequence.length) {
+      const grown = new Int32Array(Math.max(sequence.length * 2, length + tokens.length));
+      grown.set(sequence);
+      sequence = grown;
     }
-    for (const token of tokens) {
-      let wordId = wordIds.get(token);
-      if (wordId === undefined) {
-        wordId = wordIds.size;
-        wordIds.set(token, wordId);
-      }
-      words[length++] = wordId;
-    }
+    for (const token of tokens) sequence[length++] = words.idOf(token);
     ids.push(query.id);
     starts.push(length);
   }
-  return { wordIds, ids, words: words.subarray(0, length), starts };
+  return { words, ids, sequence: sequence.subarray(0, length), starts };
 }
 
 function buildTrie(queries: Iterable<MatcherQuery>): Trie {
-  const { wordIds, ids, words, starts } = tokenizeQueries(queries);
-  const maxStates = words.length + 1;
+  const { words, ids, sequence, starts } = tokenizeQueries(queries);
+  const maxStates = sequence.length + 1;
   const trie: Trie = {
-    wordIds,
-    transitions: new WordTransitions(words.length),
-    rootNext: new Int32Array(wordIds.size).fill(none),
+    words,
+    transitions: new WordTransitions(sequence.length),
+    rootNext: new Int32Array(words.size).fill(none),
     stateCount: 1,
     parent: new Int32Array(maxStates),
     wordOf: new Int32Array(maxStates),
     depth: new Int32Array(maxStates),
     firstOutput: new Int32Array(maxStates).fill(none),
-    outputIds: [],
-    nextOutput: [],
+    outputs: [],
   };
   for (let q = 0; q < ids.length; q++) {
     let state = root;
-    for (let i = starts[q]!; i < starts[q + 1]!; i++) state = childOrNew(trie, state, words[i]!);
-    trie.nextOutput.push(trie.firstOutput[state]!);
-    trie.firstOutput[state] = trie.outputIds.length;
-    trie.outputIds.push(ids[q]!);
+    for (let i = starts[q]!; i < starts[q + 1]!; i++) state = childOrNew(trie, state, sequence[i]!);
+    const out = trie.outputs.length / 2;
+    trie.outputs.push(ids[q]!, trie.firstOutput[state]!);
+    trie.firstOutput[state] = out;
   }
   return trie;
 }
@@ -212,23 +190,23 @@ function childOrNew(trie: Trie, state: number, wordId: number): number {
  * shallower state), and report links: the nearest state on the failure chain,
  * the state itself included, at which some query ends.
  */
-function linkFailures(trie: Trie): { fail: Int32Array; reportLink: Int32Array } {
-  const count = trie.stateCount;
-  const fail = new Int32Array(count);
-  const reportLink = new Int32Array(count).fill(none);
+function linkStates(trie: Trie): Int32Array {
+  const states = new Int32Array(trie.stateCount * stateFields);
   for (const state of statesByDepth(trie)) {
-    if (trie.depth[state]! > 1) fail[state] = fallbackTarget(trie, fail, trie.parent[state]!, trie.wordOf[state]!);
-    reportLink[state] = trie.firstOutput[state] !== none ? state : state === root ? none : reportLink[fail[state]!]!;
+    const at = state * stateFields;
+    const fail = trie.depth[state]! > 1 ? fallbackTarget(trie, states, trie.parent[state]!, trie.wordOf[state]!) : root;
+    states[at + failField] = fail;
+    states[at + outputField] = trie.firstOutput[state]!;
+    if (trie.firstOutput[state] !== none) states[at + reportField] = state;
+    else states[at + reportField] = state === root ? none : states[fail * stateFields + reportField]!;
   }
-  return { fail, reportLink };
+  return states;
 }
 
-function fallbackTarget(trie: Trie, fail: Int32Array, parent: number, wordId: number): number {
-  let state = fail[parent]!;
-  while (state !== root) {
+function fallbackTarget(trie: Trie, states: Int32Array, parent: number, wordId: number): number {
+  for (let state = states[parent * stateFields + failField]!; state !== root; state = states[state * stateFields + failField]!) {
     const next = trie.transitions.get(state, wordId);
     if (next !== none) return next;
-    state = fail[state]!;
   }
   const next = trie.rootNext[wordId]!;
   return next === none ? root : next;
