@@ -34,7 +34,7 @@ const builtFile = /^(?:(?:train|val)-\d{6}\.tar|manifest\.json|sizes\.json)(?:\.
  * writes the kept ones as WebDataset shards, records every decision in
  * `curation`, and writes `sizes.json` and, last, `manifest.json`. The output
  * folder holds one build: shards, partial files and manifests of an earlier
- * build there are removed first (nothing else is touched), so a build stopped
+ * build there are removed before writing (nothing else is touched), so a build stopped
  * at any point is simply run again. The same db, images and options give
  * byte-identical shards.
  */
@@ -44,7 +44,6 @@ export async function buildShards(db: WitDb, options: BuildShardsOptions): Promi
   checkFolders(options);
   const phaseSecs: Array<[BuildPhase, number]> = [];
   const progress = timedProgress(options.progress, phaseSecs);
-  clearOutput(options.outDir);
 
   const pairs = withPhase(progress, 'load', 'pairs', () => readCurationCandidates(db));
   const context: CurateContext = { progress };
@@ -53,6 +52,7 @@ export async function buildShards(db: WitDb, options: BuildShardsOptions): Promi
     context.reference = await hashReferenceFolder(options.excludeNearDir, curate.nearDupDistance, progress('eval_images', 'images'));
   }
   const curated = curatePairs(pairs, curate, context);
+  clearOutput(options.outDir);
   const { shards, records } = writeSamples(pairs, curated, {
     imagesDir: options.imagesDir,
     outDir: options.outDir,
