@@ -44,22 +44,29 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     }
     const metrics = await MetricsLog.open(join(run.outDir, runFiles.metrics), run.checkpoint?.meta.step ?? 0);
     const reasons = new ReasonCounter();
-    const last = await trainSteps(engine, run, metrics, reasons, options, log);
+    const { step, last } = await trainSteps(engine, run, metrics, reasons, options, log);
     const validation = await validate(engine, run, metrics, log);
-    return { outDir: run.outDir, backend, steps: run.config.train.totalSteps, totalSteps: run.config.train.totalSteps, last, validation, leftOut: reasons.toJSON() };
+    return { outDir: run.outDir, backend, steps: step, totalSteps: run.config.train.totalSteps, last, validation, leftOut: reasons.toJSON() };
   } finally {
     await engine.dispose();
   }
 }
 
-async function trainSteps(engine: Engine, run: PreparedRun, metrics: MetricsLog, reasons: ReasonCounter, options: TrainOptions, log: (message: string) => void): Promise<StepMetrics | undefined> {
+async function trainSteps(
+  engine: Engine,
+  run: PreparedRun,
+  metrics: MetricsLog,
+  reasons: ReasonCounter,
+  options: TrainOptions,
+  log: (message: string) => void,
+): Promise<{ step: number; last: StepMetrics | undefined }> {
   const settings = run.config.train;
   const saveEvery = options.saveEverySteps ?? run.config.cadence.saveEverySteps;
   const logEvery = options.logEverySteps ?? run.config.cadence.logEverySteps;
   let step = run.checkpoint?.meta.step ?? 0;
   let savedStep = run.checkpoint ? step : undefined;
   const start: DataPosition = run.checkpoint?.meta.data ?? { epoch: 0, samplesDrawn: 0 };
-  if (step >= settings.totalSteps) return undefined;
+  if (step >= settings.totalSteps) return { step, last: undefined };
   const batches = trainBatches({
     shards: run.trainShards,
     vocab: run.vocab,
@@ -97,7 +104,7 @@ async function trainSteps(engine: Engine, run: PreparedRun, metrics: MetricsLog,
     await batches.return?.(undefined);
   }
   log(`checkpoint: step ${step} saved in ${run.outDir}`);
-  return last;
+  return { step, last };
 }
 
 function epochOf(position: DataPosition, run: PreparedRun): number {
