@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   classificationMetrics,
   classPrompts,
@@ -6,10 +6,18 @@ import {
   fitLinearProbe,
   fitLogisticRegression,
   logisticScores,
+  plainScoreRows,
   retrievalRecall,
   softmaxRows,
+  tensorScoreRows,
 } from '../train/eval/index.js';
+import { selectBackend } from '../train/index.js';
 import { seededRandom } from '../train/eval/seeded-split.js';
+
+// The tensor scorer runs on the backend openRun would pick; the plain cpu one is enough here.
+beforeAll(async () => {
+  await selectBackend('cpu');
+});
 
 describe('retrieval recall', () => {
   it('equals the hand-computed value on a 4-pair case', () => {
@@ -21,7 +29,7 @@ describe('retrieval recall', () => {
     // Columns (caption -> images): T0 rank 1 (I2 .96 > .8), T1 0, T2 1 (I0 1 > .6), T3 0.
     const images = Float32Array.from([1, 0, 0, 1, 0.6, 0.8, -1, 0]);
     const texts = Float32Array.from([0.8, 0.6, 0, 1, 1, 0, -0.6, -0.8]);
-    expect(retrievalRecall(images, texts, 4, [1, 2, 3])).toEqual([
+    expect(retrievalRecall(images, texts, 4, { ks: [1, 2, 3] })).toEqual([
       { k: 1, imageToText: 0.5, textToImage: 0.5 },
       { k: 2, imageToText: 0.75, textToImage: 1 },
       { k: 3, imageToText: 1, textToImage: 1 },
@@ -55,7 +63,29 @@ describe('retrieval recall', () => {
       }
       return { k, imageToText: i2t / count, textToImage: t2i / count };
     });
-    expect(retrievalRecall(images, texts, count, ks)).toEqual(brute);
+    expect(retrievalRecall(images, texts, count, { ks })).toEqual(brute);
+    const tensor = tensorScoreRows(images, texts, count);
+    expect(retrievalRecall(images, texts, count, { ks, scoreRows: tensor.scoreRows })).toEqual(brute);
+    tensor.dispose();
+  });
+
+  it('scores the matrix in blocks that cover every row once', () => {
+    const random = seededRandom(9);
+    const count = 5;
+    const images = Float32Array.from({ length: count * 3 }, () => random());
+    const texts = Float32Array.from({ length: count * 3 }, () => random());
+    const plain = plainScoreRows(images, texts, 3);
+    const calls: Array<[number, number]> = [];
+    retrievalRecall(images, texts, count, { scoreRows: (first, rows) => (calls.push([first, rows]), plain(first, rows)) });
+    expect(calls).toEqual([[0, 5]]);
+    expect(Array.from(plain(1, 2))).toEqual(Array.from(plain(0, 5).subarray(5, 15)));
+  });
+
+  it('counts a duplicate caption as a tie that does not push the true pair down', () => {
+    const images = Float32Array.from([1, 0, 0.8, 0.6, 0, 1]);
+    const texts = Float32Array.from([0.6, 0.8, 0.6, 0.8, 0, 1]); // captions 0 and 1 are the same text
+    const [r1] = retrievalRecall(images, texts, 3, { ks: [1] });
+    expect(r1).toEqual({ k: 1, imageToText: 1, textToImage: 2 / 3 });
   });
 });
 

@@ -17,7 +17,8 @@ export {
   type ZeroShotFigures,
   type ZeroShotRecord,
 } from './evals-log.js';
-export { retrievalRecall, type RecallAtK } from './recall.js';
+export { retrievalRecall, plainScoreRows, tieTolerance, type RecallAtK, type RetrievalRecallOptions, type ScoreRows } from './recall.js';
+export { tensorScoreRows } from './tensor-scores.js';
 export { buildZeroShotClassifier, type ZeroShotClassifier } from './zero-shot-classifier.js';
 export { classificationMetrics, classPrompts, ensembleClassEmbeddings, softmaxRows, type ClassificationMetrics } from './zero-shot-math.js';
 export { fitLogisticRegression, logisticScores, type LabelledFeatures, type LogisticModel } from './logistic-regression.js';

@@ -9,67 +9,95 @@ export interface RecallAtK {
   textToImage: number;
 }
 
-/** How many image rows are scored against all captions at a time. */
-const queryBlockRows = 4;
+/**
+ * Scores image rows `first .. first+rows-1` against every caption:
+ * `rows × count` similarities, row-major.
+ */
+export type ScoreRows = (first: number, rows: number) => Float32Array;
+
+export interface RetrievalRecallOptions {
+  /**
+   * Cut-offs k.
+   * @default [1, 5, 10]
+   */
+  ks?: readonly number[];
+  /**
+   * Computes blocks of the similarity matrix (e.g. on the tfjs backend).
+   * @default plain TypeScript dot products
+   */
+  scoreRows?: ScoreRows;
+}
+
+/** Most similarity values held at once (64 MB). */
+const maxBlockValues = 1 << 24;
+
+/**
+ * A distractor scoring within this of the true pair counts as a tie, and a
+ * tie does not push the true pair down. The true pair's score is computed
+ * apart from the matrix blocks, so an exact duplicate (the same caption
+ * twice) differs from it only by rounding, which must not decide its rank.
+ */
+export const tieTolerance = 1e-5;
 
 /**
  * Image→text and text→image recall@k over `count` pairs, where pair i is
  * (image row i, text row i) and every other row is a distractor (the whole
- * split, not a batch). The similarity matrix is never held: each block of
- * image rows is scored against every caption and only the ranks of the true
- * pairs are kept, so memory is the embeddings plus two counts per pair.
- * A distractor that ties with the true pair does not push it down.
+ * split, not a batch). The n×n similarity matrix is never held: it is
+ * computed a block of image rows at a time (at most 16M values) and only the
+ * ranks of the true pairs are kept.
  */
-export function retrievalRecall(
-  imageEmbeddings: Float32Array,
-  textEmbeddings: Float32Array,
-  count: number,
-  ks: readonly number[] = [1, 5, 10],
-): RecallAtK[] {
+export function retrievalRecall(imageEmbeddings: Float32Array, textEmbeddings: Float32Array, count: number, options: RetrievalRecallOptions = {}): RecallAtK[] {
+  const ks = options.ks ?? [1, 5, 10];
   if (count === 0) return ks.map((k) => ({ k, imageToText: 0, textToImage: 0 }));
-  const dim = imageEmbeddings.length / count;
   if (textEmbeddings.length !== imageEmbeddings.length) throw new Error('image and text embeddings differ in shape');
-  const truePairScore = new Float32Array(count);
-  for (let i = 0; i < count; i++) truePairScore[i] = dot(imageEmbeddings, i * dim, textEmbeddings, i * dim, dim);
+  const dim = imageEmbeddings.length / count;
+  const scoreRows = options.scoreRows ?? plainScoreRows(imageEmbeddings, textEmbeddings, dim);
+  const truePairScore = new Float64Array(count);
+  for (let i = 0; i < count; i++) truePairScore[i] = dot(imageEmbeddings, i * dim, textEmbeddings, i * dim, dim) + tieTolerance;
 
   const imageRank = new Int32Array(count);
   const textRank = new Int32Array(count);
-  const scores = new Float64Array(queryBlockRows);
-  for (let first = 0; first < count; first += queryBlockRows) {
-    const rows = Math.min(queryBlockRows, count - first);
-    for (let j = 0; j < count; j++) {
-      scoreBlock(imageEmbeddings, first, rows, textEmbeddings, j, dim, scores);
-      for (let r = 0; r < rows; r++) {
-        const i = first + r;
-        if (i === j) continue;
-        const score = Math.fround(scores[r]!);
-        if (score > truePairScore[i]!) imageRank[i]!++;
+  const blockRows = Math.max(1, Math.min(count, Math.floor(maxBlockValues / count)));
+  for (let first = 0; first < count; first += blockRows) {
+    const rows = Math.min(blockRows, count - first);
+    const scores = scoreRows(first, rows);
+    for (let r = 0; r < rows; r++) {
+      const i = first + r;
+      const threshold = truePairScore[i]!;
+      const offset = r * count;
+      let rank = 0;
+      for (let j = 0; j < count; j++) {
+        const score = scores[offset + j]!;
+        if (score > threshold) rank++;
         if (score > truePairScore[j]!) textRank[j]!++;
       }
+      imageRank[i] = rank;
     }
   }
   return ks.map((k) => ({ k, imageToText: fractionBelow(imageRank, k), textToImage: fractionBelow(textRank, k) }));
 }
 
-/** Dot products of image rows first..first+rows-1 with text row j, one pass over the text row. */
-function scoreBlock(
-  images: Float32Array,
-  first: number,
-  rows: number,
-  texts: Float32Array,
-  j: number,
-  dim: number,
-  out: Float64Array,
-): void {
-  if (rows < queryBlockRows) {
-    for (let r = 0; r < rows; r++) out[r] = dot(images, (first + r) * dim, texts, j * dim, dim);
-    return;
-  }
-  const a = first * dim;
+/** Similarities by dot products in TypeScript, four image rows per pass over a caption. */
+export function plainScoreRows(images: Float32Array, texts: Float32Array, dim: number): ScoreRows {
+  const count = texts.length / dim;
+  return (first, rows) => {
+    const out = new Float32Array(rows * count);
+    for (let r = 0; r < rows; r += 4) {
+      const n = Math.min(4, rows - r);
+      for (let j = 0; j < count; j++) {
+        if (n === 4) dot4(images, (first + r) * dim, texts, j * dim, dim, out, r * count + j, count);
+        else for (let q = 0; q < n; q++) out[(r + q) * count + j] = dot(images, (first + r + q) * dim, texts, j * dim, dim);
+      }
+    }
+    return out;
+  };
+}
+
+/** Four consecutive image rows against one caption, written down a column of `out`. */
+function dot4(images: Float32Array, a: number, texts: Float32Array, t: number, dim: number, out: Float32Array, at: number, stride: number): void {
   const b = a + dim;
   const c = b + dim;
   const d = c + dim;
-  const t = j * dim;
   let s0 = 0;
   let s1 = 0;
   let s2 = 0;
@@ -81,10 +109,10 @@ function scoreBlock(
     s2 += images[c + k]! * x;
     s3 += images[d + k]! * x;
   }
-  out[0] = s0;
-  out[1] = s1;
-  out[2] = s2;
-  out[3] = s3;
+  out[at] = s0;
+  out[at + stride] = s1;
+  out[at + 2 * stride] = s2;
+  out[at + 3 * stride] = s3;
 }
 
 function fractionBelow(ranks: Int32Array, k: number): number {

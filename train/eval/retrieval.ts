@@ -4,7 +4,8 @@ import { ImageEmbedder, type SkippedImage } from './embed-images.js';
 import type { EvalModel } from './eval-model.js';
 import { appendEvalRecord, type RetrievalRecord } from './evals-log.js';
 import { openEvalModel } from './open-eval-model.js';
-import { retrievalRecall } from './recall.js';
+import { retrievalRecall, type RecallAtK } from './recall.js';
+import { tensorScoreRows } from './tensor-scores.js';
 
 export interface RetrievalOptions {
   /** The run folder `wit train` wrote; the record goes to its `evals.jsonl`. */
@@ -73,10 +74,19 @@ async function runRetrieval(model: EvalModel, shards: ShardFile[], options: Retr
     command: options.command ?? `wit eval retrieval --run ${options.runDir} --shards ${options.shardsDir} --split ${split}`,
     data: options.shardsDir,
     skipped: images.skipped.length,
-    figures: { split, pairs: images.kept.length, recall: retrievalRecall(images.embeddings, texts, images.kept.length) },
+    figures: { split, pairs: images.kept.length, recall: rankPairs(images.embeddings, texts, images.kept.length) },
   };
   appendEvalRecord(options.runDir, record);
   return { record, skipped: images.skipped };
+}
+
+function rankPairs(images: Float32Array, texts: Float32Array, count: number): RecallAtK[] {
+  const scores = tensorScoreRows(images, texts, count);
+  try {
+    return retrievalRecall(images, texts, count, { scoreRows: scores.scoreRows });
+  } finally {
+    scores.dispose();
+  }
 }
 
 async function embedTextsInBatches(model: EvalModel, texts: readonly string[]): Promise<Float32Array> {
