@@ -13,8 +13,8 @@ export function wordnetDictPath(): string {
 
 /**
  * Every lemma of every synset (nouns, verbs, adjectives, adverbs), normalized
- * ("golden_retriever" -> "golden retriever", adjective markers like "(p)"
- * dropped), each once, the most used first: ordered by the SemCor tag counts
+ * ("golden_retriever" -> "golden retriever": `tokenize` splits on underscores;
+ * adjective markers like "(p)" dropped), each once, the most used first: ordered by the SemCor tag counts
  * of `index.sense`, then by file order. The order matters when `--limit` cuts the list.
  */
 export function readWordnetLemmas(): string[] {
@@ -51,18 +51,23 @@ function dataLines(file: string): string[] {
     .filter((line) => line.length > 0 && !line.startsWith(' '));
 }
 
-/** `offset lex_filenum ss_type w_cnt(hex) word lex_id [word lex_id ...] ...` */
+/** `offset lex_filenum ss_type w_cnt(hex) word lex_id [word lex_id ...] ...`: only the head of the line is split. */
 function synsetLemmas(line: string): string[] {
-  const fields = line.split(' ');
-  const wordCount = Number.parseInt(fields[3] ?? '0', 16);
+  const gloss = line.indexOf(' | ');
+  const head = (gloss === -1 ? line : line.slice(0, gloss)).split(' ', 4 + 2 * maxSynsetWords);
+  const wordCount = Number.parseInt(head[3] ?? '0', 16);
   const lemmas: string[] = [];
   for (let i = 0; i < wordCount; i++) {
-    const raw = (fields[4 + 2 * i] ?? '').replace(/\([a-z]+\)$/, '');
-    const lemma = normalizeText(raw.replaceAll('_', ' '));
+    const lemma = normalizeText((head[4 + 2 * i] ?? '').replace(adjectiveMarker, ''));
     if (lemma) lemmas.push(lemma);
   }
   return lemmas;
 }
+
+/** The most words a WordNet 3.1 synset has (w_cnt is two hex digits). */
+const maxSynsetWords = 0xff;
+/** Syntactic markers on adjectives: "galore(ip)", "ready_to_hand(p)", "outback(a)". */
+const adjectiveMarker = /\([a-z]+\)$/;
 
 /** Sum of sense tag counts per lemma: `sense_key synset_offset sense_number tag_cnt`. */
 function readTagCounts(dict: string): Map<string, number> {
@@ -71,7 +76,7 @@ function readTagCounts(dict: string): Map<string, number> {
     const fields = line.split(' ');
     const tagCount = Number(fields[3]);
     if (!tagCount) continue;
-    const lemma = normalizeText((fields[0] ?? '').split('%')[0]!.replaceAll('_', ' '));
+    const lemma = normalizeText((fields[0] ?? '').split('%')[0]!);
     counts.set(lemma, (counts.get(lemma) ?? 0) + tagCount);
   }
   return counts;

@@ -34,21 +34,11 @@ const build: CommandModule<object, BuildArgs> = {
       .option('extra', { type: 'string', array: true, default: [], normalize: true, describe: 'File of your own queries, one a line (repeatable)' })
       .option('limit', { type: 'number', describe: 'The table holds at most this many queries after the build' })
       .option('max-tracked-unigrams', { type: 'number', default: 2_000_000, describe: 'Distinct words held while counting (~100 B each); rarer ones are pruned' })
-      .option('max-tracked-bigrams', { type: 'number', default: 6_000_000, describe: 'Distinct bigrams held while counting (~120 B each)' })
-      .check((argv) => {
-        for (const flag of positiveIntegers) {
-          const value = argv[flag];
-          if (value !== undefined && !(Number.isInteger(value) && value > 0)) throw new Error(`--${flag} must be a positive whole number, got ${value}`);
-        }
-        if (!(argv['bigram-pmi'] >= 0)) throw new Error(`--bigram-pmi must be a number >= 0, got ${argv['bigram-pmi']}`);
-        if (!(Number.isInteger(argv['min-views']) && argv['min-views'] >= 0)) throw new Error(`--min-views must be a whole number >= 0, got ${argv['min-views']}`);
-        if (argv.corpus.length === 0 && !argv.titles && !argv.wordnet && argv.extra.length === 0) {
-          throw new Error('Name at least one source: --corpus FILE, --titles FILE, --wordnet or --extra FILE');
-        }
-        return true;
-      }),
+      .option('max-tracked-bigrams', { type: 'number', default: 6_000_000, describe: 'Distinct bigrams held while counting (~120 B each)' }),
   handler: async (argv) => {
-    const { openDb, ProgressLine } = await import('../../db/index.js');
+    const { openDb, ProgressLine, WitError } = await import('../../db/index.js');
+    const problem = buildFlagProblem(argv);
+    if (problem) throw new WitError(`${problem}; see wit queries build --help.`, { exitCode: 2 });
     const { buildQueries, formatBuildSummary } = await import('../../queries/index.js');
     const db = openDb(argv.db);
     const progress = new ProgressLine({ label: 'queries build', unit: 'MB' });
@@ -74,6 +64,19 @@ const build: CommandModule<object, BuildArgs> = {
     }
   },
 };
+
+function buildFlagProblem(argv: BuildArgs): string | undefined {
+  for (const flag of positiveIntegers) {
+    const value = argv[flag];
+    if (value !== undefined && !(Number.isInteger(value) && value > 0)) return `--${flag} must be a positive whole number, got ${value}`;
+  }
+  if (!(argv['bigram-pmi'] >= 0)) return `--bigram-pmi must be a number >= 0, got ${argv['bigram-pmi']}`;
+  if (!(Number.isInteger(argv['min-views']) && argv['min-views'] >= 0)) return `--min-views must be a whole number >= 0, got ${argv['min-views']}`;
+  if (argv.corpus.length === 0 && !argv.titles && !argv.wordnet && argv.extra.length === 0) {
+    return 'Name at least one source: --corpus FILE, --titles FILE, --wordnet or --extra FILE';
+  }
+  return undefined;
+}
 
 const importCommand: CommandModule<object, { db: string; file: string }> = {
   command: 'import <file>',

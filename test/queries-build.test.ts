@@ -1,0 +1,183 @@
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { openDb, WitError, type WitDb } from '../db/index.js';
+import { buildQueries, countCorpora, highPmiBigrams, bigramPmi, exportQueries, importQueries, type CorpusCounts } from '../queries/index.js';
+import { CappedCounter } from '../queries/capped-counter.js';
+import { writeBinaryFile, writeGlossCorpus, writeLines } from './fixtures/queries-files.js';
+import { tempDir } from './fixtures/temp-dir.js';
+
+const dir = tempDir('wit-queries-');
+let dbCount = 0;
+
+function freshDb(): WitDb {
+  return openDb(join(dir, `wit-${++dbCount}.db`));
+}
+
+function originOf(db: WitDb, text: string): string | undefined {
+  return (db.prepare('SELECT origin FROM queries WHERE text = ?').get(text) as { origin: string } | undefined)?.origin;
+}
+
+describe('buildQueries from WordNet', () => {
+  it('stores every lemma with origin wordnet, underscores as spaces, and re-runs add nothing', async () => {
+    const db = freshDb();
+    const first = await buildQueries(db, { wordnet: true });
+    expect(first.added.wordnet).toBeGreaterThan(140_000);
+    expect(originOf(db, 'golden retriever')).toBe('wordnet');
+    expect(originOf(db, 'dog')).toBe('wordnet');
+    expect(originOf(db, 'new york')).toBe('wordnet');
+    expect(originOf(db, 'golden_retriever')).toBeUndefined();
+
+    db.prepare("UPDATE queries SET state = 'done', pair_count = 17, cursor = 'page=3' WHERE text = 'dog'").run();
+    const again = await buildQueries(db, { wordnet: true });
+    expect(again.added.wordnet).toBe(0);
+    expect(again.total).toBe(first.total);
+    expect(db.prepare("SELECT state, pair_count, cursor, origin FROM queries WHERE text = 'dog'").get()).toEqual({
+      state: 'done',
+      pair_count: 17,
+      cursor: 'page=3',
+      origin: 'wordnet',
+    });
+    const record = JSON.parse((db.prepare("SELECT value FROM meta WHERE key = 'queries.build'").get() as { value: string }).value);
+    expect(record.options.wordnet).toBe(true);
+    db.close();
+  });
+
+  it('fills --limit with the most used lemmas first', async () => {
+    const db = freshDb();
+    const result = await buildQueries(db, { wordnet: true, limit: 50 });
+    expect(result.total).toBe(50);
+    expect(result.limitReached).toBe(true);
+    const texts = [...exportQueries(db)].join('').trim().split('\n');
+    expect(texts).toHaveLength(50);
+    expect(texts).toContain('man');
+    expect(texts).not.toContain('golden retriever');
+    db.close();
+  });
+});
+
+describe('corpus counts', () => {
+  let counts: CorpusCounts;
+  let corpus: string;
+
+  beforeAll(async () => {
+    corpus = writeGlossCorpus(dir);
+    counts = await countCorpora([corpus], { maxTrackedUnigrams: 1_000_000, maxTrackedBigrams: 4_000_000 });
+  });
+
+  it('ranks a true collocation above chance pairs by PMI in WordNet glosses', () => {
+    expect(counts.tokens).toBeGreaterThan(1_000_000);
+    expect(counts.bigrams.undercountBound).toBe(0);
+    expect(bigramPmi(counts, 'united states')).toBeGreaterThan(100);
+    expect(bigramPmi(counts, 'of the')).toBeLessThan(30);
+    const ranked = highPmiBigrams(counts, 20, 0).map((b) => b.text);
+    expect(ranked.indexOf('united states')).toBeGreaterThanOrEqual(0);
+    expect(ranked.indexOf('united states')).toBeLessThan(ranked.indexOf('the united'));
+    expect(ranked.indexOf('united states')).toBeLessThan(ranked.indexOf('of the'));
+    const kept = highPmiBigrams(counts, 20, 30).map((b) => b.text);
+    expect(kept).toContain('united states');
+    expect(kept).toContain('carbon dioxide');
+    expect(kept).not.toContain('of the');
+  });
+
+  it('builds unigrams then bigrams, and a word found by both a corpus and WordNet keeps origin unigram', async () => {
+    const db = freshDb();
+    const result = await buildQueries(db, { corpusPaths: [corpus], minCount: 100, bigramMinCount: 20, wordnet: true });
+    expect(originOf(db, 'the')).toBe('unigram');
+    expect(originOf(db, 'dog')).toBe('unigram');
+    expect(originOf(db, 'united states')).toBe('bigram');
+    expect(originOf(db, 'golden retriever')).toBe('wordnet');
+    expect(result.added.unigram).toBe(result.candidates.unigram);
+    expect(result.corpus?.tokens).toBe(counts.tokens);
+    const firstIds = db.prepare("SELECT origin, min(id) AS first, max(id) AS last FROM queries GROUP BY origin ORDER BY first").all() as {
+      origin: string;
+      first: number;
+      last: number;
+    }[];
+    expect(firstIds.map((row) => row.origin)).toEqual(['unigram', 'bigram', 'wordnet']);
+    db.close();
+  });
+
+  it('keeps memory bounded by pruning rare terms, with an undercount bound', () => {
+    const counter = new CappedCounter(100);
+    for (let round = 0; round < 50; round++) {
+      for (let i = 0; i < 1000; i++) counter.add(`rare${round}-${i}`);
+      counter.add('frequent');
+      counter.add('frequent');
+    }
+    expect(counter.counts.size).toBeLessThanOrEqual(100);
+    expect(counter.prunes).toBeGreaterThan(0);
+    expect(counter.get('frequent')).toBeLessThanOrEqual(100);
+    expect(counter.get('frequent') + counter.undercountBound).toBeGreaterThanOrEqual(100);
+  });
+});
+
+describe('corpus, titles and user files', () => {
+  it('reads gzip corpora, empty and huge lines', async () => {
+    const db = freshDb();
+    const huge = `${'zebra crossing '.repeat(100_000)}`;
+    const corpus = writeLines(dir, 'mixed.txt.gz', ['', 'zebra crossing', '', huge, '   ', 'Zebra Crossing!']);
+    const result = await buildQueries(db, { corpusPaths: [corpus], minCount: 3, bigramPmi: 1 });
+    expect(result.corpus?.tokens).toBe(4 + 200_000);
+    expect(originOf(db, 'zebra')).toBe('unigram');
+    expect(originOf(db, 'zebra crossing')).toBe('bigram');
+    db.close();
+  });
+
+  it('takes titles with enough views, skipping malformed lines, and user queries last', async () => {
+    const db = freshDb();
+    const titles = writeLines(dir, 'titles.tsv', ['New_York_City\t500', 'Obscure_Page\t3', 'broken line', 'Golden_Retriever\t70', 'Dog\t1000']);
+    const extra = writeLines(dir, 'extra.txt', ['Dog', 'My Own Query', '', 'golden retriever']);
+    const result = await buildQueries(db, { titlesPath: titles, minViews: 70, extraPaths: [extra] });
+    expect(originOf(db, 'new york city')).toBe('title');
+    expect(originOf(db, 'golden retriever')).toBe('title');
+    expect(originOf(db, 'dog')).toBe('title');
+    expect(originOf(db, 'obscure page')).toBeUndefined();
+    expect(originOf(db, 'my own query')).toBe('user');
+    expect(result.malformedTitleLines).toBe(1);
+    expect(result.added).toMatchObject({ title: 3, user: 1 });
+    db.close();
+  });
+
+  it('imports and exports one query a line, by origin', async () => {
+    const db = freshDb();
+    const file = writeLines(dir, 'mine.txt', ['Red Panda', 'red  panda', 'Snow Leopard', '']);
+    const result = await importQueries(db, file);
+    expect(result).toEqual({ added: 2, candidates: 3, total: 2 });
+    expect([...exportQueries(db, 'user')].join('')).toBe('red panda\nsnow leopard\n');
+    expect([...exportQueries(db, 'wordnet')].join('')).toBe('');
+    db.close();
+  });
+});
+
+describe('bad input', () => {
+  it('names a corpus file that does not exist, before anything is stored', async () => {
+    const db = freshDb();
+    const missing = join(dir, 'no-such-corpus.txt');
+    const build = buildQueries(db, { corpusPaths: [missing], wordnet: true });
+    await expect(build).rejects.toThrow(WitError);
+    await expect(buildQueries(db, { corpusPaths: [missing] })).rejects.toThrow(/no-such-corpus\.txt does not exist/);
+    expect(db.prepare('SELECT count(*) AS n FROM queries').get()).toEqual({ n: 0 });
+    db.close();
+  });
+
+  it('names a binary corpus file, plain or gzipped', async () => {
+    const db = freshDb();
+    const binary = writeBinaryFile(dir, 'photo.png');
+    await expect(buildQueries(db, { corpusPaths: [binary] })).rejects.toThrow(/photo\.png looks binary/);
+    const { gzipSync } = await import('node:zlib');
+    const { readFileSync, writeFileSync } = await import('node:fs');
+    writeFileSync(join(dir, 'photo.png.gz'), gzipSync(readFileSync(binary)));
+    await expect(buildQueries(db, { corpusPaths: [join(dir, 'photo.png.gz')] })).rejects.toThrow(/photo\.png\.gz looks binary/);
+    await expect(importQueries(db, binary)).rejects.toThrow(WitError);
+    db.close();
+  });
+
+  it('names a corrupt gzip file', async () => {
+    const db = freshDb();
+    const { writeFileSync } = await import('node:fs');
+    const corrupt = join(dir, 'corrupt.txt.gz');
+    writeFileSync(corrupt, Buffer.concat([Buffer.from([0x1f, 0x8b, 8, 0]), Buffer.alloc(64, 7)]));
+    await expect(buildQueries(db, { corpusPaths: [corrupt] })).rejects.toThrow(/corrupt\.txt\.gz could not be read/);
+    db.close();
+  });
+});
