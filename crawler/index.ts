@@ -10,3 +10,4 @@ export type { RenderMode } from './page-loader.js';
 export { searchUrl, type SearchSourceOptions } from './sources/search-source.js';
 export { hostPatterns, type SiteSourceOptions } from './sources/site-source.js';
 export type { JsonResultMapping } from './sources/json-results.js';
+export { mergeDbs, type MergeCounts, type MergeOptions } from './merge.js';

@@ -1,4 +1,5 @@
 import type { Argv, CommandModule } from 'yargs';
+import { WitError } from '../../db/index.js';
 import { dbOption } from './options.js';
 
 interface CrawlArgs {
@@ -58,11 +59,16 @@ function builder(y: Argv) {
     .option('max-page-bytes', { type: 'number', default: 10 * 1024 * 1024, describe: 'HTML beyond this is cut off (and the page marked truncated)' })
     .option('render', { choices: ['never', 'auto', 'always'] as const, default: 'never' as const, describe: 'Run page scripts in chromium: auto renders pages that look script-built' })
     .option('partition', { type: 'string', describe: 'i/N: crawl only share i of N (queries for --search, hosts for --seed); merge with `wit db merge`' })
-    .check((argv) => checkCrawlArgs(argv as unknown as CrawlArgs));
+    .check((argv) => {
+      // Thrown, not returned: the CLI's fail handler rethrows what yargs passes it, and a WitError prints as a plain message.
+      const problem = crawlArgsProblem(argv as unknown as CrawlArgs);
+      if (problem) throw new WitError(`${problem}\nRun \`wit crawl --help\` to see the options.`, { exitCode: 2 });
+      return true;
+    });
 }
 
-/** Flag checks at the edge: a message that names the flag, or true. */
-function checkCrawlArgs(argv: CrawlArgs): string | true {
+/** Flag checks at the edge: a message that names the flag, or undefined. */
+function crawlArgsProblem(argv: CrawlArgs): string | undefined {
   if ((argv.search === undefined) === (argv.seed === undefined)) return 'Give exactly one source: --search URL_TEMPLATE or --seed URL.';
   if (argv.search !== undefined) {
     if (!argv.search.includes('{query}')) return `--search must contain {query}, e.g. "https://host/search?q={query}&page={page}"; got ${argv.search}`;
@@ -88,7 +94,7 @@ function checkCrawlArgs(argv: CrawlArgs): string | true {
   }
   if (!(argv.timeout > 0)) return `--timeout must be a number of seconds > 0; got ${argv.timeout}`;
   if (argv.partition !== undefined && !parsePartition(argv.partition)) return `--partition must be i/N with 1 <= i <= N, e.g. 2/8; got ${argv.partition}`;
-  return true;
+  return undefined;
 }
 
 function isHttpUrl(text: string): boolean {

@@ -1,3 +1,34 @@
-import { notBuiltCommand } from './not-built.js';
+import type { CommandModule } from 'yargs';
+import { WitError } from '../../db/index.js';
 
-export const dbMergeCommand = notBuiltCommand('merge <out> <inputs..>', 'Merge partition dbs, re-applying caps and uniqueness', 4);
+interface MergeArgs {
+  out: string;
+  inputs: string[];
+  cap: number;
+}
+
+export const dbMergeCommand: CommandModule<object, MergeArgs> = {
+  command: 'merge <out> <inputs..>',
+  describe: 'Merge partition dbs (from `wit crawl --partition i/N`) into OUT, re-applying caps and uniqueness',
+  builder: (y) =>
+    y
+      .positional('out', { type: 'string', demandOption: true, normalize: true, describe: 'The merged db (created when missing; merging into it adds)' })
+      .positional('inputs', { type: 'string', array: true, demandOption: true, normalize: true, describe: 'Partition dbs, read-only' })
+      .option('cap', { type: 'number', default: 20_000, describe: 'Pairs per query at most in OUT' })
+      .check((argv) => {
+        if (Number.isInteger(argv.cap) && argv.cap >= 1) return true;
+        throw new WitError(`--cap must be a whole number >= 1; got ${argv.cap}`, { exitCode: 2 });
+      }),
+  handler: async (argv) => {
+    const { mergeDbs } = await import('../../crawler/index.js');
+    const total = mergeDbs(argv.out, argv.inputs, {
+      cap: argv.cap,
+      onInput: (input, counts) =>
+        console.log(
+          `${input}: ${counts.pairs.stored} pairs added, ${counts.pairs.duplicate} already there, ${counts.pairs.overCap} over the cap; ` +
+            `${counts.queries} query rows, ${counts.pages} page rows, ${counts.images} image rows merged`,
+        ),
+    });
+    console.log(`${argv.out}: ${total.pairs.stored} pairs added from ${argv.inputs.length} dbs (${total.pairs.duplicate} duplicates and ${total.pairs.overCap} over the cap left out)`);
+  },
+};
