@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { ReasonCounter, WitError } from '../db/index.js';
 import { writeCheckpoint } from './checkpoint.js';
 import { trainBatches, type DataPosition, type LoadedBatch } from './data-loader.js';
-import { createEngine, selectBackend, type Engine, type SelectedBackend } from './engine/index.js';
+import { createEngine, selectBackend, type Engine, type SelectedBackend, type StepResult } from './engine/index.js';
 import { learningRateAt } from './lr-schedule.js';
 import { MetricsLog, type StepMetrics, type ValidationMetrics } from './metrics-log.js';
 import { resumeRun, startRun, type PreparedRun } from './prepare-run.js';
@@ -78,33 +78,45 @@ async function trainSteps(
     reasons,
   })[Symbol.asyncIterator]();
   const window = new MetricsWindow();
+  const startedAt = performance.now();
+  const firstStep = step;
+  let dataWaitMillis = 0;
+  const vocabFingerprint = run.vocab.fingerprint();
   let last: StepMetrics | undefined;
   try {
     while (step < settings.totalSteps) {
+      const waitStartedAt = performance.now();
       const { value: batch } = (await batches.next()) as IteratorYieldResult<LoadedBatch>;
+      dataWaitMillis += performance.now() - waitStartedAt;
       const lr = learningRateAt(step, { peakLr: settings.lr, warmupSteps: settings.warmupSteps, totalSteps: settings.totalSteps });
-      const result = await engine.step(batch, { lr, weightDecay: settings.weightDecay, ...(settings.gradClipNorm !== null && { gradClipNorm: settings.gradClipNorm }) });
-      if (!Number.isFinite(result.loss)) {
-        const kept = savedStep === undefined ? 'no checkpoint had been written yet' : `the last good checkpoint (step ${savedStep}) in ${run.outDir} is kept`;
-        throw new WitError(`training diverged: the loss at step ${step + 1} is ${result.loss}; ${kept}. Start a new run with a lower --lr or a longer --warmup.`);
-      }
+      window.add(batch.size, await stepOrStop(engine, batch, lr, step + 1, run, savedStep));
       step++;
-      window.add(batch.size, result);
       if (step % logEvery === 0 || step === settings.totalSteps) {
         last = window.flush(step, epochOf(batch.after, run), lr);
         await metrics.append(last);
         options.onMetrics?.(last, settings.totalSteps);
       }
       if (step % saveEvery === 0 || step === settings.totalSteps) {
-        await writeCheckpoint(run.outDir, await engine.exportState(), { step, data: batch.after, vocabFingerprint: run.vocab.fingerprint() });
+        await writeCheckpoint(run.outDir, await engine.exportState(), { step, data: batch.after, vocabFingerprint });
         savedStep = step;
       }
     }
   } finally {
     await batches.return?.(undefined);
   }
+  const share = (100 * dataWaitMillis) / (performance.now() - startedAt);
+  log(`data: ${step - firstStep} steps waited ${(dataWaitMillis / 1000).toFixed(1)} s in all for batches (${share.toFixed(1)}% of the time; the first waits for the shuffle buffer to fill)`);
   log(`checkpoint: step ${step} saved in ${run.outDir}`);
   return { step, last };
+}
+
+/** One optimizer step; a non-finite loss (the engine then leaves the weights as they were) stops the run. */
+async function stepOrStop(engine: Engine, batch: LoadedBatch, lr: number, stepNumber: number, run: PreparedRun, savedStep: number | undefined): Promise<StepResult> {
+  const { weightDecay, gradClipNorm } = run.config.train;
+  const result = await engine.step(batch, { lr, weightDecay, ...(gradClipNorm !== null && { gradClipNorm }) });
+  if (Number.isFinite(result.loss)) return result;
+  const kept = savedStep === undefined ? 'no checkpoint had been written yet' : `the last good checkpoint (step ${savedStep}) in ${run.outDir} is kept`;
+  throw new WitError(`training diverged: the loss at step ${stepNumber} is ${result.loss}; ${kept}. Start a new run with a lower --lr or a longer --warmup.`);
 }
 
 function epochOf(position: DataPosition, run: PreparedRun): number {
@@ -121,7 +133,7 @@ class MetricsWindow {
   private t2i = 0;
   private temperature = 0;
 
-  add(samples: number, result: { loss: number; imageToTextAccuracy: number; textToImageAccuracy: number; temperature: number }): void {
+  add(samples: number, result: StepResult): void {
     this.steps++;
     this.samples += samples;
     this.loss += result.loss;
