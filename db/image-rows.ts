@@ -1,3 +1,4 @@
+import type { Statement } from 'better-sqlite3';
 import type { WitDb } from './open.js';
 
 // Typed access to the `images` table: one row per distinct image URL, written
@@ -36,6 +37,17 @@ export interface StoredImage {
   format: string;
   bytes: number;
   path: string;
+}
+
+const statements = new WeakMap<WitDb, Map<string, Statement>>();
+
+/** `db.prepare(sql)`, prepared once per connection: the per-image calls run thousands of times a minute. */
+function cached(db: WitDb, sql: string): Statement {
+  let byDb = statements.get(db);
+  if (!byDb) statements.set(db, (byDb = new Map()));
+  let statement = byDb.get(sql);
+  if (!statement) byDb.set(sql, (statement = db.prepare(sql)));
+  return statement;
 }
 
 /**
@@ -88,16 +100,16 @@ export function imageFailureCounts(db: WitDb): Array<{ reason: string; count: nu
 
 /** An image already stored with these bytes, if any: its fields can be reused without decoding again. */
 export function findStoredImage(db: WitDb, sha256: string): StoredImage | undefined {
-  return db
-    .prepare(
-      `SELECT sha256, phash, width, height, format, bytes, path FROM images
-       WHERE sha256 = ? AND state = 'ok' AND path IS NOT NULL LIMIT 1`,
-    )
-    .get(sha256) as StoredImage | undefined;
+  return cached(
+    db,
+    `SELECT sha256, phash, width, height, format, bytes, path FROM images
+     WHERE sha256 = ? AND state = 'ok' AND path IS NOT NULL LIMIT 1`,
+  ).get(sha256) as StoredImage | undefined;
 }
 
 export function markImageOk(db: WitDb, id: number, httpStatus: number, image: StoredImage, now = new Date()): void {
-  db.prepare(
+  cached(
+    db,
     `UPDATE images SET state = 'ok', error = NULL, next_try_at = NULL, attempts = attempts + 1, fetched_at = @fetched_at,
        http_status = @http_status, sha256 = @sha256, phash = @phash, width = @width, height = @height,
        format = @format, bytes = @bytes, path = @path
@@ -113,7 +125,8 @@ export interface ImageFailureFields {
 }
 
 export function markImageFailed(db: WitDb, id: number, failure: ImageFailureFields, now = new Date()): void {
-  db.prepare(
+  cached(
+    db,
     `UPDATE images SET state = 'failed', error = ?, http_status = ?, next_try_at = ?, attempts = attempts + 1, fetched_at = ?,
        sha256 = NULL, phash = NULL, width = NULL, height = NULL, format = NULL, bytes = NULL, path = NULL
      WHERE id = ?`,

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { availableParallelism } from 'node:os';
 import PQueue from 'p-queue';
 import {
@@ -131,6 +132,8 @@ class FetchRun {
     this.decodes = new PQueue({ concurrency: options.decodeConcurrency ?? availableParallelism() });
     this.settings = resolveProcessOptions(options);
     this.maxImageBytes = options.maxImageBytes ?? defaultMaxImageBytes;
+    // Every download in flight listens to the stop signal.
+    setMaxListeners(this.downloads.concurrency + 16, this.stop.signal);
     options.signal?.addEventListener('abort', () => this.stop.abort(), { once: true });
   }
 
@@ -204,7 +207,7 @@ class FetchRun {
 
   private async decodeAndStore(body: Buffer, sha256: string): Promise<StoredImage> {
     const image = await this.decodes.add(() => processHashedImage(body, sha256, this.settings));
-    const path = await this.store.put(sha256, image.jpeg);
+    const path = this.store.put(sha256, image.jpeg);
     const { phash, width, height, format, bytes } = image;
     return { sha256, phash, width, height, format, bytes, path };
   }

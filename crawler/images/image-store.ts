@@ -1,5 +1,4 @@
-import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { mkdir, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 
 /** Folder under the store root where files are written before their rename. */
@@ -27,24 +26,25 @@ export class ImageStore {
   }
 
   /**
-   * Stores the JPEG for `sha256` unless a file for it is already there, and
-   * returns its relative path. Safe to call twice at once for the same key.
+   * Writes the JPEG for `sha256` (replacing an identical one a killed run may
+   * have left) and returns its relative path. Synchronous on purpose: a 20-40
+   * KB write to the page cache costs less than two trips through the libuv
+   * pool, whose threads are busy decoding.
    */
-  async put(sha256: string, jpeg: Buffer): Promise<string> {
+  put(sha256: string, jpeg: Buffer): string {
     const path = ImageStore.relativePath(sha256);
     const target = this.absolutePath(path);
-    if (await exists(target)) return path;
     const folder = dirname(target);
     if (!this.knownFolders.has(folder)) {
-      await mkdir(folder, { recursive: true });
+      mkdirSync(folder, { recursive: true });
       this.knownFolders.add(folder);
     }
     const temp = join(this.dir, tempFolder, `${process.pid}-${this.tempCounter++}.jpg`);
     try {
-      await writeFile(temp, jpeg);
-      await rename(temp, target);
+      writeFileSync(temp, jpeg);
+      renameSync(temp, target);
     } catch (error) {
-      await unlink(temp).catch(() => undefined);
+      rmSync(temp, { force: true });
       throw error;
     }
     return path;
@@ -81,15 +81,6 @@ export class ImageStore {
         }
       }
     }
-  }
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch {
-    return false;
   }
 }
 

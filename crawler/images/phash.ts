@@ -64,6 +64,7 @@ function medianOf(values: Float64Array): number {
  * which is what anti-aliased downscaling amounts to at these ratios).
  */
 export function lumaGrid(pixels: Uint8Array, width: number, height: number, channels: number): Uint8Array {
+  const luma = lumaPlane(pixels, width * height, channels);
   const grid = new Uint8Array(phashGridSide * phashGridSide);
   for (let gy = 0; gy < phashGridSide; gy++) {
     const y0 = Math.floor((gy * height) / phashGridSide);
@@ -73,15 +74,23 @@ export function lumaGrid(pixels: Uint8Array, width: number, height: number, chan
       const x1 = Math.max(x0 + 1, Math.floor(((gx + 1) * width) / phashGridSide));
       let sum = 0;
       for (let y = y0; y < y1; y++) {
-        let i = (y * width + x0) * channels;
-        for (let x = x0; x < x1; x++, i += channels) {
-          sum += channels >= 3 ? 0.299 * pixels[i]! + 0.587 * pixels[i + 1]! + 0.114 * pixels[i + 2]! : pixels[i]!;
-        }
+        for (let i = y * width + x0, end = y * width + x1; i < end; i++) sum += luma[i]!;
       }
-      grid[gy * phashGridSide + gx] = Math.round(sum / ((y1 - y0) * (x1 - x0)));
+      grid[gy * phashGridSide + gx] = Math.round(sum / ((y1 - y0) * (x1 - x0)) / 256);
     }
   }
   return grid;
+}
+
+/** Luma x 256 per pixel (Rec. 601 weights 77/150/29), or the gray value x 256 for 1-2 channels. */
+function lumaPlane(pixels: Uint8Array, count: number, channels: number): Uint32Array {
+  const luma = new Uint32Array(count);
+  if (channels < 3) {
+    for (let p = 0; p < count; p++) luma[p] = pixels[p * channels]! << 8;
+    return luma;
+  }
+  for (let p = 0, i = 0; p < count; p++, i += channels) luma[p] = 77 * pixels[i]! + 150 * pixels[i + 1]! + 29 * pixels[i + 2]!;
+  return luma;
 }
 
 /** Number of differing bits between two 16-hex-char hashes (0 = same, 64 = opposite). */

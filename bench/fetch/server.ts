@@ -1,0 +1,26 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { loadCorpus } from './corpus.js';
+import { imageVariant } from './variant.js';
+
+/**
+ * The bench's image host, run as a child process (as a remote server would
+ * be, its CPU is not the fetcher's event loop): `/i/<k>` answers corpus image
+ * `k mod n`, made unique by `imageVariant`. Sends `{ port }` to its parent.
+ */
+const corpus = await loadCorpus();
+const server = http.createServer((request, response) => {
+  const match = /^\/i\/(\d+)/.exec(request.url ?? '');
+  if (!match) {
+    response.writeHead(404).end();
+    return;
+  }
+  const k = Number(match[1]);
+  const image = corpus[k % corpus.length]!;
+  const body = imageVariant(image.bytes, k);
+  response.writeHead(200, { 'content-type': image.name.endsWith('.png') ? 'image/png' : 'image/jpeg', 'content-length': body.length });
+  response.end(body);
+});
+server.keepAliveTimeout = 60_000;
+server.listen(0, '127.0.0.1', () => process.send?.({ port: (server.address() as AddressInfo).port }));
+process.on('disconnect', () => process.exit(0));
