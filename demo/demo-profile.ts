@@ -13,6 +13,8 @@ export interface DemoProfile {
   siteMaxDepth: number;
   /** Share of near-duplicate clusters that go to the val split. */
   valFraction: number;
+  /** Distinct captions kept per image (the site captions each emoji several ways). */
+  captionsPerImage: number;
   train: {
     steps: number;
     batchSize: number;
@@ -31,13 +33,15 @@ export const demoProfiles: Record<'quick' | 'full', DemoProfile> = {
     searchPages: 2,
     siteMaxDepth: 3,
     valFraction: 0.1,
+    captionsPerImage: 3,
     train: { steps: 60, batchSize: 64, imageSize: 32, embedDim: 64, convChannels: [16, 32, 64], lr: 2e-3, logEverySteps: 5 },
   },
   full: {
-    queryLimit: 20000,
-    searchPages: 5,
+    queryLimit: 10000,
+    searchPages: 3,
     siteMaxDepth: 4,
     valFraction: 0.1,
-    train: { steps: 600, batchSize: 128, imageSize: 48, embedDim: 128, convChannels: [16, 32, 64, 128], lr: 1e-3, logEverySteps: 10 },
+    captionsPerImage: 3,
+    train: { steps: 250, batchSize: 128, imageSize: 32, embedDim: 128, convChannels: [16, 32, 64, 128], lr: 1e-3, logEverySteps: 10 },
   },
 };

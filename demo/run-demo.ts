@@ -1,6 +1,6 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { ProgressLine, formatDuration, openDb, type WitDb } from '../db/index.js';
+import { ProgressLine, WitError, formatDuration, openDb, type WitDb } from '../db/index.js';
 import { demoProfiles, type DemoProfile } from './demo-profile.js';
 import { startDemoSite, type DemoSite } from './demo-site.js';
 import { writeEvalImages } from './eval-images.js';
@@ -78,7 +78,9 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   const startedAt = Date.now();
   const log = options.log ?? ((line: string) => console.log(line));
   const profile = demoProfiles[options.quick ? 'quick' : 'full'];
-  const paths = demoPaths(options.outDir ?? 'wit-demo');
+  const outDir = options.outDir ?? 'wit-demo';
+  const paths = demoPaths(outDir);
+  refuseUsedFolder(outDir);
   mkdirSync(paths.runDir, { recursive: true });
   const steps = new StepLog(log, 8, startedAt);
 
@@ -153,6 +155,7 @@ async function shardsStep(paths: ReturnType<typeof demoPaths>, profile: DemoProf
       outDir: paths.shardsDir,
       excludeNearDir: paths.evalImagesDir,
       valFraction: profile.valFraction,
+      captionsPerImage: profile.captionsPerImage,
       progress: (phase, unit) => new ProgressLine({ label: `shards ${phase}`, unit }),
     });
     const dropped = Object.entries(built.dropped).map(([reason, n]) => `${n} ${reason}`).join(', ');
@@ -205,6 +208,16 @@ function crawlFigures(dbPath: string): Pick<DemoFigures, 'queries' | 'pairs' | '
     };
   } finally {
     db.close();
+  }
+}
+
+/**
+ * The demo site listens on a new port each time, so a crawl cannot resume
+ * against it: a demo always starts from an empty folder.
+ */
+function refuseUsedFolder(outDir: string): void {
+  if (existsSync(outDir) && readdirSync(outDir).length > 0) {
+    throw new WitError(`--out ${outDir} is not empty (an earlier demo?): remove it, or give --out a new folder.`);
   }
 }
 
