@@ -24,7 +24,7 @@ export class CappedCounter {
       return;
     }
     if (this.counts.size >= this.maxEntries) this.prune();
-    this.counts.set(term, 1);
+    this.counts.set(detached(term), 1);
   }
 
   get(term: string): number {
@@ -47,6 +47,16 @@ export class CappedCounter {
     while (left > target && floor < histogramSize - 1) left -= histogram[++floor]!;
     return floor;
   }
+}
+
+/**
+ * A copy of `text` that does not keep a larger string alive: V8 makes a token
+ * of 13+ characters a slice of the line it came from, so storing the token
+ * itself would pin the whole line (measured: 4.4 KB per stored word with
+ * 4 KB lines, 130 B with this copy).
+ */
+function detached(text: string): string {
+  return ` ${text}`.slice(1);
 }
 
 /** Counts at or above this share the last histogram bucket (never pruned in practice). */

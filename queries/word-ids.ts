@@ -21,16 +21,18 @@ const wordCodePoint = /^[\p{L}\p{M}\p{N}]$/u;
  * `encode` reads a text the way `tokenize()` does (same normalization, same
  * word and apostrophe rules, checked against it by the tests) but without
  * making a string per word: it hashes each word's UTF-16 units while scanning
- * and probes an open-addressing table (hash and id per slot in typed arrays,
- * the words' characters packed in one array for the final comparison). This
+ * and probes an open-addressing table (hash, id, start and length of the
+ * word's characters side by side in one typed array; the characters of all
+ * words packed in another, for the final comparison). This
  * saves the allocation, the garbage collection and the separate hashing pass
  * of `tokenize()` + `Map.get` on every caption word.
  */
 export class WordIds {
-  private slotHashes: Int32Array = new Int32Array(1024);
-  private slotIds: Int32Array = new Int32Array(1024).fill(-1);
+  /** `slotFields` numbers per slot, side by side so that a probe touches one cache line. */
+  private slots: Int32Array = emptySlots(1024);
+  private slotCount = 1024;
   private chars: Uint16Array = new Uint16Array(1 << 16);
-  private starts: Int32Array = new Int32Array(1025);
+  private charsUsed = 0;
   private count = 0;
   private encoded: EncodedWords = { ids: new Int32Array(256), stemIds: new Int32Array(256), length: 0 };
 
@@ -93,14 +95,15 @@ export class WordIds {
 
   /** The id of `text[start, end)` whose hash is `hash`, or -1. */
   private find(text: string, start: number, end: number, hash: number): number {
-    const mask = this.slotIds.length - 1;
+    const slots = this.slots;
+    const mask = this.slotCount - 1;
     const length = end - start;
     for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
-      const id = this.slotIds[slot]!;
+      const at = slot * slotFields;
+      const id = slots[at + idField]!;
       if (id === -1) return -1;
-      if (this.slotHashes[slot] !== hash) continue;
-      const from = this.starts[id]!;
-      if (this.starts[id + 1]! - from !== length) continue;
+      if (slots[at + hashField] !== hash || slots[at + lengthField] !== length) continue;
+      const from = slots[at + startField]!;
       let k = 0;
       while (k < length && this.chars[from + k] === text.charCodeAt(start + k)) k++;
       if (k === length) return id;
@@ -109,31 +112,43 @@ export class WordIds {
 
   private add(word: string, hash: number): number {
     const id = this.count++;
-    if (this.count * 2 > this.slotIds.length) this.rehash(this.slotIds.length * 2);
-    if (id + 2 > this.starts.length) this.starts = grow(this.starts, this.starts.length * 2);
-    const from = this.starts[id]!;
+    if (this.count * 2 > this.slotCount) this.rehash(this.slotCount * 2);
+    const from = this.charsUsed;
     if (from + word.length > this.chars.length) this.chars = growChars(this.chars, Math.max(this.chars.length * 2, from + word.length));
     for (let k = 0; k < word.length; k++) this.chars[from + k] = word.charCodeAt(k);
-    this.starts[id + 1] = from + word.length;
-    this.place(id, hash);
+    this.charsUsed += word.length;
+    this.place(this.slots, this.slotCount, [hash, id, from, word.length]);
     return id;
   }
 
-  private place(id: number, hash: number): void {
-    const mask = this.slotIds.length - 1;
-    let slot = hash & mask;
-    while (this.slotIds[slot] !== -1) slot = (slot + 1) & mask;
-    this.slotIds[slot] = id;
-    this.slotHashes[slot] = hash;
+  private place(slots: Int32Array, slotCount: number, fields: readonly [number, number, number, number]): void {
+    const mask = slotCount - 1;
+    let slot = fields[hashField] & mask;
+    while (slots[slot * slotFields + idField] !== -1) slot = (slot + 1) & mask;
+    slots.set(fields, slot * slotFields);
   }
 
-  private rehash(slots: number): void {
-    const oldIds = this.slotIds;
-    const oldHashes = this.slotHashes;
-    this.slotIds = new Int32Array(slots).fill(-1);
-    this.slotHashes = new Int32Array(slots);
-    for (let slot = 0; slot < oldIds.length; slot++) if (oldIds[slot] !== -1) this.place(oldIds[slot]!, oldHashes[slot]!);
+  private rehash(slotCount: number): void {
+    const old = this.slots;
+    this.slots = emptySlots(slotCount);
+    this.slotCount = slotCount;
+    for (let at = 0; at < old.length; at += slotFields) {
+      if (old[at + idField] === -1) continue;
+      this.place(this.slots, slotCount, [old[at + hashField]!, old[at + idField]!, old[at + startField]!, old[at + lengthField]!]);
+    }
   }
+}
+
+const slotFields = 4;
+const hashField = 0;
+const idField = 1;
+const startField = 2;
+const lengthField = 3;
+
+function emptySlots(slotCount: number): Int32Array {
+  const slots = new Int32Array(slotCount * slotFields);
+  for (let at = idField; at < slots.length; at += slotFields) slots[at] = -1;
+  return slots;
 }
 
 function hashWord(word: string): number {
