@@ -28,7 +28,7 @@ export const classifyCommand: CommandModule<object, ClassifyArgs> = {
       })
       .option('templates', { type: 'string', normalize: true, describe: 'Prompt templates, one per line with {} for the label (default: "a photo of a {}.")' })
       .option('top', { type: 'number', default: 5, describe: 'Labels shown per image' })
-      .option('batch', { type: 'number', default: 64, describe: 'Images embedded per batch' })
+      .option('batch', { type: 'number', default: 256, describe: 'Images embedded per batch' })
       .option('json', { type: 'boolean', default: false, describe: 'Print JSON: [{ image, labels: [{ label, probability }] }]' })
       .check((argv) => {
         if (argv.images.length === 0) throw usageError('Name at least one image file to classify.');

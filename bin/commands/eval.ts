@@ -1,5 +1,5 @@
 import type { Argv, CommandModule } from 'yargs';
-import { WitError } from '../../db/index.js';
+import { WitError, type ProgressSink } from '../../db/index.js';
 
 interface RunArgs {
   run: string;
@@ -17,7 +17,7 @@ interface LabelledArgs extends RunArgs {
 function runOptions<T>(y: Argv<T>) {
   return y
     .option('run', { type: 'string', demandOption: true, normalize: true, describe: 'The run folder `wit train` wrote (the result is appended to its evals.jsonl)' })
-    .option('batch', { type: 'number', default: 64, describe: 'Images embedded per batch' })
+    .option('batch', { type: 'number', default: 256, describe: 'Images embedded per batch' })
     .option('json', { type: 'boolean', default: false, describe: 'Print the evals.jsonl record as JSON' })
     .check((argv) => positiveInteger(argv.batch as number, '--batch'));
 }
@@ -148,10 +148,17 @@ export function positiveInteger(value: number, flag: string): true {
   return true;
 }
 
-/** A progress line for image embedding, on stderr. */
-export async function embedProgress() {
+/**
+ * A progress line for image embedding, on stderr, started by the first
+ * update (so the model's loading time does not count against the rate).
+ */
+export async function embedProgress(): Promise<{ update: ProgressSink; finish: () => void }> {
   const { ProgressLine } = await import('../../db/index.js');
-  return new ProgressLine({ label: 'embed', unit: 'images' });
+  let line: InstanceType<typeof ProgressLine> | undefined;
+  return {
+    update: (update) => (line ??= new ProgressLine({ label: 'embed', unit: 'images' })).update(update),
+    finish: () => line?.finish(),
+  };
 }
 
 export function printWarning(message: string): void {

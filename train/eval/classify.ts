@@ -25,7 +25,7 @@ export interface ClassifyOptions {
   top?: number;
   /**
    * Images embedded per batch.
-   * @default 64
+   * @default 256
    */
   batchSize?: number;
   onProgress?: ProgressSink;

@@ -30,11 +30,14 @@ export class ImageEmbedder {
   private pending: Array<{ input: string | Buffer; name: string; index: number }> = [];
   private added = 0;
 
+  /** Reports `{ done: 0 }` at once, so that a progress line's clock starts with the embedding. */
   constructor(
     private readonly model: EvalModel,
-    private readonly batchSize = 64,
+    private readonly batchSize = 256,
     private readonly onProgress?: ProgressSink,
-  ) {}
+  ) {
+    onProgress?.({ done: 0, counts: { skipped: 0 } });
+  }
 
   async add(input: string | Buffer, name: string): Promise<void> {
     this.pending.push({ input, name, index: this.added++ });

@@ -32,7 +32,7 @@ export interface LinearProbeOptions extends Pick<LinearProbeFitOptions, 'l2Grid'
   seed?: number;
   /**
    * Images embedded per batch.
-   * @default 64
+   * @default 256
    */
   batchSize?: number;
   /**

@@ -18,8 +18,8 @@ export interface RetrievalOptions {
    */
   split?: ShardSplit;
   /**
-   * Images (and captions) embedded per batch.
-   * @default 64
+   * Images embedded per batch (captions go 1,024 at a time).
+   * @default 256
    */
   batchSize?: number;
   /**

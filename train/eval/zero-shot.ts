@@ -19,7 +19,7 @@ export interface ZeroShotOptions {
   templatesFile?: string;
   /**
    * Images embedded per batch.
-   * @default 64
+   * @default 256
    */
   batchSize?: number;
   /**
