@@ -5,6 +5,8 @@ import { createEngine, selectBackend, type Engine, type ModelConfig, type StepHy
 import { contrastiveLoss } from '../train/engine/loss.js';
 import { layoutParams, paramSpecs, initialiseParams } from '../train/engine/params.js';
 import { Replica } from '../train/engine/replica.js';
+import { convReluForTraining, embeddingBag } from '../train/engine/layers.js';
+import { textTensors } from '../train/engine/model.js';
 import { resolveModelConfig } from '../train/engine/model-config.js';
 import { toyBatch } from './fixtures/engine-batches.js';
 
@@ -54,6 +56,49 @@ describe('the contrastive loss', () => {
   });
 });
 
+describe('the custom-gradient layers against tfjs autodiff of the same maths (cpu)', () => {
+  const close = (a: tf.Tensor, b: tf.Tensor) => {
+    const expected = b.dataSync();
+    expect(expected.some((v) => v !== 0)).toBe(true);
+    expect(maxAbsDiff(a.dataSync() as Float32Array, expected as Float32Array)).toBeLessThan(1e-4);
+  };
+
+  it('conv + bias + ReLU, with and without the input gradient', async () => {
+    await selectBackend('cpu');
+    const x = tf.randomNormal([2, 9, 8, 3], 0, 1, 'float32', 1) as tf.Tensor4D;
+    const filter = tf.randomNormal([3, 3, 3, 4], 0, 1, 'float32', 2) as tf.Tensor4D;
+    const bias = tf.randomNormal([4], 0, 1, 'float32', 3) as tf.Tensor1D;
+    const weight = tf.randomNormal([2, 5, 4, 4], 0, 1, 'float32', 4);
+    const retained: tf.Tensor[] = [];
+    const retain = <T extends tf.Tensor>(t: T): T => (retained.push(t), tf.keep(t));
+    const reference = tf.grads((a: tf.Tensor, f: tf.Tensor, b: tf.Tensor) =>
+      tf.sum(tf.mul(tf.relu(tf.add(tf.conv2d(a as tf.Tensor4D, f as tf.Tensor4D, 2, 'same'), b)), weight)),
+    )([x, filter, bias]);
+    const custom = tf.grads((a: tf.Tensor, f: tf.Tensor, b: tf.Tensor) =>
+      tf.sum(tf.mul(convReluForTraining(a as tf.Tensor4D, f as tf.Tensor4D, b as tf.Tensor1D, false, retain), weight)),
+    )([x, filter, bias]);
+    custom.forEach((grad, i) => close(grad, reference[i]!));
+    const onData = tf.grads((f: tf.Tensor, b: tf.Tensor) =>
+      tf.sum(tf.mul(convReluForTraining(x, f as tf.Tensor4D, b as tf.Tensor1D, true, retain), weight)),
+    )([filter, bias]);
+    onData.forEach((grad, i) => close(grad, reference[i + 1]!));
+    tf.dispose(retained);
+  });
+
+  it('the embedding bag (mean, empty rows give zeros)', async () => {
+    await selectBackend('cpu');
+    const table = tf.randomNormal([6, 3], 0, 1, 'float32', 5) as tf.Tensor2D;
+    const text = textTensors({ tokenIds: Int32Array.from([1, 4, 4, 0, 5]), offsets: Int32Array.from([0, 3, 3, 5]) });
+    const weight = tf.randomNormal([3, 3], 0, 1, 'float32', 6);
+    const reference = tf.grad((t: tf.Tensor) =>
+      tf.sum(tf.mul(tf.mul(tf.unsortedSegmentSum(tf.gather(t, text.tokenIds), text.rowIds, 3), text.inverseLengths), weight)),
+    )(table);
+    const custom = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(embeddingBag(t as tf.Tensor2D, text), weight)))(table);
+    close(custom, reference);
+    expect([...embeddingBag(table, text).dataSync().slice(3, 6)]).toEqual([0, 0, 0]);
+  });
+});
+
 describe('gradients on wasm (wit kernels) against the cpu backend', () => {
   it('match for every parameter of the model, empty caption included', async () => {
     const config = resolveModelConfig(tiny);
@@ -85,7 +130,7 @@ describe('gradients on wasm (wit kernels) against the cpu backend', () => {
 
 describe('the engine', () => {
   it('learns a toy task well above chance', async () => {
-    const engine = await createEngine(tiny, { backend: 'wasm', seed: 1 });
+    const engine = await createEngine(tiny, { backend: 'wasm', seed: 1, workers: 1 });
     let last = { loss: Infinity, imageToTextAccuracy: 0, textToImageAccuracy: 0, temperature: 0 };
     let first = 0;
     for (let step = 0; step < 40; step++) {
@@ -114,7 +159,7 @@ describe('the engine', () => {
   });
 
   it('embeds to unit rows, and an empty caption to zeros', async () => {
-    const engine = await createEngine(tiny, { backend: 'wasm', seed: 2 });
+    const engine = await createEngine(tiny, { backend: 'wasm', seed: 2, workers: 1 });
     const batch = toyBatch({ size: 3, imageSize: 16, classes: 3, seed: 5, emptyRow: 1 });
     const images = await engine.embedImages(batch.images, 3);
     const texts = await engine.embedTexts(batch);
@@ -128,12 +173,12 @@ describe('the engine', () => {
 
   it('resumes exactly: same state and same batches give the same weights', async () => {
     const batches = [0, 1, 2, 3].map((i) => toyBatch({ size: 6, imageSize: 16, classes: 5, seed: 10 + i, shift: i }));
-    const straight = await createEngine(tiny, { backend: 'wasm', seed: 3 });
+    const straight = await createEngine(tiny, { backend: 'wasm', seed: 3, workers: 1 });
     for (const batch of batches) await straight.step(batch, hyper);
-    const first = await createEngine(tiny, { backend: 'wasm', seed: 3 });
+    const first = await createEngine(tiny, { backend: 'wasm', seed: 3, workers: 1 });
     for (const batch of batches.slice(0, 2)) await first.step(batch, hyper);
     const saved = await first.exportState();
-    const resumed = await createEngine(tiny, { backend: 'wasm', seed: 999 });
+    const resumed = await createEngine(tiny, { backend: 'wasm', seed: 999, workers: 1 });
     await resumed.importState(saved);
     for (const batch of batches.slice(2)) await resumed.step(batch, hyper);
     const expected = await weightsOf(straight);
@@ -144,24 +189,24 @@ describe('the engine', () => {
   });
 
   it('same seed, same initial weights; another seed, other weights', async () => {
-    const a = await weightsOf(await createEngine(tiny, { backend: 'wasm', seed: 4 }));
-    const b = await weightsOf(await createEngine(tiny, { backend: 'wasm', seed: 4 }));
-    const c = await weightsOf(await createEngine(tiny, { backend: 'wasm', seed: 5 }));
+    const a = await weightsOf(await createEngine(tiny, { backend: 'wasm', seed: 4, workers: 1 }));
+    const b = await weightsOf(await createEngine(tiny, { backend: 'wasm', seed: 4, workers: 1 }));
+    const c = await weightsOf(await createEngine(tiny, { backend: 'wasm', seed: 5, workers: 1 }));
     expect(a.every((v, i) => maxAbsDiff(v, b[i]!) === 0)).toBe(true);
     expect(a.some((v, i) => maxAbsDiff(v, c[i]!) > 0)).toBe(true);
   });
 
   it('refuses a state of another shape, naming the tensor, and keeps its weights', async () => {
-    const engine = await createEngine(tiny, { backend: 'wasm', seed: 6 });
+    const engine = await createEngine(tiny, { backend: 'wasm', seed: 6, workers: 1 });
     const before = await weightsOf(engine);
-    const other = await (await createEngine({ ...tiny, vocabSize: 20 }, { backend: 'wasm', seed: 6 })).exportState();
+    const other = await (await createEngine({ ...tiny, vocabSize: 20 }, { backend: 'wasm', seed: 6, workers: 1 })).exportState();
     await expect(engine.importState(other)).rejects.toThrow(/text\.embedding.*\[20, 16\].*\[12, 16\]/);
     const after = await weightsOf(engine);
     expect(before.every((v, i) => maxAbsDiff(v, after[i]!) === 0)).toBe(true);
   });
 
   it('rejects malformed batches with a message naming the field', async () => {
-    const engine = await createEngine(tiny, { backend: 'wasm', seed: 7 });
+    const engine = await createEngine(tiny, { backend: 'wasm', seed: 7, workers: 1 });
     const batch = toyBatch({ size: 4, imageSize: 16, classes: 4, seed: 1 });
     await expect(engine.step({ ...batch, tokenIds: Int32Array.from(batch.tokenIds, () => 12) }, hyper)).rejects.toThrow(/tokenIds\[0\] is 12/);
     await expect(engine.step({ ...batch, images: batch.images.subarray(1) }, hyper)).rejects.toThrow(/images must hold/);

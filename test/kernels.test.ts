@@ -108,6 +108,18 @@ describe('wasm kernels against the stock cpu backend', () => {
     });
   }
 
+  it('Sum over leading axes (bias gradients), keepDims or not; other axes still right', async () => {
+    await expectWasmMatchesCpu('Sum', { x: floats([3, 4, 5, 6], 12) }, { axis: [0, 1, 2], keepDims: false });
+    await expectWasmMatchesCpu('Sum', { x: floats([3, 4, 5, 6], 13) }, { axis: [1, 0], keepDims: true });
+    await expectWasmMatchesCpu('Sum', { x: floats([3, 4, 5, 6], 14) }, { axis: [1, 3], keepDims: false });
+  });
+
+  it('GatherV2 of rows (an embedding lookup), repeated ids; other axes still right', async () => {
+    const ids = { shape: [2, 3], values: Int32Array.from([4, 0, 4, 2, 1, 3]) };
+    await expectWasmMatchesCpu('GatherV2', { x: floats([5, 7], 15), indices: ids }, { axis: 0, batchDims: 0 });
+    await expectWasmMatchesCpu('GatherV2', { x: floats([3, 5, 2], 16), indices: ids }, { axis: 1, batchDims: 0 });
+  });
+
   for (const transposeA of [false, true]) {
     for (const transposeB of [false, true]) {
       it(`BatchMatMul transposeA=${transposeA} transposeB=${transposeB}, 2-D and batched`, async () => {

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { convRelu, convReluForTraining, embeddingBag, type RetainForBackward } from './layers.js';
 import { convParamNames } from './params.js';
 import type { ModelConfig, TextBatch } from './types.js';
 
@@ -17,19 +18,22 @@ export function l2Normalize(x: tf.Tensor2D): tf.Tensor2D {
   return tf.mul(x, tf.rsqrt(tf.maximum(squaredNorm, 1e-24)));
 }
 
-/** The CNN: 3x3 stride-2 convolutions with ReLU, global average pool, linear, L2 norm. */
-export function encodeImages(params: ParamTensors, config: Required<ModelConfig>, images: tf.Tensor4D): tf.Tensor2D {
+/**
+ * The CNN: 3x3 stride-2 convolutions with ReLU, global average pool, linear, L2 norm.
+ * `retain` is given when taping gradients (see convReluForTraining).
+ */
+export function encodeImages(
+  params: ParamTensors,
+  config: Required<ModelConfig>,
+  images: tf.Tensor4D,
+  retain?: RetainForBackward,
+): tf.Tensor2D {
   let x = images;
   config.convChannels.forEach((_, layer) => {
     const names = convParamNames(layer);
-    x = tf.fused.conv2d({
-      x,
-      filter: param<tf.Rank.R4>(params, names.kernel),
-      strides: 2,
-      pad: 'same',
-      bias: param<tf.Rank.R1>(params, names.bias),
-      activation: 'relu',
-    });
+    const filter = param<tf.Rank.R4>(params, names.kernel);
+    const bias = param<tf.Rank.R1>(params, names.bias);
+    x = retain ? convReluForTraining(x, filter, bias, layer === 0, retain) : convRelu(x, filter, bias);
   });
   const pooled = tf.mean(x, [1, 2]) as tf.Tensor2D;
   return l2Normalize(tf.matMul(pooled, param<tf.Rank.R2>(params, 'image.projection')));
@@ -63,7 +67,6 @@ export function textTensors(batch: TextBatch): TextTensors {
 
 /** Embedding bag (mean of the row's word vectors), linear, L2 norm. */
 export function encodeTexts(params: ParamTensors, text: TextTensors): tf.Tensor2D {
-  const words = tf.gather(param<tf.Rank.R2>(params, 'text.embedding'), text.tokenIds);
-  const bags = tf.mul(tf.unsortedSegmentSum(words, text.rowIds, text.rows), text.inverseLengths);
+  const bags = embeddingBag(param<tf.Rank.R2>(params, 'text.embedding'), text);
   return l2Normalize(tf.matMul(bags, param<tf.Rank.R2>(params, 'text.projection')));
 }

@@ -48,22 +48,32 @@ export class Replica {
     const names = this.slots.map((slot) => slot.name);
     const size = this.config.imageSize;
     let logits: Float32Array = new Float32Array(0);
-    const result = tf.tidy(() => {
-      const images = tf.tensor4d(batch.images, [batch.size, size, size, 3]);
-      const text = textTensors(batch);
-      const lossOf = (...values: tf.Tensor[]): tf.Scalar => {
-        const params: ParamTensors = Object.fromEntries(names.map((name, i) => [name, values[i]!]));
-        const full = exchange({ images: encodeImages(params, this.config, images), texts: encodeTexts(params, text) });
-        const out = contrastiveLoss(full.images, full.texts, params[temperatureParam] as tf.Scalar);
-        logits = out.logits.dataSync() as Float32Array;
-        return out.loss;
-      };
-      return tf.valueAndGrads(lossOf)(names.map((name) => this.params[name]!));
-    });
-    this.slots.forEach((slot, i) => grads.set(result.grads[i]!.dataSync() as Float32Array, slot.offset));
-    const loss = result.value.dataSync()[0]!;
-    tf.dispose([result.value, ...result.grads]);
-    return { loss, logits };
+    const retained: tf.Tensor[] = [];
+    const retain = <T extends tf.Tensor>(tensor: T): T => {
+      retained.push(tensor);
+      return tf.keep(tensor);
+    };
+    try {
+      const result = tf.tidy(() => {
+        const images = tf.tensor4d(batch.images, [batch.size, size, size, 3]);
+        const text = textTensors(batch);
+        const lossOf = (...values: tf.Tensor[]): tf.Scalar => {
+          const params: ParamTensors = Object.fromEntries(names.map((name, i) => [name, values[i]!]));
+          const local = { images: encodeImages(params, this.config, images, retain), texts: encodeTexts(params, text) };
+          const full = exchange(local);
+          const out = contrastiveLoss(full.images, full.texts, params[temperatureParam] as tf.Scalar);
+          logits = out.logits.dataSync() as Float32Array;
+          return out.loss;
+        };
+        return tf.valueAndGrads(lossOf)(names.map((name) => this.params[name]!));
+      });
+      this.slots.forEach((slot, i) => grads.set(result.grads[i]!.dataSync() as Float32Array, slot.offset));
+      const loss = result.value.dataSync()[0]!;
+      tf.dispose([result.value, ...result.grads]);
+      return { loss, logits };
+    } finally {
+      tf.dispose(retained);
+    }
   }
 
   embedImages(images: Float32Array, n: number): Float32Array {

@@ -74,35 +74,3 @@ export function col2imAdd(col: Float32Array, info: backend_util.Conv2DInfo, dx: 
     }
   }
 }
-
-/** Patch matrix of an NHWC input: col[m][k], same m and k order as im2colTransposed; out-of-image taps are 0. */
-export function im2col(x: Float32Array, info: backend_util.Conv2DInfo, col: Float32Array): void {
-  const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, strideHeight, strideWidth } = info;
-  const { top, left } = info.padInfo;
-  const tapRow = info.filterWidth * inChannels;
-  let at = 0;
-  for (let n = 0; n < batchSize; n++) {
-    for (let y = 0; y < outHeight; y++) {
-      for (let xo = 0; xo < outWidth; xo++) {
-        for (let kh = 0; kh < info.filterHeight; kh++) {
-          const ih = y * strideHeight - top + kh;
-          if (ih < 0 || ih >= inHeight) {
-            col.fill(0, at, at + tapRow);
-            at += tapRow;
-            continue;
-          }
-          for (let kw = 0; kw < info.filterWidth; kw++) {
-            const iw = xo * strideWidth - left + kw;
-            if (iw < 0 || iw >= inWidth) {
-              col.fill(0, at, at + inChannels);
-              at += inChannels;
-              continue;
-            }
-            const base = ((n * inHeight + ih) * inWidth + iw) * inChannels;
-            for (let c = 0; c < inChannels; c++) col[at++] = x[base + c]!;
-          }
-        }
-      }
-    }
-  }
-}

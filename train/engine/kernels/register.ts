@@ -2,6 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 import { makeBatchMatMulKernel } from './batch-mat-mul.js';
 import { makeConv2DBackpropFilterKernel } from './conv2d-backprop-filter.js';
 import { makeConv2DBackpropInputKernel } from './conv2d-backprop-input.js';
+import { makeGatherKernel } from './gather.js';
+import { makeSumKernel } from './sum.js';
 import { cpuUnsortedSegmentSumKernel, wasmUnsortedSegmentSumKernel } from './unsorted-segment-sum.js';
 import type { StockWasmKernels } from './wasm-ops.js';
 
@@ -20,7 +22,8 @@ let wasmKernelsRegistered = false;
 
 /**
  * Adds the kernels tfjs-wasm 4.22 lacks (UnsortedSegmentSum, Conv2DBackpropFilter) and replaces
- * the slow ones (BatchMatMul with a transpose, Conv2DBackpropInput). Call after the wasm backend
+ * the slow ones (BatchMatMul with a transpose, Conv2DBackpropInput, Sum over leading axes, row
+ * gathers). Call after the wasm backend
  * is initialised: the stock kernels it builds on must have run their setup.
  */
 export function registerWasmKernels(): void {
@@ -30,6 +33,8 @@ export function registerWasmKernels(): void {
   replaceKernel(makeConv2DBackpropFilterKernel(stock));
   replaceKernel(makeConv2DBackpropInputKernel(stock));
   replaceKernel(makeBatchMatMulKernel(stock));
+  replaceKernel(makeSumKernel(stockKernel(tf.Sum)));
+  replaceKernel(makeGatherKernel(stockKernel(tf.GatherV2)));
   wasmKernelsRegistered = true;
 }
 
