@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openDb } from '../db/index.js';
 import { writeBinaryFile, writeLines } from './fixtures/queries-files.js';
-import { runWit } from './fixtures/run-wit.js';
+import { runWit, startWit } from './fixtures/run-wit.js';
 import { tempDir } from './fixtures/temp-dir.js';
 
 const dir = tempDir('wit-queries-cli-');
@@ -70,3 +70,42 @@ describe('wit queries', () => {
     expect(badOrigin.stderr).toMatch(/origin/);
   });
 });
+
+describe('wit queries build, killed mid-work', () => {
+  it('completes on the next run with every query once', async () => {
+    const db = join(dir, 'killed.db');
+    const lineCount = 100_000;
+    const extra = writeLines(dir, 'many.txt', Array.from({ length: lineCount }, (_, i) => `query number ${i}`));
+    const child = startWit(['queries', 'build', '--db', db, '--extra', extra]);
+    const exited = new Promise((done) => child.once('exit', done));
+    let seenMidWork = -1;
+    for (let tries = 0; tries < 3000 && seenMidWork === -1; tries++) {
+      await new Promise((done) => setTimeout(done, 10));
+      const stored = storedCount(db);
+      if (stored > 0 && stored < lineCount) seenMidWork = stored;
+    }
+    child.kill('SIGKILL');
+    await exited;
+    expect(seenMidWork, 'the build was killed while inserting').toBeGreaterThan(0);
+    expect(storedCount(db)).toBeLessThan(lineCount);
+
+    const rerun = runWit(['queries', 'build', '--db', db, '--extra', extra]);
+    expect(rerun.status).toBe(0);
+    const handle = openDb(db, { readonly: true });
+    expect(handle.prepare('SELECT count(*) AS n, count(DISTINCT text) AS texts FROM queries').get()).toEqual({ n: lineCount, texts: lineCount });
+    handle.close();
+  });
+});
+
+function storedCount(path: string): number {
+  try {
+    const handle = openDb(path, { readonly: true });
+    try {
+      return (handle.prepare('SELECT count(*) AS n FROM queries').get() as { n: number }).n;
+    } finally {
+      handle.close();
+    }
+  } catch {
+    return 0;
+  }
+}
