@@ -1,6 +1,7 @@
-import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { WitError } from '../db/index.js';
 import {
   buildZeroShotClassifier,
   evaluateLinearProbe,
@@ -166,30 +167,29 @@ describe('wit classify and wit eval (CLI)', () => {
     expect(record.data).toBe(list);
   });
 
-  it('refuses an empty class folder, a run without weights and a swapped vocabulary, naming them', () => {
+  it('refuses an empty class folder, a run without weights and a swapped vocabulary, naming them', async () => {
     const images = join(dir, 'with-empty');
     cpSync(set.imagesDir, images, { recursive: true });
     mkdirSync(join(images, 'empty_class'));
-    const empty = runWit(['eval', 'zeroshot', '--run', runDir, '--images', images]);
-    expect(empty.status).toBe(1);
-    expect(empty.stderr).toContain(`class folder ${join(images, 'empty_class')} holds no images`);
+    await expect(evaluateZeroShot({ runDir, source: { imagesDir: images } })).rejects.toThrow(`class folder ${join(images, 'empty_class')} holds no images`);
 
     const noWeights = join(dir, 'no-weights');
     mkdirSync(noWeights);
     cpSync(join(runDir, 'config.json'), join(noWeights, 'config.json'));
     cpSync(join(runDir, 'vocab.json'), join(noWeights, 'vocab.json'));
-    const unweighted = runWit(['eval', 'zeroshot', '--run', noWeights, '--images', set.imagesDir]);
-    expect(unweighted.status).toBe(1);
-    expect(unweighted.stderr).toMatch(/holds no weights yet/);
+    await expect(evaluateLinearProbe({ runDir: noWeights, source: { imagesDir: set.imagesDir } })).rejects.toThrow(WitError);
+    await expect(evaluateRetrieval({ runDir: noWeights, shardsDir: set.shardsDir })).rejects.toThrow(/holds no weights yet/);
 
     const swapped = join(dir, 'swapped-vocab');
     cpSync(runDir, swapped, { recursive: true });
     const vocab = JSON.parse(readFileSync(join(swapped, 'vocab.json'), 'utf8')) as { words: string[] };
     [vocab.words[0], vocab.words[1]] = [vocab.words[1]!, vocab.words[0]!];
     writeFileSync(join(swapped, 'vocab.json'), JSON.stringify(vocab));
-    const mismatch = runWit(['classify', '--run', swapped, '--labels', 'heart,time', heartImage()]);
+    const evalsBefore = readFileSync(join(swapped, 'evals.jsonl'), 'utf8');
+    const mismatch = runWit(['eval', 'zeroshot', '--run', swapped, '--images', set.imagesDir]);
     expect(mismatch.status).toBe(1);
-    expect(mismatch.stderr).toMatch(/is not the vocabulary the checkpoint/);
-    expect(existsSync(join(swapped, 'evals.jsonl'))).toBe(true); // copied from the run, untouched
+    expect(mismatch.stderr).toMatch(/^wit: .*vocab\.json is not the vocabulary the checkpoint/);
+    expect(mismatch.stderr).not.toMatch(/\n\s+at /); // no stack trace
+    expect(readFileSync(join(swapped, 'evals.jsonl'), 'utf8')).toBe(evalsBefore);
   });
 });
