@@ -1,4 +1,5 @@
-import { countQueries, WitError, type Partition, type ProgressSink, type WitDb } from '../db/index.js';
+import { setMaxListeners } from 'node:events';
+import { countQueries, recordCrawlConfig, WitError, type Partition, type ProgressSink, type WitDb } from '../db/index.js';
 import { CrawlStats, type CrawlSummary } from './crawl-stats.js';
 import { PageLoader, type RenderMode } from './page-loader.js';
 import { CappedPairWriter } from './pair-cap.js';
@@ -40,6 +41,7 @@ export async function crawl(db: WitDb, options: CrawlOptions): Promise<CrawlSumm
     throw new WitError(`The db has no queries to crawl for. Add some first: \`wit queries build\` or \`wit queries import FILE\`.`);
   }
   const signal = options.signal ?? new AbortController().signal;
+  setMaxListeners(0, signal); // every request in flight listens to it
   const fetcher = new PoliteFetcher({ ...options.fetcher, db });
   const maxPageBytes = options.maxPageBytes ?? defaultMaxPageBytes;
   const render = options.render ?? 'never';
@@ -49,7 +51,8 @@ export async function crawl(db: WitDb, options: CrawlOptions): Promise<CrawlSumm
       : new PageRenderer({ fetcher, maxBytes: maxPageBytes, ...(options.chromiumPath ? { executablePath: options.chromiumPath } : {}) });
   const stats = new CrawlStats();
   const source: Source = options.source.kind === 'search' ? new SearchSource(options.source) : new SiteSource(options.source);
-  recordConfig(db, options);
+  const { signal: _signal, onProgress: _onProgress, ...config } = options;
+  recordCrawlConfig(db, JSON.stringify(config));
   try {
     await source.run({
       db,
@@ -69,12 +72,4 @@ export async function crawl(db: WitDb, options: CrawlOptions): Promise<CrawlSumm
     await fetcher.close();
   }
   return stats.summary(signal.aborted);
-}
-
-/** The options of the last crawl, in `meta` under `crawl.config`, for a person reading the db later. */
-function recordConfig(db: WitDb, options: CrawlOptions): void {
-  const { signal: _signal, onProgress: _onProgress, ...config } = options;
-  db.prepare("INSERT INTO meta (key, value) VALUES ('crawl.config', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(
-    JSON.stringify(config),
-  );
 }

@@ -1,4 +1,4 @@
-import type { Statement } from 'better-sqlite3';
+import type { Statement, Transaction } from 'better-sqlite3';
 import type { WitDb } from '../db/index.js';
 import type { ImageText } from './extract.js';
 
@@ -22,31 +22,32 @@ export interface StoreOutcome {
 
 /**
  * The per-query cap, the core rule of the crawl: a pair is stored only while the
- * query it is counted against has fewer than `cap` pairs. The check, the insert
- * and the increment of `queries.pair_count` run in one transaction, so the cap
- * holds with several writers and across restarts, and a pair is never stored twice
- * (`UNIQUE (image_url, text)`). A query that reaches the cap is marked done.
+ * query it is counted against has fewer than `cap` pairs. A batch runs in one
+ * write transaction (taken up front, so no other writer slips in between): it
+ * reads the counts of the queries it touches, inserts the pairs, and writes the
+ * new counts back. The cap therefore holds with several writers and across
+ * restarts, and a pair is never stored twice (`UNIQUE (image_url, text)`).
+ * A query that reaches the cap is marked done.
  */
 export class CappedPairWriter {
   private readonly pairCount: Statement<[number], { pair_count: number }>;
   private readonly insert: Statement;
-  private readonly increment: Statement;
+  private readonly setCount: Statement;
+  private readonly storeBatch: Transaction<(batch: ReadonlyArray<{ pair: PairCandidate; queryIds: readonly number[] }>) => StoreOutcome>;
 
   constructor(
-    private readonly db: WitDb,
+    db: WitDb,
     readonly cap: number,
   ) {
     this.pairCount = db.prepare('SELECT pair_count FROM queries WHERE id = ?');
     this.insert = db.prepare(
-      `INSERT INTO pairs (image_url, text, text_origin, page_url, query_id, created_at)
-       VALUES (?, ?, ?, ?, ?, coalesce(?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now')))
+      `INSERT INTO pairs (image_url, text, text_origin, page_url, query_id, created_at) VALUES (?, ?, ?, ?, ?, ?)
        ON CONFLICT (image_url, text) DO NOTHING`,
     );
-    this.increment = db.prepare(
-      `UPDATE queries SET pair_count = pair_count + 1,
-         state = CASE WHEN pair_count + 1 >= ? THEN 'done' ELSE state END
-       WHERE id = ?`,
+    this.setCount = db.prepare(
+      `UPDATE queries SET pair_count = @count, state = CASE WHEN @count >= @cap THEN 'done' ELSE state END WHERE id = @id`,
     );
+    this.storeBatch = db.transaction((batch) => this.storeInTransaction(batch));
   }
 
   /** Stores pairs that all count against `queryId` (the search source). */
@@ -59,21 +60,7 @@ export class CappedPairWriter {
    * fewest pairs that is still under the cap (the site source).
    */
   store(batch: ReadonlyArray<{ pair: PairCandidate; queryIds: readonly number[] }>): StoreOutcome {
-    return this.db.transaction(() => {
-      const outcome: StoreOutcome = { stored: 0, duplicate: 0, overCap: 0, queriesFilled: 0 };
-      for (const { pair, queryIds } of batch) {
-        const target = this.emptiestUnderCap(queryIds);
-        if (!target) outcome.overCap++;
-        else if (this.insert.run(pair.imageUrl, pair.text, pair.textOrigin, pair.pageUrl, target.id, pair.createdAt ?? null).changes === 0) {
-          outcome.duplicate++;
-        } else {
-          this.increment.run(this.cap, target.id);
-          outcome.stored++;
-          if (target.pairCount + 1 >= this.cap) outcome.queriesFilled++;
-        }
-      }
-      return outcome;
-    })();
+    return this.storeBatch.immediate(batch);
   }
 
   /** True when `queryId` has `cap` pairs already. */
@@ -81,12 +68,26 @@ export class CappedPairWriter {
     return (this.pairCount.get(queryId)?.pair_count ?? this.cap) >= this.cap;
   }
 
-  private emptiestUnderCap(queryIds: readonly number[]): { id: number; pairCount: number } | undefined {
-    let best: { id: number; pairCount: number } | undefined;
-    for (const id of queryIds) {
-      const pairCount = this.pairCount.get(id)?.pair_count ?? this.cap;
-      if (pairCount < (best?.pairCount ?? this.cap)) best = { id, pairCount };
+  private storeInTransaction(batch: ReadonlyArray<{ pair: PairCandidate; queryIds: readonly number[] }>): StoreOutcome {
+    const outcome: StoreOutcome = { stored: 0, duplicate: 0, overCap: 0, queriesFilled: 0 };
+    const counts = new Map<number, number>(); // query id -> its pair_count, read once in this transaction
+    const countOf = (id: number) => counts.get(id) ?? counts.set(id, this.pairCount.get(id)?.pair_count ?? this.cap).get(id)!;
+    const now = new Date().toISOString();
+    const touched = new Set<number>();
+    for (const { pair, queryIds } of batch) {
+      let target: number | undefined;
+      for (const id of queryIds) if (countOf(id) < (target === undefined ? this.cap : countOf(target))) target = id;
+      if (target === undefined) outcome.overCap++;
+      else if (this.insert.run(pair.imageUrl, pair.text, pair.textOrigin, pair.pageUrl, target, pair.createdAt ?? now).changes === 0) {
+        outcome.duplicate++;
+      } else {
+        counts.set(target, countOf(target) + 1);
+        touched.add(target);
+        outcome.stored++;
+        if (countOf(target) === this.cap) outcome.queriesFilled++;
+      }
     }
-    return best;
+    for (const id of touched) this.setCount.run({ count: countOf(id), cap: this.cap, id });
+    return outcome;
   }
 }

@@ -187,3 +187,8 @@ export function countQueryProgress(db: WitDb, partition?: Partition): { done: nu
     )
     .get() as { done: number; left: number };
 }
+
+/** The options of the last crawl, as JSON in `meta` under `crawl.config`, for a person reading the db later. */
+export function recordCrawlConfig(db: WitDb, configJson: string): void {
+  db.prepare("INSERT INTO meta (key, value) VALUES ('crawl.config', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(configJson);
+}

@@ -1,6 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mergeDbs } from '../crawler/index.js';
 import { openDb, type WitDb } from '../db/index.js';
 import { makeCrawlDb, pairCounts, storedPairs } from './fixtures/crawl-db.js';
 import { startOpenmojiSite, type OpenmojiSite } from './fixtures/openmoji-site.js';
@@ -143,7 +144,7 @@ describe('wit crawl (CLI)', () => {
     db.close();
 
     const capped = join(dir, 'capped.db');
-    expect((await runWitAsync(['db', 'merge', capped, ...parts, '--cap', '5'])).status).toBe(0);
+    mergeDbs(capped, parts, { cap: 5 });
     for (const row of readPairs(capped).counts) {
       expect(row.pair_count).toBeLessThanOrEqual(5);
       expect(row.pair_count).toBe(row.actual);
@@ -158,14 +159,14 @@ describe('wit crawl (CLI)', () => {
     expect(noSource.stderr).toMatch(/--search URL_TEMPLATE or --seed URL/);
     const badPartition = await runWitAsync(crawlArgs(path, '--partition', '4/3'));
     expect(badPartition.stderr).toMatch(/--partition must be i\/N/);
-    expect((await runWitAsync(['crawl', '--db', path, '--search', 'https://x/search?page={page}'])).stderr).toMatch(/--search must contain \{query\}/);
     const missing = await runWitAsync(crawlArgs(join(dir, 'nope.db')));
     expect(missing.status).toBe(1);
     expect(missing.stderr).toMatch(/nope\.db does not exist/);
     const empty = join(dir, 'empty.db');
     openDb(empty).close();
     expect((await runWitAsync(crawlArgs(empty))).stderr).toMatch(/no queries/);
-    expect((await runWitAsync(['db', 'merge', join(dir, 'm.db'), join(dir, 'absent.db')])).stderr).toMatch(/absent\.db does not exist/);
+    expect(() => mergeDbs(join(dir, 'm.db'), [join(dir, 'absent.db')])).toThrow(/absent\.db does not exist/);
+    expect(() => mergeDbs(path, [path])).toThrow(/both the output and an input/);
   });
 
   it('refuses a loopback site without --allow-private, recording the reason', async () => {

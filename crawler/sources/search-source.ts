@@ -83,7 +83,7 @@ export class SearchSource implements Source {
         const done = addsNothingNew || thisPage >= this.maxPages || writer.isFull(query.id);
         setQueryState(db, query.id, { state: done ? 'done' : 'running', cursor: String(thisPage + 1), error: null });
         return done;
-      })();
+      }).immediate();
       stats.pages.fetched++;
       context.reportProgress();
       page++;

@@ -85,7 +85,7 @@ export class SiteSource implements Source {
           stats.queries.left -= outcome.queriesFilled;
           if (page.depth < this.maxDepth) stats.pagesLeft += addPages(db, this.linksToFollow(loaded.links, page.depth + 1));
           recordPage(db, page.id, { state: 'done', httpStatus: loaded.status, error: loaded.truncated ? 'truncated' : (loaded.renderError ?? null) });
-        })();
+        }).immediate();
         stats.pages.fetched++;
       }
     } catch (error) {

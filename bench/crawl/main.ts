@@ -1,0 +1,128 @@
+// Crawl benchmark: pages/s and pairs/s against the openmoji fixture site on
+// loopback, and the rate of storing pairs through the per-query cap check.
+// Run: npm run build && node dist/bench/crawl/main.js
+import { mkdtempSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CappedPairWriter, crawl, type CrawlOptions, type PairCandidate } from '../../crawler/index.js';
+import { insertNewQueries, openDb, type WitDb } from '../../db/index.js';
+import { startOpenmojiSite } from '../../test/fixtures/openmoji-site.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'wit-bench-crawl-'));
+
+function freshDb(name: string, queries: readonly string[]): WitDb {
+  const db = openDb(join(dir, name));
+  insertNewQueries(db, queries.map((text) => ({ text, origin: 'user' as const })));
+  return db;
+}
+
+function load(): string {
+  return loadavg().map((n) => n.toFixed(2)).join(' ');
+}
+
+interface Rate {
+  wallPerSec: number;
+  /** Per second of this process's CPU time: what an idle core would give, whatever the machine's load. */
+  cpuPerSec: number;
+}
+
+function timed(count: number, work: () => void): Rate {
+  const cpuBefore = process.cpuUsage();
+  const started = process.hrtime.bigint();
+  work();
+  const wallSecs = Number(process.hrtime.bigint() - started) / 1e9;
+  const cpu = process.cpuUsage(cpuBefore);
+  return { wallPerSec: count / wallSecs, cpuPerSec: count / ((cpu.user + cpu.system) / 1e6) };
+}
+
+const formatRate = (rate: Rate) =>
+  `${Math.round(rate.wallPerSec).toLocaleString('en-US')} pairs/s wall, ${Math.round(rate.cpuPerSec).toLocaleString('en-US')} pairs per CPU-second`;
+
+const pairTotal = 300_000;
+const batchSize = 10_000;
+const queryCount = 1000;
+
+function benchPair(i: number): PairCandidate {
+  return {
+    imageUrl: `https://img.example.org/${i % 50_000}/${i}.jpg`,
+    text: `a photo of query ${i % queryCount} number ${i}`,
+    textOrigin: 'alt',
+    pageUrl: `https://example.org/page/${i >> 6}`,
+  };
+}
+
+/** The same rows with a plain INSERT and no cap check: the floor the cap check is measured against. */
+function benchPlainInsert(): void {
+  const db = freshDb('plain.db', ['query']);
+  const insert = db.prepare('INSERT INTO pairs (image_url, text, text_origin, page_url, query_id, created_at) VALUES (?, ?, ?, ?, 1, ?) ON CONFLICT DO NOTHING');
+  const batch = db.transaction((start: number) => {
+    const now = new Date().toISOString();
+    for (let i = start; i < start + batchSize; i++) {
+      const pair = benchPair(i);
+      insert.run(pair.imageUrl, pair.text, pair.textOrigin, pair.pageUrl, now);
+    }
+  });
+  const rate = timed(pairTotal, () => {
+    for (let start = 0; start < pairTotal; start += batchSize) batch(start);
+  });
+  console.log(`plain INSERT, no cap check (baseline): ${formatRate(rate)}`);
+  db.close();
+}
+
+/** Pairs through the cap check, in transactions of `batchSize`: one query per pair, and three candidate queries per pair. */
+function benchCappedInsert(): void {
+  const queries = Array.from({ length: queryCount }, (_, i) => `query ${i}`);
+  for (const mode of ['one query', 'three candidate queries'] as const) {
+    const db = freshDb(`pairs-${mode.replaceAll(' ', '-')}.db`, queries);
+    const writer = new CappedPairWriter(db, 20_000);
+    let stored = 0;
+    const rate = timed(pairTotal, () => {
+      for (let start = 0; start < pairTotal; start += batchSize) {
+        const batch = Array.from({ length: batchSize }, (_, j) => {
+          const i = start + j;
+          const first = (i % queryCount) + 1;
+          return { pair: benchPair(i), queryIds: mode === 'one query' ? [first] : [first, ((i + 7) % queryCount) + 1, ((i + 13) % queryCount) + 1] };
+        });
+        stored += writer.store(batch).stored;
+      }
+    });
+    console.log(`pair insert with cap check (${mode}): ${formatRate(rate)} (${stored.toLocaleString('en-US')} stored, batches of ${batchSize}, ${queryCount} queries)`);
+    db.close();
+  }
+}
+
+async function benchCrawl(label: string, db: WitDb, options: CrawlOptions): Promise<void> {
+  const summary = await crawl(db, options);
+  const secs = summary.elapsedSecs;
+  console.log(
+    `${label}: ${(summary.pages.fetched / secs).toFixed(1)} pages/s, ${Math.round(summary.pairs.stored / secs).toLocaleString('en-US')} pairs/s ` +
+      `(${summary.pages.fetched} pages, ${summary.pairs.stored} pairs in ${secs.toFixed(2)} s; load ${load()})`,
+  );
+  db.close();
+}
+
+async function main(): Promise<void> {
+  console.log(`wit crawl bench, ${new Date().toISOString()}, load average ${load()}`);
+  benchPlainInsert();
+  benchCappedInsert();
+  const site = await startOpenmojiSite();
+  try {
+    const words = [...new Set(site.emojis.flatMap((emoji) => emoji.annotation.toLowerCase().split(/[^a-z]+/)).filter((w) => w.length > 2))].slice(0, 300);
+    for (const perHost of [2, 16]) {
+      const fetcher = { allowPrivate: true, hostDelayMillis: 0, concurrency: 32, perHost };
+      await benchCrawl(`site crawl, ${site.subgroups.length + 4} pages, --per-host ${perHost}`, freshDb(`site-${perHost}.db`, words), {
+        source: { kind: 'site', seeds: [`${site.url}/`], maxDepth: 1 },
+        fetcher,
+      });
+      await benchCrawl(`search crawl, ${words.length} queries, --per-host ${perHost}`, freshDb(`search-${perHost}.db`, words), {
+        source: { kind: 'search', urlTemplate: `${site.url}/search?q={query}&page={page}`, maxPages: 5 },
+        fetcher,
+      });
+    }
+  } finally {
+    await site.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();
