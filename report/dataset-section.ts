@@ -21,6 +21,9 @@ export function datasetSection(inputs: DatasetInputs): Section {
   if (db && db.pairsPerQuery.length > 0) charts.push(longTailChart(db.pairsPerQuery));
   const dropped = manifest?.dropped ?? db?.dropReasons;
   if (dropped && Object.keys(dropped).length + Object.keys(manifest?.splits ?? db?.decisions ?? {}).length > 0) charts.push(curationChart(dropped, manifest, db));
+  if (db && db.topQueries.some((q) => q.pairs > 0)) {
+    charts.push(barChart({ name: 'top-queries', title: 'Queries with the most pairs', bars: db.topQueries.filter((q) => q.pairs > 0).map((q) => ({ label: q.text, value: q.pairs })) }));
+  }
   if (db && Object.keys(db.imageFailures).length > 0) {
     charts.push(barChart({ name: 'image-failures', title: 'Images that failed to fetch, by reason', bars: Object.entries(db.imageFailures).map(([label, value]) => ({ label, value })) }));
   }
@@ -28,7 +31,6 @@ export function datasetSection(inputs: DatasetInputs): Section {
   if (!db) parts.push(missing('database', needDb));
   else if (db.pairsPerQuery.length === 0) parts.push(missing('pairs in the database', 'run `wit crawl` first.'));
   if (!dropped) parts.push(missing('curation figures', needShards));
-  if (db && db.topQueries.length > 0) parts.push(topQueriesTable(db));
   parts.push('<h3>Sample pairs (training shard)</h3>');
   parts.push(inputs.samples.length > 0 ? sampleGrid(inputs.samples) : missing('sample images', needShards));
   return { id: 'dataset', title: 'Dataset', body: parts.join('\n') };
@@ -76,11 +78,6 @@ function curationChart(dropped: Record<string, number>, manifest: ShardManifest 
       .map(([reason, value]) => ({ label: `dropped: ${reason}`, value })),
   ];
   return barChart({ name: 'curation', title: 'What curation kept and what each step dropped', bars });
-}
-
-function topQueriesTable(db: DbSummary): string {
-  const rows = db.topQueries.map((q) => `<tr><td>${escapeHtml(q.text)}</td><td>${q.pairs.toLocaleString('en-US')}</td></tr>`);
-  return `<h3>Top queries</h3><table class="list"><tr><th>query</th><th>pairs</th></tr>${rows.join('')}</table>`;
 }
 
 function sampleGrid(samples: SampleImage[]): string {

@@ -69,7 +69,7 @@ describe('npm run demo -- --quick', () => {
     expect(view.consoleErrors).toEqual([]);
     expect(view.outsideRequests).toEqual([]);
     expect(view.charts).toEqual(
-      expect.arrayContaining(['pairs-per-query', 'curation', 'image-failures', 'loss', 'temperature', 'accuracy', 'zeroshot-per-class', 'confusion', 'retrieval', 'linear-probe']),
+      expect.arrayContaining(['pairs-per-query', 'curation', 'top-queries', 'image-failures', 'loss', 'temperature', 'accuracy', 'zeroshot-per-class', 'confusion', 'retrieval', 'linear-probe']),
     );
     expect(view.decodedImages).toBe(24);
     expect(view.missingNotes).toEqual([]);

@@ -10,7 +10,7 @@ import { tempDir } from './fixtures/temp-dir.js';
 const dir = tempDir('wit-report-');
 let inputs: ReportInputs;
 
-const everyChart = ['pairs-per-query', 'curation', 'image-failures', 'loss', 'temperature', 'accuracy', 'learning-rate', 'throughput', 'zeroshot-per-class', 'confusion', 'retrieval', 'linear-probe'];
+const everyChart = ['pairs-per-query', 'curation', 'top-queries', 'image-failures', 'loss', 'temperature', 'accuracy', 'learning-rate', 'throughput', 'zeroshot-per-class', 'confusion', 'retrieval', 'linear-probe'];
 
 beforeAll(async () => {
   inputs = await makeReportInputs(dir);
