@@ -80,11 +80,16 @@ export function resetFailedImages(db: WitDb, reason?: string): number {
   return db.prepare(`UPDATE images SET state = 'pending', next_try_at = NULL WHERE state = 'failed'${where}`).run(...params).changes;
 }
 
-/** Up to `limit` pending images with id above `afterId`, in id order. */
+/**
+ * Up to `limit` pending images with id above `afterId`, in id order. The
+ * unary `+` keeps SQLite walking the primary key from `afterId` (linear over
+ * a whole run) instead of sorting every pending row through `images_state`
+ * for each page (quadratic).
+ */
 export function pendingImages(db: WitDb, afterId: number, limit: number): Array<Pick<ImageRow, 'id' | 'url'>> {
-  return db
-    .prepare("SELECT id, url FROM images WHERE state = 'pending' AND id > ? ORDER BY id LIMIT ?")
-    .all(afterId, limit) as Array<Pick<ImageRow, 'id' | 'url'>>;
+  return cached(db, "SELECT id, url FROM images WHERE +state = 'pending' AND id > ? ORDER BY id LIMIT ?").all(afterId, limit) as Array<
+    Pick<ImageRow, 'id' | 'url'>
+  >;
 }
 
 export function countImages(db: WitDb, state: ImageState): number {

@@ -109,6 +109,10 @@ describe('wit fetch (the CLI)', () => {
     const reason = runWit(['fetch', '--db', join(dir, 'kill.db'), '--reason', 'timeout']);
     expect(reason.status).toBe(2);
     expect(reason.stderr).toContain('--reason only makes sense with --retry-failed');
+    const unwritable = runWit(['fetch', '--db', join(dir, 'kill.db'), '--images', join(dir, 'kill.db', 'images')]);
+    expect(unwritable.status).toBe(1);
+    expect(unwritable.stderr).toMatch(/Cannot write .* in the image store/);
+    expect(unwritable.stderr).not.toMatch(/\n\s+at /);
     const missing = runWit(['fetch', '--db', join(dir, 'nope.db')]);
     expect(missing.status).toBe(1);
     expect(missing.stderr).toContain('does not exist');

@@ -6,7 +6,7 @@ import { checkImages, fetchImages, hammingDistance, type FetchImagesSummary } fr
 import type { WitDb } from '../db/index.js';
 import { dbWithPairs, imageRow } from './fixtures/images-db.js';
 import * as make from './fixtures/images-make.js';
-import { startImageServer, type ImageServer } from './fixtures/images-server.js';
+import { startImageServer, type ImageRoute, type ImageServer } from './fixtures/images-server.js';
 import { tempDir } from './fixtures/temp-dir.js';
 
 const dir = tempDir('wit-fetch-');
@@ -27,13 +27,18 @@ const bad: Record<string, string> = {
   'tiny.jpg': 'too_small',
   'missing.jpg': 'http_404',
   'icon.svg': 'svg_refused',
+  'noai.jpg': 'noai',
+  'private/hidden.jpg': 'robots',
 };
 const url = (name: string) => `${server.origin}/${name}`;
 
 beforeAll(async () => {
   server = await startImageServer();
   jpegBytes = await make.makeJpeg(1, 640, 480);
-  const routes: Record<string, { body: Buffer; contentType?: string; dripMillis?: number }> = {
+  const routes: Record<string, ImageRoute> = {
+    'robots.txt': { body: Buffer.from('User-agent: *\nDisallow: /private/\n'), contentType: 'text/plain' },
+    'noai.jpg': { body: jpegBytes, headers: { 'X-Robots-Tag': 'noai' } },
+    'private/hidden.jpg': { body: jpegBytes },
     'photo.jpg': { body: jpegBytes },
     'alpha.png': { body: await make.makePngWithAlpha(2, 300, 300), contentType: 'image/png' },
     'pic.webp': { body: await make.makeWebp(3, 400, 300), contentType: 'image/webp' },

@@ -1,5 +1,6 @@
 import { mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
+import { WitError } from '../../db/index.js';
 
 /** Folder under the store root where files are written before their rename. */
 const tempFolder = '.tmp';
@@ -35,17 +36,17 @@ export class ImageStore {
     const path = ImageStore.relativePath(sha256);
     const target = this.absolutePath(path);
     const folder = dirname(target);
-    if (!this.knownFolders.has(folder)) {
-      mkdirSync(folder, { recursive: true });
-      this.knownFolders.add(folder);
-    }
     const temp = join(this.dir, tempFolder, `${process.pid}-${this.tempCounter++}.jpg`);
     try {
+      if (!this.knownFolders.has(folder)) {
+        mkdirSync(folder, { recursive: true });
+        this.knownFolders.add(folder);
+      }
       writeFileSync(temp, jpeg);
       renameSync(temp, target);
     } catch (error) {
       rmSync(temp, { force: true });
-      throw error;
+      throw this.writeError(target, error);
     }
     return path;
   }
@@ -57,7 +58,11 @@ export class ImageStore {
    */
   prepare(): number {
     const temps = join(this.dir, tempFolder);
-    mkdirSync(temps, { recursive: true });
+    try {
+      mkdirSync(temps, { recursive: true });
+    } catch (error) {
+      throw this.writeError(temps, error);
+    }
     let removed = 0;
     for (const name of readdirSync(temps)) {
       const pid = Number(name.split('-')[0]);
@@ -66,6 +71,14 @@ export class ImageStore {
       removed++;
     }
     return removed;
+  }
+
+  private writeError(path: string, error: unknown): WitError {
+    return new WitError(
+      `Cannot write ${path} in the image store ${this.dir}: ${(error as Error).message}. ` +
+        'Free disk space or fix the folder, then run the same command again: nothing stored so far is lost.',
+      { cause: error },
+    );
   }
 
   /** Every `ab/cd/<name>` file in the store (temps excluded), as relative paths. */
