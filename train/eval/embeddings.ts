@@ -31,11 +31,3 @@ export function dot(a: Float32Array, aOffset: number, b: Float32Array, bOffset: 
   for (let k = 0; k < dim; k++) sum += a[aOffset + k]! * b[bOffset + k]!;
   return sum;
 }
-
-/** The embedding width of `rows` holding `count` rows; throws when it does not divide. */
-export function rowWidth(rows: Float32Array, count: number): number {
-  if (count === 0) return 0;
-  const dim = rows.length / count;
-  if (!Number.isInteger(dim)) throw new Error(`${rows.length} values are not ${count} rows of equal width`);
-  return dim;
-}

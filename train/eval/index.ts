@@ -17,12 +17,12 @@ export {
   type ZeroShotFigures,
   type ZeroShotRecord,
 } from './evals-log.js';
-export { retrievalRecall, plainScoreRows, tieTolerance, type RecallAtK, type RetrievalRecallOptions, type ScoreRows } from './recall.js';
+export { retrievalRecall, plainScoreRows, type RecallAtK, type RetrievalRecallOptions, type ScoreRows } from './recall.js';
 export { tensorScoreRows } from './tensor-scores.js';
 export { buildZeroShotClassifier, type ZeroShotClassifier } from './zero-shot-classifier.js';
 export { classificationMetrics, classPrompts, ensembleClassEmbeddings, softmaxRows, type ClassificationMetrics } from './zero-shot-math.js';
 export { fitLogisticRegression, logisticScores, type LabelledFeatures, type LogisticModel } from './logistic-regression.js';
-export { fitLinearProbe, defaultL2Grid, type LinearProbeFit } from './linear-probe-fit.js';
-export { loadLabelledImages, imageExtensions, type LabelledImageSource, type LabelledImages } from './labelled-images.js';
+export { fitLinearProbe, type LinearProbeFit, type LinearProbeFitOptions } from './linear-probe-fit.js';
+export { loadLabelledImages, type LabelledImageSource, type LabelledImages } from './labelled-images.js';
 export { defaultTemplates, readTemplates, labelsFromList, labelsFromFile } from './prompts.js';
 export { formatClassification, formatLinearProbe, formatRetrieval, formatSkipped, formatZeroShot } from './format.js';
