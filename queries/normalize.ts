@@ -20,7 +20,11 @@ export function normalizeText(text: string): string {
 
 /** Steps 1 and 2 of `tokenize`, for scanners that find words themselves. */
 export function normalizeForTokens(text: string): string {
+  // NFKC leaves ASCII as it is, and most captions are ASCII: skip the ICU call for them.
+  if (asciiOnly.test(text)) return text.toLowerCase();
   return text.normalize('NFKC').toLowerCase().replaceAll('’', "'");
 }
+
+const asciiOnly = /^[\x00-\x7f]*$/;
 
 const wordPattern = /[\p{L}\p{M}\p{N}]+(?:'[\p{L}\p{M}\p{N}]+)*/gu;

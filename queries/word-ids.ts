@@ -21,14 +21,14 @@ const wordCodePoint = /^[\p{L}\p{M}\p{N}]$/u;
  * `encode` reads a text the way `tokenize()` does (same normalization, same
  * word and apostrophe rules, checked against it by the tests) but without
  * making a string per word: it hashes each word's UTF-16 units while scanning
- * and probes an open-addressing table (hash, id, start and length of the
- * word's characters side by side in one typed array; the characters of all
- * words packed in another, for the final comparison). This
+ * and probes an open-addressing table in one typed array whose slots hold a
+ * word's hash, id, length and, for words of up to 8 UTF-16 units, the units
+ * themselves (longer words' units live in a second array). This
  * saves the allocation, the garbage collection and the separate hashing pass
  * of `tokenize()` + `Map.get` on every caption word.
  */
 export class WordIds {
-  /** `slotFields` numbers per slot, side by side so that a probe touches one cache line. */
+  /** `slotFields` numbers per slot; see `slotFields`. */
   private slots: Int32Array = emptySlots(1024);
   private slotCount = 1024;
   private chars: Uint16Array = new Uint16Array(1 << 16);
@@ -103,29 +103,45 @@ export class WordIds {
       const id = slots[at + idField]!;
       if (id === -1) return -1;
       if (slots[at + hashField] !== hash || slots[at + lengthField] !== length) continue;
-      const from = slots[at + startField]!;
-      let k = 0;
-      while (k < length && this.chars[from + k] === text.charCodeAt(start + k)) k++;
-      if (k === length) return id;
+      if (length <= inlineUnits ? sameInline(slots, at, text, start, length) : this.sameChars(slots[at + startField]!, text, start, length)) return id;
     }
+  }
+
+  private sameChars(from: number, text: string, start: number, length: number): boolean {
+    let k = 0;
+    while (k < length && this.chars[from + k] === text.charCodeAt(start + k)) k++;
+    return k === length;
   }
 
   private add(word: string, hash: number): number {
     const id = this.count++;
     if (this.count * 2 > this.slotCount) this.rehash(this.slotCount * 2);
+    const record = new Int32Array(slotFields);
+    record[hashField] = hash;
+    record[idField] = id;
+    record[lengthField] = word.length;
+    if (word.length <= inlineUnits) {
+      for (let k = 0; k < word.length; k++) record[inlineField + (k >> 1)]! |= word.charCodeAt(k) << (16 * (k & 1));
+    } else {
+      record[startField] = this.storeChars(word);
+    }
+    this.place(this.slots, this.slotCount, record);
+    return id;
+  }
+
+  private storeChars(word: string): number {
     const from = this.charsUsed;
     if (from + word.length > this.chars.length) this.chars = growChars(this.chars, Math.max(this.chars.length * 2, from + word.length));
     for (let k = 0; k < word.length; k++) this.chars[from + k] = word.charCodeAt(k);
     this.charsUsed += word.length;
-    this.place(this.slots, this.slotCount, [hash, id, from, word.length]);
-    return id;
+    return from;
   }
 
-  private place(slots: Int32Array, slotCount: number, fields: readonly [number, number, number, number]): void {
+  private place(slots: Int32Array, slotCount: number, record: Int32Array): void {
     const mask = slotCount - 1;
-    let slot = fields[hashField] & mask;
+    let slot = record[hashField]! & mask;
     while (slots[slot * slotFields + idField] !== -1) slot = (slot + 1) & mask;
-    slots.set(fields, slot * slotFields);
+    slots.set(record, slot * slotFields);
   }
 
   private rehash(slotCount: number): void {
@@ -133,17 +149,31 @@ export class WordIds {
     this.slots = emptySlots(slotCount);
     this.slotCount = slotCount;
     for (let at = 0; at < old.length; at += slotFields) {
-      if (old[at + idField] === -1) continue;
-      this.place(this.slots, slotCount, [old[at + hashField]!, old[at + idField]!, old[at + startField]!, old[at + lengthField]!]);
+      if (old[at + idField] !== -1) this.place(this.slots, slotCount, old.subarray(at, at + slotFields));
     }
   }
 }
 
-const slotFields = 4;
+/**
+ * A slot: hash, id, length, start in `chars` (words longer than `inlineUnits`),
+ * then the UTF-16 units of a short word, two per number. 32 bytes, so a probe
+ * and the comparison of most words touch one cache line.
+ */
+const slotFields = 8;
 const hashField = 0;
 const idField = 1;
-const startField = 2;
-const lengthField = 3;
+const lengthField = 2;
+const startField = 3;
+const inlineField = 4;
+const inlineUnits = 2 * (slotFields - inlineField);
+
+function sameInline(slots: Int32Array, at: number, text: string, start: number, length: number): boolean {
+  for (let k = 0; k < length; k++) {
+    const unit = (slots[at + inlineField + (k >> 1)]! >>> (16 * (k & 1))) & 0xffff;
+    if (unit !== text.charCodeAt(start + k)) return false;
+  }
+  return true;
+}
 
 function emptySlots(slotCount: number): Int32Array {
   const slots = new Int32Array(slotCount * slotFields);
