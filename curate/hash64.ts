@@ -32,7 +32,60 @@ export interface HashBand {
  * (no false matches).
  */
 export function hashBands(maxDistance: number): HashBand[] {
-  const count = maxDistance + 1;
+  return splitBits(maxDistance + 1);
+}
+
+/**
+ * How the near-duplicate search cuts the hash: `bands` disjoint bands, each
+ * searched within `radius` bits. Pigeonhole: two hashes within `maxDistance`
+ * differ in at most floor(maxDistance / bands) bits in at least one band, so
+ * enumerating every band value within `radius` of a hash's own finds all of
+ * its neighbours. Wider bands hold fewer hashes per value (fewer useless
+ * comparisons at 1M hashes) but cost more values to enumerate; the plan is the
+ * fewest bands (at least 3, so a band has at most 22 bits and its lookup table
+ * 4M entries) whose enumeration stays at most 128 lookups per hash.
+ * maxDistance 4 gives 3 bands of 22/21/21 bits searched within 1 bit: 67 lookups.
+ */
+export interface BandPlan {
+  bands: HashBand[];
+  radius: number;
+}
+
+const maxLookupsPerHash = 128;
+
+export function bandPlan(maxDistance: number): BandPlan {
+  // Terminates by count = maxDistance + 1 (radius 0, one lookup per band).
+  for (let count = 3; ; count += 1) {
+    const radius = Math.floor(maxDistance / count);
+    if (count * valuesWithin(Math.ceil(64 / count), radius) <= maxLookupsPerHash) return { bands: splitBits(count), radius };
+  }
+}
+
+/** All XOR masks of at most `radius` set bits over `bits` bits, 0 first. */
+export function masksWithin(bits: number, radius: number): Uint32Array {
+  const masks: number[] = [0];
+  const extend = (from: number, mask: number, left: number) => {
+    for (let bit = from; bit < bits; bit += 1) {
+      const next = (mask | (1 << bit)) >>> 0;
+      masks.push(next);
+      if (left > 1) extend(bit + 1, next, left - 1);
+    }
+  };
+  if (radius > 0) extend(0, 0, radius);
+  return Uint32Array.from(masks);
+}
+
+function valuesWithin(bits: number, radius: number): number {
+  let total = 0;
+  let choose = 1;
+  for (let k = 0; k <= radius; k += 1) {
+    total += choose;
+    choose = (choose * (bits - k)) / (k + 1);
+  }
+  return total;
+}
+
+function splitBits(count: number): HashBand[] {
   const bands: HashBand[] = [];
   let firstBit = 0;
   for (let i = 0; i < count; i += 1) {

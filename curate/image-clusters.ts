@@ -45,29 +45,32 @@ export function clusterImages(pairs: readonly CurationCandidate[], alive: (row: 
 
 /** Per image, a cluster id: the smallest image index in its cluster (itself for images without a hash). */
 function clusterHashedImages(phashes: ReadonlyArray<string | null>, maxDistance: number, stats: NearDupStats): Int32Array {
-  const hashed: number[] = [];
-  const hiList: number[] = [];
-  const loList: number[] = [];
+  const hashed = new Int32Array(phashes.length);
+  const hi = new Uint32Array(phashes.length);
+  const lo = new Uint32Array(phashes.length);
+  let count = 0;
   phashes.forEach((phash, image) => {
     const hash = parseHash64(phash);
     if (!hash) return;
-    hashed.push(image);
-    hiList.push(hash.hi);
-    loList.push(hash.lo);
+    hashed[count] = image;
+    hi[count] = hash.hi;
+    lo[count] = hash.lo;
+    count += 1;
   });
-  const clusterOfHashed = clusterNearDuplicates(Uint32Array.from(hiList), Uint32Array.from(loList), maxDistance, stats);
+  const clusterOfHashed = clusterNearDuplicates(hi.subarray(0, count), lo.subarray(0, count), maxDistance, stats);
   const clusterOf = Int32Array.from(phashes, (_, image) => image);
-  hashed.forEach((image, h) => (clusterOf[image] = hashed[clusterOfHashed[h]!]!));
+  for (let h = 0; h < count; h += 1) clusterOf[hashed[h]!] = hashed[clusterOfHashed[h]!]!;
   return clusterOf;
 }
 
+/** Per image, its cluster's representative: the best copy among the images sharing its cluster id. */
 function chooseRepresentatives(clusterOf: Int32Array, images: readonly CurationCandidate[]): Int32Array {
-  const best = new Map<number, number>();
+  const best = new Int32Array(clusterOf.length).fill(-1);
   clusterOf.forEach((cluster, image) => {
-    const current = best.get(cluster);
-    if (current === undefined || isBetterCopy(images[image]!, images[current]!)) best.set(cluster, image);
+    const current = best[cluster]!;
+    if (current === -1 || isBetterCopy(images[image]!, images[current]!)) best[cluster] = image;
   });
-  return Int32Array.from(clusterOf, (cluster) => best.get(cluster)!);
+  return clusterOf.map((cluster) => best[cluster]!);
 }
 
 function isBetterCopy(a: CurationCandidate, b: CurationCandidate): boolean {

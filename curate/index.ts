@@ -6,7 +6,7 @@ export { parseListFile } from './block-lists.js';
 export { isPlaceholderCaption } from './caption-checks.js';
 export { filterReasons } from './filter-pairs.js';
 export { clusterNearDuplicates, type NearDupStats } from './near-dup-clusters.js';
-export { hashBands, parseHash64, type HashBand } from './hash64.js';
+export { bandPlan, hashBands, parseHash64, type BandPlan, type HashBand } from './hash64.js';
 export { ReferenceHashes } from './reference-hashes.js';
 export { ShardWriter, shardFileName, shardKey, partialShardSuffix, type ShardSample, type ShardWriterOptions, type WrittenShard } from './shard-writer.js';
 export { writeShardIndex, type ShardManifest } from './shard-index.js';

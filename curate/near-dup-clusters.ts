@@ -1,4 +1,4 @@
-import { bandValue, hashBands, popcount32 } from './hash64.js';
+import { bandPlan, bandValue, masksWithin, popcount32, type HashBand } from './hash64.js';
 import { UnionFind } from './union-find.js';
 
 /** Counts of the near-duplicate search, for the bench and the manifest. */
@@ -15,16 +15,21 @@ export interface NearDupStats {
  * Groups hashes into clusters: single-linkage connected components of the
  * graph "Hamming distance <= maxDistance", found without comparing all pairs.
  *
- * Multi-index hashing: the 64 bits are cut into maxDistance + 1 disjoint bands
- * (`hashBands`), so every pair within the distance agrees exactly on at least
- * one band. For each band the hashes are radix-sorted by that band's value and
- * only hashes sharing a value are compared. Every pair within the distance is
- * found, and only those are joined. Because clusters are connected components,
- * two members can be further apart than maxDistance (a chain of near copies).
+ * Multi-index hashing (`bandPlan`): the 64 bits are cut into a few disjoint
+ * bands (3 of 22/21/21 bits for maxDistance 4); by pigeonhole, two hashes
+ * within maxDistance differ in at most `radius` bits (1 for maxDistance 4) in
+ * at least one band. For each band the hashes are counting-sorted by band value
+ * into a direct-address table, and each hash looks up every value within
+ * `radius` of its own; only the hashes found there are compared, with the full
+ * 64-bit distance. So every pair within maxDistance is found and only those are
+ * joined: the result equals an all-pairs comparison. Because clusters are
+ * connected components, two members can be further apart than maxDistance
+ * (a chain of near copies).
  *
- * Cost: O(n) per band for the sort, plus the pairs inside each bucket (about
- * n^2 / 2^bandBits per band for spread-out hashes; more where many hashes share
- * a band value, e.g. blank images).
+ * Cost per band: a linear sort, a fixed number of lookups per hash (67 for
+ * maxDistance 4), and one comparison per hash found, about
+ * n * lookups / 2^bandBits for spread-out hashes, more where many hashes share
+ * a band value (e.g. blank images).
  *
  * Returns, for each input, a cluster id: the smallest input index in its cluster.
  */
@@ -34,11 +39,14 @@ export function clusterNearDuplicates(hi: Uint32Array, lo: Uint32Array, maxDista
   const distinct = joinEqualHashes(hi, lo, sets);
   if (stats) stats.distinctHashes = distinct.length;
   if (maxDistance > 0) {
-    const keys = new Uint32Array(distinct.length);
-    for (const band of hashBands(maxDistance)) {
-      for (let i = 0; i < distinct.length; i += 1) keys[i] = bandValue(band, hi[distinct[i]!]!, lo[distinct[i]!]!);
-      const order = sortIndexByKey(keys, band.bits);
-      compareWithinBuckets(order, keys, distinct, hi, lo, maxDistance, sets, stats);
+    const plan = bandPlan(maxDistance);
+    const distinctHi = gather(hi, distinct);
+    const distinctLo = gather(lo, distinct);
+    const slotBits = Math.max(10, Math.ceil(Math.log2(distinct.length + 1)) + 2);
+    for (const band of plan.bands) {
+      const table = bandTable(band, Math.min(band.bits, slotBits), distinct, distinctHi, distinctLo);
+      const masks = new Set(Array.from(masksWithin(band.bits, plan.radius), (mask) => mask & table.slotMask));
+      joinWithinRadius(table, Uint32Array.from(masks), maxDistance, sets, stats);
     }
   }
   const clusterOf = new Int32Array(count);
@@ -49,6 +57,77 @@ export function clusterNearDuplicates(hi: Uint32Array, lo: Uint32Array, maxDista
     clusterOf[i] = smallest[root]!;
   }
   return clusterOf;
+}
+
+/**
+ * The hashes counting-sorted by a slot, the low `slotBits` bits of one band's
+ * value: positions `start[s] .. start[s + 1]` of `hi`/`lo`/`item` hold slot s.
+ * With about 4 slots per hash the table stays small for small inputs; hashes
+ * whose band values differ only above the slot bits share a slot, which costs
+ * comparisons but never misses a pair, since masking commutes with XOR.
+ */
+interface BandTable {
+  start: Uint32Array;
+  hi: Uint32Array;
+  lo: Uint32Array;
+  /** Input index of each sorted position. */
+  item: Uint32Array;
+  slotMask: number;
+}
+
+function bandTable(band: HashBand, slotBits: number, items: Uint32Array, hi: Uint32Array, lo: Uint32Array): BandTable {
+  const slotMask = (2 ** slotBits - 1) >>> 0;
+  const slots = new Uint32Array(items.length);
+  const start = new Uint32Array(2 ** slotBits + 1);
+  for (let p = 0; p < items.length; p += 1) {
+    const slot = bandValue(band, hi[p]!, lo[p]!) & slotMask;
+    slots[p] = slot;
+    start[slot + 1]! += 1;
+  }
+  for (let s = 1; s < start.length; s += 1) start[s]! += start[s - 1]!;
+  const cursor = start.slice(0, start.length - 1);
+  const table: BandTable = { start, slotMask, hi: new Uint32Array(items.length), lo: new Uint32Array(items.length), item: new Uint32Array(items.length) };
+  for (let p = 0; p < items.length; p += 1) {
+    const at = cursor[slots[p]!]!++;
+    table.hi[at] = hi[p]!;
+    table.lo[at] = lo[p]!;
+    table.item[at] = items[p]!;
+  }
+  return table;
+}
+
+/**
+ * Walks the occupied slots in order; compares the hashes inside a slot with
+ * each other and with those of every higher slot its masks reach (so each pair
+ * once per band), and joins the near ones. Slot order keeps memory access
+ * sequential, which matters more than the comparison count at 1M hashes.
+ */
+function joinWithinRadius(table: BandTable, masks: Uint32Array, maxDistance: number, sets: UnionFind, stats: NearDupStats | undefined): void {
+  const { start, hi, lo, item } = table;
+  let comparisons = 0;
+  let merges = 0;
+  const compare = (a: number, b: number) => {
+    comparisons += 1;
+    if (popcount32(hi[a]! ^ hi[b]!) + popcount32(lo[a]! ^ lo[b]!) <= maxDistance && sets.union(item[a]!, item[b]!)) merges += 1;
+  };
+  let first = 0;
+  let slot = 0;
+  while (first < item.length) {
+    while (start[slot + 1]! <= first) slot += 1;
+    const end = start[slot + 1]!;
+    for (let a = first; a < end; a += 1) for (let b = a + 1; b < end; b += 1) compare(a, b);
+    for (let m = 0; m < masks.length; m += 1) {
+      const other = slot ^ masks[m]!;
+      if (other <= slot) continue;
+      const otherEnd = start[other + 1]!;
+      for (let b = start[other]!; b < otherEnd; b += 1) for (let a = first; a < end; a += 1) compare(a, b);
+    }
+    first = end;
+  }
+  if (stats) {
+    stats.comparisons += comparisons;
+    stats.merges += merges;
+  }
 }
 
 /** Joins inputs with identical hashes; returns one input index per distinct hash. */
@@ -63,41 +142,6 @@ function joinEqualHashes(hi: Uint32Array, lo: Uint32Array, sets: UnionFind): Uin
     else distinct.push(item);
   }
   return Uint32Array.from(distinct);
-}
-
-function compareWithinBuckets(
-  order: Uint32Array,
-  keys: Uint32Array,
-  distinct: Uint32Array,
-  hi: Uint32Array,
-  lo: Uint32Array,
-  maxDistance: number,
-  sets: UnionFind,
-  stats: NearDupStats | undefined,
-): void {
-  let start = 0;
-  let comparisons = 0;
-  let merges = 0;
-  while (start < order.length) {
-    const key = keys[order[start]!];
-    let end = start + 1;
-    while (end < order.length && keys[order[end]!] === key) end += 1;
-    for (let a = start; a < end; a += 1) {
-      const itemA = distinct[order[a]!]!;
-      const hiA = hi[itemA]!;
-      const loA = lo[itemA]!;
-      for (let b = a + 1; b < end; b += 1) {
-        const itemB = distinct[order[b]!]!;
-        comparisons += 1;
-        if (popcount32(hiA ^ hi[itemB]!) + popcount32(loA ^ lo[itemB]!) <= maxDistance && sets.union(itemA, itemB)) merges += 1;
-      }
-    }
-    start = end;
-  }
-  if (stats) {
-    stats.comparisons += comparisons;
-    stats.merges += merges;
-  }
 }
 
 /** Positions 0..n-1 ordered by `keys` (stable LSD radix sort, 16 bits a pass). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clusterNearDuplicates, hashBands } from '../curate/index.js';
+import { bandPlan, clusterNearDuplicates, hashBands } from '../curate/index.js';
 
 function popcount(x: number): number {
   let n = 0;
@@ -65,7 +65,20 @@ describe('clusterNearDuplicates', () => {
     expect(hashBands(1).map((b) => b.bits)).toEqual([32, 32]);
   });
 
-  for (const maxDistance of [0, 1, 2, 4, 7]) {
+  it('plans wide bands searched within a radius that pigeonhole allows', () => {
+    const plan = bandPlan(4);
+    expect(plan.bands.map((b) => b.bits)).toEqual([22, 21, 21]);
+    expect(plan.radius).toBe(1);
+    for (let d = 0; d <= 10; d += 1) {
+      const { bands, radius } = bandPlan(d);
+      expect(bands.reduce((sum, b) => sum + b.bits, 0)).toBe(64);
+      expect(Math.max(...bands.map((b) => b.bits))).toBeLessThanOrEqual(22);
+      // some band differs in at most floor(d / bands) bits
+      expect(radius).toBeGreaterThanOrEqual(Math.floor(d / bands.length));
+    }
+  });
+
+  for (const maxDistance of [0, 1, 2, 4, 7, 10]) {
     it(`finds exactly the brute-force components at distance ${maxDistance}`, () => {
       const { hi, lo } = clusteredHashes(700, 60, 9, 1000 + maxDistance);
       const stats = { distinctHashes: 0, comparisons: 0, merges: 0 };
