@@ -30,7 +30,7 @@ header{display:flex;gap:1em;align-items:center;padding:.5em 1em;background:#f4f4
 header img{width:32px;height:32px}main{padding:1em}
 .grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(140px,1fr));gap:12px}
 .grid a{display:block;text-align:center;color:#333;text-decoration:none;font-size:13px}
-.grid img{width:96px;height:96px}figure{display:inline-block;margin:0 1em 1em 0;text-align:center}
+.grid img{display:block;width:96px;height:96px;margin:0 auto 4px}figure{display:inline-block;margin:0 1em 1em 0;text-align:center}
 figure img{width:160px;height:160px}footer{padding:1em;color:#777;border-top:1px solid #ddd;font-size:13px}`;
 
 /** The frame of every page: a nav bar with a logo and icons (alt "logo"), a footer with a disallowed link. */
