@@ -36,10 +36,17 @@ export class CrawlStats {
     this.reasons.add(reason);
   }
 
+  /** pages/s comes from `done`; pairs/s, queries done and left, and the top error reasons are counts. */
   progress(): ProgressUpdate {
-    const counts: Record<string, number> = { pairs: this.pairs.stored, 'queries done': this.queries.finished, 'queries left': this.queries.left };
+    const elapsedSecs = (Date.now() - this.startedAt) / 1000;
+    const counts: Record<string, number> = {
+      pairs: this.pairs.stored,
+      'pairs/s': elapsedSecs > 0 ? this.pairs.stored / elapsedSecs : 0,
+      'queries done': this.queries.finished,
+      'queries left': this.queries.left,
+    };
     if (this.pagesLeft > 0) counts['pages left'] = this.pagesLeft;
-    counts.errors = this.pages.failed + this.pages.skipped + this.pages.deferred;
+    for (const [reason, count] of this.reasons.top(3)) counts[reason] = count;
     return { done: this.pages.fetched + this.pages.failed + this.pages.skipped + this.pages.deferred, counts };
   }
 

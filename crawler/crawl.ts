@@ -37,6 +37,7 @@ export const defaultMaxPageBytes = 10 * 1024 * 1024;
  * the same call after a crash or Ctrl-C goes on where this one stopped.
  */
 export async function crawl(db: WitDb, options: CrawlOptions): Promise<CrawlSummary> {
+  checkSource(options.source);
   if (countQueries(db) === 0) {
     throw new WitError(`The db has no queries to crawl for. Add some first: \`wit queries build\` or \`wit queries import FILE\`.`);
   }
@@ -72,4 +73,19 @@ export async function crawl(db: WitDb, options: CrawlOptions): Promise<CrawlSumm
     await fetcher.close();
   }
   return stats.summary(signal.aborted);
+}
+
+/** The source options a library caller could get wrong, checked before anything is written. */
+function checkSource(source: CrawlOptions['source']): void {
+  const isHttp = (url: string) => URL.canParse(url) && ['http:', 'https:'].includes(new URL(url).protocol);
+  if (source.kind === 'search') {
+    const sample = source.urlTemplate.replaceAll('{query}', 'q').replaceAll('{page}', '1');
+    if (!source.urlTemplate.includes('{query}') || !isHttp(sample)) {
+      throw new WitError(`The search URL template must be an http(s) URL with {query} (and usually {page}); got ${source.urlTemplate}`);
+    }
+    return;
+  }
+  if (source.seeds.length === 0) throw new WitError('The site source needs at least one seed URL.');
+  const bad = source.seeds.find((seed) => !isHttp(seed));
+  if (bad !== undefined) throw new WitError(`Seed ${bad} is not an http(s) URL.`);
 }

@@ -116,7 +116,7 @@ function parsePartition(text: string): { index: number; count: number } | undefi
 export const crawlCommand: CommandModule<object, CrawlArgs> = {
   command: 'crawl',
   describe: 'Discover (image, text) pairs for every query, politely and resumably',
-  builder: (y) => builder(y) as unknown as Argv<CrawlArgs>,
+  builder: (y) => builder(y),
   handler: async (argv) => {
     const { crawl, formatCrawlSummary } = await import('../../crawler/index.js');
     const { openDb, ProgressLine } = await import('../../db/index.js');
