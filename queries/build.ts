@@ -30,7 +30,7 @@ export interface BuildQueriesOptions {
    * @default 2000000
    */
   maxTrackedUnigrams?: number;
-  /** Most distinct bigrams held in memory while counting (about 120 bytes each). @default 6000000 */
+  /** Most distinct bigrams held in memory while counting (about 100 bytes each). @default 6000000 */
   maxTrackedBigrams?: number;
   /** Progress in MB of input read, over all input files. */
   onProgress?: ProgressSink;
@@ -74,6 +74,15 @@ const batchSize = 10_000;
  * it. Re-running adds only queries not stored yet and never touches existing
  * rows (their origin, pair_count, state and cursor stay as they are). Every
  * input file is checked (exists, is text) before any long work starts.
+ *
+ * Memory does not grow with the input. Corpora are streamed (1 MiB reads, at
+ * most 1 Mi characters of an unfinished line) and counted in two capped maps,
+ * `maxTrackedUnigrams` + `maxTrackedBigrams` entries of about 80-100 bytes
+ * each (79 B measured on WordNet glosses): the defaults, 2M + 6M entries, stay
+ * under about 0.8 GB whatever the corpus size, 10 GB or 100 GB. When a map is
+ * full its rarest entries are pruned (`CappedCounter`); the run's summary says
+ * by how much counts may be low as a result. Titles and user files go to the
+ * db in batches of 10,000 lines.
  */
 export async function buildQueries(db: WitDb, options: BuildQueriesOptions): Promise<BuildQueriesResult> {
   const corpusPaths = options.corpusPaths ?? [];
@@ -99,11 +108,7 @@ export async function buildQueries(db: WitDb, options: BuildQueriesOptions): Pro
     result.corpus = corpusSummary(counts);
   }
   if (options.titlesPath && adder.hasRoom()) {
-    for await (const batch of readTitles(options.titlesPath, options.minViews ?? defaults.minViews, (bytes) => progress.report(bytes))) {
-      result.malformedTitleLines += batch.malformed;
-      adder.add('title', batch.titles);
-    }
-    progress.finishFile(textFileBytes(options.titlesPath, 'Titles file'));
+    result.malformedTitleLines = await addTitleQueries(adder, options.titlesPath, options.minViews ?? defaults.minViews, progress);
   }
   if (options.wordnet && adder.hasRoom()) adder.add('wordnet', readWordnetLemmas());
   for (const path of extraPaths) {
@@ -116,6 +121,17 @@ export async function buildQueries(db: WitDb, options: BuildQueriesOptions): Pro
   result.limitReached = adder.limitReached;
   saveQueryBuildRecord(db, { finishedAt: new Date().toISOString(), options: recordedOptions(options), result });
   return result;
+}
+
+/** Adds the titles with enough views; returns the number of malformed lines. */
+async function addTitleQueries(adder: QueryAdder, path: string, minViews: number, progress: InputProgress): Promise<number> {
+  let malformed = 0;
+  for await (const batch of readTitles(path, minViews, (bytes) => progress.report(bytes))) {
+    malformed += batch.malformed;
+    adder.add('title', batch.titles);
+  }
+  progress.finishFile(textFileBytes(path, 'Titles file'));
+  return malformed;
 }
 
 /** Adds the lines of a file as `user` queries (normalized; blank ones skipped). */
