@@ -1,4 +1,4 @@
-import { loadavg } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { createEngine, defaultModelConfig, selectBackend, type BackendName } from '../../train/index.js';
@@ -7,15 +7,19 @@ import { syntheticBatch } from './synthetic-batch.js';
 
 /**
  * Training samples/s of wit's default model (batch 256, 64x64, vocab 20k, embed 256) and, in the
- * same run, of the same model and step in PyTorch on the CPU (bench/peer), with the ratio.
- *   node dist/bench/train/main.js [--steps 5] [--workers 1,2] [--backend wasm] [--skip-peer]
+ * same run, of the same model and step in PyTorch on the CPU (bench/peer), with the ratio. Each
+ * round measures every wit worker count and every peer thread count once, alternating, so that a
+ * change in the machine's load hits both sides; the summary takes medians over rounds.
+ *   node dist/bench/train/main.js [--steps 3] [--rounds 1] [--workers 1,2] [--peer-threads 2,1] [--skip-peer]
  */
 const { values } = parseArgs({
   options: {
-    steps: { type: 'string', default: '5' },
-    'warmup-steps': { type: 'string', default: '2' },
+    steps: { type: 'string', default: '3' },
+    'warmup-steps': { type: 'string', default: '1' },
+    rounds: { type: 'string', default: '1' },
     batch: { type: 'string', default: '256' },
-    workers: { type: 'string', default: '' },
+    workers: { type: 'string', default: '1,2' },
+    'peer-threads': { type: 'string', default: '2,1' },
     backend: { type: 'string', default: 'wasm' },
     'skip-peer': { type: 'boolean', default: false },
   },
@@ -27,9 +31,14 @@ const wordsPerCaption = 10;
 const config = defaultModelConfig;
 const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
 
-async function benchWit(backend: BackendName, workers: number | undefined): Promise<number> {
-  const engine = await createEngine(config, { backend, seed: 0, ...(workers ? { workers } : {}) });
-  const batches = [0, 1].map((seed) => syntheticBatch(batchSize, config.imageSize, config.vocabSize, wordsPerCaption, seed + 1));
+interface Figure {
+  samplesPerSec: number;
+  cpuSecsPerStep: number;
+}
+
+async function measureWit(backend: BackendName, workers: number): Promise<Figure> {
+  const engine = await createEngine(config, { backend, seed: 0, workers });
+  const batches = [1, 2].map((seed) => syntheticBatch(batchSize, config.imageSize, config.vocabSize, wordsPerCaption, seed));
   const hyper = { lr: 5e-4, weightDecay: 0.1, gradClipNorm: 1 };
   for (let i = 0; i < warmupSteps; i++) await engine.step(batches[i % 2]!, hyper);
   const started = performance.now();
@@ -38,29 +47,62 @@ async function benchWit(backend: BackendName, workers: number | undefined): Prom
   const secs = (performance.now() - started) / 1000;
   const cpu = process.cpuUsage(cpuStarted);
   await engine.dispose();
-  const samplesPerSec = (batchSize * steps) / secs;
-  const cpuSecsPerStep = (cpu.user + cpu.system) / 1e6 / steps;
-  console.log(
-    `wit   ${backend} workers=${workers ?? 'default'}: ${samplesPerSec.toFixed(1)} samples/s (${(secs / steps).toFixed(3)} s/step, ` +
-      `${cpuSecsPerStep.toFixed(3)} CPU-s/step) · load ${load()}`,
-  );
-  return samplesPerSec;
+  const figure = { samplesPerSec: (batchSize * steps) / secs, cpuSecsPerStep: (cpu.user + cpu.system) / 1e6 / steps };
+  console.log(`wit   ${backend} ${workers} worker(s): ${describe(figure)} · load ${load()}`);
+  return figure;
+}
+
+function measurePeer(threads: number): Figure | undefined {
+  const peer = runPeer({ batch: batchSize, imageSize: config.imageSize, vocabSize: config.vocabSize, embedDim: config.embedDim, wordsPerCaption, steps, threads });
+  if (typeof peer === 'string') {
+    console.log(`peer  PyTorch ${threads} thread(s): not run, ${peer}`);
+    return undefined;
+  }
+  const figure = { samplesPerSec: peer.samplesPerSec, cpuSecsPerStep: peer.cpuSecsPerStep };
+  console.log(`peer  PyTorch ${peer.torch} ${peer.threads} thread(s): ${describe(figure)} · load ${load()}`);
+  console.log(`peer  BLAS: ${peer.blasLibraries.join(', ') || 'none mapped'} (512^3 matmul ${peer.matmul512Gflops.toFixed(1)} GFLOP/s)`);
+  return figure;
+}
+
+function describe(figure: Figure): string {
+  const secsPerStep = batchSize / figure.samplesPerSec;
+  return `${figure.samplesPerSec.toFixed(1)} samples/s (${secsPerStep.toFixed(3)} s/step, ${figure.cpuSecsPerStep.toFixed(3)} CPU-s/step)`;
+}
+
+function median(figures: Figure[]): Figure {
+  const middle = <T>(sorted: T[]) => sorted[Math.floor((sorted.length - 1) / 2)]!;
+  return {
+    samplesPerSec: middle(figures.map((f) => f.samplesPerSec).sort((a, b) => a - b)),
+    cpuSecsPerStep: middle(figures.map((f) => f.cpuSecsPerStep).sort((a, b) => a - b)),
+  };
 }
 
 const picked = await selectBackend(values.backend as BackendName);
-console.log(`model: batch ${batchSize}, ${config.imageSize}x${config.imageSize}, vocab ${config.vocabSize}, embed ${config.embedDim}, convs 3-${config.convChannels.join('-')}; ${steps} timed steps after ${warmupSteps} warm-up`);
+console.log(`model: batch ${batchSize}, ${config.imageSize}x${config.imageSize}, vocab ${config.vocabSize}, embed ${config.embedDim}, convs 3-${config.convChannels.join('-')}; ${steps} timed steps after ${warmupSteps} warm-up, ${values.rounds} round(s)`);
 console.log(`backend: ${picked.reason}`);
-const workerCounts = values.workers ? values.workers.split(',').map(Number) : [undefined];
-const witRates: number[] = [];
-for (const workers of workerCounts) witRates.push(await benchWit(picked.name, workers));
-
-if (!values['skip-peer']) {
-  const peer = runPeer({ batch: batchSize, imageSize: config.imageSize, vocabSize: config.vocabSize, embedDim: config.embedDim, wordsPerCaption, steps, threads: 2 });
-  if (typeof peer === 'string') {
-    console.log(`peer  PyTorch: not run, ${peer}`);
-  } else {
-    console.log(`peer  PyTorch ${peer.torch} (${peer.threads} threads): ${peer.samplesPerSec.toFixed(1)} samples/s (${peer.secsPerStep.toFixed(3)} s/step, ${peer.cpuSecsPerStep.toFixed(3)} CPU-s/step) · load ${load()}`);
-    console.log(`peer  BLAS: ${peer.blasLibraries.join(', ') || 'none mapped'} (512^3 matmul ${peer.matmul512Gflops.toFixed(1)} GFLOP/s)`);
-    witRates.forEach((rate, i) => console.log(`ratio wit/PyTorch (workers=${workerCounts[i] ?? 'default'}): ${(rate / peer.samplesPerSec).toFixed(2)}x`));
+const workerCounts = values.workers.split(',').map(Number);
+const peerThreads = values['skip-peer'] ? [] : values['peer-threads'].split(',').map(Number);
+const witFigures = new Map<number, Figure[]>(workerCounts.map((w) => [w, []]));
+const peerFigures = new Map<number, Figure[]>(peerThreads.map((t) => [t, []]));
+for (let round = 0; round < Number(values.rounds); round++) {
+  for (const workers of workerCounts) witFigures.get(workers)!.push(await measureWit(picked.name, workers));
+  for (const threads of peerThreads) {
+    const figure = measurePeer(threads);
+    if (figure) peerFigures.get(threads)!.push(figure);
   }
 }
+
+console.log('summary (medians):');
+for (const [workers, figures] of witFigures) {
+  const wit = median(figures);
+  const against = [...peerFigures]
+    .filter(([, peer]) => peer.length > 0)
+    .map(([threads, peer]) => {
+      const reference = median(peer);
+      const speed = wit.samplesPerSec / reference.samplesPerSec;
+      const cpuEfficiency = reference.cpuSecsPerStep / wit.cpuSecsPerStep;
+      return `${speed.toFixed(2)}x PyTorch-${threads}-thread samples/s (${cpuEfficiency.toFixed(2)}x its samples per CPU-s)`;
+    });
+  console.log(`  wit ${workers} worker(s): ${describe(wit)}${against.length > 0 ? ` = ${against.join('; ')}` : ''}`);
+}
+console.log(`  load now ${load()} (1/5/15 min) on ${availableParallelism()} cores`);

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { contrastiveLoss } from './loss.js';
 import { encodeImages, encodeTexts, textTensors, type ParamTensors } from './model.js';
 import { temperatureParam, type ParamSlot } from './params.js';
@@ -23,6 +24,13 @@ export interface ForwardBackward {
 }
 
 const embedChunkRows = 256;
+
+/** Copies a float tensor into target[offset...]; on wasm straight from the heap (dataSync copies first). */
+function copyInto(tensor: tf.Tensor, target: Float32Array, offset: number): void {
+  const backend = tf.backend() as Partial<BackendWasm>;
+  const values = tf.getBackend() === 'wasm' && backend.typedArrayFromHeap ? backend.typedArrayFromHeap(tensor) : tensor.dataSync();
+  target.set(values as Float32Array, offset);
+}
 
 /** The model on the current tfjs backend: parameter tensors, forward, backward. */
 export class Replica {
@@ -67,7 +75,7 @@ export class Replica {
         };
         return tf.valueAndGrads(lossOf)(names.map((name) => this.params[name]!));
       });
-      this.slots.forEach((slot, i) => grads.set(result.grads[i]!.dataSync() as Float32Array, slot.offset));
+      this.slots.forEach((slot, i) => copyInto(result.grads[i]!, grads, slot.offset));
       const loss = result.value.dataSync()[0]!;
       tf.dispose([result.value, ...result.grads]);
       return { loss, logits };
