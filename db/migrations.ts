@@ -110,6 +110,13 @@ export const migrations: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 3,
+    description: 'the crawl frontier index: pending pages, shallowest first',
+    up: (db) => {
+      db.exec('CREATE INDEX pages_frontier ON pages (state, depth, id)');
+    },
+  },
 ];
 
 export const latestVersion: number = migrations[migrations.length - 1]?.version ?? 0;
