@@ -93,7 +93,8 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     log(`  ${catalog.served.length} emoji served, ${evalImages} held out in ${catalog.classes.length} classes: ${paths.evalImagesDir}`);
     const db = openDb(paths.dbPath);
     try {
-      await buildAndCrawl(db, site, profile, options, steps);
+      await queriesStep(db, profile, options.corpusPaths ?? [], steps);
+      await crawlStep(db, site, profile, steps);
       await fetchStep(db, paths.imagesDir, steps);
     } finally {
       db.close();
@@ -112,23 +113,28 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   return { siteUrl: site.url, ...paths, figures };
 }
 
-async function buildAndCrawl(db: WitDb, site: DemoSite, profile: DemoProfile, options: DemoOptions, steps: StepLog): Promise<void> {
-  steps.begin(`queries: the ${profile.queryLimit.toLocaleString('en-US')} most used WordNet lemmas${options.corpusPaths?.length ? ' plus the corpus' : ''}`);
+/** The site is the demo's own, on loopback: no delay between requests, and private addresses allowed. */
+const loopbackFetcher = { allowPrivate: true, hostDelayMillis: 0, perHost: 8, concurrency: 8 };
+
+async function queriesStep(db: WitDb, profile: DemoProfile, corpusPaths: string[], steps: StepLog): Promise<void> {
+  steps.begin(`queries: the ${profile.queryLimit.toLocaleString('en-US')} most used WordNet lemmas${corpusPaths.length > 0 ? ' plus the corpus' : ''}`);
   const { buildQueries } = await import('../queries/index.js');
   const progress = new ProgressLine({ label: 'queries', unit: 'MB' });
-  const built = await buildQueries(db, { wordnet: true, limit: profile.queryLimit, corpusPaths: options.corpusPaths ?? [], onProgress: progress.update });
-  if (options.corpusPaths?.length) progress.finish();
-  steps.note(`${built.total.toLocaleString('en-US')} queries (${Object.entries(built.added).filter(([, n]) => n > 0).map(([o, n]) => `${n} ${o}`).join(', ') || 'none new'})`);
+  const built = await buildQueries(db, { wordnet: true, limit: profile.queryLimit, corpusPaths, onProgress: progress.update });
+  if (corpusPaths.length > 0) progress.finish();
+  const added = Object.entries(built.added).filter(([, n]) => n > 0).map(([origin, n]) => `${n} ${origin}`);
+  steps.note(`${built.total.toLocaleString('en-US')} queries (${added.join(', ') || 'none new'})`);
+}
 
+async function crawlStep(db: WitDb, site: DemoSite, profile: DemoProfile, steps: StepLog): Promise<void> {
   steps.begin('crawl: the search endpoint for every query, then the site itself');
   const { crawl } = await import('../crawler/index.js');
-  const fetcher = { allowPrivate: true, hostDelayMillis: 0, perHost: 8, concurrency: 8 };
   for (const source of [
     { kind: 'search' as const, urlTemplate: site.searchUrlTemplate, maxPages: profile.searchPages, json: { results: 'results', image: 'imageUrl', text: 'text' } },
     { kind: 'site' as const, seeds: [site.url], maxDepth: profile.siteMaxDepth },
   ]) {
     const line = new ProgressLine({ label: `crawl ${source.kind}`, unit: 'pages' });
-    const summary = await crawl(db, { source, fetcher, onProgress: line.update });
+    const summary = await crawl(db, { source, fetcher: loopbackFetcher, onProgress: line.update });
     line.finish();
     const reasons = summary.topReasons.map(([reason, n]) => `${n} ${reason}`).join(', ');
     steps.note(`${source.kind}: ${summary.pages.fetched} pages, ${summary.pairs.stored.toLocaleString('en-US')} pairs stored (${summary.pairs.duplicate} duplicate, ${summary.pairs.unmatched} matching no query)${reasons ? `; pages not fetched: ${reasons}` : ''}`);
@@ -139,7 +145,7 @@ async function fetchStep(db: WitDb, imagesDir: string, steps: StepLog): Promise<
   steps.begin('fetch: download, validate, hash and store every image');
   const { fetchImages } = await import('../crawler/index.js');
   const line = new ProgressLine({ label: 'fetch', unit: 'images' });
-  const summary = await fetchImages(db, { imagesDir, fetcher: { allowPrivate: true, hostDelayMillis: 0, perHost: 8, concurrency: 8 }, onProgress: line.update });
+  const summary = await fetchImages(db, { imagesDir, fetcher: loopbackFetcher, onProgress: line.update });
   line.finish();
   const failures = summary.failures.map(([reason, n]) => `${n} ${reason}`).join(', ');
   steps.note(`${summary.ok} images stored, ${summary.failed} failed${failures ? ` (${failures})` : ''}`);
