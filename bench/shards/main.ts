@@ -30,7 +30,10 @@ interface SizeResult {
   buildRowsSecs: number;
   rssAfterRowsMiB: number;
   phaseSecs: Partial<Record<BuildPhase, number>>;
+  /** CPU seconds (user + system) per phase: what the phase costs when the machine is shared. */
+  phaseCpuSecs: Partial<Record<BuildPhase, number>>;
   totalSecs: number;
+  totalCpuSecs: number;
   peakRssMiB: number;
   distinctImages: number;
   clusters: number;
@@ -74,22 +77,31 @@ async function main(): Promise<void> {
 }
 
 function printTable(results: SizeResult[]): void {
-  const line = (label: string, values: string[]) => console.log(`${label.padEnd(34)}${values.map((v) => v.padStart(14)).join('')}`);
-  const last = results[results.length - 1]!;
+  const line = (label: string, values: string[]) => console.log(`${label.padEnd(36)}${values.map((v) => v.padStart(16)).join('')}`);
   const first = results[0]!;
-  const ratio = (a: number, b: number) => (b > 0 ? `${(a / b).toFixed(1)}x` : '-');
-  line('', [...results.map((r) => `${r.rows.toLocaleString('en-US')} rows`), 'ratio']);
+  const last = results[results.length - 1]!;
+  const ratio = (pick: (r: SizeResult) => number) => (pick(first) > 0 ? `${(pick(last) / pick(first)).toFixed(1)}x` : '-');
   const secs = (v: number | undefined) => `${(v ?? 0).toFixed(2)} s`;
-  line('filter', [...results.map((r) => secs(r.phaseSecs.filter)), ratio(last.phaseSecs.filter ?? 0, first.phaseSecs.filter ?? 0)]);
-  line('dedupe (exact + near-dup + pick)', [...results.map((r) => secs(r.phaseSecs.dedupe)), ratio(last.phaseSecs.dedupe ?? 0, first.phaseSecs.dedupe ?? 0)]);
-  line('balance + split + order', [...results.map((r) => secs(r.phaseSecs.balance)), ratio(last.phaseSecs.balance ?? 0, first.phaseSecs.balance ?? 0)]);
-  line('filter + dedupe + balance total', [...results.map((r) => secs(r.totalSecs)), ratio(last.totalSecs, first.totalSecs)]);
-  line('near-dup hash comparisons', [...results.map((r) => r.comparisons.toLocaleString('en-US')), ratio(last.comparisons, first.comparisons)]);
-  line('distinct images / clusters', results.map((r) => `${r.distinctImages}/${r.clusters}`));
-  line('pairs kept', results.map((r) => r.kept.toLocaleString('en-US')));
-  line('RSS with rows loaded', results.map((r) => `${r.rssAfterRowsMiB.toFixed(0)} MiB`));
-  line('peak RSS (max, whole process)', results.map((r) => `${r.peakRssMiB.toFixed(0)} MiB`));
-  line('(making the rows, not measured)', results.map((r) => secs(r.buildRowsSecs)));
+  const row = (label: string, pick: (r: SizeResult) => number, format: (v: number) => string = secs) =>
+    line(label, [...results.map((r) => format(pick(r))), results.length > 1 ? ratio(pick) : '']);
+  line('', [...results.map((r) => `${r.rows.toLocaleString('en-US')} rows`), results.length > 1 ? 'ratio' : '']);
+  console.log('wall clock (shared machine: see load)');
+  row('  filter', (r) => r.phaseSecs.filter ?? 0);
+  row('  dedupe (exact + near-dup + pick)', (r) => r.phaseSecs.dedupe ?? 0);
+  row('  balance + split + order', (r) => r.phaseSecs.balance ?? 0);
+  row('  total', (r) => r.totalSecs);
+  console.log('CPU seconds (user + system)');
+  row('  filter', (r) => r.phaseCpuSecs.filter ?? 0);
+  row('  dedupe (exact + near-dup + pick)', (r) => r.phaseCpuSecs.dedupe ?? 0);
+  row('  balance + split + order', (r) => r.phaseCpuSecs.balance ?? 0);
+  row('  total', (r) => r.totalCpuSecs);
+  row('near-dup hash comparisons', (r) => r.comparisons, (v) => v.toLocaleString('en-US'));
+  row('distinct images', (r) => r.distinctImages, (v) => v.toLocaleString('en-US'));
+  row('near-dup clusters', (r) => r.clusters, (v) => v.toLocaleString('en-US'));
+  row('pairs kept', (r) => r.kept, (v) => v.toLocaleString('en-US'));
+  row('RSS with rows loaded', (r) => r.rssAfterRowsMiB, (v) => `${v.toFixed(0)} MiB`);
+  row('peak RSS (whole process)', (r) => r.peakRssMiB, (v) => `${v.toFixed(0)} MiB`);
+  row('(making the rows, not measured)', (r) => r.buildRowsSecs);
 }
 
 function measure(rowCount: number, hashes: readonly string[]): SizeResult {
@@ -98,26 +110,42 @@ function measure(rowCount: number, hashes: readonly string[]): SizeResult {
   const buildRowsSecs = (performance.now() - startedAt) / 1000;
   const rssAfterRowsMiB = process.memoryUsage().rss / 2 ** 20;
   const phaseSecs: Partial<Record<BuildPhase, number>> = {};
+  const phaseCpuSecs: Partial<Record<BuildPhase, number>> = {};
   startedAt = performance.now();
+  const cpuAtStart = process.cpuUsage();
   const curated = curatePairs(rows, resolveCurateOptions({}), {
     progress: (phase) => {
       const phaseStart = performance.now();
-      return { update: () => undefined, finish: () => (phaseSecs[phase] = (performance.now() - phaseStart) / 1000) };
+      const cpuStart = process.cpuUsage();
+      return {
+        update: () => undefined,
+        finish: () => {
+          phaseSecs[phase] = (performance.now() - phaseStart) / 1000;
+          phaseCpuSecs[phase] = cpuSecs(process.cpuUsage(cpuStart));
+        },
+      };
     },
   });
   const totalSecs = (performance.now() - startedAt) / 1000;
+  const totalCpuSecs = cpuSecs(process.cpuUsage(cpuAtStart));
   return {
     rows: rowCount,
     buildRowsSecs,
     rssAfterRowsMiB,
     phaseSecs,
+    phaseCpuSecs,
     totalSecs,
+    totalCpuSecs,
     peakRssMiB: process.resourceUsage().maxRSS / 1024,
     distinctImages: curated.nearDup.distinctHashes,
     clusters: curated.clusters,
     comparisons: curated.nearDup.comparisons,
     kept: curated.train.length + curated.val.length,
   };
+}
+
+function cpuSecs(usage: NodeJS.CpuUsage): number {
+  return (usage.user + usage.system) / 1e6;
 }
 
 /** xorshift32: the same rows on every run. */

@@ -72,7 +72,7 @@ const build: CommandModule<object, BuildArgs> = {
         maxCaptionWords: argv['max-caption-words'],
         minSidePixels: argv['min-side'],
         maxAspectRatio: argv['max-aspect-ratio'],
-        languages: argv.languages.map((code) => code.toLowerCase()),
+        languages: languageCodes(argv.languages),
         blockWords,
         blockHosts,
         nearDupDistance: argv['near-dup'],
@@ -92,6 +92,11 @@ const build: CommandModule<object, BuildArgs> = {
   },
 };
 
+/** `--languages en fr`, `--languages en,fr` or repeated: lower-case codes. */
+function languageCodes(values: readonly string[]): string[] {
+  return values.flatMap((value) => value.split(',')).map((code) => code.trim().toLowerCase()).filter((code) => code !== '');
+}
+
 function flagProblem(argv: BuildArgs): string | undefined {
   for (const [flag, min, max] of integerFlags) {
     const value = argv[flag] as number;
@@ -100,7 +105,7 @@ function flagProblem(argv: BuildArgs): string | undefined {
   if (!(argv['max-aspect-ratio'] >= 1)) return `--max-aspect-ratio must be a number >= 1, got ${argv['max-aspect-ratio']}`;
   const fraction = argv['val-fraction'];
   if (!(fraction >= 0 && fraction <= 1)) return `--val-fraction must be a number in 0..1, got ${fraction}`;
-  for (const code of argv.languages) if (!/^[a-z]{2}$/i.test(code)) return `--languages takes ISO 639-1 codes like en or fr, got ${code}`;
+  for (const code of languageCodes(argv.languages)) if (!/^[a-z]{2}$/.test(code)) return `--languages takes ISO 639-1 codes like en or fr, got ${code}`;
   return undefined;
 }
 
@@ -117,7 +122,7 @@ async function readListFlag(flag: string, path: string | undefined): Promise<str
 }
 
 export const shardsCommand: CommandModule = {
-  command: 'shards <command>',
+  command: 'shards',
   describe: 'Filter, dedupe, balance the pairs and write WebDataset shards',
   builder: (y: Argv) => y.command(build).demandCommand(1, 'Name a shards command: build'),
   handler: () => undefined,
