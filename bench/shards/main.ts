@@ -42,7 +42,9 @@ interface SizeResult {
 }
 
 const at = process.argv.indexOf('--child');
-if (at !== -1) {
+if (process.argv[1] !== fileURLToPath(import.meta.url)) {
+  // imported (to reuse the row maker): run nothing
+} else if (at !== -1) {
   const rows = Number(process.argv[at + 1]);
   const hashes = JSON.parse(readFileSync(process.argv[at + 2]!, 'utf8')) as string[];
   console.log(JSON.stringify(measure(rows, hashes)));
@@ -171,7 +173,7 @@ function flipBits(hex: string, count: number, next: () => number): string {
   return hi.toString(16).padStart(8, '0') + lo.toString(16).padStart(8, '0');
 }
 
-function syntheticRows(count: number, realHashes: readonly string[]): CurationCandidate[] {
+export function syntheticRows(count: number, realHashes: readonly string[]): CurationCandidate[] {
   const next = rng(20261126);
   const vocabulary = Array.from({ length: 300 }, (_, i) => `w${(i * 7919).toString(36)}`);
   const queries = Array.from({ length: Math.ceil(count / 50) }, (_, i) => `query ${i}`);
@@ -212,7 +214,7 @@ function syntheticRows(count: number, realHashes: readonly string[]): CurationCa
   return rows;
 }
 
-async function realHashes(count: number): Promise<string[]> {
+export async function realHashes(count: number): Promise<string[]> {
   const { computePhash } = await import('../../crawler/index.js');
   const sharp = (await import('sharp')).default;
   const svgDir = join(dirname(createRequire(import.meta.url).resolve('openmoji/package.json')), 'color', 'svg');
