@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runWit } from './fixtures/run-wit.js';
@@ -15,6 +15,15 @@ describe('wit demo flags', () => {
     expect(result.status).toBe(1);
     expect(result.stderr).toContain(`--out ${out} is not empty`);
     expect(readdirSync(out)).toEqual(['keep.txt']);
+  });
+
+  it('refuses a missing --corpus file before it starts anything', () => {
+    const out = join(dir, 'fresh');
+    const result = runWit(['demo', '--quick', '--out', out, '--corpus', join(dir, 'nope.txt')]);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('--corpus');
+    expect(result.stderr).toContain('nope.txt: no such file');
+    expect(existsSync(out)).toBe(false);
   });
 
   it('documents --quick, --out and --corpus', () => {

@@ -16,6 +16,10 @@ export const demoCommand: CommandModule<object, DemoArgs> = {
       .option('corpus', { type: 'string', array: true, normalize: true, describe: 'Text corpora (plain or gzip) whose frequent words and bigrams join the WordNet queries' })
       .example('$0 demo --quick', 'the small demo into ./wit-demo'),
   handler: async (argv) => {
+    const { existsSync } = await import('node:fs');
+    const { WitError } = await import('../../db/index.js');
+    const absent = (argv.corpus ?? []).filter((path) => !existsSync(path));
+    if (absent.length > 0) throw new WitError(`--corpus ${absent.join(', ')}: no such file. Give text files (plain or .gz), one document per line.`);
     const { runDemo, formatDemoSummary } = await import('../../demo/index.js');
     const result = await runDemo({ outDir: argv.out, quick: argv.quick, corpusPaths: argv.corpus ?? [] });
     console.log(formatDemoSummary(result));
