@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
+import { WitError } from '../db/index.js';
 import { commands } from './commands/index.js';
 import { reportFailure } from './report-failure.js';
 
@@ -13,8 +14,10 @@ const cli = yargs(hideBin(process.argv))
   .recommendCommands()
   .wrap(Math.min(110, process.stdout.columns ?? 110))
   .epilogue('Each command has its own --help. Docs: README.md')
-  .fail((message, error) => {
-    if (error) throw error;
+  .fail((message: string | null, error: Error | undefined) => {
+    // yargs passes a message for bad flags (including a .check() that throws)
+    // and none for an error thrown by a command handler.
+    if (error && (message === null || error instanceof WitError)) throw error;
     console.error(`wit: ${message}\nRun the command with --help to see its options.`);
     process.exit(2);
   });

@@ -11,11 +11,3 @@ export class WitError extends Error {
     this.exitCode = options.exitCode ?? 1;
   }
 }
-
-/** A subcommand that exists in the CLI but whose stage is not built yet. */
-export class NotBuiltError extends WitError {
-  constructor(command: string, issue: number) {
-    super(`\`wit ${command}\` is not built yet (tracked in issue #${issue}); nothing was done.`, { exitCode: 2 });
-    this.name = 'NotBuiltError';
-  }
-}

@@ -1,4 +1,4 @@
-export { WitError, NotBuiltError } from './errors.js';
+export { WitError } from './errors.js';
 export { openDb, type OpenDbOptions, type WitDb } from './open.js';
 export { latestVersion, migrations, type Migration } from './migrations.js';
 export { ProgressLine, formatDuration, formatProgress, type ProgressSink, type ProgressUpdate, type ProgressLineOptions } from './progress.js';

@@ -69,11 +69,10 @@ describe('wit CLI', () => {
     expect(missingFile.stderr).toContain('does not exist');
   });
 
-  it('says clearly that an unbuilt command is not built, and exits non-zero', () => {
-    const result = runWit(['demo']);
-    if (result.stderr.includes('not built yet')) {
-      expect(result.status).toBe(2);
-      expect(result.stdout).toBe('');
-    }
+  it('rejects a bad flag combination with exit 2 and a message, not a stack trace', () => {
+    const result = runWit(['crawl', '--db', join(dir, 'crawl.db')]);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(/--search .*--seed/);
+    expect(result.stderr).not.toMatch(/\n\s+at |unexpected failure/);
   });
 });
