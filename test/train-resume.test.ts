@@ -103,6 +103,10 @@ describe('wit train, bad inputs', () => {
     expect(result.stderr).toMatch(/^wit: cannot read shard .*train-000001\.tar: the archive ends inside .*\(truncated file\)\. Re-create the shards/);
     expect(result.stderr).not.toMatch(/\n\s+at /);
     expect(existsSync(join(root, 'out1', 'config.json'))).toBe(false);
+    writeFileSync(join(root, 'a-file'), 'not a folder');
+    const outIsFile = runWit(['train', '--shards', source, '--out', join(root, 'a-file'), ...model, '--steps', '2']);
+    expect(outIsFile.status).toBe(1);
+    expect(outIsFile.stderr).toMatch(/^wit: cannot create the run folder .*a-file \(EEXIST\): pass a folder path with --out/);
   });
 
   test('an empty shard folder, and a missing --shards, are refused', () => {

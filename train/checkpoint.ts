@@ -34,6 +34,15 @@ export const checkpointIndexName = 'checkpoint.json';
  * Older weight files are removed afterwards.
  */
 export async function writeCheckpoint(dir: string, state: EngineState, meta: CheckpointMeta): Promise<void> {
+  try {
+    await writeCheckpointFiles(dir, state, meta);
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    throw new WitError(`cannot write the step ${meta.step} checkpoint in ${dir} (${reason}); the previous checkpoint is kept: fix the folder (space, permissions) and run again with --resume.`, { cause: error });
+  }
+}
+
+async function writeCheckpointFiles(dir: string, state: EngineState, meta: CheckpointMeta): Promise<void> {
   const weightsFile = `weights-${String(meta.step).padStart(8, '0')}.bin`;
   const tensors: CheckpointIndex['tensors'] = [];
   let offset = 0;

@@ -31,6 +31,11 @@ export async function startRun(options: TrainOptions, log: (message: string) => 
   if (!options.shardsDir) throw new WitError('--shards is required: the folder `wit shards` wrote.');
   const trainShards = await listShards(options.shardsDir, 'train');
   const valShards = await listShards(options.shardsDir, 'val', { optional: true });
+  try {
+    await mkdir(outDir, { recursive: true });
+  } catch (error) {
+    throw new WitError(`cannot create the run folder ${outDir} (${(error as NodeJS.ErrnoException).code ?? String(error)}): pass a folder path with --out.`, { cause: error });
+  }
   const scan = await scanCaptions(trainShards, options.vocabWords ?? trainDefaults.vocabWords);
   const { vocab } = scan;
   if (vocab.size === 0) throw new WitError(`no word appears twice in the train captions of ${options.shardsDir}: there is nothing to build a vocabulary from.`);
@@ -55,7 +60,6 @@ export async function startRun(options: TrainOptions, log: (message: string) => 
     },
     createdAt: new Date().toISOString(),
   };
-  await mkdir(outDir, { recursive: true });
   const vocabPath = join(outDir, runFiles.vocab);
   await writeFile(`${vocabPath}.tmp`, `${JSON.stringify(vocab)}\n`);
   await rename(`${vocabPath}.tmp`, vocabPath);
