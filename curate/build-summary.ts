@@ -15,7 +15,7 @@ export function formatBuildSummary(result: BuildShardsResult, outDir: string): s
     .join(', ');
   return [
     `${result.pairs.toLocaleString('en-US')} pairs, ${result.clusters.toLocaleString('en-US')} image clusters` +
-      (result.evalImages > 0 ? `, ${result.evalImages} evaluation images excluded by near-dup` : ''),
+      (result.evalImages > 0 ? `, decontaminated against ${result.evalImages} evaluation images` : ''),
     formatTable(['outcome', 'pairs', 'share'], outcomes),
     '',
     formatTable(['phase', 'seconds'], phases),

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CurationCandidate, CurationRecord } from '../db/index.js';
+import { WitError, type CurationCandidate, type CurationRecord } from '../db/index.js';
 import { cleanCaption } from './caption-checks.js';
 import type { CuratedPairs } from './curate-pairs.js';
 import type { PhaseProgress } from './options.js';
@@ -83,6 +83,6 @@ function readImage(imagesDir: string, path: string): Buffer | undefined {
     return readFileSync(join(imagesDir, path));
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
+    throw new WitError(`Cannot read ${join(imagesDir, path)} from the image store (${(error as Error).message}); fix its permissions and run again.`, { cause: error });
   }
 }
