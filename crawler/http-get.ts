@@ -58,7 +58,6 @@ export async function httpGet(url: URL, options: HttpGetOptions): Promise<HttpRe
       return { url: url.href, status: response.statusCode!, headers, body: Buffer.alloc(0), truncated: false };
     }
     const { body, truncated } = await readBody(url, response, options);
-    request.destroy();
     return { url: url.href, status: response.statusCode!, headers, body, truncated };
   } catch (error) {
     request.destroy();

@@ -41,10 +41,6 @@ export function stableHash(text: string): number {
   return hash;
 }
 
-export function inPartition(key: string, partition: Partition | undefined): boolean {
-  return !partition || stableHash(key) % partition.count === partition.index;
-}
-
 const withPartitionFunction = new WeakSet<WitDb>();
 
 /** SQL that keeps the rows of `partition` by `column`, and the SQL function it needs registered on `db`. */
@@ -122,16 +118,15 @@ export function recordPage(db: WitDb, id: number, outcome: PageOutcome): void {
   ).run(outcome.state, outcome.httpStatus, outcome.error, outcome.state === 'pending' ? outcome.nextTryAt.toISOString() : null, id);
 }
 
-/** Pages of this partition still to fetch: due now, and deferred to later. */
-export function countPagesLeft(db: WitDb, partition?: Partition, now = new Date()): { due: number; later: number } {
+/** Pages of this partition due to be fetched now. */
+export function countDuePages(db: WitDb, partition?: Partition, now = new Date()): number {
   const row = db
     .prepare(
-      `SELECT count(*) FILTER (WHERE next_try_at IS NULL OR next_try_at <= ?) AS due,
-              count(*) FILTER (WHERE next_try_at > ?) AS later
-       FROM pages WHERE state = 'pending' AND ${partitionSql(db, 'host', partition)}`,
+      `SELECT count(*) AS n FROM pages
+       WHERE state = 'pending' AND (next_try_at IS NULL OR next_try_at <= ?) AND ${partitionSql(db, 'host', partition)}`,
     )
-    .get(now.toISOString(), now.toISOString()) as { due: number; later: number };
-  return row;
+    .get(now.toISOString()) as { n: number };
+  return row.n;
 }
 
 // ---- queries: the search source's crawl state ----

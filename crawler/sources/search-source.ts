@@ -33,9 +33,19 @@ export class SearchSource implements Source {
   }
 
   async run(context: CrawlContext): Promise<void> {
-    const { db, partition, signal } = context;
+    const { db, partition } = context;
     context.stats.queries.left = countQueryProgress(db, partition).left;
     const running = new Set<Promise<void>>();
+    try {
+      await this.crawlQueries(context, running);
+    } finally {
+      await Promise.allSettled(running);
+    }
+  }
+
+  /** Keeps up to `concurrency` queries in flight, in id order, until none is left. */
+  private async crawlQueries(context: CrawlContext, running: Set<Promise<void>>): Promise<void> {
+    const { db, partition, signal } = context;
     let afterId = 0;
     while (!signal.aborted) {
       const batch = unfinishedQueries(db, { afterId, limit: 1000, ...(partition ? { partition } : {}) });
@@ -48,7 +58,6 @@ export class SearchSource implements Source {
         if (running.size >= context.concurrency) await Promise.race(running);
       }
     }
-    await Promise.all(running);
   }
 
   private async crawlQuery(context: CrawlContext, query: CrawlQuery): Promise<void> {

@@ -1,4 +1,4 @@
-import { addPages, countPagesLeft, countQueryProgress, duePages, recordPage, type FrontierPage, type PageOutcome } from '../../db/index.js';
+import { addPages, countDuePages, countQueryProgress, duePages, recordPage, type FrontierPage, type PageOutcome } from '../../db/index.js';
 import { loadMatcher, type QueryMatcher } from '../../queries/index.js';
 import { FetchFailure } from '../fetch-failure.js';
 import type { CrawlContext, Source } from './source.js';
@@ -37,12 +37,22 @@ export class SiteSource implements Source {
   }
 
   async run(context: CrawlContext): Promise<void> {
-    const { db, partition, signal, stats } = context;
+    const { db, partition, stats } = context;
     addPages(db, this.options.seeds.map((url) => ({ url: new URL(url).href, host: new URL(url).host, depth: 0 })));
     const matcher = loadMatcher(db);
     stats.queries.left = countQueryProgress(db).left;
-    stats.pagesLeft = countPagesLeft(db, partition).due;
+    stats.pagesLeft = countDuePages(db, partition);
     const inFlight = new Map<number, Promise<void>>();
+    try {
+      await this.crawlFrontier(context, matcher, inFlight);
+    } finally {
+      await Promise.allSettled(inFlight.values());
+    }
+  }
+
+  /** Keeps up to `concurrency` pages in flight, at most twice `perHost` per host, until none is due. */
+  private async crawlFrontier(context: CrawlContext, matcher: QueryMatcher, inFlight: Map<number, Promise<void>>): Promise<void> {
+    const { db, partition, signal } = context;
     const perHostInFlight = new Map<string, number>();
     const hostLimit = context.perHost * 2;
     while (!signal.aborted) {
@@ -65,7 +75,6 @@ export class SiteSource implements Source {
       if (inFlight.size === 0) break;
       await Promise.race(inFlight.values());
     }
-    await Promise.all(inFlight.values());
   }
 
   private async crawlPage(context: CrawlContext, matcher: QueryMatcher, page: FrontierPage): Promise<void> {
