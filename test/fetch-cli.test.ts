@@ -102,6 +102,24 @@ describe('wit fetch (the CLI)', () => {
     expect(runWit(['db', 'check-images', '--db', dbPath, '--images', images]).status).toBe(0);
   });
 
+  it('stops cleanly on Ctrl-C: images in flight stay pending, none is marked failed', async () => {
+    const dbPath = join(dir, 'sigint.db');
+    const images = join(dir, 'sigint-images');
+    dbWithPairs(dbPath, names.map((name) => `${server.origin}${name}?sigint`)).close();
+    const child = startWit(fetchArgs(dbPath, images));
+    let stdout = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    const closed = once(child, 'close');
+    for (let i = 0; i < 400 && !(existsSync(dbPath) && okUrls(dbPath).length >= 3); i++) await sleep(100);
+    child.kill('SIGINT');
+    const [status] = (await closed) as [number | null];
+    expect(status).toBe(130);
+    expect(stdout).toMatch(/fetch: \d+ ok .*, 0 failed, [1-9]\d* still pending/);
+    const db = openDb(dbPath, { readonly: true });
+    expect(db.prepare("SELECT count(*) FROM images WHERE state = 'failed'").pluck().get()).toBe(0);
+    db.close();
+  });
+
   it('names a bad flag or a missing db, without a stack trace', () => {
     const bad = runWit(['fetch', '--db', join(dir, 'kill.db'), '--size', '0']);
     expect(bad.status).toBe(2);

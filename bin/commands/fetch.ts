@@ -81,6 +81,7 @@ export const fetchCommand: CommandModule<object, FetchArgs> = {
       });
       progress.finish();
       console.log(formatFetchSummary(summary));
+      if (stop.signal.aborted) process.exitCode = 130;
     } finally {
       process.off('SIGINT', onSigint);
       db.close();
