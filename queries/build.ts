@@ -26,11 +26,15 @@ export interface BuildQueriesOptions {
   limit?: number;
   /**
    * Most distinct words held in memory while counting corpora (about 100 bytes
-   * each); rarer ones are pruned when full, see `CappedCounter`.
+   * each); the rarest are pruned when full, see `WordCounter`.
    * @default 2000000
    */
   maxTrackedUnigrams?: number;
-  /** Most distinct bigrams held in memory while counting (about 100 bytes each). @default 6000000 */
+  /**
+   * Most distinct bigrams held while counting (12-byte slots, at most 16 bytes
+   * a bigram at the cap); the rarest are pruned when full, see `PairCounter`.
+   * @default 12000000
+   */
   maxTrackedBigrams?: number;
   /** Progress in MB of input read, over all input files. */
   onProgress?: ProgressSink;
@@ -63,7 +67,7 @@ const defaults = {
   bigramPmi: 30,
   minViews: 70,
   maxTrackedUnigrams: 2_000_000,
-  maxTrackedBigrams: 6_000_000,
+  maxTrackedBigrams: 12_000_000,
 };
 
 const batchSize = 10_000;
@@ -76,13 +80,14 @@ const batchSize = 10_000;
  * input file is checked (exists, is text) before any long work starts.
  *
  * Memory does not grow with the input. Corpora are streamed (1 MiB reads, at
- * most 1 Mi characters of an unfinished line) and counted in two capped maps,
- * `maxTrackedUnigrams` + `maxTrackedBigrams` entries of about 80-100 bytes
- * each (79 B measured on WordNet glosses): the defaults, 2M + 6M entries, stay
- * under about 0.8 GB whatever the corpus size, 10 GB or 100 GB. When a map is
- * full its rarest entries are pruned (`CappedCounter`); the run's summary says
- * by how much counts may be low as a result. Titles and user files go to the
- * db in batches of 10,000 lines.
+ * most 1 Mi characters of an unfinished line) and counted in two capped
+ * tables: at most `maxTrackedUnigrams` words in a map (about 100 bytes a
+ * word) and `maxTrackedBigrams` bigrams as pairs of word ids in a typed-array
+ * hash table (12-byte slots, at most 16 Mi slots for the default 12M). The
+ * defaults hold about 200 MB + 200 MB at most, whatever the corpus size, 10 GB
+ * or 100 GB. When a table is full its rarest entries are pruned (`WordCounter`,
+ * `PairCounter`); the run's summary says by how much counts may be low as a
+ * result. Titles and user files go to the db in batches of 10,000 lines.
  */
 export async function buildQueries(db: WitDb, options: BuildQueriesOptions): Promise<BuildQueriesResult> {
   const corpusPaths = options.corpusPaths ?? [];
@@ -158,9 +163,9 @@ function corpusSummary(counts: CorpusCounts): NonNullable<BuildQueriesResult['co
     bytes: counts.bytes,
     lines: counts.lines,
     tokens: counts.tokens,
-    trackedUnigrams: counts.unigrams.counts.size,
-    trackedBigrams: counts.bigrams.counts.size,
-    undercountBound: Math.max(counts.unigrams.undercountBound, counts.bigrams.undercountBound),
+    trackedUnigrams: counts.words.size,
+    trackedBigrams: counts.pairs.size,
+    undercountBound: Math.max(counts.words.undercountBound, counts.pairs.undercountBound),
   };
 }
 

@@ -2,7 +2,8 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { openDb, WitError, type WitDb } from '../db/index.js';
 import { buildQueries, countCorpora, highPmiBigrams, bigramPmi, exportQueries, importQueries, type CorpusCounts } from '../queries/index.js';
-import { CappedCounter } from '../queries/capped-counter.js';
+import { PairCounter } from '../queries/pair-counter.js';
+import { WordCounter } from '../queries/word-counter.js';
 import { writeBinaryFile, writeGlossCorpus, writeLines } from './fixtures/queries-files.js';
 import { tempDir } from './fixtures/temp-dir.js';
 
@@ -43,7 +44,8 @@ describe('corpus counts', () => {
 
   it('ranks a true collocation above chance pairs by PMI in WordNet glosses', () => {
     expect(counts.tokens).toBeGreaterThan(700_000);
-    expect(counts.bigrams.undercountBound).toBe(0);
+    expect(counts.pairs.undercountBound).toBe(0);
+    expect(counts.words.get('dog')).toBeGreaterThan(50);
     expect(bigramPmi(counts, 'united states')).toBeGreaterThan(100);
     expect(bigramPmi(counts, 'of the')).toBeLessThan(30);
     const ranked = highPmiBigrams(counts, 10, 0).map((b) => b.text);
@@ -86,17 +88,48 @@ describe('corpus counts', () => {
     db.close();
   });
 
-  it('keeps memory bounded by pruning rare terms, with an undercount bound', () => {
-    const counter = new CappedCounter(100);
+  it('keeps memory bounded by pruning rare words, with an undercount bound', () => {
+    const dropped: number[] = [];
+    const words = new WordCounter(100, (mask) => dropped.push(mask.reduce((sum, bit) => sum + bit, 0)));
     for (let round = 0; round < 50; round++) {
-      for (let i = 0; i < 1000; i++) counter.add(`rare${round}-${i}`);
-      counter.add('frequent');
-      counter.add('frequent');
+      for (let i = 0; i < 1000; i++) words.add(`rare${round}-${i}`);
+      words.add('frequent');
+      words.add('frequent');
     }
-    expect(counter.counts.size).toBeLessThanOrEqual(100);
-    expect(counter.prunes).toBeGreaterThan(0);
-    expect(counter.get('frequent')).toBeLessThanOrEqual(100);
-    expect(counter.get('frequent') + counter.undercountBound).toBeGreaterThanOrEqual(100);
+    expect(words.size).toBeLessThanOrEqual(100);
+    expect(words.prunes).toBe(dropped.length);
+    expect(dropped.length).toBeGreaterThan(0);
+    expect(words.get('frequent')).toBeLessThanOrEqual(100);
+    expect(words.get('frequent') + words.undercountBound).toBeGreaterThanOrEqual(100);
+    expect(words.wordOf(words.idOf('frequent')!)).toBe('frequent');
+  });
+
+  it('keeps bigram pairs bounded, and drops the pairs of pruned words', () => {
+    const pairs = new PairCounter(1000);
+    for (let i = 0; i < 10_000; i++) pairs.add(i, i + 1);
+    for (let i = 0; i < 500; i++) pairs.add(7, 8);
+    expect(pairs.size).toBeLessThanOrEqual(1000);
+    expect(pairs.get(7, 8) + pairs.undercountBound).toBeGreaterThanOrEqual(501);
+    expect(pairs.get(7, 8)).toBeGreaterThan(400);
+    const mask = new Uint8Array(10_001);
+    mask[7] = 1;
+    pairs.dropWords(mask, 3);
+    expect(pairs.get(7, 8)).toBe(0);
+    expect([...pairs.entries()].every(([first, second]) => first !== 7 && second !== 7)).toBe(true);
+  });
+
+  it('counts the same with tight caps as without for frequent terms, within the bound', async () => {
+    const capped = await countCorpora([corpus], { maxTrackedUnigrams: 5_000, maxTrackedBigrams: 20_000 });
+    expect(capped.words.size).toBeLessThanOrEqual(5_000);
+    expect(capped.pairs.size).toBeLessThanOrEqual(20_000);
+    expect(capped.pairs.undercountBound).toBeGreaterThan(0);
+    for (const word of ['the', 'of', 'dog', 'water']) {
+      expect(capped.words.get(word)).toBeLessThanOrEqual(counts.words.get(word));
+      expect(capped.words.get(word) + capped.words.undercountBound).toBeGreaterThanOrEqual(counts.words.get(word));
+    }
+    const united = (c: CorpusCounts) => c.pairs.get(c.words.idOf('united')!, c.words.idOf('states')!);
+    expect(united(capped)).toBeLessThanOrEqual(united(counts));
+    expect(united(capped) + capped.pairs.undercountBound).toBeGreaterThanOrEqual(united(counts));
   });
 });
 

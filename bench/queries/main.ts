@@ -134,7 +134,7 @@ async function benchCounting(captions: readonly string[]): Promise<void> {
   try {
     const corpus = join(dir, 'glosses.txt');
     writeFileSync(corpus, `${captions.join('\n')}\n`);
-    await countOnce(corpus, 2_000_000, 6_000_000);
+    await countOnce(corpus, 2_000_000, 12_000_000);
     await countOnce(corpus, 10_000, 50_000);
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -148,13 +148,13 @@ async function countOnce(corpus: string, maxTrackedUnigrams: number, maxTrackedB
   const counts = await countCorpora([corpus], { maxTrackedUnigrams, maxTrackedBigrams });
   const cpu = process.cpuUsage(cpuStart);
   const cpuSecs = (cpu.user + cpu.system) / 1e6;
-  const entries = counts.unigrams.counts.size + counts.bigrams.counts.size;
+  const entries = counts.words.size + counts.pairs.size;
   const retained = retainedBytes() - before;
   console.log(
     `corpus counting, caps ${count(maxTrackedUnigrams)} words / ${count(maxTrackedBigrams)} bigrams: ${mb(counts.bytes).toFixed(1)} MB in ` +
       `${((performance.now() - wallStart) / 1000).toFixed(2)} s wall, ${cpuSecs.toFixed(2)} s CPU = ${(mb(counts.bytes) / cpuSecs).toFixed(1)} MB/s per CPU-second; ` +
-      `${count(counts.unigrams.counts.size)} words + ${count(counts.bigrams.counts.size)} bigrams held, ${mb(retained).toFixed(0)} MB retained ` +
-      `(${(retained / entries).toFixed(0)} B/entry), ${counts.unigrams.prunes + counts.bigrams.prunes} prunes, counts low by <= ${count(Math.max(counts.unigrams.undercountBound, counts.bigrams.undercountBound))}`,
+      `${count(counts.words.size)} words + ${count(counts.pairs.size)} bigrams held, ${mb(retained).toFixed(0)} MB retained ` +
+      `(${(retained / entries).toFixed(0)} B/entry), ${counts.words.prunes + counts.pairs.prunes} prunes, counts low by <= ${count(Math.max(counts.words.undercountBound, counts.pairs.undercountBound))}`,
   );
 }
 

@@ -34,7 +34,7 @@ const build: CommandModule<object, BuildArgs> = {
       .option('extra', { type: 'string', array: true, default: [], normalize: true, describe: 'File of your own queries, one a line (repeatable)' })
       .option('limit', { type: 'number', describe: 'The table holds at most this many queries after the build' })
       .option('max-tracked-unigrams', { type: 'number', default: 2_000_000, describe: 'Distinct words held while counting (~100 B each); rarer ones are pruned when full' })
-      .option('max-tracked-bigrams', { type: 'number', default: 6_000_000, describe: 'Distinct bigrams held while counting (~100 B each); rarer ones are pruned when full' }),
+      .option('max-tracked-bigrams', { type: 'number', default: 12_000_000, describe: 'Distinct bigrams held while counting (<= 16 B each); rarer ones are pruned when full' }),
   handler: async (argv) => {
     const { openDb, ProgressLine, WitError } = await import('../../db/index.js');
     const problem = buildFlagProblem(argv);
