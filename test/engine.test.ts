@@ -168,6 +168,8 @@ describe('the engine', () => {
     expect(norm(texts, 0)).toBeCloseTo(1, 5);
     expect(norm(texts, 1)).toBe(0);
     expect(engine.logitScale()).toBeCloseTo(1 / 0.07, 3);
+    expect(await engine.embedImages(new Float32Array(0), 0)).toHaveLength(0);
+    expect(await engine.embedTexts({ tokenIds: new Int32Array(0), offsets: Int32Array.from([0]) })).toHaveLength(0);
     await engine.dispose();
   });
 

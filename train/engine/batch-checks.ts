@@ -25,7 +25,7 @@ export function checkTextBatch(batch: TextBatch, vocabSize: number, rows?: numbe
 
 export function checkImages(images: Float32Array, n: number, config: Required<ModelConfig>): void {
   const expected = n * config.imageSize * config.imageSize * 3;
-  if (!Number.isInteger(n) || n < 1 || images.length !== expected) {
+  if (!Number.isInteger(n) || n < 0 || images.length !== expected) {
     throw new WitError(
       `images must hold n*${config.imageSize}*${config.imageSize}*3 = ${expected} floats for n=${n}, got ${images.length}.`,
     );

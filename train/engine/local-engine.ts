@@ -52,11 +52,13 @@ export class LocalEngine implements Engine {
 
   async embedImages(images: Float32Array, n: number): Promise<Float32Array> {
     checkImages(images, n, this.config);
+    if (n === 0) return new Float32Array(0);
     return this.replica.embedImages(images, n);
   }
 
   async embedTexts(batch: TextBatch): Promise<Float32Array> {
     checkTextBatch(batch, this.config.vocabSize);
+    if (batch.offsets.length === 1) return new Float32Array(0);
     return this.replica.embedTexts(batch);
   }
 

@@ -1,4 +1,5 @@
 import { availableParallelism } from 'node:os';
+import { WitError } from '../../db/index.js';
 import type { OptimizerBuffers } from './adamw.js';
 import { SharedBarrier } from './barrier.js';
 import { checkImages, checkTextBatch, checkTrainBatch } from './batch-checks.js';
@@ -78,7 +79,9 @@ export class ParallelEngine implements Engine {
   /** A non-finite loss leaves weights and moments untouched (every worker sees the same loss). */
   async step(batch: TrainBatch, hyper: StepHyper): Promise<StepResult> {
     checkTrainBatch(batch, this.config);
-    if (batch.size < this.pool.size) throw new Error(`A batch of ${batch.size} cannot be split over ${this.pool.size} workers.`);
+    if (batch.size < this.pool.size) {
+      throw new WitError(`A batch of ${batch.size} pairs cannot be split over ${this.pool.size} engine workers; use a larger batch.`);
+    }
     const pixels = this.config.imageSize * this.config.imageSize * 3;
     const exchange = sharedFloats(2 * batch.size * this.config.embedDim);
     const replies = await Promise.all(
@@ -102,6 +105,7 @@ export class ParallelEngine implements Engine {
 
   async embedImages(images: Float32Array, n: number): Promise<Float32Array> {
     checkImages(images, n, this.config);
+    if (n === 0) return new Float32Array(0);
     const pixels = this.config.imageSize * this.config.imageSize * 3;
     const parts = Math.min(n, this.pool.size);
     const replies = await Promise.all(
@@ -120,6 +124,7 @@ export class ParallelEngine implements Engine {
 
   async embedTexts(batch: TextBatch): Promise<Float32Array> {
     checkTextBatch(batch, this.config.vocabSize);
+    if (batch.offsets.length === 1) return new Float32Array(0);
     const reply = await this.pool.request(0, { kind: 'embedTexts', tokenIds: batch.tokenIds, offsets: batch.offsets });
     return expectReply(reply, 'embedded').embeddings;
   }

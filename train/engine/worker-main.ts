@@ -80,9 +80,12 @@ function trainStep(request: Extract<WorkerRequest, { kind: 'step' }>): WorkerRep
   barrier.wait();
   if (Number.isFinite(loss)) {
     const total = sumGradients();
-    squaredNorms[workerIndex] = sumOfSquares(total, ownStart, ownEnd);
-    barrier.wait();
-    const gradScale = clipScale(squaredNorms.reduce((a, b) => a + b, 0), hyper.gradClipNorm);
+    let gradScale = 1;
+    if (hyper.gradClipNorm !== undefined) {
+      squaredNorms[workerIndex] = sumOfSquares(total, ownStart, ownEnd);
+      barrier.wait();
+      gradScale = clipScale(squaredNorms.reduce((a, b) => a + b, 0), hyper.gradClipNorm);
+    }
     const update = { step: request.step, lr: hyper.lr, weightDecay: hyper.weightDecay, gradScale };
     adamWUpdate(slots, buffers, total, update, ownStart, ownEnd);
     barrier.wait();
