@@ -45,7 +45,7 @@ export async function buildShards(db: WitDb, options: BuildShardsOptions): Promi
   const phaseSecs: Array<[BuildPhase, number]> = [];
   const progress = timedProgress(options.progress, phaseSecs);
 
-  const pairs = withPhase(progress, 'load', 'pairs', () => readCurationCandidates(db));
+  const pairs = withPhase(progress, 'load', 'pairs', (line) => readCurationCandidates(db, (rows) => line.update({ done: rows })));
   const context: CurateContext = { progress };
   if (curate.languages.length > 0) context.languageCheck = await loadLanguageCheck(curate.languages);
   if (options.excludeNearDir) {
@@ -114,10 +114,10 @@ function timedProgress(outer: BuildShardsOptions['progress'], phaseSecs: Array<[
   };
 }
 
-function withPhase<T>(progress: ProgressFactory, phase: BuildPhase, unit: string, work: () => T): T {
+function withPhase<T>(progress: ProgressFactory, phase: BuildPhase, unit: string, work: (line: PhaseProgress) => T): T {
   const line = progress(phase, unit);
   try {
-    const result = work();
+    const result = work(line);
     line.update({ done: Array.isArray(result) ? result.length : typeof result === 'number' ? result : 0 });
     return result;
   } finally {

@@ -22,10 +22,9 @@ export interface CurationCandidate {
   path: string | null;
 }
 
-/** Every pair joined with its query and image, in pair-id order. */
-export function readCurationCandidates(db: WitDb): CurationCandidate[] {
-  return db
-    .prepare(
+/** Every pair joined with its query and image, in pair-id order; `onProgress` gets the count every 10,000 rows. */
+export function readCurationCandidates(db: WitDb, onProgress?: (rows: number) => void): CurationCandidate[] {
+  const statement = db.prepare(
       `SELECT p.id AS pairId, p.text, p.text_origin AS textOrigin, p.image_url AS imageUrl, p.page_url AS pageUrl,
               p.query_id AS queryId, q.text AS query, i.state AS imageState, i.host AS imageHost,
               i.sha256, i.phash, i.width, i.height, i.path
@@ -33,8 +32,13 @@ export function readCurationCandidates(db: WitDb): CurationCandidate[] {
          JOIN queries q ON q.id = p.query_id
          LEFT JOIN images i ON i.url = p.image_url
         ORDER BY p.id`,
-    )
-    .all() as CurationCandidate[];
+  );
+  const rows: CurationCandidate[] = [];
+  for (const row of statement.iterate() as IterableIterator<CurationCandidate>) {
+    rows.push(row);
+    if (rows.length % 10_000 === 0) onProgress?.(rows.length);
+  }
+  return rows;
 }
 
 /** One `curation` row: what `wit shards build` decided for a pair and why. */
