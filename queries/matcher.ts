@@ -132,7 +132,7 @@ function tokenizeQueries(queries: Iterable<MatcherQuery>): TokenizedQueries {
   const words = new WordIds();
   const ids: number[] = [];
   const starts: number[] = [0];
-  let sequence = new Int32Array(1 << 16);
+  let sequence = new Int32Array(1024);
   let length = 0;
   for (const query of queries) {
     const tokens = tokenize(query.text);

@@ -29,9 +29,9 @@ const wordCodePoint = /^[\p{L}\p{M}\p{N}]$/u;
  */
 export class WordIds {
   /** `slotFields` numbers per slot; see `slotFields`. */
-  private slots: Int32Array = emptySlots(1024);
-  private slotCount = 1024;
-  private chars: Uint16Array = new Uint16Array(1 << 16);
+  private slots: Int32Array = emptySlots(64);
+  private slotCount = 64;
+  private chars: Uint16Array = new Uint16Array(1024);
   private charsUsed = 0;
   private count = 0;
   private encoded: EncodedWords = { ids: new Int32Array(256), stemIds: new Int32Array(256), length: 0 };
