@@ -70,7 +70,8 @@ async function makeCorpus(dir: string, count: number): Promise<void> {
 /** The emoji centred on a colour gradient, with ±noise per channel; PNG-encoded raw RGB. */
 async function renderArt(svg: Buffer, width: number, height: number, seed: number, noise: number, random: () => number): Promise<Buffer> {
   const side = Math.round(Math.min(width, height) * 0.8);
-  const emoji = await sharp(svg, { density: (72 * side) / 72 }).resize(side, side).png().toBuffer();
+  // openmoji SVGs are 72x72 units: density = side renders them at `side` px.
+  const emoji = await sharp(svg, { density: side }).resize(side, side).png().toBuffer();
   const pixels = Buffer.alloc(width * height * 3);
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
