@@ -14,16 +14,19 @@
  * 300-word vocabulary with 3% placeholders, 2% single words; 3% of images
  * are too small or too wide, 1% not fetched; 1 query per ~50 pairs.
  *
- *   node dist/bench/shards/main.js [--sizes 100000,1000000] [--real-hashes 400]
+ * With `--full-rows N` it then also times the whole `buildShards` (SQLite
+ * read, decisions, tar writing, `curation` rewrite) on N rows: full-build.ts.
+ *
+ *   node dist/bench/shards/main.js [--sizes 100000,1000000] [--real-hashes 400] [--full-rows 100000]
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { curatePairs, resolveCurateOptions, type BuildPhase } from '../../curate/index.js';
-import type { CurationCandidate } from '../../db/index.js';
+import type { FullBuildResult } from './full-build.js';
+import { realHashes, syntheticRows } from './synthetic-rows.js';
 
 interface SizeResult {
   rows: number;
@@ -42,12 +45,15 @@ interface SizeResult {
 }
 
 const at = process.argv.indexOf('--child');
-if (process.argv[1] !== fileURLToPath(import.meta.url)) {
-  // imported (to reuse the row maker): run nothing
-} else if (at !== -1) {
+const fullAt = process.argv.indexOf('--child-full');
+if (at !== -1) {
   const rows = Number(process.argv[at + 1]);
   const hashes = JSON.parse(readFileSync(process.argv[at + 2]!, 'utf8')) as string[];
   console.log(JSON.stringify(measure(rows, hashes)));
+} else if (fullAt !== -1) {
+  const { measureFullBuild } = await import('./full-build.js');
+  const hashes = JSON.parse(readFileSync(process.argv[fullAt + 2]!, 'utf8')) as string[];
+  console.log(JSON.stringify(await measureFullBuild(Number(process.argv[fullAt + 1]), hashes)));
 } else {
   await main();
 }
@@ -64,18 +70,30 @@ async function main(): Promise<void> {
   const results: SizeResult[] = [];
   try {
     for (const rows of sizes) {
-      const child = spawnSync(process.execPath, ['--max-old-space-size=4096', fileURLToPath(import.meta.url), '--child', String(rows), hashFile], {
-        encoding: 'utf8',
-        maxBuffer: 1 << 20,
-      });
-      if (child.status !== 0) throw new Error(`bench child for ${rows} rows failed: ${child.stderr}`);
-      results.push(JSON.parse(child.stdout.trim().split('\n').pop()!) as SizeResult);
+      results.push(runChild<SizeResult>(['--child', String(rows), hashFile]));
       console.log(`  ${rows.toLocaleString('en-US')} rows done · load ${loadavg()[0]!.toFixed(2)}`);
     }
+    printTable(results);
+    const fullRows = argValue('--full-rows');
+    if (fullRows) printFullBuild(runChild<FullBuildResult>(['--child-full', fullRows, hashFile]));
   } finally {
     rmSync(hashFile, { force: true });
   }
-  printTable(results);
+}
+
+/** Runs this script again in a fresh process (its own peak memory) and parses the JSON line it prints. */
+function runChild<T>(args: string[]): T {
+  const child = spawnSync(process.execPath, ['--max-old-space-size=4096', fileURLToPath(import.meta.url), ...args], { encoding: 'utf8', maxBuffer: 1 << 20 });
+  if (child.status !== 0) throw new Error(`bench child ${args.join(' ')} failed: ${child.stderr}`);
+  return JSON.parse(child.stdout.trim().split('\n').pop()!) as T;
+}
+
+function printFullBuild(result: FullBuildResult): void {
+  console.log(`\nbuildShards on a real SQLite file and image store, ${result.rows.toLocaleString('en-US')} pairs · load ${loadavg()[0]!.toFixed(2)}`);
+  for (const [phase, secs] of result.phaseSecs) console.log(`  ${phase.padEnd(14)}${secs.toFixed(2).padStart(9)} s`);
+  const total = result.phaseSecs.reduce((sum, [, secs]) => sum + secs, 0);
+  console.log(`  ${'total'.padEnd(14)}${total.toFixed(2).padStart(9)} s`);
+  console.log(`  ${result.train.toLocaleString('en-US')} train + ${result.val.toLocaleString('en-US')} val samples, ${(result.shardBytes / 2 ** 20).toFixed(0)} MiB of shards, peak RSS ${result.peakRssMiB.toFixed(0)} MiB`);
 }
 
 function printTable(results: SizeResult[]): void {
@@ -148,84 +166,6 @@ function measure(rowCount: number, hashes: readonly string[]): SizeResult {
 
 function cpuSecs(usage: NodeJS.CpuUsage): number {
   return (usage.user + usage.system) / 1e6;
-}
-
-/** xorshift32: the same rows on every run. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>>= 0);
-  };
-}
-
-function flipBits(hex: string, count: number, next: () => number): string {
-  let hi = Number.parseInt(hex.slice(0, 8), 16);
-  let lo = Number.parseInt(hex.slice(8), 16);
-  for (let i = 0; i < count; i += 1) {
-    const bit = next() % 64;
-    if (bit < 32) lo = (lo ^ (1 << bit)) >>> 0;
-    else hi = (hi ^ (1 << (bit - 32))) >>> 0;
-  }
-  return hi.toString(16).padStart(8, '0') + lo.toString(16).padStart(8, '0');
-}
-
-export function syntheticRows(count: number, realHashes: readonly string[]): CurationCandidate[] {
-  const next = rng(20261126);
-  const vocabulary = Array.from({ length: 300 }, (_, i) => `w${(i * 7919).toString(36)}`);
-  const queries = Array.from({ length: Math.ceil(count / 50) }, (_, i) => `query ${i}`);
-  const placeholders = ['IMG_1234.jpg', 'logo', 'click here', 'untitled', '2019 05 12'];
-  const rows: CurationCandidate[] = [];
-  let clusterBase = '';
-  let clusterLeft = 0;
-  for (let i = 0; i < count; i += 1) {
-    if (clusterLeft === 0) {
-      clusterBase = flipBits(realHashes[next() % realHashes.length]!, 10 + (next() % 7), next);
-      const r = next() % 100;
-      clusterLeft = r < 70 ? 1 : r < 90 ? 2 : r < 97 ? 3 + (next() % 2) : 5 + (next() % 6);
-    }
-    clusterLeft -= 1;
-    const reuse = rows.length > 0 && next() % 100 < 2 ? rows[next() % rows.length]! : undefined;
-    const sha = reuse?.sha256 ?? Array.from({ length: 8 }, () => next().toString(16).padStart(8, '0')).join('');
-    const shape = next() % 100;
-    const words = 3 + (next() % 12);
-    const kind = next() % 100;
-    const text = kind < 3 ? placeholders[kind % placeholders.length]! : kind < 5 ? vocabulary[next() % 300]! : Array.from({ length: words }, () => vocabulary[next() % 300]).join(' ');
-    rows.push({
-      pairId: i + 1,
-      text,
-      textOrigin: 'alt',
-      imageUrl: `http://img${i % 997}.example/${i}.jpg`,
-      pageUrl: `http://site${i % 991}.example/page/${i >> 3}`,
-      queryId: (next() % queries.length) + 1,
-      query: queries[i % queries.length]!,
-      imageState: shape === 0 ? 'failed' : 'ok',
-      imageHost: `img${i % 997}.example`,
-      sha256: sha,
-      phash: reuse?.phash ?? flipBits(clusterBase, next() % 4, next),
-      width: shape < 3 ? 40 : 200 + (next() % 800),
-      height: shape === 3 ? 2000 : 200 + (next() % 600),
-      path: `${sha.slice(0, 2)}/${sha.slice(2, 4)}/${sha}.jpg`,
-    });
-  }
-  return rows;
-}
-
-export async function realHashes(count: number): Promise<string[]> {
-  const { computePhash } = await import('../../crawler/index.js');
-  const sharp = (await import('sharp')).default;
-  const svgDir = join(dirname(createRequire(import.meta.url).resolve('openmoji/package.json')), 'color', 'svg');
-  const names = readdirSync(svgDir).filter((name) => name.endsWith('.svg')).sort();
-  const step = Math.max(1, Math.floor(names.length / count));
-  const hashes = new Set<string>();
-  for (let i = 0; i < names.length && hashes.size < count; i += step) {
-    const png = await sharp(readFileSync(join(svgDir, names[i]!)), { density: 72 }).resize(64, 64).flatten({ background: '#ffffff' }).png().toBuffer();
-    hashes.add(await computePhash(png));
-  }
-  return [...hashes];
 }
 
 function argValue(flag: string): string | undefined {
