@@ -64,7 +64,6 @@ function medianOf(values: Float64Array): number {
  * which is what anti-aliased downscaling amounts to at these ratios).
  */
 export function lumaGrid(pixels: Uint8Array, width: number, height: number, channels: number): Uint8Array {
-  const luma = lumaPlane(pixels, width * height, channels);
   const grid = new Uint8Array(phashGridSide * phashGridSide);
   for (let gy = 0; gy < phashGridSide; gy++) {
     const y0 = Math.floor((gy * height) / phashGridSide);
@@ -73,24 +72,22 @@ export function lumaGrid(pixels: Uint8Array, width: number, height: number, chan
       const x0 = Math.floor((gx * width) / phashGridSide);
       const x1 = Math.max(x0 + 1, Math.floor(((gx + 1) * width) / phashGridSide));
       let sum = 0;
-      for (let y = y0; y < y1; y++) {
-        for (let i = y * width + x0, end = y * width + x1; i < end; i++) sum += luma[i]!;
-      }
+      for (let y = y0; y < y1; y++) sum += rowLuma(pixels, (y * width + x0) * channels, (y * width + x1) * channels, channels);
       grid[gy * phashGridSide + gx] = Math.round(sum / ((y1 - y0) * (x1 - x0)) / 256);
     }
   }
   return grid;
 }
 
-/** Luma x 256 per pixel (Rec. 601 weights 77/150/29), or the gray value x 256 for 1-2 channels. */
-function lumaPlane(pixels: Uint8Array, count: number, channels: number): Uint32Array {
-  const luma = new Uint32Array(count);
+/** Sum of luma x 256 over pixels [from, to) of one row: Rec. 601 weights 77/150/29, or gray x 256 for 1-2 channels. */
+function rowLuma(pixels: Uint8Array, from: number, to: number, channels: number): number {
+  let sum = 0;
   if (channels < 3) {
-    for (let p = 0; p < count; p++) luma[p] = pixels[p * channels]! << 8;
-    return luma;
+    for (let i = from; i < to; i += channels) sum += pixels[i]! << 8;
+    return sum;
   }
-  for (let p = 0, i = 0; p < count; p++, i += channels) luma[p] = 77 * pixels[i]! + 150 * pixels[i + 1]! + 29 * pixels[i + 2]!;
-  return luma;
+  for (let i = from; i < to; i += channels) sum += 77 * pixels[i]! + 150 * pixels[i + 1]! + 29 * pixels[i + 2]!;
+  return sum;
 }
 
 /** Number of differing bits between two 16-hex-char hashes (0 = same, 64 = opposite). */
