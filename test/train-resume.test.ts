@@ -8,7 +8,7 @@ import { runWit, startWit } from './fixtures/run-wit.js';
 import { tempDir } from './fixtures/temp-dir.js';
 
 const shards = { trainCount: 1200, valCount: 256, shardSize: 300, pixels: 32 };
-const model = ['--backend', 'wasm', '--image-size', '16', '--embed-dim', '16', '--conv-channels', '8,16', '--batch', '16', '--shuffle-buffer', '200', '--seed', '3'];
+const model = ['--backend', 'wasm', '--image-size', '16', '--embed-dim', '16', '--conv-channels', '8,16', '--batch', '16', '--shuffle-buffer', '200', '--seed', '3', '--workers', '1'];
 const run = (shardsDir: string, out: string, steps = 40) => ['train', '--shards', shardsDir, '--out', out, ...model, '--steps', String(steps), '--save-every', '10', '--log-every', '5'];
 
 async function waitForCheckpoint(dir: string, atLeastStep: number, timeoutMillis: number): Promise<number> {
@@ -24,6 +24,26 @@ async function waitForCheckpoint(dir: string, atLeastStep: number, timeoutMillis
   throw new Error(`no checkpoint of step >= ${atLeastStep} in ${dir} within ${timeoutMillis} ms`);
 }
 
+async function waitForMetricsStep(dir: string, atLeastStep: number, timeoutMillis: number): Promise<void> {
+  const deadline = Date.now() + timeoutMillis;
+  while (Date.now() < deadline) {
+    const path = join(dir, 'metrics.jsonl');
+    const steps = existsSync(path) ? readFileSync(path, 'utf8').trim().split('\n').filter(Boolean).map((line) => (JSON.parse(line) as { step: number }).step) : [];
+    if (steps.some((step) => step >= atLeastStep)) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error(`no metrics line of step >= ${atLeastStep} in ${dir} within ${timeoutMillis} ms`);
+}
+
+function maxDifference(a: Awaited<ReturnType<typeof finalWeights>>, b: Awaited<ReturnType<typeof finalWeights>>): number {
+  let max = 0;
+  for (const [name, { data }] of Object.entries(a.state.tensors)) {
+    const other = b.state.tensors[name]!.data;
+    for (let i = 0; i < data.length; i++) max = Math.max(max, Math.abs(data[i]! - other[i]!));
+  }
+  return max;
+}
+
 async function finalWeights(dir: string) {
   const checkpoint = await readCheckpoint(dir);
   if (!checkpoint) throw new Error(`no checkpoint in ${dir}`);
@@ -37,7 +57,7 @@ describe('wit train, killed and resumed', () => {
     const shardsDir = await openmojiShards(shards);
     const straight = runWit(run(shardsDir, join(root, 'straight')), { timeoutMillis: 150_000 });
     expect(straight.stderr).toContain('backend: wasm was asked for');
-    expect(straight.status).toBe(0);
+    expect(straight.status, straight.stderr).toBe(0);
     expect(straight.stdout).toMatch(/trained 40\/40 steps on wasm/);
 
     const child = startWit(run(shardsDir, join(root, 'killed')));
@@ -53,24 +73,43 @@ describe('wit train, killed and resumed', () => {
 
     const resumed = runWit(['train', '--out', join(root, 'killed'), '--resume', '--backend', 'wasm'], { timeoutMillis: 150_000 });
     expect(resumed.stderr).toMatch(/resuming .*killed at step \d+ of 40/);
-    expect(resumed.status).toBe(0);
+    expect(resumed.status, resumed.stderr).toBe(0);
 
     const a = await finalWeights(join(root, 'straight'));
     const b = await finalWeights(join(root, 'killed'));
     expect(b.meta).toEqual(a.meta);
     expect(Object.keys(b.state.tensors).sort()).toEqual(Object.keys(a.state.tensors).sort());
-    let maxDiff = 0;
-    for (const [name, { data }] of Object.entries(a.state.tensors)) {
-      const other = b.state.tensors[name]!.data;
-      for (let i = 0; i < data.length; i++) maxDiff = Math.max(maxDiff, Math.abs(data[i]! - other[i]!));
-    }
+    const maxDiff = maxDifference(a, b);
     console.log(`killed at checkpoint step ${killedAt}; max |weight difference| after resume: ${maxDiff}`);
-    expect(maxDiff).toBeLessThan(1e-5);
+    expect(maxDiff).toBeLessThan(1e-6);
 
+    const config = JSON.parse(readFileSync(join(root, 'killed', 'config.json'), 'utf8')) as { runtime: { workers: number } };
+    expect(config.runtime.workers).toBe(1); // the resume kept the run's worker count
     // metrics.jsonl has each step once (the lines the killed run wrote past its checkpoint were dropped),
     // and the resumed run kept the run's --log-every.
     const steps = readFileSync(join(root, 'killed', 'metrics.jsonl'), 'utf8').trim().split('\n').map((line) => (JSON.parse(line) as { step: number; split?: string }));
     expect(steps.filter((line) => !line.split).map((line) => line.step)).toEqual([5, 10, 15, 20, 25, 30, 35, 40]);
+  }, 300_000);
+
+  test('Ctrl-C (SIGINT) stops after the step in progress with a checkpoint there; --resume continues to the same weights', async () => {
+    const shardsDir = await openmojiShards(shards);
+    const out = join(root, 'interrupted');
+    const child = startWit(run(shardsDir, out));
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    try {
+      await waitForMetricsStep(out, 5, 120_000);
+    } finally {
+      child.kill('SIGINT');
+    }
+    expect(await exited).toBe(130);
+    const stoppedAt = Number(/stopped at step (\d+) of 40; the checkpoint is saved: continue with `wit train --out .* --resume`/.exec(stderr)?.[1]);
+    expect(stoppedAt).toBeGreaterThanOrEqual(5);
+    expect((await finalWeights(out)).meta.step).toBe(stoppedAt);
+    const resumed = runWit(['train', '--out', out, '--resume', '--backend', 'wasm'], { timeoutMillis: 150_000 });
+    expect(resumed.status, resumed.stderr).toBe(0);
+    expect(maxDifference(await finalWeights(join(root, 'straight')), await finalWeights(out))).toBeLessThan(1e-6);
   }, 300_000);
 
   test('--resume refuses a changed setting; a new run refuses a folder that holds one', () => {
@@ -84,7 +123,7 @@ describe('wit train, killed and resumed', () => {
     const nothing = runWit(['train', '--out', join(root, 'empty'), '--resume']);
     expect(nothing.stderr).toContain('nothing to resume');
     const finished = runWit(['train', '--out', out, '--resume', '--backend', 'wasm']);
-    expect(finished.status).toBe(0);
+    expect(finished.status, finished.stderr).toBe(0);
     expect(finished.stdout).toContain('nothing left to train');
   });
 });
@@ -124,7 +163,8 @@ describe('wit train, bad inputs', () => {
   test('a vocab.json that does not match the checkpoint is refused by --resume and openRun', async () => {
     const shardsDir = await openmojiShards(shards);
     const out = join(root, 'vocab-run');
-    expect(runWit(run(shardsDir, out, 10)).status).toBe(0);
+    const trained = runWit(run(shardsDir, out, 10));
+    expect(trained.status, trained.stderr).toBe(0);
     const vocabPath = join(out, 'vocab.json');
     const vocab = JSON.parse(readFileSync(vocabPath, 'utf8')) as { words: string[] };
     const swapped = { ...vocab, words: [...vocab.words].reverse() };

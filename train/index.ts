@@ -1,6 +1,6 @@
 export * from './engine/index.js';
 export * from './eval/index.js';
-export { train, type TrainResult } from './train.js';
+export { train, TrainingStopped, type TrainResult } from './train.js';
 export { trainDefaults, type TrainOptions, type TrainSettings } from './train-options.js';
 export { openRun, type OpenRunOptions, type OpenedRun } from './open-run.js';
 export { readRunConfig, runFiles, type RunConfig } from './run-config.js';

@@ -36,7 +36,7 @@ export async function startRun(options: TrainOptions, log: (message: string) => 
   } catch (error) {
     throw new WitError(`cannot create the run folder ${outDir} (${(error as NodeJS.ErrnoException).code ?? String(error)}): pass a folder path with --out.`, { cause: error });
   }
-  const scan = await scanCaptions(trainShards, options.vocabWords ?? trainDefaults.vocabWords);
+  const scan = await scanCaptions(trainShards, options.vocabWords ?? trainDefaults.vocabWords, options.signal);
   const { vocab } = scan;
   if (vocab.size === 0) throw new WitError(`no word appears twice in the train captions of ${options.shardsDir}: there is nothing to build a vocabulary from.`);
   log(`vocabulary: ${vocab.size.toLocaleString('en-US')} words from ${scan.samples.toLocaleString('en-US')} train captions (${scan.usable.toLocaleString('en-US')} with a known word)`);
@@ -48,9 +48,10 @@ export async function startRun(options: TrainOptions, log: (message: string) => 
     format: 'wit-run-1',
     model: { vocabSize: vocab.size, embedDim: settings.embedDim, imageSize: settings.imageSize, wordDim: settings.embedDim, convChannels: settings.convChannels },
     train: settings,
-    cadence: {
+    runtime: {
       saveEverySteps: options.saveEverySteps ?? trainDefaults.saveEverySteps,
       logEverySteps: options.logEverySteps ?? trainDefaults.logEverySteps,
+      workers: options.workers ?? null,
     },
     data: {
       shardsDir: options.shardsDir,
@@ -112,10 +113,11 @@ interface CaptionScan {
 }
 
 /** One pass over the captions (image bytes skipped): counts per shard and the vocabulary. */
-async function scanCaptions(shards: readonly ShardFile[], maxWords: number): Promise<CaptionScan> {
+async function scanCaptions(shards: readonly ShardFile[], maxWords: number, signal: AbortSignal | undefined): Promise<CaptionScan> {
   const captionCounts = new Map<string, number>();
   const perShard: number[] = [];
   for (const shard of shards) {
+    if (signal?.aborted) throw new WitError('stopped while building the vocabulary, before training began: nothing to resume; run the same command again.', { exitCode: 130 });
     let count = 0;
     for await (const { txt } of readShardCaptions(shard.path)) {
       captionCounts.set(txt, (captionCounts.get(txt) ?? 0) + 1);

@@ -9,8 +9,12 @@ export interface RunConfig {
   format: 'wit-run-1';
   model: Required<ModelConfig>;
   train: TrainSettings;
-  /** How often the run logs and checkpoints; a resumed run keeps these unless given again. */
-  cadence: { saveEverySteps: number; logEverySteps: number };
+  /**
+   * How the run is carried out, without changing what it computes; a resumed
+   * run keeps these unless given again. `workers` null: the engine's default.
+   * (The same worker count gives bit-identical steps; another sums gradients in another order.)
+   */
+  runtime: { saveEverySteps: number; logEverySteps: number; workers: number | null };
   data: {
     /** The shard folder as given when the run started. */
     shardsDir: string;

@@ -85,10 +85,15 @@ export interface TrainOptions {
    * @default 2000
    */
   shuffleBufferSize?: number;
-  /** Data-parallel workers of the engine; the engine's own default when unset. */
+  /** Data-parallel workers of the engine; the engine's own default when unset (or the run's own when resuming). */
   workers?: number;
   /** Continue the run in `outDir` from its last checkpoint. */
   resume?: boolean;
+  /**
+   * Stops the run after the step in progress, writing a checkpoint first
+   * (the CLI aborts it on Ctrl-C); `train()` then throws a `TrainingStopped`.
+   */
+  signal?: AbortSignal;
   /** Called with every metrics line (the CLI draws its progress line from it). */
   onMetrics?: (metrics: StepMetrics, totalSteps: number) => void;
   /**

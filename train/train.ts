@@ -11,6 +11,14 @@ import { countSamples } from './shard-reader.js';
 import { trainDefaults, validateTrainOptions, type TrainOptions } from './train-options.js';
 import { validateInBatch } from './validation.js';
 
+/** The run was stopped through `TrainOptions.signal`; its checkpoint is at `step`. */
+export class TrainingStopped extends WitError {
+  constructor(outDir: string, readonly step: number, totalSteps: number) {
+    super(`stopped at step ${step} of ${totalSteps}; the checkpoint is saved: continue with \`wit train --out ${outDir} --resume\`.`, { exitCode: 130 });
+    this.name = 'TrainingStopped';
+  }
+}
+
 export interface TrainResult {
   outDir: string;
   backend: SelectedBackend;
@@ -36,7 +44,8 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   const run = options.resume ? await resumeRun(options) : await startRun(options, log);
   const backend = await selectBackend(options.backend ?? trainDefaults.backend);
   log(`backend: ${backend.reason}`);
-  const engine = await createEngine(run.config.model, { backend: backend.name, seed: run.config.train.seed, workers: options.workers });
+  const workers = options.workers ?? run.config.runtime.workers ?? undefined;
+  const engine = await createEngine(run.config.model, { backend: backend.name, seed: run.config.train.seed, workers });
   try {
     if (run.checkpoint) {
       await engine.importState(run.checkpoint.state);
@@ -45,7 +54,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     const metrics = await MetricsLog.open(join(run.outDir, runFiles.metrics), run.checkpoint?.meta.step ?? 0);
     const reasons = new ReasonCounter();
     const { step, last } = await trainSteps(engine, run, metrics, reasons, options, log);
-    const validation = await validate(engine, run, metrics, log);
+    const validation = await validate(engine, run, metrics, log, options.signal);
     return { outDir: run.outDir, backend, steps: step, totalSteps: run.config.train.totalSteps, last, validation, leftOut: reasons.toJSON() };
   } finally {
     await engine.dispose();
@@ -61,8 +70,8 @@ async function trainSteps(
   log: (message: string) => void,
 ): Promise<{ step: number; last: StepMetrics | undefined }> {
   const settings = run.config.train;
-  const saveEvery = options.saveEverySteps ?? run.config.cadence.saveEverySteps;
-  const logEvery = options.logEverySteps ?? run.config.cadence.logEverySteps;
+  const saveEvery = options.saveEverySteps ?? run.config.runtime.saveEverySteps;
+  const logEvery = options.logEverySteps ?? run.config.runtime.logEverySteps;
   let step = run.checkpoint?.meta.step ?? 0;
   let savedStep = run.checkpoint ? step : undefined;
   const start: DataPosition = run.checkpoint?.meta.data ?? { epoch: 0, samplesDrawn: 0 };
@@ -96,10 +105,12 @@ async function trainSteps(
         await metrics.append(last);
         options.onMetrics?.(last, settings.totalSteps);
       }
-      if (step % saveEvery === 0 || step === settings.totalSteps) {
+      const stopping = options.signal?.aborted === true;
+      if (step % saveEvery === 0 || step === settings.totalSteps || stopping) {
         await writeCheckpoint(run.outDir, await engine.exportState(), { step, data: batch.after, vocabFingerprint });
         savedStep = step;
       }
+      if (stopping && step < settings.totalSteps) throw new TrainingStopped(run.outDir, step, settings.totalSteps);
     }
   } finally {
     await batches.return?.(undefined);
@@ -164,13 +175,13 @@ function round(value: number, digits: number): number {
   return Number(value.toFixed(digits));
 }
 
-async function validate(engine: Engine, run: PreparedRun, metrics: MetricsLog, log: (message: string) => void): Promise<ValidationMetrics | undefined> {
-  if (run.valShards.length === 0) return undefined;
+async function validate(engine: Engine, run: PreparedRun, metrics: MetricsLog, log: (message: string) => void, signal: AbortSignal | undefined): Promise<ValidationMetrics | undefined> {
+  if (run.valShards.length === 0 || signal?.aborted) return undefined;
   const valSamples = await countSamples(run.valShards);
   const batchSize = Math.min(run.config.train.batchSize, valSamples);
   if (batchSize < 2) return undefined;
-  const result = await validateInBatch(engine, { shards: run.valShards, vocab: run.vocab, imageSize: run.config.model.imageSize, batchSize, reasons: new ReasonCounter() });
-  if (result.samples === 0) return undefined;
+  const result = await validateInBatch(engine, { shards: run.valShards, vocab: run.vocab, imageSize: run.config.model.imageSize, batchSize, reasons: new ReasonCounter(), signal });
+  if (signal?.aborted || result.samples === 0) return undefined;
   const step = run.config.train.totalSteps;
   const record: ValidationMetrics = {
     step,

@@ -20,6 +20,8 @@ export interface ValidationOptions {
   /** Pairs per batch; the last, smaller batch is left out so chance is the same for all. */
   batchSize: number;
   reasons: ReasonCounter;
+  /** Stops early (the figures then cover the batches done). */
+  signal?: AbortSignal;
 }
 
 /** The model's in-batch retrieval accuracy on the validation shards (centre crops, fixed order). */
@@ -28,7 +30,7 @@ export async function validateInBatch(engine: Engine, options: ValidationOptions
   let hitsT2i = 0;
   let samples = 0;
   for await (const batch of validationBatches(options)) {
-    if (batch.size < options.batchSize && samples > 0) break;
+    if ((batch.size < options.batchSize && samples > 0) || options.signal?.aborted) break;
     if (batch.size < 2) break;
     const imageEmbeddings = await engine.embedImages(batch.images, batch.size);
     const textEmbeddings = await engine.embedTexts(batch);

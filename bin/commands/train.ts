@@ -49,7 +49,7 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
       .option('save-every', { type: 'number', describe: 'Steps between checkpoints (and one at the end) [default: 500]' })
       .option('log-every', { type: 'number', describe: 'Steps between metrics lines [default: 10]' })
       .option('shuffle-buffer', { type: 'number', describe: 'Samples in the cross-shard shuffle buffer [default: 2000]' })
-      .option('workers', { type: 'number', describe: 'Data-parallel engine workers [default: the engine\'s choice]' })
+      .option('workers', { type: 'number', describe: 'Data-parallel engine workers [default: the engine\'s choice; on --resume, the run\'s]' })
       .option('resume', { type: 'boolean', default: false, describe: 'Continue the run in --out from its last checkpoint' })
       .conflicts('epochs', 'steps'),
   handler: async (argv) => {
@@ -57,6 +57,13 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
     const { TrainProgress, train } = await import('../../train/index.js');
     if (!argv.resume && !argv.shards) throw new WitError('--shards is required for a new run: the folder `wit shards` wrote.');
     const progress = new TrainProgress();
+    const stop = new AbortController();
+    const onInterrupt = () => {
+      if (stop.signal.aborted) process.exit(130); // a second Ctrl-C: stop now, the last checkpoint stays
+      progress.log('stopping after this step and saving a checkpoint (Ctrl-C again to stop at once)');
+      stop.abort();
+    };
+    process.on('SIGINT', onInterrupt);
     const result = await train({
       shardsDir: argv.shards,
       outDir: argv.out,
@@ -80,7 +87,11 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
       resume: argv.resume,
       onMetrics: progress.update,
       log: progress.log,
-    }).finally(() => progress.finish());
+      signal: stop.signal,
+    }).finally(() => {
+      process.off('SIGINT', onInterrupt);
+      progress.finish();
+    });
     const { last, validation } = result;
     const summary = last ? `: loss ${last.loss.toFixed(4)}, in-batch i2t_acc ${last.i2t_acc.toFixed(3)}, t2i_acc ${last.t2i_acc.toFixed(3)}` : ' (nothing left to train)';
     console.log(`trained ${result.steps}/${result.totalSteps} steps on ${result.backend.name}${summary}`);
