@@ -7,6 +7,8 @@ export interface CrawlSummary {
   pairs: { stored: number; duplicate: number; overCap: number; unmatched: number };
   /** Queries finished by this run, and left (search: this partition's; site: queries under cap). */
   queries: { finished: number; left: number };
+  /** Pages (site source) that failed in a way worth retrying and wait for a later run, and when the first is due. */
+  waiting: { count: number; firstDueAt: string | null };
   /** Failure reasons (pages failed, skipped or deferred), most frequent first. */
   topReasons: Array<[reason: string, count: number]>;
   elapsedSecs: number;
@@ -21,6 +23,7 @@ export class CrawlStats {
   readonly queries = { finished: 0, left: 0 };
   /** Pages known and not fetched yet (site source). */
   pagesLeft = 0;
+  waiting: CrawlSummary['waiting'] = { count: 0, firstDueAt: null };
   private readonly reasons = new ReasonCounter();
   private readonly startedAt = Date.now();
 
@@ -55,6 +58,7 @@ export class CrawlStats {
       pages: { ...this.pages },
       pairs: { ...this.pairs },
       queries: { ...this.queries },
+      waiting: { ...this.waiting },
       topReasons: this.reasons.top(10),
       elapsedSecs: (Date.now() - this.startedAt) / 1000,
       stopped,
@@ -72,6 +76,9 @@ export function formatCrawlSummary(summary: CrawlSummary): string {
     `  pairs: ${pairs.stored} stored (${perSec(pairs.stored)}/s), ${pairs.duplicate} already stored, ${pairs.overCap} over the cap, ${pairs.unmatched} matching no query`,
     `  queries: ${queries.finished} finished by this run, ${queries.left} left`,
   ];
+  if (summary.waiting.count > 0) {
+    lines.push(`  ${summary.waiting.count} pages wait for a retry: run the same command again after ${summary.waiting.firstDueAt}`);
+  }
   if (summary.topReasons.length > 0) {
     lines.push(`  top reasons: ${summary.topReasons.map(([reason, count]) => `${reason} ${count}`).join(', ')}`);
   }

@@ -44,7 +44,9 @@ export class PageLoader {
     const html = decodeBody(fetched.body, fetched.contentType);
     const page = { url: fetched.url, status: fetched.status, truncated: fetched.truncated };
     const served = extractPage(html, fetched.url, fetcher.agentToken, selectors);
-    const wantsRender = !served.refusal && (render === 'always' || (render === 'auto' && served.looksScriptBuilt));
+    // A page without scripts renders to what it is: no browser needed, whatever the mode.
+    const hasScripts = /<script\b/i.test(html);
+    const wantsRender = !served.refusal && hasScripts && (render === 'always' || (render === 'auto' && served.looksScriptBuilt));
     if (!wantsRender || !this.options.renderer) return { ...page, ...served, rendered: false };
     try {
       const rendered = await this.options.renderer.render(fetched.url, html, signal);

@@ -129,6 +129,16 @@ export function countDuePages(db: WitDb, partition?: Partition, now = new Date()
   return row.n;
 }
 
+/** Pending pages of this partition that wait for a later retry, and when the first is due. */
+export function waitingPages(db: WitDb, partition?: Partition, now = new Date()): { count: number; firstDueAt: string | null } {
+  return db
+    .prepare(
+      `SELECT count(*) AS count, min(next_try_at) AS firstDueAt FROM pages
+       WHERE state = 'pending' AND next_try_at > ? AND ${partitionSql(db, 'host', partition)}`,
+    )
+    .get(now.toISOString()) as { count: number; firstDueAt: string | null };
+}
+
 // ---- queries: the search source's crawl state ----
 
 export interface CrawlQuery {

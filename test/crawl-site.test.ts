@@ -118,6 +118,7 @@ describe('crawl --seed (site source)', () => {
       expect(storedPairs(db).map((p) => p.text).sort()).toEqual(['cat face after 429', 'cat face at the top', 'cat face flaky']);
       expect(summary.pages).toEqual({ fetched: 4, failed: 1, skipped: 4, deferred: 4 });
       expect(summary.topReasons[0]).toEqual(['network', 2]);
+      expect(summary.waiting.count).toBe(4);
       const deferred = db.prepare("SELECT next_try_at FROM pages WHERE state = 'pending'").all() as Array<{ next_try_at: string }>;
       for (const row of deferred) expect(Date.parse(row.next_try_at)).toBeGreaterThan(Date.now());
     } finally {

@@ -1,7 +1,7 @@
 // Crawl benchmark: pages/s and pairs/s against the openmoji fixture site on
 // loopback, and the rate of storing pairs through the per-query cap check.
 // Run: npm run build && node dist/bench/crawl/main.js
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CappedPairWriter, crawl, type CrawlOptions, type PairCandidate } from '../../crawler/index.js';
@@ -101,6 +101,52 @@ async function benchCrawl(label: string, db: WitDb, options: CrawlOptions): Prom
   db.close();
 }
 
+/** Resident memory of every process descending from this one (chromium's), in MB; Linux /proc. */
+function childrenRssMb(): number {
+  const parents = new Map<number, number>();
+  const rss = new Map<number, number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      parents.set(Number(entry), Number(fields[1]));
+      rss.set(Number(entry), (Number(fields[21]) * 4096) / 1024 / 1024);
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  const descends = (pid: number): boolean => {
+    for (let p = parents.get(pid); p !== undefined && p > 1; p = parents.get(p)) if (p === process.pid) return true;
+    return false;
+  };
+  let total = 0;
+  for (const [pid, mb] of rss) if (descends(pid)) total += mb;
+  return total;
+}
+
+/** Renders the script-built page of every subgroup in chromium, sampling the browser's memory as it goes. */
+async function benchRender(siteUrl: string, subgroups: readonly string[], words: readonly string[]): Promise<void> {
+  const seeds = subgroups.map((subgroup) => `${siteUrl}/script/${subgroup}/`);
+  const samples: number[] = [];
+  const sampler = setInterval(() => samples.push(childrenRssMb()), 1000);
+  try {
+    await benchCrawl(`site crawl, --render always, ${seeds.length} pages`, freshDb('render.db', words), {
+      source: { kind: 'site', seeds, maxDepth: 0 },
+      fetcher: { allowPrivate: true, hostDelayMillis: 0, concurrency: 8, perHost: 8 },
+      render: 'always',
+    });
+  } finally {
+    clearInterval(sampler);
+  }
+  const quarter = Math.max(1, Math.floor(samples.length / 4));
+  const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / Math.max(1, values.length);
+  console.log(
+    `chromium memory while rendering: ${mean(samples.slice(0, quarter)).toFixed(0)} MB in the first quarter, ` +
+      `${mean(samples.slice(-quarter)).toFixed(0)} MB in the last, ${Math.max(...samples, 0).toFixed(0)} MB at most (${samples.length} samples, 1 s apart)`,
+  );
+}
+
 async function main(): Promise<void> {
   console.log(`wit crawl bench, ${new Date().toISOString()}, load average ${load()}`);
   benchPlainInsert();
@@ -119,6 +165,8 @@ async function main(): Promise<void> {
         fetcher,
       });
     }
+    if (existsSync('/usr/bin/chromium')) await benchRender(site.url, site.subgroups, words);
+    else console.log('render bench skipped: /usr/bin/chromium is missing (apt-get install chromium)');
   } finally {
     await site.close();
     rmSync(dir, { recursive: true, force: true });

@@ -1,4 +1,4 @@
-import { addPages, countDuePages, countQueryProgress, duePages, recordPage, type FrontierPage, type PageOutcome } from '../../db/index.js';
+import { addPages, countDuePages, waitingPages, countQueryProgress, duePages, recordPage, type FrontierPage, type PageOutcome } from '../../db/index.js';
 import { loadMatcher, type QueryMatcher } from '../../queries/index.js';
 import { FetchFailure } from '../fetch-failure.js';
 import type { CrawlContext, Source } from './source.js';
@@ -48,6 +48,7 @@ export class SiteSource implements Source {
     } finally {
       await Promise.allSettled(inFlight.values());
     }
+    stats.waiting = waitingPages(db, partition);
   }
 
   /** Keeps up to `concurrency` pages in flight, at most twice `perHost` per host, until none is due. */
