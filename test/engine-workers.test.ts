@@ -59,6 +59,20 @@ describe('data-parallel wasm workers', () => {
     await single.dispose();
   });
 
+  for (const workers of [1, 2]) {
+    it(`a NaN loss (${workers} worker(s)) leaves weights, moments and step count untouched`, async () => {
+      const engine = await createEngine(tiny, { backend: 'wasm', seed: 14, workers });
+      await engine.step(batches[0]!, hyper);
+      const before = await flatState(engine);
+      const poisoned = { ...batches[1]!, images: batches[1]!.images.map((v, i) => (i === 3 ? Number.NaN : v)) };
+      expect((await engine.step(poisoned, hyper)).loss).toBeNaN();
+      expect(maxAbsDiff(await flatState(engine), before)).toBe(0);
+      expect((await engine.exportState()).step).toBe(1);
+      expect(Number.isFinite((await engine.step(batches[2]!, hyper)).loss)).toBe(true);
+      await engine.dispose();
+    });
+  }
+
   it('a disposed engine refuses to step instead of hanging', async () => {
     const engine = await createEngine(tiny, { backend: 'wasm', seed: 13, workers: 2 });
     await engine.dispose();
