@@ -16,6 +16,7 @@ test('learning is real: validation in-batch retrieval ends well above chance, an
     shardsDir,
     outDir,
     backend: 'wasm',
+    workers: 1,
     steps: 120,
     batchSize: 32,
     imageSize: 16,
