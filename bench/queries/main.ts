@@ -10,7 +10,8 @@
  *
  *   node dist/bench/queries/main.js [--queries 500000] [--naive-sample 40]
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
@@ -21,6 +22,7 @@ setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
 
 const targetQueries = numberArg('--queries', 500_000);
+const peakChildFlag = '--peak-build-from';
 const naiveSample = numberArg('--naive-sample', 40);
 
 function numberArg(flag: string, fallback: number): number {
@@ -82,6 +84,33 @@ function benchBuild(queries: readonly MatcherQuery[]): QueryMatcher {
       `${mb(retained).toFixed(0)} MB retained (heap + external after GC)`,
   );
   return build.result;
+}
+
+/**
+ * Peak memory of a build, in a fresh process that holds only the query list:
+ * how much its peak RSS rose while `QueryMatcher.build` ran.
+ */
+function benchBuildPeak(queries: readonly MatcherQuery[]): void {
+  const dir = mkdtempSync(join(tmpdir(), 'wit-bench-queries-'));
+  try {
+    const file = join(dir, 'queries.txt');
+    writeFileSync(file, queries.map((query) => query.text).join('\n'));
+    const child = spawnSync(process.execPath, [process.argv[1]!, peakChildFlag, file], { encoding: 'utf8' });
+    console.log(child.status === 0 ? child.stdout.trim() : `matcher build peak: child failed: ${child.stderr}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function reportBuildPeak(file: string): void {
+  const queries = readFileSync(file, 'utf8')
+    .split('\n')
+    .map((text, index) => ({ id: index + 1, text }));
+  gc();
+  const peakBefore = process.resourceUsage().maxRSS * 1024;
+  const matcher = QueryMatcher.build(queries);
+  const peakRise = process.resourceUsage().maxRSS * 1024 - peakBefore;
+  console.log(`matcher build peak (fresh process): peak RSS rose ${mb(peakRise).toFixed(0)} MB while building ${count(matcher.size)} queries`);
 }
 
 /** Best of three full passes (the machine may be shared). */
@@ -165,10 +194,13 @@ async function main(): Promise<void> {
   console.log(`queries: ${count(queries.length)} (WordNet lemmas + gloss n-grams); captions: ${count(captions.length)} WordNet glosses, ${mb(captionBytes).toFixed(1)} MB`);
   console.log(`load average before: ${load()} (2-core machine shared with other work; wall figures are noisy when it is high)`);
   const matcher = benchBuild(queries);
+  benchBuildPeak(queries);
   const matcherMbPerSec = benchScan(matcher, captions, captionBytes);
   benchNaive(matcher, queries, captions, captionBytes, matcherMbPerSec);
   await benchCounting(captions);
   console.log(`load average after: ${load()}`);
 }
 
-await main();
+const peakFrom = process.argv.indexOf(peakChildFlag);
+if (peakFrom === -1) await main();
+else reportBuildPeak(process.argv[peakFrom + 1]!);
