@@ -1,0 +1,78 @@
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { crawl, mergeDbs, type CrawlOptions } from '../crawler/index.js';
+import { openDb } from '../db/index.js';
+import { makeCrawlDb, pairCounts, storedPairs } from './fixtures/crawl-db.js';
+import { startOpenmojiSite, type OpenmojiSite } from './fixtures/openmoji-site.js';
+import { tempDir } from './fixtures/temp-dir.js';
+
+const dir = tempDir();
+const queries = ['cat', 'face', 'hat', 'grinning'];
+let sites: OpenmojiSite[];
+
+beforeAll(async () => {
+  sites = await Promise.all([startOpenmojiSite(), startOpenmojiSite(), startOpenmojiSite()]);
+});
+afterAll(() => Promise.all(sites.map((site) => site.close())));
+
+function options(partition?: { index: number; count: number }): CrawlOptions {
+  const seeds = sites.flatMap((site) => [`${site.url}/sub/cat-face/`, `${site.url}/sub/face-hat/`, `${site.url}/private/secret/`]);
+  return {
+    source: { kind: 'site', seeds, maxDepth: 0 },
+    fetcher: { allowPrivate: true, hostDelayMillis: 0 },
+    ...(partition ? { partition } : {}),
+  };
+}
+
+const pairKeys = (path: string) => {
+  const db = openDb(path, { readonly: true });
+  try {
+    return storedPairs(db).map((p) => `${p.image_url} ${p.text}`);
+  } finally {
+    db.close();
+  }
+};
+
+describe('site crawl in partitions (by host) + mergeDbs', () => {
+  it('gives the pairs, pages and robots.txt answers of one crawl', async () => {
+    const whole = makeCrawlDb(join(dir, 'whole.db'), queries);
+    await crawl(whole, options());
+    whole.close();
+    const parts = [0, 1].map((index) => join(dir, `host-part-${index}.db`));
+    for (const [index, part] of parts.entries()) {
+      const db = makeCrawlDb(part, queries);
+      await crawl(db, options({ index, count: 2 }));
+      db.close();
+    }
+    const merged = join(dir, 'hosts-merged.db');
+    const counts = mergeDbs(merged, parts);
+    expect(pairKeys(merged)).toEqual(pairKeys(join(dir, 'whole.db')));
+    expect(counts.pairs.stored).toBe(pairKeys(join(dir, 'whole.db')).length);
+    const db = openDb(merged, { readonly: true });
+    try {
+      // Each partition knows every seed but fetched only its hosts' pages: the merge keeps the finished state.
+      expect(db.prepare('SELECT state, error, count(*) AS n FROM pages GROUP BY 1, 2 ORDER BY 1').all()).toEqual([
+        { state: 'done', error: null, n: 6 },
+        { state: 'skipped', error: 'robots', n: 3 },
+      ]);
+      expect(db.prepare('SELECT count(*) AS n FROM robots').get()).toEqual({ n: 3 });
+      for (const row of pairCounts(db)) expect(row.pair_count).toBe(row.actual);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('re-applies the cap and uniqueness when merging overlapping dbs', () => {
+    const whole = join(dir, 'whole.db');
+    const capped = join(dir, 'capped-merge.db');
+    const counts = mergeDbs(capped, [whole, whole.replace('whole', 'host-part-0'), whole.replace('whole', 'host-part-1')], { cap: 3 });
+    const db = openDb(capped, { readonly: true });
+    try {
+      expect(pairCounts(db).map((row) => [row.text, row.pair_count, row.actual])).toEqual(queries.map((q) => [q, 3, 3]).sort());
+      expect(counts.pairs.stored).toBe(12);
+      expect(counts.pairs.duplicate + counts.pairs.overCap).toBeGreaterThan(0);
+    } finally {
+      db.close();
+    }
+  });
+});
