@@ -38,26 +38,19 @@ async function expectWasmMatchesCpu(kernel: string, inputs: Inputs, attrs: objec
 
 const floats = (shape: number[], seed: number) => ({ shape, values: seededFloats(shape.reduce((a, b) => a * b, 1), seed) });
 
-describe('segment sum on the patched cpu backend', () => {
-  it('matches the stock cpu kernel, dropping ids outside [0, numSegments)', async () => {
-    const inputs: Inputs = {
-      x: floats([9, 4], 1),
-      segmentIds: { shape: [9], values: Int32Array.from([0, 2, 2, -1, 5, 1, 0, 6, 2]) },
-    };
-    const stock = await runOn('cpu', 'UnsortedSegmentSum', inputs, { numSegments: 6 });
-    await selectBackend('cpu');
-    const patched = await runOn('cpu', 'UnsortedSegmentSum', inputs, { numSegments: 6 });
-    expectClose(patched, stock);
-  });
+const convCases = [
+  { name: '3x3 stride 2 same (the model)', x: [2, 8, 8, 3], filter: [3, 3, 3, 5], strides: 2, pad: 'same' },
+  { name: '3x3 stride 2 same, odd size', x: [2, 7, 9, 4], filter: [3, 3, 4, 6], strides: 2, pad: 'same' },
+  { name: '3x3 stride 1 valid', x: [1, 6, 5, 2], filter: [3, 3, 2, 3], strides: 1, pad: 'valid' },
+  { name: '2x3 strides [1,2] explicit pad 1', x: [3, 5, 6, 2], filter: [2, 3, 2, 4], strides: [1, 2], pad: 1 },
+] as const;
 
-  it('sums into a 20k-row table without running out of memory', async () => {
-    await selectBackend('cpu');
-    const ids = Int32Array.from({ length: 512 }, (_, i) => (i * 7919) % 20_000);
-    const out = await runOn('cpu', 'UnsortedSegmentSum', { x: floats([512, 256], 2), segmentIds: { shape: [512], values: ids } }, { numSegments: 20_000 });
-    expect(out.shape).toEqual([20_000, 256]);
-    expect(out.values[ids[3]! * 256 + 5]).not.toBe(0);
-  });
-});
+async function convOutShape(c: (typeof convCases)[number]): Promise<number[]> {
+  await tf.setBackend('cpu');
+  const x = tf.zeros([...c.x]) as tf.Tensor4D;
+  const filter = tf.zeros([...c.filter]) as tf.Tensor4D;
+  return tf.conv2d(x, filter, c.strides as [number, number], c.pad as 'same').shape;
+}
 
 describe('wasm kernels against the stock cpu backend', () => {
   beforeAll(async () => {
@@ -79,17 +72,9 @@ describe('wasm kernels against the stock cpu backend', () => {
     expect([...out.values]).toEqual(new Array(12).fill(0));
   });
 
-  const convCases = [
-    { name: '3x3 stride 2 same (the model)', x: [2, 8, 8, 3], filter: [3, 3, 3, 5], strides: 2, pad: 'same' },
-    { name: '3x3 stride 2 same, odd size', x: [2, 7, 9, 4], filter: [3, 3, 4, 6], strides: 2, pad: 'same' },
-    { name: '3x3 stride 1 valid', x: [1, 6, 5, 2], filter: [3, 3, 2, 3], strides: 1, pad: 'valid' },
-    { name: '2x3 strides [1,2] explicit pad 1', x: [3, 5, 6, 2], filter: [2, 3, 2, 4], strides: [1, 2], pad: 1 },
-  ] as const;
-
   for (const c of convCases) {
     it(`Conv2DBackpropFilter (absent from tfjs-wasm), ${c.name}`, async () => {
-      await tf.setBackend('cpu');
-      const outShape = tf.conv2d(tf.zeros(c.x as unknown as number[]) as tf.Tensor4D, tf.zeros(c.filter as unknown as number[]) as tf.Tensor4D, c.strides as [number, number], c.pad as 'same').shape;
+      const outShape = await convOutShape(c);
       await expectWasmMatchesCpu(
         'Conv2DBackpropFilter',
         { x: floats([...c.x], 4), dy: floats(outShape, 5) },
@@ -98,8 +83,7 @@ describe('wasm kernels against the stock cpu backend', () => {
     });
 
     it(`Conv2DBackpropInput (im2col replacement), ${c.name}`, async () => {
-      await tf.setBackend('cpu');
-      const outShape = tf.conv2d(tf.zeros(c.x as unknown as number[]) as tf.Tensor4D, tf.zeros(c.filter as unknown as number[]) as tf.Tensor4D, c.strides as [number, number], c.pad as 'same').shape;
+      const outShape = await convOutShape(c);
       await expectWasmMatchesCpu(
         'Conv2DBackpropInput',
         { dy: floats(outShape, 6), filter: floats([...c.filter], 7) },
@@ -130,4 +114,37 @@ describe('wasm kernels against the stock cpu backend', () => {
       });
     }
   }
+});
+
+// Last: patching the cpu backend changes the reference the wasm kernels above are checked against.
+describe('the patched cpu backend against its stock kernels', () => {
+  it('UnsortedSegmentSum (ids outside [0, numSegments) dropped) and Conv2DBackpropFilter', async () => {
+    const segmentInputs: Inputs = {
+      x: floats([9, 4], 1),
+      segmentIds: { shape: [9], values: Int32Array.from([0, 2, 2, -1, 5, 1, 0, 6, 2]) },
+    };
+    const filterRuns = await Promise.all(
+      convCases.map(async (c, i) => ({
+        inputs: { x: floats([...c.x], 30 + i), dy: floats(await convOutShape(c), 40 + i) } as Inputs,
+        attrs: { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', filterShape: c.filter },
+      })),
+    );
+    const stockSegments = await runOn('cpu', 'UnsortedSegmentSum', segmentInputs, { numSegments: 6 });
+    const stockFilters = [];
+    for (const run of filterRuns) stockFilters.push(await runOn('cpu', 'Conv2DBackpropFilter', run.inputs, run.attrs));
+    await selectBackend('cpu');
+    expectClose(await runOn('cpu', 'UnsortedSegmentSum', segmentInputs, { numSegments: 6 }), stockSegments);
+    for (const [i, run] of filterRuns.entries()) {
+      expect(stockFilters[i]!.values.some((v) => v !== 0)).toBe(true);
+      expectClose(await runOn('cpu', 'Conv2DBackpropFilter', run.inputs, run.attrs), stockFilters[i]!);
+    }
+  });
+
+  it('sums into a 20k-row table without running out of memory', async () => {
+    await selectBackend('cpu');
+    const ids = Int32Array.from({ length: 512 }, (_, i) => (i * 7919) % 20_000);
+    const out = await runOn('cpu', 'UnsortedSegmentSum', { x: floats([512, 256], 2), segmentIds: { shape: [512], values: ids } }, { numSegments: 20_000 });
+    expect(out.shape).toEqual([20_000, 256]);
+    expect(out.values[ids[3]! * 256 + 5]).not.toBe(0);
+  });
 });

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { makeBatchMatMulKernel } from './batch-mat-mul.js';
 import { makeConv2DBackpropFilterKernel } from './conv2d-backprop-filter.js';
+import { makeCpuConv2DBackpropFilterKernel } from './conv2d-backprop-filter-cpu.js';
 import { makeConv2DBackpropInputKernel } from './conv2d-backprop-input.js';
 import { makeGatherKernel } from './gather.js';
 import { makeSumKernel } from './sum.js';
@@ -38,7 +39,17 @@ export function registerWasmKernels(): void {
   wasmKernelsRegistered = true;
 }
 
-/** Replaces the cpu backend's UnsortedSegmentSum, whose memory grows with the vocabulary. */
+let cpuKernelsRegistered = false;
+
+/**
+ * Replaces the cpu backend's UnsortedSegmentSum, whose memory grows with the vocabulary, and its
+ * element-by-element Conv2DBackpropFilter.
+ */
 export function registerCpuKernels(): void {
+  if (cpuKernelsRegistered) return;
+  const stockBatchMatMul = tf.getKernel(tf.BatchMatMul, 'cpu')?.kernelFunc;
+  if (!stockBatchMatMul) throw new Error('the tfjs cpu backend has no BatchMatMul kernel to build on.');
   replaceKernel(cpuUnsortedSegmentSumKernel);
+  replaceKernel(makeCpuConv2DBackpropFilterKernel(stockBatchMatMul));
+  cpuKernelsRegistered = true;
 }
