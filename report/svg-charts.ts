@@ -33,7 +33,7 @@ export interface LineChartOptions {
 
 const width = 520;
 const height = 300;
-const margin = { left: 58, right: 16, top: 34, bottom: 44 };
+const margin = { left: 66, right: 16, top: 34, bottom: 44 };
 
 export function lineChart(options: LineChartOptions): string {
   const all = options.series.flatMap((s) => s.points).filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y));
@@ -178,7 +178,7 @@ function yAxis(y: Scale, label: string): string {
   const ticks = y.ticks.map((t) => `<line x1="${margin.left}" x2="${width - margin.right}" y1="${r(y(t))}" y2="${r(y(t))}" stroke="#eee"/><text x="${margin.left - 6}" y="${r(y(t) + 4)}" text-anchor="end">${escapeHtml(y.format(t))}</text>`);
   const mid = (margin.top + height - margin.bottom) / 2;
   return ticks.join('') + `<line x1="${margin.left}" x2="${margin.left}" y1="${margin.top}" y2="${height - margin.bottom}" stroke="#888"/>` +
-    `<text transform="translate(14,${mid}) rotate(-90)" text-anchor="middle" class="axis-label">${escapeHtml(label)}</text>`;
+    `<text transform="translate(13,${mid}) rotate(-90)" text-anchor="middle" class="axis-label">${escapeHtml(label)}</text>`;
 }
 
 function legend(names: string[]): string {

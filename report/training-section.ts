@@ -28,7 +28,7 @@ export function trainingSection(run: RunFiles): Section {
     curve('loss', 'Contrastive loss', 'loss', series(steps, ['loss'])),
     curve('temperature', 'Learned temperature (logit scale)', 'logit scale', series(steps, temperatureKeys)),
     curve('accuracy', 'In-batch accuracy', 'accuracy', accuracySeries(steps), [0, 1]),
-    curve('learning-rate', 'Learning rate', 'lr', series(steps, ['lr'])),
+    curve('learning-rate', 'Learning rate', 'learning rate', series(steps, ['lr'])),
     curve('throughput', 'Throughput', 'samples/s', series(steps, throughputKeys)),
   ].filter((c): c is string => c !== undefined);
   parts.push(figureRow(...charts));
@@ -97,5 +97,5 @@ function validationFacts(row: MetricRow): Array<[string, string]> {
 }
 
 function formatMetric(value: number): string {
-  return Number.isInteger(value) ? value.toLocaleString('en-US') : value.toPrecision(4);
+  return Number.isInteger(value) ? value.toLocaleString('en-US') : String(Number(value.toPrecision(4)));
 }
