@@ -14,7 +14,8 @@ const queries = ['cat', 'face', 'heart', 'hand', 'flag', 'person', 'grinning', '
 let site: OpenmojiSite;
 
 beforeAll(async () => {
-  site = await startOpenmojiSite({ searchDelayMillis: 15 });
+  // Slow enough answers that a kill lands mid-crawl on a fast machine too.
+  site = await startOpenmojiSite({ searchDelayMillis: 40 });
 });
 afterAll(() => site.close());
 
@@ -92,7 +93,7 @@ describe('wit crawl (CLI)', () => {
     const before = site.hits('/search');
     const child = startWit(crawlArgs(path));
     const end = exited(child);
-    await waitFor(() => countPairs(path) >= 100, '100 pairs stored');
+    await waitFor(() => countPairs(path) >= 40, '40 pairs stored');
     child.kill('SIGKILL');
     expect((await end).signal).toBe('SIGKILL');
     const atKill = countPairs(path);
@@ -112,7 +113,7 @@ describe('wit crawl (CLI)', () => {
     let stdout = '';
     child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     const end = exited(child);
-    await waitFor(() => countPairs(path) >= 50, '50 pairs stored');
+    await waitFor(() => countPairs(path) >= 30, '30 pairs stored');
     child.kill('SIGINT');
     const killer = setTimeout(() => child.kill('SIGKILL'), 15_000);
     const { code } = await end;
