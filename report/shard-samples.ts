@@ -9,7 +9,7 @@ export interface SampleImage {
 }
 
 /** The shard files of a folder, train first, in name order. */
-export function listShards(shardsDir: string): string[] {
+function listShards(shardsDir: string): string[] {
   if (!existsSync(shardsDir)) return [];
   const tars = readdirSync(shardsDir).filter((name) => name.endsWith('.tar')).sort();
   return [...tars.filter((n) => n.startsWith('train')), ...tars.filter((n) => !n.startsWith('train'))];

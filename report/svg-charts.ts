@@ -7,7 +7,7 @@ import { formatNumber, linearScale, logScale, type Scale } from './svg-scale.js'
  * how the tests (and a reader's devtools) find them.
  */
 
-export const palette = ['#3b6fd8', '#e0703a', '#2a9d6f', '#b0479c', '#c9a227', '#5a5a6e'];
+const palette = ['#3b6fd8', '#e0703a', '#2a9d6f', '#b0479c', '#c9a227', '#5a5a6e'];
 
 export interface LineSeries {
   name: string;
