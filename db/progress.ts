@@ -31,6 +31,7 @@ export class ProgressLine {
   private readonly startedAt = Date.now();
   private lastPrintAt = 0;
   private last: ProgressUpdate = { done: 0 };
+  private lastPrinted: ProgressUpdate | undefined;
   private readonly stream: NodeJS.WriteStream;
   private readonly tty: boolean;
 
@@ -48,13 +49,14 @@ export class ProgressLine {
     this.print();
   };
 
-  /** Prints the final state and ends the line. */
+  /** Prints the final state, unless that line is already out, and ends the line. */
   finish(): void {
-    this.print();
+    if (this.last !== this.lastPrinted) this.print();
     if (this.tty) this.stream.write('\n');
   }
 
   private print(): void {
+    this.lastPrinted = this.last;
     const line = formatProgress(this.options, this.last, (Date.now() - this.startedAt) / 1000);
     this.stream.write(this.tty ? `\r\x1b[K${line}` : `${line}\n`);
   }

@@ -1,0 +1,45 @@
+import { Writable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { ProgressLine, ReasonCounter, formatProgress } from '../db/index.js';
+
+function pipedStream(): { stream: NodeJS.WriteStream; lines: string[] } {
+  const lines: string[] = [];
+  const stream = new Writable({
+    write(chunk, _encoding, done) {
+      lines.push(...String(chunk).split('\n').filter(Boolean));
+      done();
+    },
+  }) as unknown as NodeJS.WriteStream;
+  return { stream, lines };
+}
+
+describe('progress line', () => {
+  it('shows counts, rate, percentage and ETA', () => {
+    const line = formatProgress({ label: 'fetch', unit: 'images' }, { done: 500, total: 2000, counts: { failed: 3 } }, 10);
+    expect(line).toBe('fetch: 500/2,000 images (25.0%) | 50 images/s | failed 3 | ETA 30s | elapsed 10s');
+  });
+
+  it('writes plain lines when piped, and the final state once', () => {
+    const { stream, lines } = pipedStream();
+    const progress = new ProgressLine({ label: 'shards', unit: 'pairs', stream, pipedIntervalMillis: 60_000 });
+    progress.update({ done: 1, total: 3 });
+    progress.update({ done: 2, total: 3 });
+    progress.finish();
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(/^shards: 1\/3 pairs/);
+    expect(lines[1]).toMatch(/^shards: 2\/3 pairs/);
+    expect(lines.join('\n')).not.toContain('\r');
+  });
+});
+
+describe('reason counter', () => {
+  it('keeps the top reasons and folds reasons past its cap into other', () => {
+    const counter = new ReasonCounter(2);
+    counter.add('http_404', 5);
+    counter.add('timeout', 2);
+    counter.add('decode_error');
+    counter.add('not_image');
+    expect(counter.top(2)).toEqual([['http_404', 5], ['other', 2]]);
+    expect(counter.total).toBe(9);
+  });
+});
