@@ -70,11 +70,12 @@ function describe(figure: Figure): string {
 }
 
 function median(figures: Figure[]): Figure {
-  const middle = <T>(sorted: T[]) => sorted[Math.floor((sorted.length - 1) / 2)]!;
-  return {
-    samplesPerSec: middle(figures.map((f) => f.samplesPerSec).sort((a, b) => a - b)),
-    cpuSecsPerStep: middle(figures.map((f) => f.cpuSecsPerStep).sort((a, b) => a - b)),
+  const middle = (values: number[]) => {
+    const sorted = [...values].sort((a, b) => a - b);
+    const half = sorted.length / 2;
+    return Number.isInteger(half) ? (sorted[half - 1]! + sorted[half]!) / 2 : sorted[Math.floor(half)]!;
   };
+  return { samplesPerSec: middle(figures.map((f) => f.samplesPerSec)), cpuSecsPerStep: middle(figures.map((f) => f.cpuSecsPerStep)) };
 }
 
 const picked = await selectBackend(values.backend as BackendName);

@@ -24,8 +24,8 @@ let wasmKernelsRegistered = false;
 /**
  * Adds the kernels tfjs-wasm 4.22 lacks (UnsortedSegmentSum, Conv2DBackpropFilter) and replaces
  * the slow ones (BatchMatMul with a transpose, Conv2DBackpropInput, Sum over leading axes, row
- * gathers). Call after the wasm backend
- * is initialised: the stock kernels it builds on must have run their setup.
+ * gathers). Call after the wasm backend is initialised: the stock kernels it builds on must have
+ * run their setup.
  */
 export function registerWasmKernels(): void {
   if (wasmKernelsRegistered) return;
