@@ -54,7 +54,8 @@ export class QueryMatcher {
   /** Builds the automaton once for the whole list; ids are expected to be unique. */
   static build(queries: Iterable<MatcherQuery>): QueryMatcher {
     const trie = buildTrie(queries);
-    return new QueryMatcher(trie.words, trie.transitions, trie.rootNext, linkStates(trie), Int32Array.from(trie.outputs));
+    const states = linkStates(trie);
+    return new QueryMatcher(trie.words, trie.transitions.compacted(), trie.rootNext, states, Int32Array.from(trie.outputs));
   }
 
   /**

@@ -43,7 +43,10 @@ function timed<T>(work: () => T): { result: T } & Timing {
   return { result, wallSecs: (performance.now() - wallStart) / 1000, cpuSecs: (cpu.user + cpu.system) / 1e6 };
 }
 
-function retainedBytes(): number {
+/** Heap plus array buffers after GC; waits a moment, as V8 frees array buffers' memory after the collection. */
+async function retainedBytes(): Promise<number> {
+  gc();
+  await new Promise((done) => setTimeout(done, 100));
   gc();
   const usage = process.memoryUsage();
   return usage.heapUsed + usage.external; // external includes array buffers
@@ -75,10 +78,10 @@ function benchQueries(glosses: readonly string[], target: number): MatcherQuery[
   return [...texts].map((text, index) => ({ id: index + 1, text }));
 }
 
-function benchBuild(queries: readonly MatcherQuery[]): QueryMatcher {
-  const before = retainedBytes();
+async function benchBuild(queries: readonly MatcherQuery[]): Promise<QueryMatcher> {
+  const before = await retainedBytes();
   const build = timed(() => QueryMatcher.build(queries));
-  const retained = retainedBytes() - before;
+  const retained = (await retainedBytes()) - before;
   console.log(
     `matcher build: ${build.wallSecs.toFixed(2)} s wall, ${build.cpuSecs.toFixed(2)} s CPU for ${count(build.result.size)} queries; ` +
       `${mb(retained).toFixed(0)} MB retained (heap + external after GC)`,
@@ -171,14 +174,14 @@ async function benchCounting(captions: readonly string[]): Promise<void> {
 }
 
 async function countOnce(corpus: string, maxTrackedUnigrams: number, maxTrackedBigrams: number): Promise<void> {
-  const before = retainedBytes();
+  const before = await retainedBytes();
   const cpuStart = process.cpuUsage();
   const wallStart = performance.now();
   const counts = await countCorpora([corpus], { maxTrackedUnigrams, maxTrackedBigrams });
   const cpu = process.cpuUsage(cpuStart);
   const cpuSecs = (cpu.user + cpu.system) / 1e6;
   const entries = counts.words.size + counts.pairs.size;
-  const retained = retainedBytes() - before;
+  const retained = (await retainedBytes()) - before;
   console.log(
     `corpus counting, caps ${count(maxTrackedUnigrams)} words / ${count(maxTrackedBigrams)} bigrams: ${mb(counts.bytes).toFixed(1)} MB in ` +
       `${((performance.now() - wallStart) / 1000).toFixed(2)} s wall, ${cpuSecs.toFixed(2)} s CPU = ${(mb(counts.bytes) / cpuSecs).toFixed(1)} MB/s per CPU-second; ` +
@@ -193,7 +196,7 @@ async function main(): Promise<void> {
   const queries = benchQueries(captions, targetQueries);
   console.log(`queries: ${count(queries.length)} (WordNet lemmas + gloss n-grams); captions: ${count(captions.length)} WordNet glosses, ${mb(captionBytes).toFixed(1)} MB`);
   console.log(`load average before: ${load()} (2-core machine shared with other work; wall figures are noisy when it is high)`);
-  const matcher = benchBuild(queries);
+  const matcher = await benchBuild(queries);
   benchBuildPeak(queries);
   const matcherMbPerSec = benchScan(matcher, captions, captionBytes);
   benchNaive(matcher, queries, captions, captionBytes, matcherMbPerSec);
