@@ -1,4 +1,4 @@
-import type { Browser, Route } from 'playwright-core';
+import type { Browser, BrowserContext, Route } from 'playwright-core';
 import PQueue from 'p-queue';
 import { WitError } from '../db/index.js';
 import type { PoliteFetcher } from './polite-fetcher.js';
@@ -33,8 +33,9 @@ const subresourceTypes = new Set(['script', 'xhr', 'fetch']);
  * Runs a page's scripts in headless chromium (playwright-core) and gives the
  * HTML they leave. The page's own HTML, already fetched, is served to the
  * browser; scripts and XHR go through the polite fetcher; images, styles,
- * fonts, media and frames are never loaded. One browser is reused; each page
- * gets a fresh context that is closed after it.
+ * fonts, media and frames are never loaded. One browser (and context) is
+ * reused, each page is closed after its render, and the browser is replaced
+ * every `rendersPerBrowser` renders.
  */
 export class PageRenderer {
   private current: BrowserLease | undefined;
@@ -57,17 +58,16 @@ export class PageRenderer {
     const lease = this.lease();
     lease.active++;
     try {
-      return await this.renderIn(await lease.browser, pageUrl, html, signal);
+      return await this.renderIn(await lease.context, pageUrl, html, signal);
     } finally {
       lease.active--;
       if (lease !== this.current && lease.active === 0) void (await lease.browser.catch(() => undefined))?.close();
     }
   }
 
-  private async renderIn(browser: Browser, pageUrl: string, html: string, signal?: AbortSignal): Promise<string> {
-    const context = await browser.newContext({ serviceWorkers: 'block' });
+  private async renderIn(context: BrowserContext, pageUrl: string, html: string, signal?: AbortSignal): Promise<string> {
+    const page = await context.newPage();
     try {
-      const page = await context.newPage();
       let documentServed = false;
       await page.route('**/*', async (route) => {
         const isMainDocument = !documentServed && route.request().resourceType() === 'document';
@@ -81,7 +81,7 @@ export class PageRenderer {
       await page.waitForLoadState('networkidle', { timeout: Math.min(timeout, 5000) }).catch(() => undefined);
       return await page.content();
     } finally {
-      await context.close();
+      await page.close();
     }
   }
 
@@ -105,7 +105,9 @@ export class PageRenderer {
   private lease(): BrowserLease {
     if (!this.current || this.current.rendersLeft-- <= 0) {
       const old = this.current;
-      this.current = { browser: launchChromium(this.options.executablePath ?? '/usr/bin/chromium'), active: 0, rendersLeft: rendersPerBrowser - 1 };
+      const browser = launchChromium(this.options.executablePath ?? '/usr/bin/chromium');
+      const context = browser.then((launched) => launched.newContext({ serviceWorkers: 'block' }));
+      this.current = { browser, context, active: 0, rendersLeft: rendersPerBrowser - 1 };
       if (old && old.active === 0) void old.browser.then((browser) => browser.close()).catch(() => undefined);
     }
     return this.current;
@@ -114,6 +116,8 @@ export class PageRenderer {
 
 interface BrowserLease {
   browser: Promise<Browser>;
+  /** One context per browser: a new context per page costs a new renderer process. */
+  context: Promise<BrowserContext>;
   active: number;
   rendersLeft: number;
 }
