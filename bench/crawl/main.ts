@@ -51,15 +51,15 @@ function benchPair(i: number): PairCandidate {
   };
 }
 
-/** The same rows with a plain INSERT and no cap check: the floor the cap check is measured against. */
+/** The same rows (same query ids) with a plain INSERT and no cap check: the floor the cap check is measured against. */
 function benchPlainInsert(): void {
-  const db = freshDb('plain.db', ['query']);
-  const insert = db.prepare('INSERT INTO pairs (image_url, text, text_origin, page_url, query_id, created_at) VALUES (?, ?, ?, ?, 1, ?) ON CONFLICT DO NOTHING');
+  const db = freshDb('plain.db', Array.from({ length: queryCount }, (_, i) => `query ${i}`));
+  const insert = db.prepare('INSERT INTO pairs (image_url, text, text_origin, page_url, query_id, created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING');
   const batch = db.transaction((start: number) => {
     const now = new Date().toISOString();
     for (let i = start; i < start + batchSize; i++) {
       const pair = benchPair(i);
-      insert.run(pair.imageUrl, pair.text, pair.textOrigin, pair.pageUrl, now);
+      insert.run(pair.imageUrl, pair.text, pair.textOrigin, pair.pageUrl, (i % queryCount) + 1, now);
     }
   });
   const rate = timed(pairTotal, () => {
