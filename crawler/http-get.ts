@@ -45,7 +45,11 @@ export async function httpGet(url: URL, options: HttpGetOptions): Promise<HttpRe
     ...(options.allowPrivate ? {} : { lookup: publicOnlyLookup }),
     ...(options.signal ? { signal: options.signal } : {}),
   });
-  const timer = setTimeout(() => request.destroy(new TimeoutError()), options.timeoutSecs * 1000);
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    request.destroy(new TimeoutError());
+  }, options.timeoutSecs * 1000);
   try {
     const response = await new Promise<IncomingMessage>((resolve, reject) => {
       request.once('response', resolve);
@@ -61,7 +65,9 @@ export async function httpGet(url: URL, options: HttpGetOptions): Promise<HttpRe
     return { url: url.href, status: response.statusCode!, headers, body, truncated };
   } catch (error) {
     request.destroy();
-    throw toFetchFailure(url, error, options.signal);
+    // Once the timer has destroyed the request, a body read fails as "aborted"
+    // or ends early; either way the cause is the timeout.
+    throw toFetchFailure(url, timedOut ? new TimeoutError() : error, options.signal);
   } finally {
     clearTimeout(timer);
   }
