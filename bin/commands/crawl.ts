@@ -27,6 +27,8 @@ interface CrawlArgs {
   render: 'never' | 'auto' | 'always';
   partition?: string;
   'allow-private': boolean;
+  fetch: boolean;
+  images: string;
 }
 
 function builder(y: Argv) {
@@ -50,14 +52,16 @@ function builder(y: Argv) {
     .option('cap', { type: 'number', default: 20_000, describe: 'Pairs per query at most' })
     .option('concurrency', { type: 'number', default: 32, describe: 'Requests in flight in all', group: 'Politeness:' })
     .option('per-host', { type: 'number', default: 2, describe: 'Requests in flight to one host', group: 'Politeness:' })
-    .option('host-delay', { type: 'number', default: 250, describe: 'Milliseconds between request starts to one host', group: 'Politeness:' })
-    .option('timeout', { type: 'number', default: 30, describe: 'Seconds for one request, body included', group: 'Politeness:' })
+    .option('host-delay', { alias: 'host-delay-millis', type: 'number', default: 250, describe: 'Milliseconds between request starts to one host', group: 'Politeness:' })
+    .option('timeout', { alias: 'timeout-secs', type: 'number', default: 30, describe: 'Seconds for one request, body included', group: 'Politeness:' })
     .option('retries', { type: 'number', default: 3, describe: 'Retries for network errors, timeouts, 429 and 5xx', group: 'Politeness:' })
     .option('retry-delay', { type: 'number', default: 1000, describe: 'Milliseconds before the first retry; doubles each time (Retry-After wins)', group: 'Politeness:' })
     .option('user-agent', { type: 'string', describe: 'User agent naming the crawler and a contact URL (default: wit/0.1 (+https://github.com/wit-dataset/wit; …))', group: 'Politeness:' })
     .option('allow-private', { type: 'boolean', default: false, describe: 'Allow private, loopback and link-local addresses (off: a page cannot make wit scan your network)', group: 'Politeness:' })
     .option('max-page-bytes', { type: 'number', default: 10 * 1024 * 1024, describe: 'HTML beyond this is cut off (and the page marked truncated)' })
     .option('render', { choices: ['never', 'auto', 'always'] as const, default: 'never' as const, describe: 'Run page scripts in chromium: auto renders pages that look script-built' })
+    .option('fetch', { type: 'boolean', default: false, describe: 'Fetch the pairs\' images while crawling (as `wit fetch` with its defaults)', group: 'Images:' })
+    .option('images', { type: 'string', default: 'images', normalize: true, describe: 'With --fetch: the image store folder', group: 'Images:' })
     .option('partition', { type: 'string', describe: 'i/N: crawl only share i of N (queries for --search, hosts for --seed); merge with `wit db merge`' })
     .check((argv) => {
       // Thrown, not returned: the CLI's fail handler rethrows what yargs passes it, and a WitError prints as a plain message.
@@ -118,7 +122,7 @@ export const crawlCommand: CommandModule<object, CrawlArgs> = {
   describe: 'Discover (image, text) pairs for every query, politely and resumably',
   builder: (y) => builder(y),
   handler: async (argv) => {
-    const { crawl, formatCrawlSummary } = await import('../../crawler/index.js');
+    const { crawl, fetchWhileCrawling, formatCrawlSummary, formatFetchSummary } = await import('../../crawler/index.js');
     const { openDb, ProgressLine } = await import('../../db/index.js');
     const db = openDb(argv.db, { create: false });
     const controller = new AbortController();
@@ -132,27 +136,35 @@ export const crawlCommand: CommandModule<object, CrawlArgs> = {
     const progress = new ProgressLine({ label: 'crawl', unit: 'pages' });
     const partition = argv.partition === undefined ? undefined : parsePartition(argv.partition);
     try {
-      const summary = await crawl(db, {
+      const fetcher = {
+        concurrency: argv.concurrency,
+        perHost: argv['per-host'],
+        hostDelayMillis: argv['host-delay'],
+        timeoutSecs: argv.timeout,
+        maxRetries: argv.retries,
+        retryBaseMillis: argv['retry-delay'],
+        allowPrivate: argv['allow-private'],
+        ...(argv['user-agent'] ? { userAgent: argv['user-agent'] } : {}),
+      };
+      const crawling = crawl(db, {
         source: argv.search !== undefined ? searchSource(argv) : siteSource(argv),
         cap: argv.cap,
-        fetcher: {
-          concurrency: argv.concurrency,
-          perHost: argv['per-host'],
-          hostDelayMillis: argv['host-delay'],
-          timeoutSecs: argv.timeout,
-          maxRetries: argv.retries,
-          retryBaseMillis: argv['retry-delay'],
-          allowPrivate: argv['allow-private'],
-          ...(argv['user-agent'] ? { userAgent: argv['user-agent'] } : {}),
-        },
+        fetcher,
         render: argv.render,
         maxPageBytes: argv['max-page-bytes'],
         ...(partition ? { partition } : {}),
         signal: controller.signal,
         onProgress: progress.update,
       });
+      const images = argv.fetch ? fetchWhileCrawling(db, crawling, { imagesDir: argv.images, fetcher, signal: controller.signal }) : undefined;
+      const summary = await crawling.catch(async (error: unknown) => {
+        controller.abort();
+        await images?.catch(() => undefined);
+        throw error;
+      });
       progress.finish();
       console.log(formatCrawlSummary(summary));
+      if (images) console.log(formatFetchSummary(await images));
       if (summary.stopped) process.exitCode = 130;
     } finally {
       process.off('SIGINT', stop);

@@ -36,8 +36,8 @@ export const fetchCommand: CommandModule<object, FetchArgs> = {
       .option('reason', { type: 'string', describe: 'With --retry-failed: only images failed with this reason (e.g. timeout)' })
       .option('concurrency', { type: 'number', default: 32, describe: 'Downloads in flight' })
       .option('per-host', { type: 'number', default: 2, describe: 'Downloads in flight to one host' })
-      .option('host-delay-millis', { type: 'number', default: 250, describe: 'Least time between two requests to one host' })
-      .option('timeout-secs', { type: 'number', default: 30, describe: 'Limit for one download, body included' })
+      .option('host-delay-millis', { alias: 'host-delay', type: 'number', default: 250, describe: 'Least time between two requests to one host' })
+      .option('timeout-secs', { alias: 'timeout', type: 'number', default: 30, describe: 'Limit for one download, body included' })
       .option('decode-concurrency', { type: 'number', describe: 'Images decoded at once [default: CPU cores]' })
       .option('allow-private', { type: 'boolean', default: false, describe: 'Allow loopback and private addresses (local test sites)' }),
   handler: async (argv) => {
