@@ -22,9 +22,10 @@ export function hashSeed(...parts: Array<string | number>): number {
   return h >>> 0;
 }
 
-/** A small, fast PRNG (mulberry32): numbers in [0, 1). */
+/** A small, fast PRNG (mulberry32): numbers in [0, 1). The one generator of train/. */
 export class SeededRandom {
   private state: number;
+  private spareNormal: number | undefined;
 
   constructor(seed: number) {
     this.state = seed >>> 0;
@@ -36,6 +37,20 @@ export class SeededRandom {
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  }
+
+  /** Standard normal (Box-Muller). */
+  normal(): number {
+    if (this.spareNormal !== undefined) {
+      const spare = this.spareNormal;
+      this.spareNormal = undefined;
+      return spare;
+    }
+    const u = 1 - this.next();
+    const v = this.next();
+    const radius = Math.sqrt(-2 * Math.log(u));
+    this.spareNormal = radius * Math.sin(2 * Math.PI * v);
+    return radius * Math.cos(2 * Math.PI * v);
   }
 
   /** An integer in [0, n). */

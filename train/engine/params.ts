@@ -1,4 +1,4 @@
-import { SeededRandom } from './rng.js';
+import { SeededRandom } from '../random.js';
 import type { ModelConfig } from './types.js';
 
 /** One learned tensor of the model and how it is initialised and regularised. */
@@ -66,7 +66,8 @@ export function layoutParams(specs: ParamSpec[]): { slots: ParamSlot[]; totalSiz
 
 /** Fills `weights` (the flat vector) with the seeded initial values. */
 export function initialiseParams(slots: ParamSlot[], weights: Float32Array, seed: number): void {
-  const random = new SeededRandom(seed);
+  // Mixed so that a run's seed gives weights unrelated to its data order.
+  const random = new SeededRandom((Math.floor(seed) ^ 0x9e3779b9) >>> 0);
   for (const slot of slots) {
     const view = weights.subarray(slot.offset, slot.offset + slot.size);
     const init = slot.init;

@@ -1,13 +1,9 @@
-/** mulberry32: a small, fast, seeded generator of floats in [0, 1). */
+import { SeededRandom } from '../random.js';
+
+/** A seeded generator of floats in [0, 1) (train/'s mulberry32). */
 export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const random = new SeededRandom(seed);
+  return () => random.next();
 }
 
 export function shuffleInPlace<T>(items: T[], random: () => number): T[] {
