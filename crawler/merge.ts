@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { openDb, WitError, type WitDb } from '../db/index.js';
+import { loadMatcher, type QueryMatcher } from '../queries/index.js';
 import { CappedPairWriter, type PairCandidate, type StoreOutcome } from './pair-cap.js';
 
 export interface MergeOptions {
@@ -28,6 +29,8 @@ const pageOrder = ['pending', 'failed', 'skipped', 'done'] as const;
  * keep their most finished state, robots.txt answers the newest, images the
  * fetched row, and pairs go through the cap check again, in the order they were
  * found, so that `out` holds each (image URL, text) once and no query over `cap`.
+ * A pair whose query is already full counts against another query its text
+ * matches, as the site source would have assigned it, if one has room.
  * Curation rows are not merged: build shards from the merged db.
  */
 export function mergeDbs(out: string, inputs: readonly string[], options: MergeOptions = {}): MergeCounts {
@@ -132,6 +135,8 @@ interface SourcePair {
 function mergePairs(db: WitDb, writer: CappedPairWriter): StoreOutcome {
   const queryIds = new Map<string, number>();
   for (const row of db.prepare('SELECT id, text FROM main.queries').all() as Array<{ id: number; text: string }>) queryIds.set(row.text, row.id);
+  let matcher: QueryMatcher | undefined; // built the first time a pair's own query is full
+  const otherMatches = (text: string, own: number) => (matcher ??= loadMatcher(db)).match(text).filter((id) => id !== own);
   const chunk = db.prepare(
     `SELECT p.id, p.image_url, p.text, p.text_origin, p.page_url, p.created_at, q.text AS query
      FROM src.pairs p JOIN src.queries q ON q.id = p.query_id WHERE p.id > ? ORDER BY p.id LIMIT ?`,
@@ -142,10 +147,14 @@ function mergePairs(db: WitDb, writer: CappedPairWriter): StoreOutcome {
     if (rows.length === 0) return total;
     afterId = rows[rows.length - 1]!.id;
     const outcome = writer.store(
-      rows.map((row) => ({
-        pair: { imageUrl: row.image_url, text: row.text, textOrigin: row.text_origin, pageUrl: row.page_url, createdAt: row.created_at },
-        queryIds: [queryIds.get(row.query)!],
-      })),
+      rows.map((row) => {
+        const own = queryIds.get(row.query)!;
+        return {
+          pair: { imageUrl: row.image_url, text: row.text, textOrigin: row.text_origin, pageUrl: row.page_url, createdAt: row.created_at },
+          queryIds: [own],
+          fallbackQueryIds: () => otherMatches(row.text, own),
+        };
+      }),
     );
     for (const key of Object.keys(total) as Array<keyof StoreOutcome>) total[key] += outcome[key];
   }

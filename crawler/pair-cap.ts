@@ -9,6 +9,15 @@ export interface PairCandidate extends ImageText {
   createdAt?: string;
 }
 
+/** A pair and the queries it may count against. */
+export interface PairToStore {
+  pair: PairCandidate;
+  /** It counts against the one of these with the fewest pairs that is under the cap. */
+  queryIds: readonly number[];
+  /** Queries tried the same way when every one of `queryIds` is full; called only then. */
+  fallbackQueryIds?: () => readonly number[];
+}
+
 /** What happened to a batch of candidates. */
 export interface StoreOutcome {
   stored: number;
@@ -33,7 +42,7 @@ export class CappedPairWriter {
   private readonly pairCount: Statement<[number], { pair_count: number }>;
   private readonly insert: Statement;
   private readonly setCount: Statement;
-  private readonly storeBatch: Transaction<(batch: ReadonlyArray<{ pair: PairCandidate; queryIds: readonly number[] }>) => StoreOutcome>;
+  private readonly storeBatch: Transaction<(batch: ReadonlyArray<PairToStore>) => StoreOutcome>;
 
   constructor(
     db: WitDb,
@@ -59,7 +68,7 @@ export class CappedPairWriter {
    * Stores each pair against the query, among those its text matches, with the
    * fewest pairs that is still under the cap (the site source).
    */
-  store(batch: ReadonlyArray<{ pair: PairCandidate; queryIds: readonly number[] }>): StoreOutcome {
+  store(batch: ReadonlyArray<PairToStore>): StoreOutcome {
     return this.storeBatch.immediate(batch);
   }
 
@@ -68,15 +77,19 @@ export class CappedPairWriter {
     return (this.pairCount.get(queryId)?.pair_count ?? this.cap) >= this.cap;
   }
 
-  private storeInTransaction(batch: ReadonlyArray<{ pair: PairCandidate; queryIds: readonly number[] }>): StoreOutcome {
+  private storeInTransaction(batch: ReadonlyArray<PairToStore>): StoreOutcome {
     const outcome: StoreOutcome = { stored: 0, duplicate: 0, overCap: 0, queriesFilled: 0 };
     const counts = new Map<number, number>(); // query id -> its pair_count, read once in this transaction
     const countOf = (id: number) => counts.get(id) ?? counts.set(id, this.pairCount.get(id)?.pair_count ?? this.cap).get(id)!;
     const now = new Date().toISOString();
     const touched = new Set<number>();
-    for (const { pair, queryIds } of batch) {
+    const emptiest = (ids: readonly number[]) => {
       let target: number | undefined;
-      for (const id of queryIds) if (countOf(id) < (target === undefined ? this.cap : countOf(target))) target = id;
+      for (const id of ids) if (countOf(id) < (target === undefined ? this.cap : countOf(target))) target = id;
+      return target;
+    };
+    for (const { pair, queryIds, fallbackQueryIds } of batch) {
+      const target = emptiest(queryIds) ?? (fallbackQueryIds && emptiest(fallbackQueryIds()));
       if (target === undefined) outcome.overCap++;
       else if (this.insert.run(pair.imageUrl, pair.text, pair.textOrigin, pair.pageUrl, target, pair.createdAt ?? now).changes === 0) {
         outcome.duplicate++;

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { crawl, mergeDbs, type CrawlOptions } from '../crawler/index.js';
+import { CappedPairWriter, crawl, mergeDbs, type CrawlOptions } from '../crawler/index.js';
 import { openDb } from '../db/index.js';
 import { makeCrawlDb, pairCounts, storedPairs } from './fixtures/crawl-db.js';
 import { startOpenmojiSite, type OpenmojiSite } from './fixtures/openmoji-site.js';
@@ -73,6 +73,28 @@ describe('site crawl in partitions (by host) + mergeDbs', () => {
       expect(counts.pairs.duplicate + counts.pairs.overCap).toBeGreaterThan(0);
     } finally {
       db.close();
+    }
+  });
+
+  it('gives a pair whose query is full to another query its text matches', () => {
+    const input = join(dir, 'full-query.db');
+    const db = makeCrawlDb(input, ['cat', 'face']);
+    const cat = (db.prepare("SELECT id FROM queries WHERE text = 'cat'").get() as { id: number }).id;
+    const pair = (file: string, text: string) => ({ imageUrl: `https://img.example.org/${file}`, text, textOrigin: 'alt' as const, pageUrl: null });
+    new CappedPairWriter(db, 20_000).storeForQuery(cat, [pair('cat.png', 'cat'), pair('cat-face.png', 'grinning cat face'), pair('black-cat.png', 'black cat')]);
+    db.close();
+    const merged = join(dir, 'full-query-merged.db');
+    const counts = mergeDbs(merged, [input], { cap: 1 });
+    const out = openDb(merged, { readonly: true });
+    try {
+      expect(storedPairs(out).map((p) => [p.text, p.query])).toEqual([
+        ['grinning cat face', 'face'], // cat was full: face has room
+        ['cat', 'cat'],
+      ]);
+      expect(counts.pairs).toEqual({ stored: 2, duplicate: 0, overCap: 1, queriesFilled: 2 });
+      for (const row of pairCounts(out)) expect(row.pair_count).toBe(row.actual);
+    } finally {
+      out.close();
     }
   });
 });
