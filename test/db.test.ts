@@ -21,6 +21,7 @@ describe('openDb', () => {
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(db.pragma('user_version', { simple: true })).toBe(latestVersion);
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
+    expect(db.pragma('page_size', { simple: true })).toBe(16384);
     db.close();
     expect(tables(path)).toEqual(['curation', 'images', 'meta', 'pages', 'pairs', 'queries', 'robots']);
   });
@@ -49,6 +50,7 @@ describe('openDb', () => {
 
     const db = openDb(path);
     expect(db.pragma('user_version', { simple: true })).toBe(latestVersion);
+    expect(db.pragma('page_size', { simple: true })).toBe(4096); // an existing file keeps its pages
     expect(db.prepare('SELECT text, pair_count, state FROM queries').get()).toEqual({ text: 'dog', pair_count: 7, state: 'done' });
     db.prepare("INSERT INTO curation (pair_id, decision, reason) VALUES (1, 'drop', 'caption_too_short')").run();
     db.close();
