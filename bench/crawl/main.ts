@@ -1,6 +1,8 @@
 // Crawl benchmark: pages/s and pairs/s against the openmoji fixture site on
 // loopback, and the rate of storing pairs through the per-query cap check.
-// Run: npm run build && node dist/bench/crawl/main.js
+// Run: npm run build && node dist/bench/crawl/main.js [--renders N]
+// --renders: how many pages to render in chromium (default: one per subgroup,
+// about 120); thousands show whether the browser's memory stays flat.
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -125,9 +127,17 @@ function childrenRssMb(): number {
   return total;
 }
 
-/** Renders the script-built page of every subgroup in chromium, sampling the browser's memory as it goes. */
-async function benchRender(siteUrl: string, subgroups: readonly string[], words: readonly string[]): Promise<void> {
-  const seeds = subgroups.map((subgroup) => `${siteUrl}/script/${subgroup}/`);
+function numberArg(flag: string): number | undefined {
+  const at = process.argv.indexOf(flag);
+  return at === -1 ? undefined : Number(process.argv[at + 1]);
+}
+
+/**
+ * Renders `renders` script-built pages in chromium (the subgroups' pages, again
+ * and again under distinct URLs), sampling the browser's memory as it goes.
+ */
+async function benchRender(siteUrl: string, subgroups: readonly string[], words: readonly string[], renders: number): Promise<void> {
+  const seeds = Array.from({ length: renders }, (_, i) => `${siteUrl}/script/${subgroups[i % subgroups.length]}/?round=${Math.floor(i / subgroups.length)}`);
   const samples: number[] = [];
   const sampler = setInterval(() => samples.push(childrenRssMb()), 1000);
   try {
@@ -145,6 +155,9 @@ async function benchRender(siteUrl: string, subgroups: readonly string[], words:
     `chromium memory while rendering: ${mean(samples.slice(0, quarter)).toFixed(0)} MB in the first quarter, ` +
       `${mean(samples.slice(-quarter)).toFixed(0)} MB in the last, ${Math.max(...samples, 0).toFixed(0)} MB at most (${samples.length} samples, 1 s apart)`,
   );
+  const tenth = Math.max(1, Math.floor(samples.length / 10));
+  const tenths = Array.from({ length: Math.ceil(samples.length / tenth) }, (_, i) => mean(samples.slice(i * tenth, (i + 1) * tenth)).toFixed(0));
+  console.log(`chromium memory by tenth of the run, MB: ${tenths.join(' ')}`);
 }
 
 async function main(): Promise<void> {
@@ -165,7 +178,7 @@ async function main(): Promise<void> {
         fetcher,
       });
     }
-    if (existsSync('/usr/bin/chromium')) await benchRender(site.url, site.subgroups, words);
+    if (existsSync('/usr/bin/chromium')) await benchRender(site.url, site.subgroups, words, numberArg('--renders') ?? site.subgroups.length);
     else console.log('render bench skipped: /usr/bin/chromium is missing (apt-get install chromium)');
   } finally {
     await site.close();
