@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openDb } from '../db/index.js';
@@ -50,6 +51,7 @@ describe('wit queries', () => {
     expect(missing.status).not.toBe(0);
     expect(missing.stderr).toMatch(/Corpus file .*nope\.txt does not exist/);
     expect(missing.stderr).not.toMatch(/\n\s+at /);
+    expect(existsSync(db)).toBe(false); // no empty db left behind by the typo
 
     const binary = runWit(['queries', 'build', '--db', db, '--corpus', writeBinaryFile(dir, 'image.png')]);
     expect(binary.status).not.toBe(0);

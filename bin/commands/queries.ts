@@ -39,24 +39,26 @@ const build: CommandModule<object, BuildArgs> = {
     const { openDb, ProgressLine, WitError } = await import('../../db/index.js');
     const problem = buildFlagProblem(argv);
     if (problem) throw new WitError(`${problem}; see wit queries build --help.`, { exitCode: 2 });
-    const { buildQueries, formatBuildSummary } = await import('../../queries/index.js');
-    const db = openDb(argv.db);
+    const { buildQueries, checkBuildInputs, formatBuildSummary } = await import('../../queries/index.js');
     const progress = new ProgressLine({ label: 'queries build', unit: 'MB' });
+    const options = {
+      corpusPaths: argv.corpus,
+      minCount: argv['min-count'],
+      bigramPmi: argv['bigram-pmi'],
+      bigramMinCount: argv['bigram-min-count'],
+      titlesPath: argv.titles,
+      minViews: argv['min-views'],
+      wordnet: argv.wordnet,
+      extraPaths: argv.extra,
+      limit: argv.limit,
+      maxTrackedUnigrams: argv['max-tracked-unigrams'],
+      maxTrackedBigrams: argv['max-tracked-bigrams'],
+      onProgress: progress.update,
+    };
+    await checkBuildInputs(options); // before the db exists: a typo in a path must not leave an empty db behind
+    const db = openDb(argv.db);
     try {
-      const result = await buildQueries(db, {
-        corpusPaths: argv.corpus,
-        minCount: argv['min-count'],
-        bigramPmi: argv['bigram-pmi'],
-        bigramMinCount: argv['bigram-min-count'],
-        titlesPath: argv.titles,
-        minViews: argv['min-views'],
-        wordnet: argv.wordnet,
-        extraPaths: argv.extra,
-        limit: argv.limit,
-        maxTrackedUnigrams: argv['max-tracked-unigrams'],
-        maxTrackedBigrams: argv['max-tracked-bigrams'],
-        onProgress: progress.update,
-      });
+      const result = await buildQueries(db, options);
       if (argv.corpus.length > 0 || argv.titles || argv.extra.length > 0) progress.finish();
       console.log(formatBuildSummary(result));
     } finally {
