@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CappedPairWriter, crawl, mergeDbs, type CrawlOptions } from '../crawler/index.js';
-import { openDb } from '../db/index.js';
+import { copyFileSync } from 'node:fs';
+import { openDb, stableHash } from '../db/index.js';
 import { makeCrawlDb, pairCounts, storedPairs } from './fixtures/crawl-db.js';
 import { startOpenmojiSite, type OpenmojiSite } from './fixtures/openmoji-site.js';
 import { tempDir } from './fixtures/temp-dir.js';
@@ -95,6 +96,41 @@ describe('site crawl in partitions (by host) + mergeDbs', () => {
       for (const row of pairCounts(out)) expect(row.pair_count).toBe(row.actual);
     } finally {
       out.close();
+    }
+  });
+
+  it('reaches a host linked only from another partition\'s host in a second round on the merged db', async () => {
+    const linked = await startOpenmojiSite();
+    const hostShare = (site: OpenmojiSite) => stableHash(new URL(site.url).host) % 2;
+    const linkers: OpenmojiSite[] = [];
+    try {
+      do linkers.push(await startOpenmojiSite({ homeLinks: [`${linked.url}/sub/cat-face/`] }));
+      while (hostShare(linkers.at(-1)!) === hostShare(linked));
+      const linker = linkers.at(-1)!;
+      const crawlOptions = (index: number): CrawlOptions => ({
+        source: { kind: 'site', seeds: [`${linker.url}/`], maxDepth: 1, allowHosts: ['127.0.0.1'] },
+        fetcher: { allowPrivate: true, hostDelayMillis: 0 },
+        partition: { index, count: 2 },
+      });
+      const parts = [0, 1].map((index) => join(dir, `round-part-${index}.db`));
+      for (const [index, part] of parts.entries()) {
+        const db = makeCrawlDb(part, queries);
+        await crawl(db, crawlOptions(index));
+        db.close();
+      }
+      const firstRound = join(dir, 'round-1.db');
+      mergeDbs(firstRound, parts);
+      expect(linked.hits('/sub/cat-face/')).toBe(0); // its partition never saw the link
+      const linkedPart = join(dir, 'round-2-part.db');
+      copyFileSync(firstRound, linkedPart);
+      const db = openDb(linkedPart);
+      await crawl(db, crawlOptions(hostShare(linked)));
+      db.close();
+      expect(linked.hits('/sub/cat-face/')).toBe(1);
+      const pages = pairKeys(linkedPart).filter((key) => key.startsWith(linked.url));
+      expect(pages.length).toBeGreaterThan(0);
+    } finally {
+      await Promise.all([linked, ...linkers].map((site) => site.close()));
     }
   });
 });
