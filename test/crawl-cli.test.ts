@@ -174,6 +174,9 @@ describe('wit crawl (CLI)', () => {
     const result = await runWitAsync(['crawl', '--db', path, '--seed', `${site.url}/`, '--host-delay', '0']);
     expect(result.status, result.stderr).toBe(0);
     expect(result.stdout, result.stderr).toMatch(/top reasons: private_address 1/);
+    expect(result.stderr).toMatch(/no --user-agent given; .*--user-agent 'mylab-bot/); // a crawl of the web should say who runs it
+    const named = await runWitAsync(['crawl', '--db', path, '--seed', `${site.url}/`, '--user-agent', 'wit-tests/1.0 (+https://example.org/)']);
+    expect(named.stderr).not.toMatch(/no --user-agent given/);
     const db = openDb(path, { readonly: true });
     expect(db.prepare('SELECT state, error FROM pages').all()).toEqual([{ state: 'failed', error: 'private_address' }]);
     db.close();

@@ -133,6 +133,12 @@ export const crawlCommand: CommandModule<object, CrawlArgs> = {
     };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
+    if (!argv['user-agent'] && !argv['allow-private']) {
+      process.stderr.write(
+        "wit crawl: no --user-agent given; sites will see wit's default. Name your crawler and how to reach you, " +
+          "e.g. --user-agent 'mylab-bot/1.0 (+https://mylab.example/crawler)'\n",
+      );
+    }
     const progress = new ProgressLine({ label: 'crawl', unit: 'pages' });
     const partition = argv.partition === undefined ? undefined : parsePartition(argv.partition);
     try {
