@@ -34,6 +34,7 @@ const outputField = 2;
 export class QueryMatcher {
   /** Number of queries in the automaton (queries with no words are left out). */
   readonly size: number;
+  /** Per state: the scan that last reported it. */
   private readonly seenStamps: Uint32Array;
   private stamp = 0;
 
@@ -48,7 +49,7 @@ export class QueryMatcher {
     private readonly outputs: Int32Array,
   ) {
     this.size = outputs.length / 2;
-    this.seenStamps = new Uint32Array(this.size);
+    this.seenStamps = new Uint32Array(states.length / stateFields);
   }
 
   /** Builds the automaton once for the whole list; ids are expected to be unique. */
@@ -86,15 +87,18 @@ export class QueryMatcher {
     return next === none ? root : next;
   }
 
-  /** Appends the ids of the queries ending at `state` not found yet in this scan. */
+  /**
+   * Appends the ids of the queries ending at `state`: the outputs of each
+   * state on its report chain. A chain is the same whenever it is walked, so
+   * the walk stops at the first state already reported in this scan: all
+   * that follows it was reported with it.
+   */
   private collect(state: number, stamp: number, found: number[]): void {
     const states = this.states;
     for (let report = states[state * stateFields + reportField]!; report !== none; ) {
-      for (let out = states[report * stateFields + outputField]!; out !== none; out = this.outputs[2 * out + 1]!) {
-        if (this.seenStamps[out] === stamp) continue;
-        this.seenStamps[out] = stamp;
-        found.push(this.outputs[2 * out]!);
-      }
+      if (this.seenStamps[report] === stamp) return;
+      this.seenStamps[report] = stamp;
+      for (let out = states[report * stateFields + outputField]!; out !== none; out = this.outputs[2 * out + 1]!) found.push(this.outputs[2 * out]!);
       report = states[states[report * stateFields + failField]! * stateFields + reportField]!;
     }
   }
