@@ -11,10 +11,13 @@ export interface MatcherQuery {
 const root = 0;
 const none = -1;
 /** Per state, side by side in one array (one cache line): failure link, report link, first output. */
-const stateFields = 3;
+const stateFields = 4;
 const failField = 0;
 const reportField = 1;
-const outputField = 2;
+/** The id of the first query ending at the state (-1: none), kept in the record to spare a lookup. */
+const queryField = 2;
+/** The state's second output, an index into `outputs` (-1: none); only queries that normalize alike share a state. */
+const moreOutputsField = 3;
 
 /**
  * Finds every query that occurs in a text as a whole-word phrase.
@@ -98,7 +101,8 @@ export class QueryMatcher {
     for (let report = states[state * stateFields + reportField]!; report !== none; ) {
       if (this.seenStamps[report] === stamp) return;
       this.seenStamps[report] = stamp;
-      for (let out = states[report * stateFields + outputField]!; out !== none; out = this.outputs[2 * out + 1]!) found.push(this.outputs[2 * out]!);
+      found.push(states[report * stateFields + queryField]!);
+      for (let out = states[report * stateFields + moreOutputsField]!; out !== none; out = this.outputs[2 * out + 1]!) found.push(this.outputs[2 * out]!);
       report = states[states[report * stateFields + failField]! * stateFields + reportField]!;
     }
   }
@@ -201,8 +205,10 @@ function linkStates(trie: Trie): Int32Array {
     const at = state * stateFields;
     const fail = trie.depth[state]! > 1 ? fallbackTarget(trie, states, trie.parent[state]!, trie.wordOf[state]!) : root;
     states[at + failField] = fail;
-    states[at + outputField] = trie.firstOutput[state]!;
-    if (trie.firstOutput[state] !== none) states[at + reportField] = state;
+    const first = trie.firstOutput[state]!;
+    states[at + queryField] = first === none ? none : trie.outputs[2 * first]!;
+    states[at + moreOutputsField] = first === none ? none : trie.outputs[2 * first + 1]!;
+    if (first !== none) states[at + reportField] = state;
     else states[at + reportField] = state === root ? none : states[fail * stateFields + reportField]!;
   }
   return states;

@@ -22,9 +22,8 @@ const wordCodePoint = /^[\p{L}\p{M}\p{N}]$/u;
  * word and apostrophe rules, checked against it by the tests) but without
  * making a string per word: it hashes each word's UTF-16 units while scanning
  * and probes an open-addressing table in one typed array whose slots hold a
- * word's hash, id, length and, for words of up to 8 UTF-16 units, the units
- * themselves (longer words' units live in a second array). This
- * saves the allocation, the garbage collection and the separate hashing pass
+ * word's hash, id, length and where its UTF-16 units start in a second
+ * array. This saves the allocation, the garbage collection and the separate hashing pass
  * of `tokenize()` + `Map.get` on every caption word.
  */
 export class WordIds {
@@ -103,7 +102,7 @@ export class WordIds {
       const id = slots[at + idField]!;
       if (id === -1) return -1;
       if (slots[at + hashField] !== hash || slots[at + lengthField] !== length) continue;
-      if (length <= inlineUnits ? sameInline(slots, at, text, start, length) : this.sameChars(slots[at + startField]!, text, start, length)) return id;
+      if (this.sameChars(slots[at + startField]!, text, start, length)) return id;
     }
   }
 
@@ -120,11 +119,7 @@ export class WordIds {
     record[hashField] = hash;
     record[idField] = id;
     record[lengthField] = word.length;
-    if (word.length <= inlineUnits) {
-      for (let k = 0; k < word.length; k++) record[inlineField + (k >> 1)]! |= word.charCodeAt(k) << (16 * (k & 1));
-    } else {
-      record[startField] = this.storeChars(word);
-    }
+    record[startField] = this.storeChars(word);
     this.place(this.slots, this.slotCount, record);
     return id;
   }
@@ -155,25 +150,15 @@ export class WordIds {
 }
 
 /**
- * A slot: hash, id, length, start in `chars` (words longer than `inlineUnits`),
- * then the UTF-16 units of a short word, two per number. 32 bytes, so a probe
- * and the comparison of most words touch one cache line.
+ * A slot: hash, id, length and start of the word's UTF-16 units in `chars`.
+ * 16 bytes, so that the table of a 100k-word vocabulary (4 MB at load one
+ * half) leaves room in the cache for the automaton.
  */
-const slotFields = 8;
+const slotFields = 4;
 const hashField = 0;
 const idField = 1;
 const lengthField = 2;
 const startField = 3;
-const inlineField = 4;
-const inlineUnits = 2 * (slotFields - inlineField);
-
-function sameInline(slots: Int32Array, at: number, text: string, start: number, length: number): boolean {
-  for (let k = 0; k < length; k++) {
-    const unit = (slots[at + inlineField + (k >> 1)]! >>> (16 * (k & 1))) & 0xffff;
-    if (unit !== text.charCodeAt(start + k)) return false;
-  }
-  return true;
-}
 
 function emptySlots(slotCount: number): Int32Array {
   const slots = new Int32Array(slotCount * slotFields);
