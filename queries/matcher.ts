@@ -10,7 +10,7 @@ export interface MatcherQuery {
 
 const root = 0;
 const none = -1;
-/** Per state, side by side in one array (one cache line): failure link, report link, first output. */
+/** Per state, side by side in one array (16 bytes, one cache line): failure link, report link, first query id, more outputs. */
 const stateFields = 4;
 const failField = 0;
 const reportField = 1;
