@@ -55,7 +55,8 @@ export class WordIds {
     const n = s.length;
     let i = 0;
     while (i < n) {
-      let units = wordCharUnits(s, i);
+      let unit = s.charCodeAt(i);
+      let units = unit < 128 ? asciiWordUnits[unit]! : wordCharUnits(s, i);
       if (units === 0) {
         i++;
         continue;
@@ -65,11 +66,17 @@ export class WordIds {
       let stemHash = 0;
       let stemEnd = -1;
       for (;;) {
-        for (const end = i + units; i < end; i++) hash = Math.imul(hash ^ s.charCodeAt(i), fnvPrime);
+        hash = Math.imul(hash ^ unit, fnvPrime);
+        if (units === 2) hash = Math.imul(hash ^ s.charCodeAt(i + 1), fnvPrime);
+        i += units;
         if (i >= n) break;
-        units = wordCharUnits(s, i);
+        unit = s.charCodeAt(i);
+        units = unit < 128 ? asciiWordUnits[unit]! : wordCharUnits(s, i);
         if (units > 0) continue;
-        if (s.charCodeAt(i) !== apostrophe || i + 1 >= n || (units = wordCharUnits(s, i + 1)) === 0) break;
+        if (unit !== apostrophe || i + 1 >= n) break;
+        unit = s.charCodeAt(i + 1);
+        units = unit < 128 ? asciiWordUnits[unit]! : wordCharUnits(s, i + 1);
+        if (units === 0) break;
         stemHash = hash;
         stemEnd = i;
         hash = Math.imul(hash ^ apostrophe, fnvPrime);
@@ -174,6 +181,8 @@ function hashWord(word: string): number {
 
 /** Per BMP code unit: 0 not yet known, 1 a word character, 2 not one. */
 const bmpClasses = new Uint8Array(65536);
+/** Per ASCII code: 1 for a word character, 0 else (most caption text is ASCII). */
+const asciiWordUnits = Uint8Array.from({ length: 128 }, (_, code) => (wordCodePoint.test(String.fromCharCode(code)) ? 1 : 0));
 
 /** UTF-16 units of the word character (Unicode letter, mark or digit) at `i`; 0 when there is none. */
 function wordCharUnits(s: string, i: number): number {
