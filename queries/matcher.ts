@@ -10,14 +10,17 @@ export interface MatcherQuery {
 
 const root = 0;
 const none = -1;
-/** Per state, side by side in one array (16 bytes, one cache line): failure link, report link, first query id, more outputs. */
-const stateFields = 4;
+/** Per state, side by side in one array (20 bytes): failure link, report link, first query id, more outputs, scan stamp. */
+const stateFields = 5;
 const failField = 0;
 const reportField = 1;
 /** The id of the first query ending at the state (-1: none), kept in the record to spare a lookup. */
 const queryField = 2;
 /** The state's second output, an index into `outputs` (-1: none); only queries that normalize alike share a state. */
 const moreOutputsField = 3;
+/** The scan that last reported the state: written while scanning, in the record the scan has just read. */
+const stampField = 4;
+const maxStamp = 0x7fffffff;
 
 /**
  * Finds every query that occurs in a text as a whole-word phrase.
@@ -37,8 +40,6 @@ const moreOutputsField = 3;
 export class QueryMatcher {
   /** Number of queries in the automaton (queries with no words are left out). */
   readonly size: number;
-  /** Per state: the scan that last reported it. */
-  private readonly seenStamps: Uint32Array;
   private stamp = 0;
 
   private constructor(
@@ -46,13 +47,12 @@ export class QueryMatcher {
     private readonly transitions: WordTransitions,
     /** Child of the root per word id (the most used transitions, kept in a flat array). */
     private readonly rootNext: Int32Array,
-    /** `stateFields` numbers per state. */
+    /** `stateFields` numbers per state; only the stamps change after the build. */
     private readonly states: Int32Array,
     /** Per output: the query id, then the next output of the same state (or -1). */
     private readonly outputs: Int32Array,
   ) {
     this.size = outputs.length / 2;
-    this.seenStamps = new Uint32Array(states.length / stateFields);
   }
 
   /** Builds the automaton once for the whole list; ids are expected to be unique. */
@@ -99,8 +99,8 @@ export class QueryMatcher {
   private collect(state: number, stamp: number, found: number[]): void {
     const states = this.states;
     for (let report = states[state * stateFields + reportField]!; report !== none; ) {
-      if (this.seenStamps[report] === stamp) return;
-      this.seenStamps[report] = stamp;
+      if (states[report * stateFields + stampField] === stamp) return;
+      states[report * stateFields + stampField] = stamp;
       found.push(states[report * stateFields + queryField]!);
       for (let out = states[report * stateFields + moreOutputsField]!; out !== none; out = this.outputs[2 * out + 1]!) found.push(this.outputs[2 * out]!);
       report = states[states[report * stateFields + failField]! * stateFields + reportField]!;
@@ -108,8 +108,8 @@ export class QueryMatcher {
   }
 
   private nextStamp(): number {
-    if (this.stamp === 0xffffffff) {
-      this.seenStamps.fill(0);
+    if (this.stamp === maxStamp) {
+      for (let at = stampField; at < this.states.length; at += stateFields) this.states[at] = 0;
       this.stamp = 0;
     }
     return ++this.stamp;
