@@ -73,6 +73,27 @@ const defaults = {
 const batchSize = 10_000;
 
 /**
+ * Checks that every input file of a build exists and is text, naming the first
+ * that is not; `buildQueries` does it too, but a caller can do it before it
+ * creates a db.
+ */
+export async function checkBuildInputs(options: BuildQueriesOptions): Promise<void> {
+  await probeInputs(buildInputs(options));
+}
+
+async function probeInputs(inputs: ReadonlyArray<{ path: string; role: string }>): Promise<void> {
+  for (const input of inputs) await probeTextFile(input.path, input.role);
+}
+
+function buildInputs(options: BuildQueriesOptions): Array<{ path: string; role: string }> {
+  return [
+    ...(options.corpusPaths ?? []).map((path) => ({ path, role: 'Corpus file' })),
+    ...(options.titlesPath ? [{ path: options.titlesPath, role: 'Titles file' }] : []),
+    ...(options.extraPaths ?? []).map((path) => ({ path, role: 'Extra queries file' })),
+  ];
+}
+
+/**
  * Builds CLIP's query list from the sources given, in origin order unigram,
  * bigram, title, wordnet, user: a query keeps the first origin that produced
  * it. Re-running adds only queries not stored yet and never touches existing
@@ -89,28 +110,11 @@ const batchSize = 10_000;
  * `PairCounter`); the run's summary says by how much counts may be low as a
  * result. Titles and user files go to the db in batches of 10,000 lines.
  */
-/**
- * Checks that every input file of a build exists and is text, naming the first
- * that is not; `buildQueries` does it too, but a caller can do it before it
- * creates a db.
- */
-export async function checkBuildInputs(options: BuildQueriesOptions): Promise<void> {
-  for (const input of buildInputs(options)) await probeTextFile(input.path, input.role);
-}
-
-function buildInputs(options: BuildQueriesOptions): Array<{ path: string; role: string }> {
-  return [
-    ...(options.corpusPaths ?? []).map((path) => ({ path, role: 'Corpus file' })),
-    ...(options.titlesPath ? [{ path: options.titlesPath, role: 'Titles file' }] : []),
-    ...(options.extraPaths ?? []).map((path) => ({ path, role: 'Extra queries file' })),
-  ];
-}
-
 export async function buildQueries(db: WitDb, options: BuildQueriesOptions): Promise<BuildQueriesResult> {
   const corpusPaths = options.corpusPaths ?? [];
   const extraPaths = options.extraPaths ?? [];
   const inputs = buildInputs(options);
-  await checkBuildInputs(options);
+  await probeInputs(inputs);
   const progress = new InputProgress(inputs.reduce((sum, input) => sum + textFileBytes(input.path, input.role), 0), options.onProgress);
   const adder = new QueryAdder(db, options.limit ?? Infinity);
   const result: BuildQueriesResult = { candidates: adder.candidates, added: adder.added, total: 0, limitReached: false, malformedTitleLines: 0 };

@@ -23,8 +23,8 @@ const wordCodePoint = /^[\p{L}\p{M}\p{N}]$/u;
  * making a string per word: it hashes each word's UTF-16 units while scanning
  * and probes an open-addressing table in one typed array whose slots hold a
  * word's hash, id, length and where its UTF-16 units start in a second
- * array. This saves the allocation, the garbage collection and the separate hashing pass
- * of `tokenize()` + `Map.get` on every caption word.
+ * array. This saves the allocation, the garbage collection and the separate
+ * hashing pass of `tokenize()` + `Map.get` on every caption word.
  */
 export class WordIds {
   /** `slotFields` numbers per slot; see `slotFields`. */
