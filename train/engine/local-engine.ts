@@ -2,7 +2,7 @@ import { optimizerStep, type OptimizerBuffers } from './adamw.js';
 import { checkImages, checkTextBatch, checkTrainBatch } from './batch-checks.js';
 import { loadStateInto, stateFromBuffers } from './engine-state.js';
 import { inBatchAccuracy } from './loss.js';
-import { initialiseParams, layoutParams, paramSpecs, temperatureParam, type ParamSlot } from './params.js';
+import { initialiseParams, layoutParams, logitScaleOf, paramSpecs, type ParamSlot } from './params.js';
 import { Replica } from './replica.js';
 import type { BackendName, Engine, EngineState, ModelConfig, StepHyper, StepResult, TextBatch, TrainBatch } from './types.js';
 
@@ -63,8 +63,7 @@ export class LocalEngine implements Engine {
   }
 
   logitScale(): number {
-    const slot = this.slots.find((s) => s.name === temperatureParam)!;
-    return Math.exp(this.buffers.weights[slot.offset]!);
+    return logitScaleOf(this.slots, this.buffers.weights);
   }
 
   async exportState(): Promise<EngineState> {

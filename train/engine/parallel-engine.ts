@@ -5,7 +5,7 @@ import { SharedBarrier } from './barrier.js';
 import { checkImages, checkTextBatch, checkTrainBatch } from './batch-checks.js';
 import { EngineWorkerPool } from './engine-worker-pool.js';
 import { loadStateInto, stateFromBuffers } from './engine-state.js';
-import { initialiseParams, layoutParams, paramSpecs, temperatureParam, type ParamSlot } from './params.js';
+import { initialiseParams, layoutParams, logitScaleOf, paramSpecs, type ParamSlot } from './params.js';
 import type { Engine, EngineState, ModelConfig, StepHyper, StepResult, TextBatch, TrainBatch } from './types.js';
 import type { BatchSlice, SharedTrainingMemory, WorkerReply } from './worker-protocol.js';
 
@@ -130,8 +130,7 @@ export class ParallelEngine implements Engine {
   }
 
   logitScale(): number {
-    const slot = this.slots.find((s) => s.name === temperatureParam)!;
-    return Math.exp(this.buffers.weights[slot.offset]!);
+    return logitScaleOf(this.slots, this.buffers.weights);
   }
 
   async exportState(): Promise<EngineState> {

@@ -20,6 +20,12 @@ export const temperatureParam = 'logitScale';
 export const initialTemperatureLog = Math.log(1 / 0.07);
 export const maxTemperatureLog = Math.log(100);
 
+/** exp(t), the learned logit scale, read from the flat weights. */
+export function logitScaleOf(slots: readonly ParamSlot[], weights: Float32Array): number {
+  const slot = slots.find((s) => s.name === temperatureParam)!;
+  return Math.exp(weights[slot.offset]!);
+}
+
 export function convParamNames(layer: number): { kernel: string; bias: string } {
   return { kernel: `image.conv${layer + 1}.kernel`, bias: `image.conv${layer + 1}.bias` };
 }
