@@ -117,6 +117,45 @@ export const migrations: readonly Migration[] = [
       db.exec('CREATE INDEX pages_frontier ON pages (state, depth, id)');
     },
   },
+  {
+    version: 4,
+    description: 'file sources (web archives, URL+caption lists): per-file resume state; pairs from lists',
+    up: (db) => {
+      // SQLite cannot alter a CHECK or a NOT NULL: pairs is rebuilt with the same ids,
+      // so curation's references to pairs(id) hold again once it is renamed back.
+      db.exec(`
+        CREATE TABLE pairs_v4 (
+          id           INTEGER PRIMARY KEY,
+          image_url    TEXT    NOT NULL,
+          text         TEXT    NOT NULL,
+          text_origin  TEXT    NOT NULL CHECK (text_origin IN ('alt', 'figcaption', 'title', 'api', 'list')),
+          page_url     TEXT,
+          query_id     INTEGER REFERENCES queries (id),
+          extra        TEXT,
+          created_at   TEXT    NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+          UNIQUE (image_url, text)
+        );
+        INSERT INTO pairs_v4 (id, image_url, text, text_origin, page_url, query_id, created_at)
+          SELECT id, image_url, text, text_origin, page_url, query_id, created_at FROM pairs;
+        DROP TABLE pairs;
+        ALTER TABLE pairs_v4 RENAME TO pairs;
+        CREATE INDEX pairs_query ON pairs (query_id);
+
+        CREATE TABLE source_files (
+          id          INTEGER PRIMARY KEY,
+          kind        TEXT    NOT NULL CHECK (kind IN ('warc', 'list')),
+          location    TEXT    NOT NULL UNIQUE,
+          state       TEXT    NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'running', 'done', 'failed')),
+          position    INTEGER NOT NULL DEFAULT 0,
+          records     INTEGER NOT NULL DEFAULT 0,
+          pairs       INTEGER NOT NULL DEFAULT 0,
+          error       TEXT,
+          updated_at  TEXT    NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+        );
+        CREATE INDEX source_files_state ON source_files (kind, state);
+      `);
+    },
+  },
 ];
 
 export const latestVersion: number = migrations[migrations.length - 1]?.version ?? 0;

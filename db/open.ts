@@ -47,8 +47,9 @@ export function openDb(path: string, options: OpenDbOptions = {}): WitDb {
   if (version === 0) db.pragma(`page_size = ${newDbPageSize}`);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
-  db.pragma('foreign_keys = ON');
+  db.pragma('foreign_keys = OFF'); // better-sqlite3 turns them on by default
   migrate(db, version);
+  db.pragma('foreign_keys = ON');
   return db;
 }
 
@@ -131,11 +132,16 @@ function readHeaderVersion(file: string): number {
   return header.readUInt32BE(60);
 }
 
+/**
+ * Runs with foreign keys off, as SQLite's table-rebuild recipe asks (a step may
+ * drop and recreate a referenced table); each step must leave every reference sound.
+ */
 function migrate(db: WitDb, from: number): void {
   for (const step of migrations) {
     if (step.version <= from) continue;
     db.transaction(() => {
       step.up(db);
+      if ((db.pragma('foreign_key_check') as unknown[]).length > 0) throw new Error(`migration ${step.version} left dangling references`);
       db.pragma(`user_version = ${step.version}`);
     })();
   }

@@ -23,7 +23,7 @@ describe('openDb', () => {
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
     expect(db.pragma('page_size', { simple: true })).toBe(16384);
     db.close();
-    expect(tables(path)).toEqual(['curation', 'images', 'meta', 'pages', 'pairs', 'queries', 'robots']);
+    expect(tables(path)).toEqual(['curation', 'images', 'meta', 'pages', 'pairs', 'queries', 'robots', 'source_files']);
   });
 
   it('keeps data when reopened', () => {
@@ -55,6 +55,25 @@ describe('openDb', () => {
     db.prepare("INSERT INTO curation (pair_id, decision, reason) VALUES (1, 'drop', 'caption_too_short')").run();
     db.close();
     expect(tables(path)).toContain('curation');
+  });
+
+  it('rebuilds pairs at version 4 with the same ids, keeping curation rows that point at them', () => {
+    const path = join(dir, 'v3.db');
+    const old = new Database(path);
+    for (const step of migrations.filter((m) => m.version <= 3)) step.up(old);
+    old.pragma('user_version = 3');
+    old.prepare("INSERT INTO queries (text, origin) VALUES ('dog', 'unigram')").run();
+    old.prepare("INSERT INTO pairs (id, image_url, text, text_origin, query_id) VALUES (41, 'http://a/dog.jpg', 'a dog', 'alt', 1)").run();
+    old.prepare("INSERT INTO curation (pair_id, decision, reason) VALUES (41, 'drop', 'caption_too_short')").run();
+    old.close();
+
+    const db = openDb(path);
+    expect(db.prepare('SELECT p.id, p.text, c.reason FROM pairs p JOIN curation c ON c.pair_id = p.id').all()).toEqual([
+      { id: 41, text: 'a dog', reason: 'caption_too_short' },
+    ]);
+    expect(db.pragma('foreign_key_check')).toEqual([]);
+    db.prepare("INSERT INTO pairs (image_url, text, text_origin, query_id, extra) VALUES ('http://a/x.jpg', 'x', 'list', NULL, '{}')").run();
+    db.close();
   });
 
   it('refuses a db from a newer wit and leaves its bytes unchanged', () => {
