@@ -6,6 +6,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { evalClassFolder, loadCatalog, startDemoSite, writeEvalImages, type DemoSite } from '../demo/index.js';
 import { tempDir } from './fixtures/temp-dir.js';
 
+/** The demo site's JSON search answer, as a test reads it. */
+interface SearchAnswer {
+  total: number;
+  nextPage: number | null;
+  results: Array<{ text: string; imageUrl: string }>;
+}
+
 const dir = tempDir('wit-demo-site-');
 const catalog = loadCatalog({ groups: ['animals-nature', 'food-drink'] });
 let site: DemoSite;
@@ -70,17 +77,17 @@ describe('the demo website', () => {
     expect((await get(`/e/${held.hexcode}/`)).status).toBe(404);
     for (const size of [128, 192, 256, 320]) expect((await get(`/images/${size}/${held.hexcode}.png`)).status).toBe(404);
     expect((await get(`/media/${held.hexcode}.png`)).status).toBe(404);
-    const body = await (await get(`/api/search?q=${encodeURIComponent(held.annotation)}`)).json();
-    expect(body.results.map((r: { text: string }) => r.text)).not.toContain(held.annotation);
+    const body = (await (await get(`/api/search?q=${encodeURIComponent(held.annotation)}`)).json()) as SearchAnswer;
+    expect(body.results.map((r) => r.text)).not.toContain(held.annotation);
   });
 
   it('answers search as JSON, paginated, and as HTML', async () => {
-    const first = await (await get('/api/search?q=food')).json();
+    const first = (await (await get('/api/search?q=food')).json()) as SearchAnswer;
     expect(first.total).toBeGreaterThan(20);
     expect(first.results).toHaveLength(20);
     expect(first.nextPage).toBe(2);
-    expect(first.results[0].imageUrl.startsWith(site.url)).toBe(true);
-    const last = await (await get(`/api/search?q=food&page=${Math.ceil(first.total / 20)}`)).json();
+    expect(first.results[0]!.imageUrl.startsWith(site.url)).toBe(true);
+    const last = (await (await get(`/api/search?q=food&page=${Math.ceil(first.total / 20)}`)).json()) as SearchAnswer;
     expect(last.nextPage).toBeNull();
     const $ = await html('/search?q=food');
     expect($('h1').text()).toContain(`${first.total} results`);
