@@ -1,7 +1,7 @@
 import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
-import { WitError } from './errors.js';
+import { WitError } from '../core/index.js';
 import { latestVersion, migrations } from './migrations.js';
 
 export type WitDb = Database.Database;

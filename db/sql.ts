@@ -1,5 +1,5 @@
-import { WitError } from './errors.js';
-import type { Row } from './format.js';
+import { WitError } from '../core/index.js';
+import type { Row } from '../core/index.js';
 import type { WitDb } from './open.js';
 
 export interface SqlResult {

@@ -1,5 +1,5 @@
 import { statSync } from 'node:fs';
-import { formatTable } from './format.js';
+import { formatTable } from '../core/index.js';
 import type { WitDb } from './open.js';
 
 export interface HostFailures {
