@@ -5,6 +5,8 @@ import type { StoreOutcome } from './pair-cap.js';
 export interface CrawlSummary {
   pages: { fetched: number; failed: number; skipped: number; deferred: number };
   pairs: { stored: number; duplicate: number; overCap: number; unmatched: number };
+  /** URL lists (list source): files, rows read, and files that failed partway (`source_files.error` says where and why). */
+  lists: { files: number; rows: number; failed: number };
   /** Queries finished by this run, and left (search: this partition's; site: queries under cap). */
   queries: { finished: number; left: number };
   /** Pages (site source) that failed in a way worth retrying and wait for a later run, and when the first is due. */
@@ -21,6 +23,10 @@ export class CrawlStats {
   readonly pages = { fetched: 0, failed: 0, skipped: 0, deferred: 0 };
   readonly pairs = { stored: 0, duplicate: 0, overCap: 0, unmatched: 0 };
   readonly queries = { finished: 0, left: 0 };
+  /** List files of this partition, rows read from them, and files that failed partway (list source). */
+  listFiles = 0;
+  rows = 0;
+  listsFailed = 0;
   /** Pages known and not fetched yet (site source). */
   pagesLeft = 0;
   waiting: CrawlSummary['waiting'] = { count: 0, firstDueAt: null };
@@ -32,6 +38,16 @@ export class CrawlStats {
     this.pairs.duplicate += outcome.duplicate;
     this.pairs.overCap += outcome.overCap;
     this.pairs.unmatched += unmatched;
+  }
+
+  /** A list row that gives no pair (`no_url`, `bad_url`). */
+  rowSkipped(reason: string): void {
+    this.reasons.add(reason);
+  }
+
+  listFailed(): void {
+    this.listsFailed++;
+    this.reasons.add('list_failed');
   }
 
   pageFailed(kind: 'failed' | 'skipped' | 'deferred', reason: string): void {
@@ -50,13 +66,14 @@ export class CrawlStats {
     };
     if (this.pagesLeft > 0) counts['pages left'] = this.pagesLeft;
     for (const [reason, count] of this.reasons.top(3)) counts[reason] = count;
-    return { done: this.pages.fetched + this.pages.failed + this.pages.skipped + this.pages.deferred, counts };
+    return { done: this.pages.fetched + this.pages.failed + this.pages.skipped + this.pages.deferred + this.rows, counts };
   }
 
   summary(stopped: boolean): CrawlSummary {
     return {
       pages: { ...this.pages },
       pairs: { ...this.pairs },
+      lists: { files: this.listFiles, rows: this.rows, failed: this.listsFailed },
       queries: { ...this.queries },
       waiting: { ...this.waiting },
       topReasons: this.reasons.top(10),
@@ -70,9 +87,13 @@ export class CrawlStats {
 export function formatCrawlSummary(summary: CrawlSummary): string {
   const { pages, pairs, queries, elapsedSecs } = summary;
   const perSec = (n: number) => (elapsedSecs > 0 ? (n / elapsedSecs).toFixed(1) : '0');
+  const { lists } = summary;
   const lines = [
     `crawl ${summary.stopped ? 'stopped (run the same command to resume)' : 'finished'} after ${formatDuration(elapsedSecs)}`,
-    `  pages: ${pages.fetched} fetched (${perSec(pages.fetched)}/s), ${pages.failed} failed, ${pages.skipped} skipped, ${pages.deferred} deferred to a later run`,
+    lists.files > 0
+      ? `  lists: ${lists.rows} rows read (${perSec(lists.rows)}/s) from ${lists.files} files, ${lists.failed} failed partway` +
+        (lists.failed > 0 ? ` (wit db sql "SELECT location, error FROM source_files WHERE state = 'failed'")` : '')
+      : `  pages: ${pages.fetched} fetched (${perSec(pages.fetched)}/s), ${pages.failed} failed, ${pages.skipped} skipped, ${pages.deferred} deferred to a later run`,
     `  pairs: ${pairs.stored} stored (${perSec(pairs.stored)}/s), ${pairs.duplicate} already stored, ${pairs.overCap} over the cap, ${pairs.unmatched} matching no query`,
     `  queries: ${queries.finished} finished by this run, ${queries.left} left`,
   ];

@@ -5,13 +5,14 @@ import { PageLoader, type RenderMode } from './page-loader.js';
 import { CappedPairWriter } from './pair-cap.js';
 import { PoliteFetcher, type PoliteFetcherOptions } from './polite-fetcher.js';
 import { PageRenderer } from './renderer.js';
+import { checkListSource, ListSource, type ListSourceOptions } from './sources/list-source.js';
 import { SearchSource, type SearchSourceOptions } from './sources/search-source.js';
 import { SiteSource, type SiteSourceOptions } from './sources/site-source.js';
 import type { Source } from './sources/source.js';
 
 export interface CrawlOptions {
   /** Where candidate pairs come from. */
-  source: SearchSourceOptions | SiteSourceOptions;
+  source: SearchSourceOptions | SiteSourceOptions | ListSourceOptions;
   /** Pairs stored per query at most. @default 20000 */
   cap?: number;
   /** How pages are fetched: user agent, limits, retries, `allowPrivate`. The robots.txt cache is the crawl's db. */
@@ -38,7 +39,8 @@ export const defaultMaxPageBytes = 10 * 1024 * 1024;
  */
 export async function crawl(db: WitDb, options: CrawlOptions): Promise<CrawlSummary> {
   checkSource(options.source);
-  if (countQueries(db) === 0) {
+  const keepsAll = options.source.kind === 'list' && options.source.keepUnmatched === true;
+  if (countQueries(db) === 0 && !keepsAll) {
     throw new WitError(`The db has no queries to crawl for. Add some first: \`wit queries build\` or \`wit queries import FILE\`.`);
   }
   const signal = options.signal ?? new AbortController().signal;
@@ -51,7 +53,7 @@ export async function crawl(db: WitDb, options: CrawlOptions): Promise<CrawlSumm
       ? undefined
       : new PageRenderer({ fetcher, maxBytes: maxPageBytes, ...(options.chromiumPath ? { executablePath: options.chromiumPath } : {}) });
   const stats = new CrawlStats();
-  const source: Source = options.source.kind === 'search' ? new SearchSource(options.source) : new SiteSource(options.source);
+  const source = sourceOf(options.source);
   const { signal: _signal, onProgress: _onProgress, ...config } = options;
   recordCrawlConfig(db, JSON.stringify(config));
   try {
@@ -75,8 +77,20 @@ export async function crawl(db: WitDb, options: CrawlOptions): Promise<CrawlSumm
   return stats.summary(signal.aborted);
 }
 
+function sourceOf(options: CrawlOptions['source']): Source {
+  switch (options.kind) {
+    case 'search':
+      return new SearchSource(options);
+    case 'site':
+      return new SiteSource(options);
+    case 'list':
+      return new ListSource(options);
+  }
+}
+
 /** The source options a library caller could get wrong, checked before anything is written. */
 function checkSource(source: CrawlOptions['source']): void {
+  if (source.kind === 'list') return checkListSource(source);
   const isHttp = (url: string) => URL.canParse(url) && ['http:', 'https:'].includes(new URL(url).protocol);
   if (source.kind === 'search') {
     const sample = source.urlTemplate.replaceAll('{query}', 'q').replaceAll('{page}', '1');

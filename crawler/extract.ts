@@ -2,7 +2,8 @@ import * as cheerio from 'cheerio';
 import type { AnyNode, Element } from 'domhandler';
 import { robotsRefusal, type RobotsRefusal } from './x-robots-tag.js';
 
-export type TextOrigin = 'alt' | 'figcaption' | 'title' | 'api';
+/** Where a pair's text came from: an attribute or element of a page, a search API, or a URL+caption list. */
+export type TextOrigin = 'alt' | 'figcaption' | 'title' | 'api' | 'list';
 
 /** One (image, text) pair found on a page, before any matching or cap. */
 export interface ImageText {

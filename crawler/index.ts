@@ -8,6 +8,7 @@ export { extractPage, type ExtractedPage, type ImageText, type ResultSelectors, 
 export { CappedPairWriter, type PairCandidate, type StoreOutcome } from './pair-cap.js';
 export type { RenderMode } from './page-loader.js';
 export { searchUrl, type SearchSourceOptions } from './sources/search-source.js';
+export type { ListSourceOptions } from './sources/list-source.js';
 export { hostPatterns, type SiteSourceOptions } from './sources/site-source.js';
 export type { JsonResultMapping } from './sources/json-results.js';
 export { mergeDbs, type MergeCounts, type MergeOptions } from './merge.js';

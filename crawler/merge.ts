@@ -127,8 +127,10 @@ interface SourcePair {
   text: string;
   text_origin: PairCandidate['textOrigin'];
   page_url: string | null;
+  extra: string | null;
   created_at: string;
-  query: string;
+  /** Null for a pair kept with no query (`--keep-unmatched`): it stays so, outside the cap. */
+  query: string | null;
 }
 
 /** The input's pairs in the order they were stored, a chunk per transaction, through the cap check. */
@@ -138,8 +140,8 @@ function mergePairs(db: WitDb, writer: CappedPairWriter): StoreOutcome {
   let matcher: QueryMatcher | undefined; // built the first time a pair's own query is full
   const otherMatches = (text: string, own: number) => (matcher ??= loadMatcher(db)).match(text).filter((id) => id !== own);
   const chunk = db.prepare(
-    `SELECT p.id, p.image_url, p.text, p.text_origin, p.page_url, p.created_at, q.text AS query
-     FROM src.pairs p JOIN src.queries q ON q.id = p.query_id WHERE p.id > ? ORDER BY p.id LIMIT ?`,
+    `SELECT p.id, p.image_url, p.text, p.text_origin, p.page_url, p.extra, p.created_at, q.text AS query
+     FROM src.pairs p LEFT JOIN src.queries q ON q.id = p.query_id WHERE p.id > ? ORDER BY p.id LIMIT ?`,
   );
   const total: StoreOutcome = { stored: 0, duplicate: 0, overCap: 0, queriesFilled: 0 };
   for (let afterId = 0; ; ) {
@@ -148,12 +150,10 @@ function mergePairs(db: WitDb, writer: CappedPairWriter): StoreOutcome {
     afterId = rows[rows.length - 1]!.id;
     const outcome = writer.store(
       rows.map((row) => {
+        const pair = { imageUrl: row.image_url, text: row.text, textOrigin: row.text_origin, pageUrl: row.page_url, extra: row.extra, createdAt: row.created_at };
+        if (row.query === null) return { pair, queryIds: [] };
         const own = queryIds.get(row.query)!;
-        return {
-          pair: { imageUrl: row.image_url, text: row.text, textOrigin: row.text_origin, pageUrl: row.page_url, createdAt: row.created_at },
-          queryIds: [own],
-          fallbackQueryIds: () => otherMatches(row.text, own),
-        };
+        return { pair, queryIds: [own], fallbackQueryIds: () => otherMatches(row.text, own) };
       }),
     );
     for (const key of Object.keys(total) as Array<keyof StoreOutcome>) total[key] += outcome[key];

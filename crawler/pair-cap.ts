@@ -5,6 +5,8 @@ import type { ImageText } from './extract.js';
 /** A pair to store, with the page it came from. */
 export interface PairCandidate extends ImageText {
   pageUrl: string | null;
+  /** More columns of a URL list (`--save-cols`), a JSON object; null when none. */
+  extra?: string | null;
   /** When it was found; now when absent (`wit db merge` keeps the original time). */
   createdAt?: string;
 }
@@ -12,7 +14,11 @@ export interface PairCandidate extends ImageText {
 /** A pair and the queries it may count against. */
 export interface PairToStore {
   pair: PairCandidate;
-  /** It counts against the one of these with the fewest pairs that is under the cap. */
+  /**
+   * It counts against the one of these with the fewest pairs that is under the
+   * cap. Empty: it is stored with no query (`query_id` NULL), outside every cap
+   * (`wit crawl --pairs --keep-unmatched`).
+   */
   queryIds: readonly number[];
   /** Queries tried the same way when every one of `queryIds` is full; called only then. */
   fallbackQueryIds?: () => readonly number[];
@@ -50,7 +56,7 @@ export class CappedPairWriter {
   ) {
     this.pairCount = db.prepare('SELECT pair_count FROM queries WHERE id = ?');
     this.insert = db.prepare(
-      `INSERT INTO pairs (image_url, text, text_origin, page_url, query_id, created_at) VALUES (?, ?, ?, ?, ?, ?)
+      `INSERT INTO pairs (image_url, text, text_origin, page_url, query_id, extra, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (image_url, text) DO NOTHING`,
     );
     this.setCount = db.prepare(
@@ -88,10 +94,17 @@ export class CappedPairWriter {
       for (const id of ids) if (countOf(id) < (target === undefined ? this.cap : countOf(target))) target = id;
       return target;
     };
+    const insert = (pair: PairCandidate, queryId: number | null) =>
+      this.insert.run(pair.imageUrl, pair.text, pair.textOrigin, pair.pageUrl, queryId, pair.extra ?? null, pair.createdAt ?? now).changes > 0;
     for (const { pair, queryIds, fallbackQueryIds } of batch) {
+      if (queryIds.length === 0) {
+        if (insert(pair, null)) outcome.stored++;
+        else outcome.duplicate++;
+        continue;
+      }
       const target = emptiest(queryIds) ?? (fallbackQueryIds && emptiest(fallbackQueryIds()));
       if (target === undefined) outcome.overCap++;
-      else if (this.insert.run(pair.imageUrl, pair.text, pair.textOrigin, pair.pageUrl, target, pair.createdAt ?? now).changes === 0) {
+      else if (!insert(pair, target)) {
         outcome.duplicate++;
       } else {
         counts.set(target, countOf(target) + 1);

@@ -60,7 +60,9 @@ export function curatePairs(pairs: readonly CurationCandidate[], options: Resolv
   const imageRow = new Int32Array(pairs.length).fill(-1);
   const splits = runPhase(context, 'balance', 'pairs', pairs.length, (tick) => {
     const kept = keptRows(dropReason);
-    const capped = balancePerQuery(kept, (row) => pairs[row]!.queryId, (row) => pairs[row]!.pairId, options.capPerQuery, options.balance, options.seed);
+    // A pair with no query (a URL list's, kept with --keep-unmatched) is not balanced: there is no query to balance it against.
+    const withQuery = kept.filter((row) => pairs[row]!.queryId !== null);
+    const capped = balancePerQuery(withQuery, (row) => pairs[row]!.queryId!, (row) => pairs[row]!.pairId, options.capPerQuery, options.balance, options.seed);
     for (const row of capped) dropReason[row] = 'query_cap';
     const split = splitRows(pairs, keptRows(dropReason), clusters, options, imageRow);
     tick(pairs.length);

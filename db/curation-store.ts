@@ -7,8 +7,9 @@ export interface CurationCandidate {
   textOrigin: string;
   imageUrl: string;
   pageUrl: string | null;
-  queryId: number;
-  query: string;
+  /** Null for a pair kept with no query (`wit crawl --pairs --keep-unmatched`). */
+  queryId: number | null;
+  query: string | null;
   /** `images.state`; null when the image URL has no `images` row. */
   imageState: string | null;
   imageHost: string | null;
@@ -22,14 +23,14 @@ export interface CurationCandidate {
   path: string | null;
 }
 
-/** Every pair joined with its query and image, in pair-id order; `onProgress` gets the count every 10,000 rows. */
+/** Every pair joined with its query (when it has one) and image, in pair-id order; `onProgress` gets the count every 10,000 rows. */
 export function readCurationCandidates(db: WitDb, onProgress?: (rows: number) => void): CurationCandidate[] {
   const statement = db.prepare(
       `SELECT p.id AS pairId, p.text, p.text_origin AS textOrigin, p.image_url AS imageUrl, p.page_url AS pageUrl,
               p.query_id AS queryId, q.text AS query, i.state AS imageState, i.host AS imageHost,
               i.sha256, i.phash, i.width, i.height, i.path
          FROM pairs p
-         JOIN queries q ON q.id = p.query_id
+         LEFT JOIN queries q ON q.id = p.query_id
          LEFT JOIN images i ON i.url = p.image_url
         ORDER BY p.id`,
   );

@@ -73,7 +73,7 @@ function showImage(db: WitDb, key: string): ShowSection[] {
   const pairs = db
     .prepare(
       `SELECT p.id, p.text, q.text AS query, c.decision, c.reason
-       FROM pairs p JOIN queries q ON q.id = p.query_id LEFT JOIN curation c ON c.pair_id = p.id
+       FROM pairs p LEFT JOIN queries q ON q.id = p.query_id LEFT JOIN curation c ON c.pair_id = p.id
        WHERE p.image_url = ? ORDER BY p.id LIMIT 50`,
     )
     .all(image.url) as Row[];

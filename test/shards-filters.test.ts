@@ -53,6 +53,14 @@ describe('curatePairs', () => {
     expect(otherSeed.train).not.toEqual(sampled.train);
   });
 
+  it('does not balance pairs with no query (a URL list kept with --keep-unmatched)', () => {
+    const pairs = Array.from({ length: 2000 }, (_, i) => pair(i + 1, i % 2 === 0 ? { queryId: null, query: null } : {}));
+    const curated = curatePairs(pairs, resolveCurateOptions({ capPerQuery: 500 }));
+    const kept = [...curated.train, ...curated.val].map((row) => pairs[row]!);
+    expect(kept.filter((p) => p.queryId === null).length).toBe(1000);
+    expect(kept.filter((p) => p.queryId === 1).length).toBe(500);
+  });
+
   it('splits about val-fraction of clusters to val, independent of the seed', () => {
     const pairs = Array.from({ length: 4000 }, (_, i) => pair(i + 1));
     const a = curatePairs(pairs, resolveCurateOptions({ valFraction: 0.1, seed: 1 }));

@@ -1,8 +1,9 @@
 import type { Argv, CommandModule } from 'yargs';
 import { WitError } from '../../db/index.js';
+import { pairsArgsProblem, pairsOptions, pairsSource, type CrawlPairsArgs } from './crawl-pairs.js';
 import { dbOption } from './options.js';
 
-interface CrawlArgs {
+interface CrawlArgs extends CrawlPairsArgs {
   db: string;
   search?: string;
   seed?: string[];
@@ -32,9 +33,9 @@ interface CrawlArgs {
 }
 
 function builder(y: Argv) {
-  return dbOption(y)
+  return pairsOptions(dbOption(y))
     .usage(
-      '$0 crawl --search URL_TEMPLATE | --seed URL...\n\n' +
+      '$0 crawl --search URL_TEMPLATE | --seed URL... | --pairs FILE...\n\n' +
         'Fill `pairs` with (image URL, text) pairs whose text contains a query, at most --cap per query.\n' +
         'Stop it any time (Ctrl-C, kill -9) and run the same command again: it resumes.',
     )
@@ -62,7 +63,7 @@ function builder(y: Argv) {
     .option('render', { choices: ['never', 'auto', 'always'] as const, default: 'never' as const, describe: 'Run page scripts in chromium: auto renders pages that look script-built' })
     .option('fetch', { type: 'boolean', default: false, describe: 'Fetch the pairs\' images while crawling (as `wit fetch` with its defaults)', group: 'Images:' })
     .option('images', { type: 'string', default: 'images', normalize: true, describe: 'With --fetch: the image store folder', group: 'Images:' })
-    .option('partition', { type: 'string', describe: 'i/N: crawl only share i of N (queries for --search, hosts for --seed); merge with `wit db merge`' })
+    .option('partition', { type: 'string', describe: 'i/N: crawl only share i of N (queries for --search, hosts for --seed, files and parquet row groups for --pairs); merge with `wit db merge`' })
     .check((argv) => {
       // Thrown, not returned: the CLI's fail handler rethrows what yargs passes it, and a WitError prints as a plain message.
       const problem = crawlArgsProblem(argv as unknown as CrawlArgs);
@@ -73,7 +74,11 @@ function builder(y: Argv) {
 
 /** Flag checks at the edge: a message that names the flag, or undefined. */
 function crawlArgsProblem(argv: CrawlArgs): string | undefined {
-  if ((argv.search === undefined) === (argv.seed === undefined)) return 'Give exactly one source: --search URL_TEMPLATE or --seed URL.';
+  if ([argv.search, argv.seed, argv.pairs].filter((given) => given !== undefined).length !== 1) {
+    return 'Give exactly one source: --search URL_TEMPLATE or --seed URL or --pairs FILE.';
+  }
+  const pairsProblem = pairsArgsProblem(argv);
+  if (pairsProblem) return pairsProblem;
   if (argv.search !== undefined) {
     if (!argv.search.includes('{query}')) return `--search must contain {query}, e.g. "https://host/search?q={query}&page={page}"; got ${argv.search}`;
     if (!isHttpUrl(argv.search.replaceAll('{query}', 'q').replaceAll('{page}', '1'))) return `--search must be an http(s) URL template; got ${argv.search}`;
@@ -133,13 +138,13 @@ export const crawlCommand: CommandModule<object, CrawlArgs> = {
     };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
-    if (!argv['user-agent'] && !argv['allow-private']) {
+    if (!argv['user-agent'] && !argv['allow-private'] && argv.pairs === undefined) {
       process.stderr.write(
         "wit crawl: no --user-agent given; sites will see wit's default. Name your crawler and how to reach you, " +
           "e.g. --user-agent 'mylab-bot/1.0 (+https://mylab.example/crawler)'\n",
       );
     }
-    const progress = new ProgressLine({ label: 'crawl', unit: 'pages' });
+    const progress = new ProgressLine({ label: 'crawl', unit: argv.pairs !== undefined ? 'rows' : 'pages' });
     const partition = argv.partition === undefined ? undefined : parsePartition(argv.partition);
     try {
       const fetcher = {
@@ -153,7 +158,7 @@ export const crawlCommand: CommandModule<object, CrawlArgs> = {
         ...(argv['user-agent'] ? { userAgent: argv['user-agent'] } : {}),
       };
       const crawling = crawl(db, {
-        source: argv.search !== undefined ? searchSource(argv) : siteSource(argv),
+        source: argv.pairs !== undefined ? pairsSource(argv) : argv.search !== undefined ? searchSource(argv) : siteSource(argv),
         cap: argv.cap,
         fetcher,
         render: argv.render,
