@@ -16,6 +16,7 @@ import { readTarEntries, TarFormatError } from '../train/tar-reader.js';
 import { buildVocabulary, Vocabulary } from '../train/vocabulary.js';
 import { encodeTexts } from '../train/text-batch.js';
 import { openmojiShards } from './fixtures/train-shards.js';
+import { runWit } from './fixtures/run-wit.js';
 import { tempDir } from './fixtures/temp-dir.js';
 
 const shardOptions = { trainCount: 300, valCount: 64, shardSize: 100, pixels: 24 };
@@ -98,12 +99,18 @@ describe('shard reader', () => {
 });
 
 describe('vocabulary', () => {
-  test('keeps the most frequent words seen at least twice, ties alphabetical', async () => {
-    const vocab = await buildVocabulary(['Red apple', 'red car', 'a RED apple', 'blue car', 'zebra'], { maxWords: 3 });
+  test('keeps the most frequent words, ties alphabetical; --min-word-count leaves rare ones out', async () => {
+    const captions = ['Red apple', 'red car', 'a RED apple', 'blue car', 'zebra'];
+    const { vocab, wordsCutByMaxWords, wordsBelowMinCount } = await buildVocabulary(captions, { maxWords: 3, minCount: 2 });
     expect(vocab.words).toEqual(['red', 'apple', 'car']);
     expect(vocab.counts).toEqual([3, 2, 2]);
+    expect([wordsCutByMaxWords, wordsBelowMinCount]).toEqual([0, 3]);
     expect([...vocab.encode('A red, red zebra car!')]).toEqual([0, 0, 2]);
     expect(encodeTexts(vocab, ['red apple', 'blue', 'car'])).toEqual({ tokenIds: Int32Array.from([0, 1, 2]), offsets: Int32Array.from([0, 2, 2, 3]) });
+    const everyWord = await buildVocabulary(captions, { maxWords: 5 });
+    expect(everyWord.vocab.words).toEqual(['red', 'apple', 'car', 'a', 'blue']);
+    expect([everyWord.wordsCutByMaxWords, everyWord.wordsBelowMinCount]).toEqual([1, 0]);
+    expect((await buildVocabulary(captions)).vocab.encode('zebra').length).toBe(1);
   });
 
   test('round-trips through vocab.json with its fingerprint', async () => {
@@ -117,6 +124,48 @@ describe('vocabulary', () => {
     writeFileSync(join(dir, 'bad.json'), '{"words": 3}');
     await expect(Vocabulary.load(join(dir, 'bad.json'))).rejects.toThrow(/is not a wit vocabulary/);
   });
+});
+
+describe('wit train, vocabulary', () => {
+  test('a caption whose words are all seen once is trained on; --min-word-count 2 leaves it out and the summary counts it', async () => {
+    const dir = tempDir('wit-train-rare-');
+    const source = await listShards(await openmojiShards(shardOptions), 'train');
+    mkdirSync(join(dir, 'shards'));
+    const writer = new ShardWriter({ outDir: join(dir, 'shards'), split: 'train' });
+    let rareKey = '';
+    for await (const sample of readShardSamples(source[0]!.path)) {
+      if (!rareKey) rareKey = writer.add({ jpg: sample.jpg, txt: 'axolotl quokka', json: {} }).key;
+      writer.add({ jpg: sample.jpg, txt: sample.txt, json: {} });
+    }
+    writer.finish();
+    const model = ['--backend', 'wasm', '--workers', '1', '--image-size', '16', '--embed-dim', '8', '--conv-channels', '4', '--batch', '16', '--steps', '1'];
+    const runs = [[], ['--min-word-count', '2']].map((extra, i) => {
+      const out = join(dir, `run${i}`);
+      const result = runWit(['train', '--shards', join(dir, 'shards'), '--out', out, ...model, ...extra]);
+      expect(result.status, result.stderr).toBe(0);
+      const config = JSON.parse(readFileSync(join(out, 'config.json'), 'utf8')) as { data: { noKnownWordSamples: number; trainSamples: number } };
+      return { out, stderr: result.stderr, config };
+    });
+    const [everyWord, twice] = runs as [(typeof runs)[0], (typeof runs)[0]];
+    expect(everyWord.config.data.noKnownWordSamples).toBe(0);
+    expect(everyWord.stderr).toMatch(/vocabulary: [\d,]+ words from 101 train captions; 0 captions have no known word/);
+    expect(twice.config.data.noKnownWordSamples).toBeGreaterThanOrEqual(1);
+    expect(twice.stderr).toMatch(new RegExp(`words under --min-word-count\\); ${twice.config.data.noKnownWordSamples} captions have no known word and are left out`));
+    expect(twice.config.data.trainSamples).toBe(101 - twice.config.data.noKnownWordSamples);
+
+    const epochKeys = async (out: string) => {
+      const vocab = await Vocabulary.load(join(out, 'vocab.json'));
+      const keys: string[] = [];
+      const shards = await listShards(join(dir, 'shards'), 'train');
+      for await (const batch of trainBatches({ shards, vocab, imageSize: 8, batchSize: 1, seed: 0, start: { epoch: 0, samplesDrawn: 0 }, reasons: new ReasonCounter() })) {
+        if (batch.after.epoch > 0) break;
+        keys.push(...batch.keys);
+      }
+      return keys;
+    };
+    expect(await epochKeys(everyWord.out)).toContain(rareKey);
+    expect(await epochKeys(twice.out)).not.toContain(rareKey);
+  }, 60_000);
 });
 
 describe('schedule, shuffle, prefetch', () => {
@@ -190,7 +239,7 @@ describe('train loader', () => {
     const shards = await listShards(dir, 'train');
     const captions: string[] = [];
     for (const shard of shards) for await (const c of readShardCaptions(shard.path)) captions.push(c.txt);
-    return { shards, vocab: await buildVocabulary(captions), imageSize: 16, batchSize: 32, seed, start, shuffleBufferSize: 64, reasons: new ReasonCounter() };
+    return { shards, vocab: (await buildVocabulary(captions)).vocab, imageSize: 16, batchSize: 32, seed, start, shuffleBufferSize: 64, reasons: new ReasonCounter() };
   }
 
   async function take(options: TrainLoaderOptions, n: number): Promise<LoadedBatch[]> {

@@ -4,7 +4,7 @@ export { train, TrainingStopped, type TrainResult } from './train.js';
 export { trainDefaults, type TrainOptions, type TrainSettings } from './train-options.js';
 export { openRun, type OpenRunOptions, type OpenedRun } from './open-run.js';
 export { readRunConfig, runFiles, type RunConfig } from './run-config.js';
-export { Vocabulary, buildVocabulary, type BuildVocabularyOptions, type VocabularyFile } from './vocabulary.js';
+export { Vocabulary, buildVocabulary, type BuildVocabularyOptions, type VocabularyBuild, type VocabularyFile } from './vocabulary.js';
 export { encodeTexts } from './text-batch.js';
 export { clipMean, clipStd, loadImageForEval } from './image-decode.js';
 export { listShards, readShardSamples, readShardCaptions, countSamples, type ShardFile, type ShardSample, type ShardSplit, type ListShardsOptions, type ReadShardOptions } from './shard-reader.js';

@@ -6,7 +6,7 @@ import type { EngineState } from './engine/index.js';
 import { readRunConfig, runFiles, writeRunConfig, type RunConfig } from './run-config.js';
 import { listShards, readShardCaptions, type ShardFile } from './shard-reader.js';
 import { checkResumeOptions, resolveSettings, trainDefaults, type TrainOptions } from './train-options.js';
-import { buildVocabulary, Vocabulary } from './vocabulary.js';
+import { buildVocabulary, Vocabulary, type BuildVocabularyOptions, type VocabularyBuild } from './vocabulary.js';
 
 /** A run ready to train: its config, vocabulary, shards and, when resumed, its last checkpoint. */
 export interface PreparedRun {
@@ -36,10 +36,10 @@ export async function startRun(options: TrainOptions, log: (message: string) => 
   } catch (error) {
     throw new WitError(`cannot create the run folder ${outDir} (${(error as NodeJS.ErrnoException).code ?? String(error)}): pass a folder path with --out.`, { cause: error });
   }
-  const scan = await scanCaptions(trainShards, options.vocabWords ?? trainDefaults.vocabWords, options.signal);
+  const scan = await scanCaptions(trainShards, { maxWords: options.vocabWords ?? trainDefaults.vocabWords, minCount: options.minWordCount ?? trainDefaults.minWordCount }, options.signal);
   const { vocab } = scan;
-  if (vocab.size === 0) throw new WitError(`no word appears twice in the train captions of ${options.shardsDir}: there is nothing to build a vocabulary from.`);
-  log(`vocabulary: ${vocab.size.toLocaleString('en-US')} words from ${scan.samples.toLocaleString('en-US')} train captions (${scan.usable.toLocaleString('en-US')} with a known word)`);
+  if (vocab.size === 0) throw new WitError(`no word of the train captions of ${options.shardsDir} is seen --min-word-count times: there is nothing to build a vocabulary from.`);
+  log(describeVocabulary(scan));
   const batchSize = options.batchSize ?? trainDefaults.batchSize;
   const stepsPerEpoch = Math.floor(scan.usable / batchSize);
   if (stepsPerEpoch === 0) throw new WitError(`the train shards hold ${scan.usable} usable pairs, fewer than one --batch of ${batchSize}: use a smaller --batch or more data.`);
@@ -57,6 +57,8 @@ export async function startRun(options: TrainOptions, log: (message: string) => 
       shardsDir: options.shardsDir,
       trainShards: trainShards.map((shard, i) => ({ name: shard.name, samples: scan.perShard[i]! })),
       trainSamples: scan.usable,
+      noKnownWordSamples: scan.samples - scan.usable,
+      wordsCutByVocab: scan.wordsCutByMaxWords,
       stepsPerEpoch,
     },
     createdAt: new Date().toISOString(),
@@ -104,8 +106,7 @@ export function checkVocabularyMatches(outDir: string, config: RunConfig, vocab:
   }
 }
 
-interface CaptionScan {
-  vocab: Vocabulary;
+interface CaptionScan extends VocabularyBuild {
   samples: number;
   /** Captions with at least one vocabulary word: the pairs training can use. */
   usable: number;
@@ -113,7 +114,7 @@ interface CaptionScan {
 }
 
 /** One pass over the captions (image bytes skipped): counts per shard and the vocabulary. */
-async function scanCaptions(shards: readonly ShardFile[], maxWords: number, signal: AbortSignal | undefined): Promise<CaptionScan> {
+async function scanCaptions(shards: readonly ShardFile[], vocabOptions: BuildVocabularyOptions, signal: AbortSignal | undefined): Promise<CaptionScan> {
   const captionCounts = new Map<string, number>();
   const perShard: number[] = [];
   for (const shard of shards) {
@@ -125,12 +126,25 @@ async function scanCaptions(shards: readonly ShardFile[], maxWords: number, sign
     }
     perShard.push(count);
   }
-  const vocab = await buildVocabulary(repeatEach(captionCounts), { maxWords });
+  const build = await buildVocabulary(repeatEach(captionCounts), vocabOptions);
   let usable = 0;
-  for (const [caption, count] of captionCounts) if (vocab.encode(caption).length > 0) usable += count;
-  return { vocab, samples: perShard.reduce((a, b) => a + b, 0), usable, perShard };
+  for (const [caption, count] of captionCounts) if (build.vocab.encode(caption).length > 0) usable += count;
+  return { ...build, samples: perShard.reduce((a, b) => a + b, 0), usable, perShard };
 }
 
 function* repeatEach(counts: Map<string, number>): Generator<string> {
   for (const [caption, count] of counts) for (let i = 0; i < count; i++) yield caption;
+}
+
+function describeVocabulary(scan: CaptionScan): string {
+  const n = (value: number) => value.toLocaleString('en-US');
+  const cut = [
+    scan.wordsCutByMaxWords > 0 ? `${n(scan.wordsCutByMaxWords)} rarer words cut by --vocab` : '',
+    scan.wordsBelowMinCount > 0 ? `${n(scan.wordsBelowMinCount)} words under --min-word-count` : '',
+  ].filter(Boolean);
+  const noKnownWord = scan.samples - scan.usable;
+  return (
+    `vocabulary: ${n(scan.vocab.size)} words from ${n(scan.samples)} train captions${cut.length > 0 ? ` (${cut.join(', ')})` : ''}; ` +
+    `${n(noKnownWord)} captions have no known word and are left out`
+  );
 }

@@ -34,10 +34,15 @@ export interface TrainOptions {
    */
   imageSize?: number;
   /**
-   * Most words in the vocabulary (the most frequent of the train captions, seen at least twice).
+   * Most words in the vocabulary (the most frequent of the train captions).
    * @default 20000
    */
   vocabWords?: number;
+  /**
+   * Words seen fewer times than this in the train captions are left out of the vocabulary.
+   * @default 1 (every word: on a small dataset most names are rare)
+   */
+  minWordCount?: number;
   /**
    * Width of the shared embedding space.
    * @default 256
@@ -108,6 +113,7 @@ export interface TrainSettings {
   batchSize: number;
   imageSize: number;
   vocabWords: number;
+  minWordCount: number;
   embedDim: number;
   convChannels: number[];
   lr: number;
@@ -125,6 +131,7 @@ export const trainDefaults = {
   batchSize: 256,
   imageSize: 64,
   vocabWords: 20_000,
+  minWordCount: 1,
   embedDim: 256,
   convChannels: [32, 64, 128, 256],
   lr: 5e-4,
@@ -141,6 +148,7 @@ export const optionFlags: Record<keyof TrainSettings | 'steps' | 'epochs' | 'sav
   batchSize: '--batch',
   imageSize: '--image-size',
   vocabWords: '--vocab',
+  minWordCount: '--min-word-count',
   embedDim: '--embed-dim',
   convChannels: '--conv-channels',
   lr: '--lr',
@@ -159,7 +167,7 @@ export const optionFlags: Record<keyof TrainSettings | 'steps' | 'epochs' | 'sav
 
 /** Checks the numeric options; a WitError names the flag. */
 export function validateTrainOptions(options: TrainOptions): void {
-  const positiveIntegers = ['epochs', 'steps', 'batchSize', 'imageSize', 'vocabWords', 'embedDim', 'saveEverySteps', 'logEverySteps', 'shuffleBufferSize', 'workers'] as const;
+  const positiveIntegers = ['epochs', 'steps', 'batchSize', 'imageSize', 'vocabWords', 'minWordCount', 'embedDim', 'saveEverySteps', 'logEverySteps', 'shuffleBufferSize', 'workers'] as const;
   for (const name of positiveIntegers) {
     const value = options[name];
     if (value !== undefined && (!Number.isInteger(value) || value < 1)) throw new WitError(`${optionFlags[name]} must be a positive integer, got ${value}.`);
@@ -188,6 +196,7 @@ export function resolveSettings(options: TrainOptions, stepsPerEpoch: number): T
     batchSize: options.batchSize ?? trainDefaults.batchSize,
     imageSize: options.imageSize ?? trainDefaults.imageSize,
     vocabWords: options.vocabWords ?? trainDefaults.vocabWords,
+    minWordCount: options.minWordCount ?? trainDefaults.minWordCount,
     embedDim: options.embedDim ?? trainDefaults.embedDim,
     convChannels: options.convChannels ?? [...trainDefaults.convChannels],
     lr: options.lr ?? trainDefaults.lr,
@@ -206,6 +215,7 @@ export function checkResumeOptions(options: TrainOptions, saved: TrainSettings, 
     batchSize: options.batchSize,
     imageSize: options.imageSize,
     vocabWords: options.vocabWords,
+    minWordCount: options.minWordCount,
     embedDim: options.embedDim,
     convChannels: options.convChannels,
     lr: options.lr,

@@ -9,6 +9,7 @@ interface TrainArgs {
   batch?: number;
   'image-size'?: number;
   vocab?: number;
+  'min-word-count'?: number;
   'embed-dim'?: number;
   'conv-channels'?: string;
   lr?: number;
@@ -38,7 +39,8 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
       .option('steps', { type: 'number', describe: 'Optimizer steps of the run (instead of --epochs)' })
       .option('batch', { type: 'number', describe: 'Pairs per step [default: 256]' })
       .option('image-size', { type: 'number', describe: 'Training image side in pixels [default: 64]' })
-      .option('vocab', { type: 'number', describe: 'Most words in the vocabulary (seen at least twice) [default: 20000]' })
+      .option('vocab', { type: 'number', describe: 'Most words in the vocabulary, the most frequent first [default: 20000]' })
+      .option('min-word-count', { type: 'number', describe: 'Leave out words seen fewer times in the train captions [default: 1, every word]' })
       .option('embed-dim', { type: 'number', describe: 'Embedding width [default: 256]' })
       .option('conv-channels', { type: 'string', describe: 'Image encoder conv channels, comma-separated [default: 32,64,128,256]' })
       .option('lr', { type: 'number', describe: 'Peak learning rate [default: 0.0005]' })
@@ -73,6 +75,7 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
       batchSize: argv.batch,
       imageSize: argv['image-size'],
       vocabWords: argv.vocab,
+      minWordCount: argv['min-word-count'],
       embedDim: argv['embed-dim'],
       convChannels: argv['conv-channels'] === undefined ? undefined : parseChannels(argv['conv-channels'], WitError),
       lr: argv.lr,
