@@ -5,6 +5,7 @@ import sharp from 'sharp';
 import { describe, expect, test } from 'vitest';
 import { ShardWriter } from '../curate/index.js';
 import { ReasonCounter, WitError } from '../db/index.js';
+import { DecodedCache } from '../train/decoded-cache.js';
 import { clipMean, clipStd, decodeSquareImage, loadImageForEval } from '../train/image-decode.js';
 import { trainBatches, type LoadedBatch, type TrainLoaderOptions } from '../train/data-loader.js';
 import { learningRateAt } from '../train/lr-schedule.js';
@@ -283,6 +284,44 @@ describe('train loader', () => {
     const otherSeed = await take(await loaderOptions(undefined, 8), 1);
     expect(otherSeed[0]!.keys).not.toEqual(batches[0]!.keys);
   });
+
+  test('the decoded cache gives the batches of decoding each time, bit-equal, from memory or from its file; a damaged file is rebuilt', async () => {
+    const options = await loaderOptions();
+    const dir = tempDir('wit-train-cache-');
+    const path = join(dir, 'decoded.bin');
+    const messages: string[] = [];
+    const open = (maxMemoryBytes: number) => DecodedCache.open(path, { imageSize: options.imageSize, shards: options.shards, maxMemoryBytes, log: (m) => messages.push(m) });
+    const inMemory = await open(1 << 30);
+    expect(inMemory.inMemory).toBe(true);
+    expect(inMemory.summary).toEqual({ perShard: [100, 100, 100], kept: 300, leftOut: {} });
+    const fromFile = await open(0);
+    expect(fromFile.inMemory).toBe(false);
+    expect(messages.filter((m) => m.includes('images decoded'))).toHaveLength(1); // built once, then trusted
+    const decoded = await take(options, 12);
+    for (const cache of [inMemory, fromFile]) {
+      const cached = await take({ ...options, cache, reasons: new ReasonCounter() }, 12);
+      expect(cached.map((b) => b.keys)).toEqual(decoded.map((b) => b.keys));
+      for (let i = 0; i < 12; i++) {
+        expect(Buffer.from(cached[i]!.images.buffer).equals(Buffer.from(decoded[i]!.images.buffer))).toBe(true);
+        expect(cached[i]!.tokenIds).toEqual(decoded[i]!.tokenIds);
+      }
+    }
+    const good = readFileSync(path);
+    const damaged = Buffer.from(good);
+    damaged[Math.floor(good.length / 2)] ^= 0xff;
+    writeFileSync(path, damaged);
+    const rebuilt = await open(1 << 30);
+    expect(messages.at(-3)).toMatch(/decoded\.bin is damaged \(bad checksum at byte \d+\): rebuilding it/);
+    expect(readFileSync(path).equals(good)).toBe(true);
+    const again = await take({ ...options, cache: rebuilt, reasons: new ReasonCounter() }, 2);
+    expect(Buffer.from(again[1]!.images.buffer).equals(Buffer.from(decoded[1]!.images.buffer))).toBe(true);
+    writeFileSync(path, good.subarray(0, good.length - 100)); // a build killed before its end record
+    await open(0);
+    expect(messages.at(-3)).toMatch(/is cut inside a record .*: rebuilding it/);
+    expect(readFileSync(path).equals(good)).toBe(true);
+    await expect(DecodedCache.open(path, { imageSize: 8, shards: options.shards, maxMemoryBytes: 0, log: (m) => messages.push(m) })).resolves.toBeDefined();
+    expect(messages.at(-3)).toMatch(/was built for other shards or another image size: rebuilding it/);
+  }, 60_000);
 
   test('an undecodable image is counted and replaced', async () => {
     const dir = tempDir('wit-train-badjpg-');

@@ -36,6 +36,7 @@ export const runFiles = {
   config: 'config.json',
   vocab: 'vocab.json',
   metrics: 'metrics.jsonl',
+  decodedCache: 'decoded.bin',
 } as const;
 
 export async function writeRunConfig(dir: string, config: RunConfig): Promise<void> {

@@ -1,3 +1,4 @@
+import { totalmem } from 'node:os';
 import { WitError } from '../db/index.js';
 import type { BackendName } from './engine/index.js';
 import type { StepMetrics } from './metrics-log.js';
@@ -90,6 +91,12 @@ export interface TrainOptions {
    * @default 2000
    */
   shuffleBufferSize?: number;
+  /**
+   * Megabytes of decoded train images held in memory; a larger decoded cache
+   * is read from its file in the run folder each epoch (same batches).
+   * @default a quarter of the RAM, at most 2048
+   */
+  cacheMb?: number;
   /** Data-parallel workers of the engine; the engine's own default when unset (or the run's own when resuming). */
   workers?: number;
   /** Continue the run in `outDir` from its last checkpoint. */
@@ -141,10 +148,17 @@ export const trainDefaults = {
   saveEverySteps: 500,
   logEverySteps: 10,
   shuffleBufferSize: 2000,
+  maxDefaultCacheMb: 2048,
 } as const;
 
+/** `cacheMb` as given, or a quarter of the RAM (at most `maxDefaultCacheMb`). */
+export function cacheBytesOf(options: Pick<TrainOptions, 'cacheMb'>): number {
+  const mb = options.cacheMb ?? Math.min(trainDefaults.maxDefaultCacheMb, Math.floor(totalmem() / 4 / 2 ** 20));
+  return mb * 2 ** 20;
+}
+
 /** The CLI flag of each option, so that library errors name what the user typed. */
-export const optionFlags: Record<keyof TrainSettings | 'steps' | 'epochs' | 'saveEverySteps' | 'logEverySteps' | 'workers', string> = {
+export const optionFlags: Record<keyof TrainSettings | 'steps' | 'epochs' | 'saveEverySteps' | 'logEverySteps' | 'workers' | 'cacheMb', string> = {
   batchSize: '--batch',
   imageSize: '--image-size',
   vocabWords: '--vocab',
@@ -163,6 +177,7 @@ export const optionFlags: Record<keyof TrainSettings | 'steps' | 'epochs' | 'sav
   saveEverySteps: '--save-every',
   logEverySteps: '--log-every',
   workers: '--workers',
+  cacheMb: '--cache-mb',
 };
 
 /** Checks the numeric options; a WitError names the flag. */
@@ -183,6 +198,7 @@ export function validateTrainOptions(options: TrainOptions): void {
   if (options.weightDecay !== undefined && !(Number.isFinite(options.weightDecay) && options.weightDecay >= 0)) {
     throw new WitError(`--wd must be a number >= 0, got ${options.weightDecay}.`);
   }
+  if (options.cacheMb !== undefined && !(Number.isInteger(options.cacheMb) && options.cacheMb >= 0)) throw new WitError(`--cache-mb must be a whole number of megabytes >= 0, got ${options.cacheMb}.`);
   if (options.seed !== undefined && !Number.isInteger(options.seed)) throw new WitError(`--seed must be an integer, got ${options.seed}.`);
   if (options.convChannels !== undefined && (options.convChannels.length === 0 || !options.convChannels.every((c) => Number.isInteger(c) && c > 0))) {
     throw new WitError(`--conv-channels must be a comma-separated list of positive integers, got ${options.convChannels.join(',')}.`);

@@ -21,6 +21,7 @@ interface TrainArgs {
   'log-every'?: number;
   'shuffle-buffer'?: number;
   workers?: number;
+  'cache-mb'?: number;
   resume: boolean;
 }
 
@@ -52,6 +53,7 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
       .option('log-every', { type: 'number', describe: 'Steps between metrics lines [default: 10]' })
       .option('shuffle-buffer', { type: 'number', describe: 'Samples in the cross-shard shuffle buffer [default: 2000]' })
       .option('workers', { type: 'number', describe: 'Data-parallel engine workers [default: the engine\'s choice; on --resume, the run\'s]' })
+      .option('cache-mb', { type: 'number', describe: 'Megabytes of decoded train images held in memory; past that they are read from decoded.bin in --out [default: a quarter of the RAM, at most 2048]' })
       .option('resume', { type: 'boolean', default: false, describe: 'Continue the run in --out from its last checkpoint' })
       .conflicts('epochs', 'steps'),
   handler: async (argv) => {
@@ -87,6 +89,7 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
       logEverySteps: argv['log-every'],
       shuffleBufferSize: argv['shuffle-buffer'],
       workers: argv.workers,
+      cacheMb: argv['cache-mb'],
       resume: argv.resume,
       onMetrics: progress.update,
       log: progress.log,
