@@ -5,6 +5,7 @@ import sharp from 'sharp';
 import { describe, expect, test } from 'vitest';
 import { ShardWriter } from '../curate/index.js';
 import { ReasonCounter, WitError } from '../db/index.js';
+import { DecodedCache } from '../train/decoded-cache.js';
 import { clipMean, clipStd, decodeSquareImage, loadImageForEval } from '../train/image-decode.js';
 import { trainBatches, type LoadedBatch, type TrainLoaderOptions } from '../train/data-loader.js';
 import { learningRateAt } from '../train/lr-schedule.js';
@@ -16,6 +17,7 @@ import { readTarEntries, TarFormatError } from '../train/tar-reader.js';
 import { buildVocabulary, Vocabulary } from '../train/vocabulary.js';
 import { encodeTexts } from '../train/text-batch.js';
 import { openmojiShards } from './fixtures/train-shards.js';
+import { runWit } from './fixtures/run-wit.js';
 import { tempDir } from './fixtures/temp-dir.js';
 
 const shardOptions = { trainCount: 300, valCount: 64, shardSize: 100, pixels: 24 };
@@ -98,12 +100,18 @@ describe('shard reader', () => {
 });
 
 describe('vocabulary', () => {
-  test('keeps the most frequent words seen at least twice, ties alphabetical', async () => {
-    const vocab = await buildVocabulary(['Red apple', 'red car', 'a RED apple', 'blue car', 'zebra'], { maxWords: 3 });
+  test('keeps the most frequent words, ties alphabetical; --min-word-count leaves rare ones out', async () => {
+    const captions = ['Red apple', 'red car', 'a RED apple', 'blue car', 'zebra'];
+    const { vocab, wordsCutByMaxWords, wordsBelowMinCount } = await buildVocabulary(captions, { maxWords: 3, minCount: 2 });
     expect(vocab.words).toEqual(['red', 'apple', 'car']);
     expect(vocab.counts).toEqual([3, 2, 2]);
+    expect([wordsCutByMaxWords, wordsBelowMinCount]).toEqual([0, 3]);
     expect([...vocab.encode('A red, red zebra car!')]).toEqual([0, 0, 2]);
     expect(encodeTexts(vocab, ['red apple', 'blue', 'car'])).toEqual({ tokenIds: Int32Array.from([0, 1, 2]), offsets: Int32Array.from([0, 2, 2, 3]) });
+    const everyWord = await buildVocabulary(captions, { maxWords: 5 });
+    expect(everyWord.vocab.words).toEqual(['red', 'apple', 'car', 'a', 'blue']);
+    expect([everyWord.wordsCutByMaxWords, everyWord.wordsBelowMinCount]).toEqual([1, 0]);
+    expect((await buildVocabulary(captions)).vocab.encode('zebra').length).toBe(1);
   });
 
   test('round-trips through vocab.json with its fingerprint', async () => {
@@ -117,6 +125,48 @@ describe('vocabulary', () => {
     writeFileSync(join(dir, 'bad.json'), '{"words": 3}');
     await expect(Vocabulary.load(join(dir, 'bad.json'))).rejects.toThrow(/is not a wit vocabulary/);
   });
+});
+
+describe('wit train, vocabulary', () => {
+  test('a caption whose words are all seen once is trained on; --min-word-count 2 leaves it out and the summary counts it', async () => {
+    const dir = tempDir('wit-train-rare-');
+    const source = await listShards(await openmojiShards(shardOptions), 'train');
+    mkdirSync(join(dir, 'shards'));
+    const writer = new ShardWriter({ outDir: join(dir, 'shards'), split: 'train' });
+    let rareKey = '';
+    for await (const sample of readShardSamples(source[0]!.path)) {
+      if (!rareKey) rareKey = writer.add({ jpg: sample.jpg, txt: 'axolotl quokka', json: {} }).key;
+      writer.add({ jpg: sample.jpg, txt: sample.txt, json: {} });
+    }
+    writer.finish();
+    const model = ['--backend', 'wasm', '--workers', '1', '--image-size', '16', '--embed-dim', '8', '--conv-channels', '4', '--batch', '16', '--steps', '1'];
+    const runs = [[], ['--min-word-count', '2']].map((extra, i) => {
+      const out = join(dir, `run${i}`);
+      const result = runWit(['train', '--shards', join(dir, 'shards'), '--out', out, ...model, ...extra]);
+      expect(result.status, result.stderr).toBe(0);
+      const config = JSON.parse(readFileSync(join(out, 'config.json'), 'utf8')) as { data: { noKnownWordSamples: number; trainSamples: number } };
+      return { out, stderr: result.stderr, config };
+    });
+    const [everyWord, twice] = runs as [(typeof runs)[0], (typeof runs)[0]];
+    expect(everyWord.config.data.noKnownWordSamples).toBe(0);
+    expect(everyWord.stderr).toMatch(/vocabulary: [\d,]+ words from 101 train captions; 0 captions have no known word/);
+    expect(twice.config.data.noKnownWordSamples).toBeGreaterThanOrEqual(1);
+    expect(twice.stderr).toMatch(new RegExp(`words under --min-word-count\\); ${twice.config.data.noKnownWordSamples} captions have no known word and are left out`));
+    expect(twice.config.data.trainSamples).toBe(101 - twice.config.data.noKnownWordSamples);
+
+    const epochKeys = async (out: string) => {
+      const vocab = await Vocabulary.load(join(out, 'vocab.json'));
+      const keys: string[] = [];
+      const shards = await listShards(join(dir, 'shards'), 'train');
+      for await (const batch of trainBatches({ shards, vocab, imageSize: 8, batchSize: 1, seed: 0, start: { epoch: 0, samplesDrawn: 0 }, reasons: new ReasonCounter() })) {
+        if (batch.after.epoch > 0) break;
+        keys.push(...batch.keys);
+      }
+      return keys;
+    };
+    expect(await epochKeys(everyWord.out)).toContain(rareKey);
+    expect(await epochKeys(twice.out)).not.toContain(rareKey);
+  }, 60_000);
 });
 
 describe('schedule, shuffle, prefetch', () => {
@@ -190,7 +240,7 @@ describe('train loader', () => {
     const shards = await listShards(dir, 'train');
     const captions: string[] = [];
     for (const shard of shards) for await (const c of readShardCaptions(shard.path)) captions.push(c.txt);
-    return { shards, vocab: await buildVocabulary(captions), imageSize: 16, batchSize: 32, seed, start, shuffleBufferSize: 64, reasons: new ReasonCounter() };
+    return { shards, vocab: (await buildVocabulary(captions)).vocab, imageSize: 16, batchSize: 32, seed, start, shuffleBufferSize: 64, reasons: new ReasonCounter() };
   }
 
   async function take(options: TrainLoaderOptions, n: number): Promise<LoadedBatch[]> {
@@ -234,6 +284,44 @@ describe('train loader', () => {
     const otherSeed = await take(await loaderOptions(undefined, 8), 1);
     expect(otherSeed[0]!.keys).not.toEqual(batches[0]!.keys);
   });
+
+  test('the decoded cache gives the batches of decoding each time, bit-equal, from memory or from its file; a damaged file is rebuilt', async () => {
+    const options = await loaderOptions();
+    const dir = tempDir('wit-train-cache-');
+    const path = join(dir, 'decoded.bin');
+    const messages: string[] = [];
+    const open = (maxMemoryBytes: number) => DecodedCache.open(path, { imageSize: options.imageSize, shards: options.shards, maxMemoryBytes, log: (m) => messages.push(m) });
+    const inMemory = await open(1 << 30);
+    expect(inMemory.inMemory).toBe(true);
+    expect(inMemory.summary).toEqual({ perShard: [100, 100, 100], kept: 300, leftOut: {} });
+    const fromFile = await open(0);
+    expect(fromFile.inMemory).toBe(false);
+    expect(messages.filter((m) => m.includes('images decoded'))).toHaveLength(1); // built once, then trusted
+    const decoded = await take(options, 12);
+    for (const cache of [inMemory, fromFile]) {
+      const cached = await take({ ...options, cache, reasons: new ReasonCounter() }, 12);
+      expect(cached.map((b) => b.keys)).toEqual(decoded.map((b) => b.keys));
+      for (let i = 0; i < 12; i++) {
+        expect(Buffer.from(cached[i]!.images.buffer).equals(Buffer.from(decoded[i]!.images.buffer))).toBe(true);
+        expect(cached[i]!.tokenIds).toEqual(decoded[i]!.tokenIds);
+      }
+    }
+    const good = readFileSync(path);
+    const damaged = Buffer.from(good);
+    damaged[Math.floor(good.length / 2)] ^= 0xff;
+    writeFileSync(path, damaged);
+    const rebuilt = await open(1 << 30);
+    expect(messages.at(-3)).toMatch(/decoded\.bin is damaged \(bad checksum at byte \d+\): rebuilding it/);
+    expect(readFileSync(path).equals(good)).toBe(true);
+    const again = await take({ ...options, cache: rebuilt, reasons: new ReasonCounter() }, 2);
+    expect(Buffer.from(again[1]!.images.buffer).equals(Buffer.from(decoded[1]!.images.buffer))).toBe(true);
+    writeFileSync(path, good.subarray(0, good.length - 100)); // a build killed before its end record
+    await open(0);
+    expect(messages.at(-3)).toMatch(/is cut inside a record .*: rebuilding it/);
+    expect(readFileSync(path).equals(good)).toBe(true);
+    await expect(DecodedCache.open(path, { imageSize: 8, shards: options.shards, maxMemoryBytes: 0, log: (m) => messages.push(m) })).resolves.toBeDefined();
+    expect(messages.at(-3)).toMatch(/was built for other shards or another image size: rebuilding it/);
+  }, 60_000);
 
   test('an undecodable image is counted and replaced', async () => {
     const dir = tempDir('wit-train-badjpg-');

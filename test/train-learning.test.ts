@@ -30,7 +30,7 @@ test('learning is real: validation in-batch retrieval ends well above chance, an
     log: (message) => messages.push(message),
   });
   expect(messages.some((m) => m.startsWith('backend: wasm was asked for'))).toBe(true);
-  expect(readdirSync(outDir).sort()).toEqual(['checkpoint.json', 'config.json', 'metrics.jsonl', 'vocab.json', 'weights-00000120.bin']);
+  expect(readdirSync(outDir).sort()).toEqual(['checkpoint.json', 'config.json', 'decoded.bin', 'metrics.jsonl', 'vocab.json', 'weights-00000120.bin']);
 
   const lines = readFileSync(join(outDir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as StepMetrics & Record<string, unknown>);
   const steps = lines.filter((line) => line.split === undefined);

@@ -1,8 +1,9 @@
 import { ReasonCounter, WitError } from '../db/index.js';
-import { type CropMode, decodeSquareImage } from './image-decode.js';
+import type { DecodedCache } from './decoded-cache.js';
+import { cropNormalised, decodeResized, type CropMode, type ResizedImage } from './image-decode.js';
 import { prefetch } from './prefetch.js';
 import { hashSeed, SeededRandom } from './random.js';
-import { readShardSamples, type ShardFile, type ShardSample } from './shard-reader.js';
+import { readShardSamples, type ShardFile } from './shard-reader.js';
 import { shuffleBuffered } from './shuffle-buffer.js';
 import { packTokenLists } from './text-batch.js';
 import type { Vocabulary } from './vocabulary.js';
@@ -47,6 +48,8 @@ export interface TrainLoaderOptions {
   prefetchBatches?: number;
   /** Counts samples left out, by reason. */
   reasons: ReasonCounter;
+  /** The train images decoded once; without it every image is decoded from the shards each epoch (same pixels). */
+  cache?: DecodedCache;
 }
 
 /**
@@ -80,15 +83,22 @@ async function* unprefetchedTrainBatches(options: TrainLoaderOptions): AsyncGene
   }
 }
 
+/** A sample on its way to a batch: its image is decoded from the shard, or taken from the decoded cache. */
+interface LoaderSample {
+  key: string;
+  txt: string;
+  image: () => Promise<ResizedImage>;
+}
+
 interface DrawnSample {
-  sample: ShardSample;
+  sample: LoaderSample;
   /** Samples drawn from the epoch's stream up to and including this one. */
   drawn: number;
 }
 
 async function* drawEpochSamples(options: TrainLoaderOptions, epoch: number, skip: number): AsyncGenerator<DrawnSample> {
   const shardOrder = new SeededRandom(hashSeed(options.seed, 'shards', epoch)).shuffled(options.shards);
-  const shuffled = shuffleBuffered(readShards(shardOrder, options.reasons), options.shuffleBufferSize ?? 2000, new SeededRandom(hashSeed(options.seed, 'buffer', epoch)));
+  const shuffled = shuffleBuffered(readShards(shardOrder, options), options.shuffleBufferSize ?? 2000, new SeededRandom(hashSeed(options.seed, 'buffer', epoch)));
   let drawn = 0;
   for await (const sample of shuffled) {
     drawn++;
@@ -96,15 +106,22 @@ async function* drawEpochSamples(options: TrainLoaderOptions, epoch: number, ski
   }
 }
 
-async function* readShards(shards: readonly ShardFile[], reasons: ReasonCounter): AsyncGenerator<ShardSample> {
-  for (const shard of shards) yield* readShardSamples(shard.path, { reasons });
+async function* readShards(shards: readonly ShardFile[], options: Pick<TrainLoaderOptions, 'reasons' | 'imageSize' | 'cache'>): AsyncGenerator<LoaderSample> {
+  const { cache, imageSize, reasons } = options;
+  for (const shard of shards) {
+    if (cache) {
+      for await (const { key, txt, image } of cache.samples(shard.name)) yield { key, txt, image: () => Promise.resolve(image) };
+    } else {
+      for await (const { key, txt, jpg } of readShardSamples(shard.path, { reasons })) yield { key, txt, image: () => decodeResized(jpg, imageSize) };
+    }
+  }
 }
 
 /** Validation batches: shards in name order, centre crops, no shuffling; the last batch may be smaller. */
 export async function* validationBatches(options: Pick<TrainLoaderOptions, 'shards' | 'vocab' | 'imageSize' | 'batchSize' | 'reasons'>): AsyncGenerator<LoadedBatch> {
   async function* inOrder(): AsyncGenerator<DrawnSample> {
     let drawn = 0;
-    for await (const sample of readShards(options.shards, options.reasons)) yield { sample, drawn: ++drawn };
+    for await (const sample of readShards(options.shards, options)) yield { sample, drawn: ++drawn };
   }
   yield* prefetch(
     assembleBatches(inOrder(), { ...options, cropFor: () => 'centre', positionAfter: (drawn) => ({ epoch: 0, samplesDrawn: drawn }), keepLastPartial: true }),
@@ -117,7 +134,7 @@ interface AssembleOptions {
   imageSize: number;
   batchSize: number;
   reasons: ReasonCounter;
-  cropFor: (sample: ShardSample) => CropMode;
+  cropFor: (sample: LoaderSample) => CropMode;
   positionAfter: (drawn: number) => DataPosition;
   keepLastPartial?: boolean;
 }
@@ -156,15 +173,17 @@ async function* assembleBatches(samples: AsyncIterable<DrawnSample>, options: As
   }
 }
 
-async function preparePair(sample: ShardSample, options: AssembleOptions, pixelsPerImage: number): Promise<ReadyPair | undefined> {
+async function preparePair(sample: LoaderSample, options: AssembleOptions, pixelsPerImage: number): Promise<ReadyPair | undefined> {
   const tokens = options.vocab.encode(sample.txt);
   if (tokens.length === 0) return void options.reasons.add('no_known_words');
-  const pixels = new Float32Array(pixelsPerImage);
+  let image: ResizedImage;
   try {
-    await decodeSquareImage(sample.jpg, options.imageSize, options.cropFor(sample), pixels);
+    image = await sample.image();
   } catch {
     return void options.reasons.add('image_decode_failed');
   }
+  const pixels = new Float32Array(pixelsPerImage);
+  cropNormalised(image, options.imageSize, options.cropFor(sample), pixels);
   return { key: sample.key, tokens, pixels };
 }
 

@@ -9,13 +9,19 @@ export const clipStd = [0.26862954, 0.26130258, 0.27577711] as const;
 /** Where the square is cut from: a random offset (training) or the centre (evaluation). */
 export type CropMode = SeededRandom | 'centre';
 
+/** An image scaled so its shorter side is the training size: 8-bit pixels, row-major, `channels` per pixel. */
+export interface ResizedImage {
+  data: Uint8Array;
+  width: number;
+  height: number;
+  channels: number;
+}
+
 /**
- * Decodes an image, scales its shorter side to `size`, cuts a `size`x`size`
- * square (CLIP's random square crop, or the centre) and writes it as
- * CLIP-normalised RGB floats (HWC) into `out` at `offset`. Transparency is
- * flattened onto white. Throws sharp's error for bytes that are not an image.
+ * Decodes an image and scales its shorter side to `size` (transparency
+ * flattened onto white, sRGB). Throws sharp's error for bytes that are not an image.
  */
-export async function decodeSquareImage(input: Buffer | string, size: number, crop: CropMode, out: Float32Array, offset = 0): Promise<void> {
+export async function decodeResized(input: Buffer | string, size: number): Promise<ResizedImage> {
   const { data, info } = await sharp(input, { failOn: 'error' })
     .rotate()
     .resize({ width: size, height: size, fit: 'outside', kernel: 'lanczos3' })
@@ -23,18 +29,32 @@ export async function decodeSquareImage(input: Buffer | string, size: number, cr
     .toColourspace('srgb')
     .raw()
     .toBuffer({ resolveWithObject: true });
-  const left = pickOffset(info.width - size, crop);
-  const top = pickOffset(info.height - size, crop);
-  const channels = info.channels;
+  return { data, width: info.width, height: info.height, channels: info.channels };
+}
+
+/**
+ * Cuts a `size`x`size` square from a resized image (CLIP's random square
+ * crop, or the centre) and writes it as CLIP-normalised RGB floats (HWC)
+ * into `out` at `offset`.
+ */
+export function cropNormalised(image: ResizedImage, size: number, crop: CropMode, out: Float32Array, offset = 0): void {
+  const { data, width, channels } = image;
+  const left = pickOffset(width - size, crop);
+  const top = pickOffset(image.height - size, crop);
   let at = offset;
   for (let y = 0; y < size; y++) {
-    let pixel = ((top + y) * info.width + left) * channels;
+    let pixel = ((top + y) * width + left) * channels;
     for (let x = 0; x < size; x++, pixel += channels) {
       out[at++] = (data[pixel]! / 255 - clipMean[0]) / clipStd[0];
       out[at++] = (data[pixel + 1]! / 255 - clipMean[1]) / clipStd[1];
       out[at++] = (data[pixel + 2]! / 255 - clipMean[2]) / clipStd[2];
     }
   }
+}
+
+/** `decodeResized` then `cropNormalised`. */
+export async function decodeSquareImage(input: Buffer | string, size: number, crop: CropMode, out: Float32Array, offset = 0): Promise<void> {
+  cropNormalised(await decodeResized(input, size), size, crop, out, offset);
 }
 
 function pickOffset(slack: number, crop: CropMode): number {

@@ -4,9 +4,10 @@ import { WitError } from '../db/index.js';
 import { readCheckpoint, type CheckpointMeta } from './checkpoint.js';
 import type { EngineState } from './engine/index.js';
 import { readRunConfig, runFiles, writeRunConfig, type RunConfig } from './run-config.js';
-import { listShards, readShardCaptions, type ShardFile } from './shard-reader.js';
-import { checkResumeOptions, resolveSettings, trainDefaults, type TrainOptions } from './train-options.js';
-import { buildVocabulary, Vocabulary } from './vocabulary.js';
+import { listShards, type ShardFile } from './shard-reader.js';
+import { DecodedCache } from './decoded-cache.js';
+import { cacheBytesOf, checkResumeOptions, resolveSettings, trainDefaults, type TrainOptions } from './train-options.js';
+import { buildVocabulary, Vocabulary, type BuildVocabularyOptions, type VocabularyBuild } from './vocabulary.js';
 
 /** A run ready to train: its config, vocabulary, shards and, when resumed, its last checkpoint. */
 export interface PreparedRun {
@@ -16,6 +17,8 @@ export interface PreparedRun {
   trainShards: ShardFile[];
   valShards: ShardFile[];
   checkpoint: { meta: CheckpointMeta; state: EngineState } | undefined;
+  /** The train images decoded at the run's image size. */
+  cache: DecodedCache;
 }
 
 /**
@@ -36,10 +39,12 @@ export async function startRun(options: TrainOptions, log: (message: string) => 
   } catch (error) {
     throw new WitError(`cannot create the run folder ${outDir} (${(error as NodeJS.ErrnoException).code ?? String(error)}): pass a folder path with --out.`, { cause: error });
   }
-  const scan = await scanCaptions(trainShards, options.vocabWords ?? trainDefaults.vocabWords, options.signal);
+  const imageSize = options.imageSize ?? trainDefaults.imageSize;
+  const cache = await openCache(outDir, trainShards, imageSize, options, log);
+  const scan = await scanCaptions(cache, trainShards, { maxWords: options.vocabWords ?? trainDefaults.vocabWords, minCount: options.minWordCount ?? trainDefaults.minWordCount });
   const { vocab } = scan;
-  if (vocab.size === 0) throw new WitError(`no word appears twice in the train captions of ${options.shardsDir}: there is nothing to build a vocabulary from.`);
-  log(`vocabulary: ${vocab.size.toLocaleString('en-US')} words from ${scan.samples.toLocaleString('en-US')} train captions (${scan.usable.toLocaleString('en-US')} with a known word)`);
+  if (vocab.size === 0) throw new WitError(`no word of the train captions of ${options.shardsDir} is seen --min-word-count times: there is nothing to build a vocabulary from.`);
+  log(describeVocabulary(scan));
   const batchSize = options.batchSize ?? trainDefaults.batchSize;
   const stepsPerEpoch = Math.floor(scan.usable / batchSize);
   if (stepsPerEpoch === 0) throw new WitError(`the train shards hold ${scan.usable} usable pairs, fewer than one --batch of ${batchSize}: use a smaller --batch or more data.`);
@@ -57,6 +62,8 @@ export async function startRun(options: TrainOptions, log: (message: string) => 
       shardsDir: options.shardsDir,
       trainShards: trainShards.map((shard, i) => ({ name: shard.name, samples: scan.perShard[i]! })),
       trainSamples: scan.usable,
+      noKnownWordSamples: scan.samples - scan.usable,
+      wordsCutByVocab: scan.wordsCutByMaxWords,
       stepsPerEpoch,
     },
     createdAt: new Date().toISOString(),
@@ -65,7 +72,7 @@ export async function startRun(options: TrainOptions, log: (message: string) => 
   await writeFile(`${vocabPath}.tmp`, `${JSON.stringify(vocab)}\n`);
   await rename(`${vocabPath}.tmp`, vocabPath);
   await writeRunConfig(outDir, config);
-  return { outDir, config, vocab, trainShards, valShards, checkpoint: undefined };
+  return { outDir, config, vocab, trainShards, valShards, checkpoint: undefined, cache };
 }
 
 /**
@@ -73,7 +80,7 @@ export async function startRun(options: TrainOptions, log: (message: string) => 
  * must agree with the run's settings, the shards must be the ones it started
  * on, and vocab.json must be the vocabulary its weights were trained with.
  */
-export async function resumeRun(options: TrainOptions): Promise<PreparedRun> {
+export async function resumeRun(options: TrainOptions, log: (message: string) => void): Promise<PreparedRun> {
   const outDir = options.outDir;
   const config = await readRunConfig(outDir);
   if (!config) throw new WitError(`nothing to resume in ${outDir} (no config.json): start the run without --resume.`);
@@ -90,7 +97,12 @@ export async function resumeRun(options: TrainOptions): Promise<PreparedRun> {
     throw new WitError(`the train shards in ${shardsDir} are not the ones the run in ${outDir} started on (${config.data.trainShards.length} shards from ${config.data.shardsDir}): resume with the same --shards, or start a new run.`);
   }
   const valShards = await listShards(shardsDir, 'val', { optional: true });
-  return { outDir, config, vocab, trainShards, valShards, checkpoint };
+  const cache = await openCache(outDir, trainShards, config.model.imageSize, options, log);
+  return { outDir, config, vocab, trainShards, valShards, checkpoint, cache };
+}
+
+function openCache(outDir: string, shards: readonly ShardFile[], imageSize: number, options: TrainOptions, log: (message: string) => void): Promise<DecodedCache> {
+  return DecodedCache.open(join(outDir, runFiles.decodedCache), { imageSize, shards, maxMemoryBytes: cacheBytesOf(options), log, signal: options.signal });
 }
 
 /** Throws when vocab.json is not the vocabulary of the run's weights. */
@@ -104,33 +116,38 @@ export function checkVocabularyMatches(outDir: string, config: RunConfig, vocab:
   }
 }
 
-interface CaptionScan {
-  vocab: Vocabulary;
+interface CaptionScan extends VocabularyBuild {
   samples: number;
   /** Captions with at least one vocabulary word: the pairs training can use. */
   usable: number;
   perShard: number[];
 }
 
-/** One pass over the captions (image bytes skipped): counts per shard and the vocabulary. */
-async function scanCaptions(shards: readonly ShardFile[], maxWords: number, signal: AbortSignal | undefined): Promise<CaptionScan> {
+/** The captions of the samples the cache kept (their image decodes): the vocabulary and the usable count. */
+async function scanCaptions(cache: DecodedCache, shards: readonly ShardFile[], vocabOptions: BuildVocabularyOptions): Promise<CaptionScan> {
   const captionCounts = new Map<string, number>();
-  const perShard: number[] = [];
   for (const shard of shards) {
-    if (signal?.aborted) throw new WitError('stopped while building the vocabulary, before training began: nothing to resume; run the same command again.', { exitCode: 130 });
-    let count = 0;
-    for await (const { txt } of readShardCaptions(shard.path)) {
-      captionCounts.set(txt, (captionCounts.get(txt) ?? 0) + 1);
-      count++;
-    }
-    perShard.push(count);
+    for await (const { txt } of cache.samples(shard.name)) captionCounts.set(txt, (captionCounts.get(txt) ?? 0) + 1);
   }
-  const vocab = await buildVocabulary(repeatEach(captionCounts), { maxWords });
+  const build = await buildVocabulary(repeatEach(captionCounts), vocabOptions);
   let usable = 0;
-  for (const [caption, count] of captionCounts) if (vocab.encode(caption).length > 0) usable += count;
-  return { vocab, samples: perShard.reduce((a, b) => a + b, 0), usable, perShard };
+  for (const [caption, count] of captionCounts) if (build.vocab.encode(caption).length > 0) usable += count;
+  return { ...build, samples: cache.summary.kept, usable, perShard: cache.summary.perShard };
 }
 
 function* repeatEach(counts: Map<string, number>): Generator<string> {
   for (const [caption, count] of counts) for (let i = 0; i < count; i++) yield caption;
+}
+
+function describeVocabulary(scan: CaptionScan): string {
+  const n = (value: number) => value.toLocaleString('en-US');
+  const cut = [
+    scan.wordsCutByMaxWords > 0 ? `${n(scan.wordsCutByMaxWords)} rarer words cut by --vocab` : '',
+    scan.wordsBelowMinCount > 0 ? `${n(scan.wordsBelowMinCount)} words under --min-word-count` : '',
+  ].filter(Boolean);
+  const noKnownWord = scan.samples - scan.usable;
+  return (
+    `vocabulary: ${n(scan.vocab.size)} words from ${n(scan.samples)} train captions${cut.length > 0 ? ` (${cut.join(', ')})` : ''}; ` +
+    `${n(noKnownWord)} captions have no known word and are left out`
+  );
 }

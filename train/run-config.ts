@@ -20,7 +20,12 @@ export interface RunConfig {
     shardsDir: string;
     /** Train shard names and sample counts; a resumed run checks they are unchanged. */
     trainShards: Array<{ name: string; samples: number }>;
+    /** Train pairs with a known word: the pairs training uses. */
     trainSamples: number;
+    /** Train pairs left out because no word of their caption is in the vocabulary. */
+    noKnownWordSamples: number;
+    /** Distinct words of the train captions cut by `--vocab` (the rarest). */
+    wordsCutByVocab: number;
     /** Full batches an epoch yields (incomplete last batches are dropped). */
     stepsPerEpoch: number;
   };
@@ -31,6 +36,7 @@ export const runFiles = {
   config: 'config.json',
   vocab: 'vocab.json',
   metrics: 'metrics.jsonl',
+  decodedCache: 'decoded.bin',
 } as const;
 
 export async function writeRunConfig(dir: string, config: RunConfig): Promise<void> {

@@ -1,3 +1,4 @@
+import { totalmem } from 'node:os';
 import { WitError } from '../db/index.js';
 import type { BackendName } from './engine/index.js';
 import type { StepMetrics } from './metrics-log.js';
@@ -34,10 +35,15 @@ export interface TrainOptions {
    */
   imageSize?: number;
   /**
-   * Most words in the vocabulary (the most frequent of the train captions, seen at least twice).
+   * Most words in the vocabulary (the most frequent of the train captions).
    * @default 20000
    */
   vocabWords?: number;
+  /**
+   * Words seen fewer times than this in the train captions are left out of the vocabulary.
+   * @default 1 (every word: on a small dataset most names are rare)
+   */
+  minWordCount?: number;
   /**
    * Width of the shared embedding space.
    * @default 256
@@ -85,6 +91,12 @@ export interface TrainOptions {
    * @default 2000
    */
   shuffleBufferSize?: number;
+  /**
+   * Megabytes of decoded train images held in memory; a larger decoded cache
+   * is read from its file in the run folder each epoch (same batches).
+   * @default a quarter of the RAM, at most 2048
+   */
+  cacheMb?: number;
   /** Data-parallel workers of the engine; the engine's own default when unset (or the run's own when resuming). */
   workers?: number;
   /** Continue the run in `outDir` from its last checkpoint. */
@@ -108,6 +120,7 @@ export interface TrainSettings {
   batchSize: number;
   imageSize: number;
   vocabWords: number;
+  minWordCount: number;
   embedDim: number;
   convChannels: number[];
   lr: number;
@@ -125,6 +138,7 @@ export const trainDefaults = {
   batchSize: 256,
   imageSize: 64,
   vocabWords: 20_000,
+  minWordCount: 1,
   embedDim: 256,
   convChannels: [32, 64, 128, 256],
   lr: 5e-4,
@@ -134,13 +148,21 @@ export const trainDefaults = {
   saveEverySteps: 500,
   logEverySteps: 10,
   shuffleBufferSize: 2000,
+  maxDefaultCacheMb: 2048,
 } as const;
 
+/** `cacheMb` as given, or a quarter of the RAM (at most `maxDefaultCacheMb`). */
+export function cacheBytesOf(options: Pick<TrainOptions, 'cacheMb'>): number {
+  const mb = options.cacheMb ?? Math.min(trainDefaults.maxDefaultCacheMb, Math.floor(totalmem() / 4 / 2 ** 20));
+  return mb * 2 ** 20;
+}
+
 /** The CLI flag of each option, so that library errors name what the user typed. */
-export const optionFlags: Record<keyof TrainSettings | 'steps' | 'epochs' | 'saveEverySteps' | 'logEverySteps' | 'workers', string> = {
+export const optionFlags: Record<keyof TrainSettings | 'steps' | 'epochs' | 'saveEverySteps' | 'logEverySteps' | 'workers' | 'cacheMb', string> = {
   batchSize: '--batch',
   imageSize: '--image-size',
   vocabWords: '--vocab',
+  minWordCount: '--min-word-count',
   embedDim: '--embed-dim',
   convChannels: '--conv-channels',
   lr: '--lr',
@@ -155,11 +177,12 @@ export const optionFlags: Record<keyof TrainSettings | 'steps' | 'epochs' | 'sav
   saveEverySteps: '--save-every',
   logEverySteps: '--log-every',
   workers: '--workers',
+  cacheMb: '--cache-mb',
 };
 
 /** Checks the numeric options; a WitError names the flag. */
 export function validateTrainOptions(options: TrainOptions): void {
-  const positiveIntegers = ['epochs', 'steps', 'batchSize', 'imageSize', 'vocabWords', 'embedDim', 'saveEverySteps', 'logEverySteps', 'shuffleBufferSize', 'workers'] as const;
+  const positiveIntegers = ['epochs', 'steps', 'batchSize', 'imageSize', 'vocabWords', 'minWordCount', 'embedDim', 'saveEverySteps', 'logEverySteps', 'shuffleBufferSize', 'workers'] as const;
   for (const name of positiveIntegers) {
     const value = options[name];
     if (value !== undefined && (!Number.isInteger(value) || value < 1)) throw new WitError(`${optionFlags[name]} must be a positive integer, got ${value}.`);
@@ -175,6 +198,7 @@ export function validateTrainOptions(options: TrainOptions): void {
   if (options.weightDecay !== undefined && !(Number.isFinite(options.weightDecay) && options.weightDecay >= 0)) {
     throw new WitError(`--wd must be a number >= 0, got ${options.weightDecay}.`);
   }
+  if (options.cacheMb !== undefined && !(Number.isInteger(options.cacheMb) && options.cacheMb >= 0)) throw new WitError(`--cache-mb must be a whole number of megabytes >= 0, got ${options.cacheMb}.`);
   if (options.seed !== undefined && !Number.isInteger(options.seed)) throw new WitError(`--seed must be an integer, got ${options.seed}.`);
   if (options.convChannels !== undefined && (options.convChannels.length === 0 || !options.convChannels.every((c) => Number.isInteger(c) && c > 0))) {
     throw new WitError(`--conv-channels must be a comma-separated list of positive integers, got ${options.convChannels.join(',')}.`);
@@ -188,6 +212,7 @@ export function resolveSettings(options: TrainOptions, stepsPerEpoch: number): T
     batchSize: options.batchSize ?? trainDefaults.batchSize,
     imageSize: options.imageSize ?? trainDefaults.imageSize,
     vocabWords: options.vocabWords ?? trainDefaults.vocabWords,
+    minWordCount: options.minWordCount ?? trainDefaults.minWordCount,
     embedDim: options.embedDim ?? trainDefaults.embedDim,
     convChannels: options.convChannels ?? [...trainDefaults.convChannels],
     lr: options.lr ?? trainDefaults.lr,
@@ -206,6 +231,7 @@ export function checkResumeOptions(options: TrainOptions, saved: TrainSettings, 
     batchSize: options.batchSize,
     imageSize: options.imageSize,
     vocabWords: options.vocabWords,
+    minWordCount: options.minWordCount,
     embedDim: options.embedDim,
     convChannels: options.convChannels,
     lr: options.lr,

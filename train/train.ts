@@ -41,7 +41,7 @@ export interface TrainResult {
 export async function train(options: TrainOptions): Promise<TrainResult> {
   validateTrainOptions(options);
   const log = options.log ?? ((message: string) => process.stderr.write(`${message}\n`));
-  const run = options.resume ? await resumeRun(options) : await startRun(options, log);
+  const run = options.resume ? await resumeRun(options, log) : await startRun(options, log);
   const backend = await selectBackend(options.backend ?? trainDefaults.backend);
   log(`backend: ${backend.reason}`);
   const workers = options.workers ?? run.config.runtime.workers ?? undefined;
@@ -53,6 +53,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     }
     const metrics = await MetricsLog.open(join(run.outDir, runFiles.metrics), run.checkpoint?.meta.step ?? 0);
     const reasons = new ReasonCounter();
+    for (const [reason, count] of Object.entries(run.cache.summary.leftOut)) reasons.add(reason, count);
     const { step, last } = await trainSteps(engine, run, metrics, reasons, options, log);
     const validation = await validate(engine, run, metrics, log, options.signal);
     return { outDir: run.outDir, backend, steps: step, totalSteps: run.config.train.totalSteps, last, validation, leftOut: reasons.toJSON() };
@@ -85,6 +86,7 @@ async function trainSteps(
     start,
     shuffleBufferSize: settings.shuffleBufferSize,
     reasons,
+    cache: run.cache,
   })[Symbol.asyncIterator]();
   const window = new MetricsWindow();
   const startedAt = performance.now();

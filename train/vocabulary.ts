@@ -66,31 +66,39 @@ export class Vocabulary {
 
 export interface BuildVocabularyOptions {
   /**
-   * Most words kept.
+   * Most words kept (the most frequent).
    * @default 20000
    */
   maxWords?: number;
   /**
    * Words seen fewer times are left out.
-   * @default 2
+   * @default 1
    */
   minCount?: number;
 }
 
+/** A built vocabulary and what was left out of it. */
+export interface VocabularyBuild {
+  vocab: Vocabulary;
+  /** Distinct words seen often enough but cut by `maxWords`. */
+  wordsCutByMaxWords: number;
+  /** Distinct words seen fewer than `minCount` times. */
+  wordsBelowMinCount: number;
+}
+
 /** The most frequent words of the captions (ties broken alphabetically, so the result is deterministic). */
-export async function buildVocabulary(captions: AsyncIterable<string> | Iterable<string>, options: BuildVocabularyOptions = {}): Promise<Vocabulary> {
+export async function buildVocabulary(captions: AsyncIterable<string> | Iterable<string>, options: BuildVocabularyOptions = {}): Promise<VocabularyBuild> {
   const maxWords = options.maxWords ?? 20_000;
-  const minCount = options.minCount ?? 2;
+  const minCount = options.minCount ?? 1;
   const counts = new Map<string, number>();
   for await (const caption of captions) {
     for (const token of tokenize(caption)) counts.set(token, (counts.get(token) ?? 0) + 1);
   }
-  const kept = [...counts.entries()]
-    .filter(([, count]) => count >= minCount)
-    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
-    .slice(0, maxWords);
-  return new Vocabulary(
+  const frequent = [...counts.entries()].filter(([, count]) => count >= minCount).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+  const kept = frequent.slice(0, maxWords);
+  const vocab = new Vocabulary(
     kept.map(([word]) => word),
     kept.map(([, count]) => count),
   );
+  return { vocab, wordsCutByMaxWords: frequent.length - kept.length, wordsBelowMinCount: counts.size - frequent.length };
 }

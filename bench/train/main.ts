@@ -2,6 +2,7 @@ import { availableParallelism, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { createEngine, defaultModelConfig, selectBackend, type BackendName } from '../../train/index.js';
+import { measureEndToEnd, type EndToEndFigures } from './end-to-end.js';
 import { runPeer } from './run-peer.js';
 import { syntheticBatch } from './synthetic-batch.js';
 
@@ -9,8 +10,12 @@ import { syntheticBatch } from './synthetic-batch.js';
  * Training samples/s of wit's default model (batch 256, 64x64, vocab 20k, embed 256) and, in the
  * same run, of the same model and step in PyTorch on the CPU (bench/peer), with the ratio. Each
  * round measures every wit worker count and every peer thread count once, alternating, so that a
- * change in the machine's load hits both sides; the summary takes medians over rounds.
+ * change in the machine's load hits both sides; the summary takes medians over rounds. Each round
+ * also times `wit train` end to end on real 256-px openmoji shards at 64 px beside PyTorch on the
+ * same images decoded once (bench/train/end-to-end.ts). A ratio is printed only when the peer runs
+ * on OpenBLAS: on the reference BLAS it is several times slower and any ratio is meaningless.
  *   node dist/bench/train/main.js [--steps 3] [--rounds 1] [--workers 1,2] [--peer-threads 2,1] [--skip-peer]
+ *     [--e2e-pairs 1024] [--e2e-epochs 2] [--skip-end-to-end]
  */
 const { values } = parseArgs({
   options: {
@@ -22,6 +27,9 @@ const { values } = parseArgs({
     'peer-threads': { type: 'string', default: '2,1' },
     backend: { type: 'string', default: 'wasm' },
     'skip-peer': { type: 'boolean', default: false },
+    'e2e-pairs': { type: 'string', default: '1024' },
+    'e2e-epochs': { type: 'string', default: '2' },
+    'skip-end-to-end': { type: 'boolean', default: false },
   },
 });
 const steps = Number(values.steps);
@@ -52,6 +60,9 @@ async function measureWit(backend: BackendName, workers: number): Promise<Figure
   return figure;
 }
 
+const onOpenBlas = (libraries: readonly string[]) => libraries.some((library) => library.includes('openblas'));
+let peerOnOpenBlas = true;
+
 function measurePeer(threads: number): Figure | undefined {
   const peer = runPeer({ batch: batchSize, imageSize: config.imageSize, vocabSize: config.vocabSize, embedDim: config.embedDim, wordsPerCaption, steps, threads });
   if (typeof peer === 'string') {
@@ -61,6 +72,7 @@ function measurePeer(threads: number): Figure | undefined {
   const figure = { samplesPerSec: peer.samplesPerSec, cpuSecsPerStep: peer.cpuSecsPerStep };
   console.log(`peer  PyTorch ${peer.torch} ${peer.threads} thread(s): ${describe(figure)} · load ${load()}`);
   console.log(`peer  BLAS: ${peer.blasLibraries.join(', ') || 'none mapped'} (512^3 matmul ${peer.matmul512Gflops.toFixed(1)} GFLOP/s)`);
+  peerOnOpenBlas &&= onOpenBlas(peer.blasLibraries);
   return figure;
 }
 
@@ -85,19 +97,32 @@ const workerCounts = values.workers.split(',').map(Number);
 const peerThreads = values['skip-peer'] ? [] : values['peer-threads'].split(',').map(Number);
 const witFigures = new Map<number, Figure[]>(workerCounts.map((w) => [w, []]));
 const peerFigures = new Map<number, Figure[]>(peerThreads.map((t) => [t, []]));
+const endToEnd: EndToEndFigures[] = [];
 for (let round = 0; round < Number(values.rounds); round++) {
   for (const workers of workerCounts) witFigures.get(workers)!.push(await measureWit(picked.name, workers));
   for (const threads of peerThreads) {
     const figure = measurePeer(threads);
     if (figure) peerFigures.get(threads)!.push(figure);
   }
+  if (!values['skip-end-to-end']) endToEnd.push(await measureEndToEndRound());
+}
+
+async function measureEndToEndRound(): Promise<EndToEndFigures> {
+  const figures = await measureEndToEnd({ trainPairs: Number(values['e2e-pairs']), epochs: Number(values['e2e-epochs']), batchSize, workers: 2, threads: 2 });
+  const peer = typeof figures.peer === 'string' ? `not run, ${figures.peer}` : `${figures.peer.samplesPerSec.toFixed(1)} samples/s`;
+  if (typeof figures.peer !== 'string') peerOnOpenBlas &&= onOpenBlas(figures.peer.blasLibraries);
+  console.log(
+    `end to end: wit train 2 workers ${figures.witSamplesPerSec.toFixed(1)} samples/s (decoding ${figures.witDecodeSecs.toFixed(1)} s of it, waited for batches ${figures.witDataWaitShare} of the training loop); ` +
+      `PyTorch 2 threads on the decoded images ${peer} · load ${load()}`,
+  );
+  return figures;
 }
 
 console.log('summary (medians):');
 for (const [workers, figures] of witFigures) {
   const wit = median(figures);
   const against = [...peerFigures]
-    .filter(([, peer]) => peer.length > 0)
+    .filter(([, peer]) => peer.length > 0 && peerOnOpenBlas)
     .map(([threads, peer]) => {
       const reference = median(peer);
       const speed = wit.samplesPerSec / reference.samplesPerSec;
@@ -106,4 +131,11 @@ for (const [workers, figures] of witFigures) {
     });
   console.log(`  wit ${workers} worker(s): ${describe(wit)}${against.length > 0 ? ` = ${against.join('; ')}` : ''}`);
 }
+const peerEndToEnd = endToEnd.flatMap((f) => (typeof f.peer === 'string' ? [] : [{ samplesPerSec: f.peer.samplesPerSec, cpuSecsPerStep: 0 }]));
+if (endToEnd.length > 0) {
+  const wit = median(endToEnd.map((f) => ({ samplesPerSec: f.witSamplesPerSec, cpuSecsPerStep: 0 }))).samplesPerSec;
+  const ratio = peerEndToEnd.length > 0 && peerOnOpenBlas ? ` = ${(wit / median(peerEndToEnd).samplesPerSec).toFixed(2)}x PyTorch-2-thread (${median(peerEndToEnd).samplesPerSec.toFixed(1)} samples/s)` : '';
+  console.log(`  end to end, wit train 2 workers: ${wit.toFixed(1)} samples/s${ratio}`);
+}
+if (!peerOnOpenBlas) console.log('  no ratio: the PyTorch peer did not load OpenBLAS (apt-get install libopenblas0-pthread); on the reference BLAS it is several times slower');
 console.log(`  load now ${load()} (1/5/15 min) on ${availableParallelism()} cores`);

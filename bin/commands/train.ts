@@ -9,6 +9,7 @@ interface TrainArgs {
   batch?: number;
   'image-size'?: number;
   vocab?: number;
+  'min-word-count'?: number;
   'embed-dim'?: number;
   'conv-channels'?: string;
   lr?: number;
@@ -20,6 +21,7 @@ interface TrainArgs {
   'log-every'?: number;
   'shuffle-buffer'?: number;
   workers?: number;
+  'cache-mb'?: number;
   resume: boolean;
 }
 
@@ -38,7 +40,8 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
       .option('steps', { type: 'number', describe: 'Optimizer steps of the run (instead of --epochs)' })
       .option('batch', { type: 'number', describe: 'Pairs per step [default: 256]' })
       .option('image-size', { type: 'number', describe: 'Training image side in pixels [default: 64]' })
-      .option('vocab', { type: 'number', describe: 'Most words in the vocabulary (seen at least twice) [default: 20000]' })
+      .option('vocab', { type: 'number', describe: 'Most words in the vocabulary, the most frequent first [default: 20000]' })
+      .option('min-word-count', { type: 'number', describe: 'Leave out words seen fewer times in the train captions [default: 1, every word]' })
       .option('embed-dim', { type: 'number', describe: 'Embedding width [default: 256]' })
       .option('conv-channels', { type: 'string', describe: 'Image encoder conv channels, comma-separated [default: 32,64,128,256]' })
       .option('lr', { type: 'number', describe: 'Peak learning rate [default: 0.0005]' })
@@ -50,6 +53,7 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
       .option('log-every', { type: 'number', describe: 'Steps between metrics lines [default: 10]' })
       .option('shuffle-buffer', { type: 'number', describe: 'Samples in the cross-shard shuffle buffer [default: 2000]' })
       .option('workers', { type: 'number', describe: 'Data-parallel engine workers [default: the engine\'s choice; on --resume, the run\'s]' })
+      .option('cache-mb', { type: 'number', describe: 'Megabytes of decoded train images held in memory; past that they are read from decoded.bin in --out [default: a quarter of the RAM, at most 2048]' })
       .option('resume', { type: 'boolean', default: false, describe: 'Continue the run in --out from its last checkpoint' })
       .conflicts('epochs', 'steps'),
   handler: async (argv) => {
@@ -73,6 +77,7 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
       batchSize: argv.batch,
       imageSize: argv['image-size'],
       vocabWords: argv.vocab,
+      minWordCount: argv['min-word-count'],
       embedDim: argv['embed-dim'],
       convChannels: argv['conv-channels'] === undefined ? undefined : parseChannels(argv['conv-channels'], WitError),
       lr: argv.lr,
@@ -84,6 +89,7 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
       logEverySteps: argv['log-every'],
       shuffleBufferSize: argv['shuffle-buffer'],
       workers: argv.workers,
+      cacheMb: argv['cache-mb'],
       resume: argv.resume,
       onMetrics: progress.update,
       log: progress.log,

@@ -1,0 +1,79 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { openmojiShards } from '../../test/fixtures/train-shards.js';
+import { classPrompts, defaultTemplates, train } from '../../train/index.js';
+import { exportForPeer, readHeldOut } from '../learn/export-data.js';
+
+export interface EndToEndOptions {
+  trainPairs: number;
+  epochs: number;
+  batchSize: number;
+  workers: number;
+  threads: number;
+}
+
+export interface EndToEndFigures {
+  /** `wit train` from start to end, decoding included. */
+  witSamplesPerSec: number;
+  /** The decoded cache's build, of the whole run's seconds. */
+  witDecodeSecs: number;
+  /** The share of the training loop spent waiting for batches, as `wit train` reports it. */
+  witDataWaitShare: string;
+  peer: { samplesPerSec: number; blasLibraries: string[] } | string;
+}
+
+const peerScript = fileURLToPath(new URL('../../../bench/peer/learn.py', import.meta.url));
+
+/**
+ * `wit train` (default model, 64 px) on real 256-px openmoji shards, end to end, and the same
+ * training in PyTorch on the images wit decoded once (as a PyTorch user with a cached dataset).
+ */
+export async function measureEndToEnd(options: EndToEndOptions): Promise<EndToEndFigures> {
+  const shardsDir = await openmojiShards({ trainCount: options.trainPairs, valCount: 32, shardSize: 500, pixels: 256 });
+  const work = mkdtempSync(join(tmpdir(), 'wit-bench-e2e-'));
+  try {
+    const messages: string[] = [];
+    const started = performance.now();
+    let decodeEndedAt = started;
+    const result = await train({
+      shardsDir,
+      outDir: join(work, 'run'),
+      backend: 'wasm',
+      epochs: options.epochs,
+      batchSize: options.batchSize,
+      workers: options.workers,
+      log: (message) => {
+        if (message.includes('images decoded')) decodeEndedAt = performance.now();
+        messages.push(message);
+      },
+    });
+    const secs = (performance.now() - started) / 1000;
+    const waitLine = messages.find((m) => m.startsWith('data:')) ?? '';
+    const dataPath = join(work, 'peer');
+    const heldOut = await readHeldOut(shardsDir, 64);
+    const prompts = classPrompts(heldOut.map((item) => item.className), defaultTemplates);
+    const config = await exportForPeer(join(work, 'run'), shardsDir, heldOut, prompts, dataPath);
+    return {
+      witSamplesPerSec: (result.steps * options.batchSize) / secs,
+      witDecodeSecs: (decodeEndedAt - started) / 1000,
+      witDataWaitShare: /\(([\d.]+%) of the time/.exec(waitLine)?.[1] ?? '?',
+      peer: runPeer(dataPath, config.train.totalSteps, config.train.warmupSteps, options.threads, options.batchSize),
+    };
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+function runPeer(dataPath: string, totalSteps: number, warmupSteps: number, threads: number, batchSize: number): EndToEndFigures['peer'] {
+  const run = spawnSync('/usr/bin/python3', [peerScript, `--data=${dataPath}`, `--total-steps=${totalSteps}`, `--warmup-steps=${warmupSteps}`, `--threads=${threads}`], {
+    encoding: 'utf8',
+    env: { ...process.env, OMP_NUM_THREADS: String(threads), OPENBLAS_NUM_THREADS: String(threads) },
+  });
+  if (run.error) return `/usr/bin/python3 could not start (${run.error.message})`;
+  if (run.status !== 0) return `the PyTorch peer failed: ${run.stderr.trim().split('\n').slice(-3).join(' | ')}`;
+  const result = JSON.parse(run.stdout.trim().split('\n').pop()!) as { steps: number; seconds: number; blasLibraries: string[] };
+  return { samplesPerSec: (result.steps * batchSize) / result.seconds, blasLibraries: result.blasLibraries };
+}
