@@ -1,5 +1,7 @@
 export { WitError } from './errors.js';
 export { openDb, type OpenDbOptions, type WitDb } from './open.js';
+export { storageFailure } from './storage-failure.js';
+export { checkIntegrity } from './integrity-check.js';
 export { latestVersion, migrations, type Migration } from './migrations.js';
 export { ProgressLine, formatDuration, formatProgress, type ProgressSink, type ProgressUpdate, type ProgressLineOptions } from './progress.js';
 export { ReasonCounter } from './reason-counter.js';
