@@ -1,10 +1,12 @@
-import { WitError } from '../db/index.js';
+import { storageFailure, WitError } from '../db/index.js';
 
 /**
  * Prints a failure that escaped a command and returns the exit code: a
- * `WitError` as its message alone, anything else (a bug) with its stack.
+ * `WitError` as its message alone, a damaged db or a full disk as the
+ * `WitError` that explains it, anything else (a bug) with its stack.
  */
-export function reportFailure(error: unknown): number {
+export function reportFailure(thrown: unknown): number {
+  const error = thrown instanceof WitError ? thrown : (storageFailure(thrown) ?? thrown);
   if (error instanceof WitError) {
     console.error(`wit: ${error.message}`);
     return error.exitCode;

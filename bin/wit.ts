@@ -3,14 +3,17 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { WitError } from '../db/index.js';
 import { commands } from './commands/index.js';
+import { flagValueCheck } from './commands/options.js';
 import { reportFailure } from './report-failure.js';
 
-const cli = yargs(hideBin(process.argv))
+const typed = hideBin(process.argv);
+const cli = yargs(typed)
   .scriptName('wit')
   .usage('$0 <command> [options]\n\nBuild a CLIP-style WebImageText dataset and train a bag-of-words contrastive model on it.')
   .command(commands)
   .demandCommand(1, 'Name a command: `wit --help` lists them.')
   .strict()
+  .check(flagValueCheck(typed), true)
   .recommendCommands()
   .wrap(Math.min(110, process.stdout.columns ?? 110))
   .epilogue('Each command has its own --help. Docs: README.md')

@@ -1,5 +1,7 @@
 export * from '../core/index.js';
 export { openDb, type OpenDbOptions, type WitDb } from './open.js';
+export { storageFailure } from './storage-failure.js';
+export { checkIntegrity } from './integrity-check.js';
 export { latestVersion, migrations, type Migration } from './migrations.js';
 export { collectStats, formatStats, type DbStats, type HostFailures } from './stats.js';
 export { runReadonlySql, type SqlResult } from './sql.js';

@@ -123,7 +123,7 @@ describe('wit fetch (the CLI)', () => {
   it('names a bad flag or a missing db, without a stack trace', () => {
     const bad = runWit(['fetch', '--db', join(dir, 'kill.db'), '--size', '0']);
     expect(bad.status).toBe(2);
-    expect(bad.stderr).toContain('--size must be a positive whole number');
+    expect(bad.stderr).toContain('--size must be a whole number from 8 to');
     const reason = runWit(['fetch', '--db', join(dir, 'kill.db'), '--reason', 'timeout']);
     expect(reason.status).toBe(2);
     expect(reason.stderr).toContain('--reason only makes sense with --retry-failed');

@@ -308,7 +308,7 @@ describe('train loader', () => {
     }
     const good = readFileSync(path);
     const damaged = Buffer.from(good);
-    damaged[Math.floor(good.length / 2)] ^= 0xff;
+    damaged[Math.floor(good.length / 2)]! ^= 0xff;
     writeFileSync(path, damaged);
     const rebuilt = await open(1 << 30);
     expect(messages.at(-3)).toMatch(/decoded\.bin is damaged \(bad checksum at byte \d+\): rebuilding it/);

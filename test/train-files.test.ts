@@ -42,6 +42,15 @@ describe('checkpoint files', () => {
     writeFileSync(join(dir, 'checkpoint.json'), '{"step": 5');
     await expect(readCheckpoint(dir)).rejects.toThrow(/checkpoint\.json is not valid JSON/);
   });
+
+  test('random bytes of the right size in the weights file fail the recorded checksum, naming the file', async () => {
+    const dir = tempDir('wit-train-ckpt-sum-');
+    await writeCheckpoint(dir, state(5, 1), { step: 5, data: { epoch: 0, samplesDrawn: 5 }, vocabFingerprint: 'abc' });
+    const weights = join(dir, 'weights-00000005.bin');
+    const size = readFileSync(weights).length;
+    writeFileSync(weights, Buffer.from(Array.from({ length: size }, (_, i) => (i * 89 + 7) & 0xff)));
+    await expect(readCheckpoint(dir)).rejects.toThrow(/weights-00000005\.bin is damaged: its SHA-256 is not the one .*checkpoint\.json recorded/);
+  });
 });
 
 describe('metrics.jsonl', () => {

@@ -73,7 +73,7 @@ describe('wit train, killed and resumed', () => {
     // The decoded images are not trusted after a kill: one flipped byte and the cache is rebuilt, with the same pixels.
     const cachePath = join(root, 'killed', 'decoded.bin');
     const cache = readFileSync(cachePath);
-    cache[cache.length >> 1] ^= 0x55;
+    cache[cache.length >> 1]! ^= 0x55;
     writeFileSync(cachePath, cache);
 
     const resumed = runWit(['train', '--out', join(root, 'killed'), '--resume', '--backend', 'wasm', '--cache-mb', '0'], { timeoutMillis: 150_000 });
@@ -160,10 +160,11 @@ describe('wit train, bad inputs', () => {
     expect(empty.status).toBe(1);
     expect(empty.stderr).toMatch(/^wit: the shard folder .*empty holds no train shards/);
     const missing = runWit(['train', '--out', join(root, 'out2')]);
-    expect(missing.status).toBe(1);
+    expect(missing.status).toBe(2);
     expect(missing.stderr).toContain('--shards is required');
     const badFlag = runWit(['train', '--shards', join(root, 'empty'), '--out', join(root, 'out2'), '--batch', '1']);
-    expect(badFlag.stderr).toContain('--batch must be at least 2');
+    expect(badFlag.status).toBe(2);
+    expect(badFlag.stderr).toContain('--batch must be a whole number from 2 to');
   });
 
   test('a vocab.json that does not match the checkpoint is refused by --resume and openRun', async () => {

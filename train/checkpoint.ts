@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { WitError } from '../db/index.js';
@@ -21,6 +22,8 @@ interface CheckpointIndex extends CheckpointMeta {
   engineStep: number;
   /** The file of little-endian float32 data, tensors back to back. */
   weightsFile: string;
+  /** SHA-256 of the weights file, hex: bytes of the right length can still be damaged. Absent in checkpoints of older wit. */
+  weightsSha256?: string;
   tensors: Array<{ name: string; shape: number[]; offset: number; length: number }>;
   savedAt: string;
 }
@@ -50,8 +53,12 @@ async function writeCheckpointFiles(dir: string, state: EngineState, meta: Check
     tensors.push({ name, shape, offset, length: data.length });
     offset += data.length;
   }
-  await writeAtomically(join(dir, weightsFile), Object.values(state.tensors).map(({ data }) => new Uint8Array(data.buffer, data.byteOffset, data.byteLength)));
-  const index: CheckpointIndex = { format: 'wit-checkpoint-1', ...meta, engineStep: state.step, weightsFile, tensors, savedAt: new Date().toISOString() };
+  const parts = Object.values(state.tensors).map(({ data }) => new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+  const hash = createHash('sha256');
+  for (const part of parts) hash.update(part);
+  await writeAtomically(join(dir, weightsFile), parts);
+  const weightsSha256 = hash.digest('hex');
+  const index: CheckpointIndex = { format: 'wit-checkpoint-1', ...meta, engineStep: state.step, weightsFile, weightsSha256, tensors, savedAt: new Date().toISOString() };
   await writeAtomically(join(dir, checkpointIndexName), [Buffer.from(`${JSON.stringify(index, null, 1)}\n`)]);
   await syncDir(dir);
   for (const name of await readdir(dir)) {
@@ -80,6 +87,9 @@ export async function readCheckpoint(dir: string): Promise<{ meta: CheckpointMet
   const floats = index.tensors.reduce((sum, t) => Math.max(sum, t.offset + t.length), 0);
   if (bytes.length !== floats * 4) {
     throw new WitError(`${weightsPath} holds ${bytes.length} bytes but ${indexPath} expects ${floats * 4}: the weights file is damaged; start a new run.`);
+  }
+  if (index.weightsSha256 !== undefined && createHash('sha256').update(bytes).digest('hex') !== index.weightsSha256) {
+    throw new WitError(`${weightsPath} is damaged: its SHA-256 is not the one ${indexPath} recorded when it was written; start a new run (or restore the file from a copy).`);
   }
   const tensors: EngineState['tensors'] = {};
   for (const { name, shape, offset, length } of index.tensors) {

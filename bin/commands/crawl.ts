@@ -1,7 +1,7 @@
 import type { Argv, CommandModule } from 'yargs';
 import { WitError } from '../../db/index.js';
 import { pairsArgsProblem, pairsOptions, pairsSource, type CrawlPairsArgs } from './crawl-pairs.js';
-import { dbOption } from './options.js';
+import { dbOption, flagRanges, mostDelayMillis } from './options.js';
 
 interface CrawlArgs extends CrawlPairsArgs {
   db: string;
@@ -64,6 +64,7 @@ function builder(y: Argv) {
     .option('fetch', { type: 'boolean', default: false, describe: 'Fetch the pairs\' images while crawling (as `wit fetch` with its defaults)', group: 'Images:' })
     .option('images', { type: 'string', default: 'images', normalize: true, describe: 'With --fetch: the image store folder', group: 'Images:' })
     .option('partition', { type: 'string', describe: 'i/N: crawl only share i of N (queries for --search, hosts for --seed, files and parquet row groups for --pairs); merge with `wit db merge`' })
+    .check(crawlRanges)
     .check((argv) => {
       // Thrown, not returned: the CLI's fail handler rethrows what yargs passes it, and a WitError prints as a plain message.
       const problem = crawlArgsProblem(argv as unknown as CrawlArgs);
@@ -71,6 +72,19 @@ function builder(y: Argv) {
       return true;
     });
 }
+
+const crawlRanges = flagRanges({
+  'max-pages': { least: 1, most: 100_000 },
+  'max-depth': { least: 0, most: 100 },
+  cap: { least: 1, most: 1e9 },
+  concurrency: { least: 1, most: 1024 },
+  'per-host': { least: 1, most: 64 },
+  'host-delay': { least: 0, most: mostDelayMillis },
+  timeout: { least: 0.001, most: 3600, fraction: true },
+  retries: { least: 0, most: 20 },
+  'retry-delay': { least: 0, most: mostDelayMillis },
+  'max-page-bytes': { least: 1024, most: 1024 ** 3 },
+});
 
 /** Flag checks at the edge: a message that names the flag, or undefined. */
 function crawlArgsProblem(argv: CrawlArgs): string | undefined {
@@ -87,21 +101,6 @@ function crawlArgsProblem(argv: CrawlArgs): string | undefined {
   if ((argv['image-selector'] || argv['text-selector']) && !argv['result-selector']) return '--image-selector and --text-selector need --result-selector (the element of one result).';
   const json = [argv['json-results'], argv['json-image'], argv['json-text']];
   if (json.some((v) => v !== undefined) && json.some((v) => v === undefined)) return 'Give --json-results, --json-image and --json-text together (or none, for HTML).';
-  const counts: Array<[string, number, number]> = [
-    ['max-pages', argv['max-pages'], 1],
-    ['max-depth', argv['max-depth'], 0],
-    ['cap', argv.cap, 1],
-    ['concurrency', argv.concurrency, 1],
-    ['per-host', argv['per-host'], 1],
-    ['host-delay', argv['host-delay'], 0],
-    ['retries', argv.retries, 0],
-    ['retry-delay', argv['retry-delay'], 0],
-    ['max-page-bytes', argv['max-page-bytes'], 1024],
-  ];
-  for (const [flag, value, least] of counts) {
-    if (!Number.isInteger(value) || value < least) return `--${flag} must be a whole number >= ${least}; got ${value}`;
-  }
-  if (!(argv.timeout > 0)) return `--timeout must be a number of seconds > 0; got ${argv.timeout}`;
   if (argv.partition !== undefined && !parsePartition(argv.partition)) return `--partition must be i/N with 1 <= i <= N, e.g. 2/8; got ${argv.partition}`;
   return undefined;
 }

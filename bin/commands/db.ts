@@ -73,16 +73,37 @@ const show: CommandModule<object, { db: string; kind: string; key: string; json:
   },
 };
 
+const check: CommandModule<object, { db: string }> = {
+  command: 'check',
+  describe: "Run SQLite's integrity check and say whether the file is sound (exit 1 when it is not)",
+  builder: (y) => dbOption(y),
+  handler: async (argv) => {
+    const { checkIntegrity, WitError } = await import('../../db/index.js');
+    const problems = checkIntegrity(argv.db);
+    if (problems.length === 0) {
+      console.log(`${argv.db} is sound (SQLite integrity_check: ok)`);
+      return;
+    }
+    const shown = problems.slice(0, 20).map((problem) => `  ${problem}`).join('\n');
+    const more = problems.length > 20 ? `\n  … and ${problems.length - 20} more` : '';
+    throw new WitError(
+      `${argv.db} is damaged: SQLite's integrity check found ${problems.length} problem(s):\n${shown}${more}\n` +
+        `Save what can be read with \`sqlite3 ${argv.db} ".recover" | sqlite3 ${argv.db}.recovered\`, check that copy, then use it in place of ${argv.db}.`,
+    );
+  },
+};
+
 export const dbCommand: CommandModule = {
   command: 'db',
-  describe: 'Inspect a wit database: stats, read-only SQL, one row joined',
+  describe: 'Inspect a wit database: stats, integrity check, read-only SQL, one row joined',
   builder: (y: Argv) =>
     y
       .command(stats)
+      .command(check)
       .command(sql)
       .command(show)
       .command(dbCheckImagesCommand)
       .command(dbMergeCommand)
-      .demandCommand(1, 'Name a db command: stats, sql, show, check-images, merge'),
+      .demandCommand(1, 'Name a db command: stats, check, sql, show, check-images, merge'),
   handler: () => undefined,
 };

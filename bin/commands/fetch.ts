@@ -1,5 +1,5 @@
 import type { CommandModule } from 'yargs';
-import { dbOption } from './options.js';
+import { dbOption, flagRanges, mostDelayMillis, mostWorkers } from './options.js';
 
 interface FetchArgs {
   db: string;
@@ -19,7 +19,17 @@ interface FetchArgs {
   'allow-private': boolean;
 }
 
-const positiveIntegers = ['size', 'min-side', 'max-pixels', 'max-image-bytes', 'concurrency', 'per-host', 'timeout-secs', 'decode-concurrency'] as const;
+const fetchRanges = flagRanges({
+  size: { least: 8, most: 8192 },
+  'min-side': { least: 1, most: 8192 },
+  'max-pixels': { least: 1, most: 1e10 },
+  'max-image-bytes': { least: 1, most: 1024 ** 3 },
+  concurrency: { least: 1, most: 1024 },
+  'per-host': { least: 1, most: 64 },
+  'host-delay-millis': { least: 0, most: mostDelayMillis },
+  'timeout-secs': { least: 1, most: 3600 },
+  'decode-concurrency': { least: 1, most: mostWorkers },
+});
 
 export const fetchCommand: CommandModule<object, FetchArgs> = {
   command: 'fetch',
@@ -39,7 +49,8 @@ export const fetchCommand: CommandModule<object, FetchArgs> = {
       .option('host-delay-millis', { alias: 'host-delay', type: 'number', default: 250, describe: 'Least time between two requests to one host' })
       .option('timeout-secs', { alias: 'timeout', type: 'number', default: 30, describe: 'Limit for one download, body included' })
       .option('decode-concurrency', { type: 'number', describe: 'Images decoded at once [default: CPU cores]' })
-      .option('allow-private', { type: 'boolean', default: false, describe: 'Allow loopback and private addresses (local test sites)' }),
+      .option('allow-private', { type: 'boolean', default: false, describe: 'Allow loopback and private addresses (local test sites)' })
+      .check(fetchRanges),
   handler: async (argv) => {
     const { existsSync, statSync } = await import('node:fs');
     const { openDb, ProgressLine, WitError } = await import('../../db/index.js');
@@ -91,12 +102,6 @@ export const fetchCommand: CommandModule<object, FetchArgs> = {
 
 /** What is wrong with flags that parse but make no sense, naming the flag; undefined when all are fine. */
 function flagProblem(argv: FetchArgs): string | undefined {
-  for (const flag of positiveIntegers) {
-    const value = argv[flag];
-    if (value !== undefined && !(Number.isInteger(value) && value > 0)) return `--${flag} must be a positive whole number, got ${value}`;
-  }
-  const delay = argv['host-delay-millis'];
-  if (!(Number.isInteger(delay) && delay >= 0)) return `--host-delay-millis must be a whole number >= 0, got ${delay}`;
   if (argv.reason !== undefined && !argv['retry-failed']) return '--reason only makes sense with --retry-failed';
   return undefined;
 }

@@ -1,6 +1,79 @@
+import { availableParallelism } from 'node:os';
 import type { Argv } from 'yargs';
+import parser from 'yargs-parser';
 
 /** `--db`, the one database file a crawl lives in. */
 export function dbOption<T>(y: Argv<T>) {
   return y.option('db', { type: 'string', default: 'wit.db', describe: 'SQLite database file', normalize: true });
+}
+
+/** The values a numeric flag may take: `least` to `most`, whole numbers unless `fraction`. */
+export interface FlagRange {
+  least: number;
+  most: number;
+  fraction?: boolean;
+}
+
+/** Threads or workers at most: beyond a few per core they only cost memory. */
+export const mostWorkers = 4 * availableParallelism();
+
+/** Milliseconds of a delay at most: an hour. */
+export const mostDelayMillis = 3_600_000;
+
+/**
+ * A `.check()` that each flag named in `ranges` lies in its range, naming the
+ * flag (an absent flag passes). A command lists each numeric flag it declares,
+ * so that no value is taken that makes no sense or takes the machine down:
+ * `.check(flagRanges({ cap: { least: 1, most: 1e9 } }))`.
+ */
+export function flagRanges(ranges: Readonly<Record<string, FlagRange>>) {
+  return (argv: Record<string, unknown>): true | string => {
+    for (const [flag, range] of Object.entries(ranges)) {
+      const value = argv[flag];
+      if (value === undefined) continue;
+      const kind = range.fraction ? 'a number' : 'a whole number';
+      if (typeof value !== 'number' || !(range.fraction || Number.isInteger(value)) || value < range.least || value > range.most) {
+        return `--${flag} must be ${kind} from ${range.least} to ${range.most}; got ${String(value)}`;
+      }
+    }
+    return true;
+  };
+}
+
+/** What yargs hands a `.check()` as its second argument: the running command's declarations (its types say aliases). */
+interface Declarations {
+  string: string[];
+  number: string[];
+  array: string[];
+  boolean: string[];
+  alias: Record<string, string[]>;
+}
+
+/**
+ * The global check of every command: a value flag typed without a value
+ * (`--cap` alone would silently take its default) and a number flag that is no
+ * number (`--cap abc`) are refused, naming the flag. yargs cannot be told that
+ * every value flag needs a value after the commands declared theirs, so the
+ * typed words are parsed again by yargs' own parser with one value required.
+ */
+export function flagValueCheck(typed: readonly string[]) {
+  return (argv: Record<string, unknown>, declarations: unknown): true | string => {
+    const declared = declarations as Declarations;
+    const needValue = [...declared.string, ...declared.number].filter((key) => !declared.array.includes(key));
+    const again = parser.detailed([...typed], {
+      string: declared.string,
+      number: declared.number,
+      boolean: declared.boolean,
+      array: declared.array,
+      alias: declared.alias,
+      narg: Object.fromEntries(needValue.map((key) => [key, 1])),
+    });
+    const missing = again.error ? /following: (\S+)/.exec(again.error.message)?.[1] : undefined;
+    if (missing) return `--${missing} needs a value`;
+    const emptyList = declared.array.find((key) => Array.isArray(again.argv[key]) && (again.argv[key] as unknown[]).length === 0);
+    if (emptyList) return `--${emptyList} needs a value`;
+    const notNumber = declared.number.find((key) => Number.isNaN(argv[key]));
+    if (notNumber) return `--${notNumber} must be a number`;
+    return true;
+  };
 }

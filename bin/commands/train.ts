@@ -1,4 +1,5 @@
 import type { CommandModule } from 'yargs';
+import { flagRanges, mostWorkers } from './options.js';
 
 interface TrainArgs {
   shards?: string;
@@ -26,6 +27,24 @@ interface TrainArgs {
 }
 
 const backends = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
+
+const trainRanges = flagRanges({
+  epochs: { least: 1, most: 100_000 },
+  steps: { least: 1, most: 1e9 },
+  batch: { least: 2, most: 65_536 },
+  'image-size': { least: 8, most: 1024 },
+  vocab: { least: 1, most: 10_000_000 },
+  'embed-dim': { least: 1, most: 8192 },
+  lr: { least: 0, most: 10, fraction: true },
+  wd: { least: 0, most: 10, fraction: true },
+  warmup: { least: 0, most: 1e9 },
+  'grad-clip': { least: 0, most: 1e9, fraction: true },
+  seed: { least: 0, most: 2 ** 32 - 1 },
+  'save-every': { least: 1, most: 1e9 },
+  'log-every': { least: 1, most: 1e9 },
+  'shuffle-buffer': { least: 1, most: 10_000_000 },
+  workers: { least: 1, most: mostWorkers },
+});
 
 // Run settings have no yargs default: on --resume only the flags actually typed are checked against the run.
 export const trainCommand: CommandModule<object, TrainArgs> = {
@@ -55,11 +74,12 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
       .option('workers', { type: 'number', describe: 'Data-parallel engine workers [default: the engine\'s choice; on --resume, the run\'s]' })
       .option('cache-mb', { type: 'number', describe: 'Megabytes of decoded train images held in memory; past that they are read from decoded.bin in --out [default: a quarter of the RAM, at most 2048]' })
       .option('resume', { type: 'boolean', default: false, describe: 'Continue the run in --out from its last checkpoint' })
-      .conflicts('epochs', 'steps'),
+      .conflicts('epochs', 'steps')
+      .check(trainRanges)
+      .check((argv) => argv.resume || argv.shards !== undefined || '--shards is required for a new run: the folder `wit shards` wrote.'),
   handler: async (argv) => {
     const { WitError } = await import('../../db/index.js');
     const { TrainProgress, train } = await import('../../train/index.js');
-    if (!argv.resume && !argv.shards) throw new WitError('--shards is required for a new run: the folder `wit shards` wrote.');
     const progress = new TrainProgress();
     const stop = new AbortController();
     const onInterrupt = () => {
@@ -110,10 +130,10 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
   },
 };
 
-function parseChannels(text: string, WitError: new (message: string) => Error): number[] {
+function parseChannels(text: string, WitError: new (message: string, options: { exitCode: number }) => Error): number[] {
   const channels = text.split(',').map((part) => Number(part.trim()));
   if (channels.length === 0 || !channels.every((c) => Number.isInteger(c) && c > 0)) {
-    throw new WitError(`--conv-channels must be a comma-separated list of positive integers (e.g. 32,64,128,256), got ${JSON.stringify(text)}.`);
+    throw new WitError(`--conv-channels must be a comma-separated list of positive integers (e.g. 32,64,128,256), got ${JSON.stringify(text)}.`, { exitCode: 2 });
   }
   return channels;
 }
