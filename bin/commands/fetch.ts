@@ -1,5 +1,5 @@
 import type { CommandModule } from 'yargs';
-import { dbOption } from './options.js';
+import { dbOption, disallowedDirectivesOption, type RobotsDirective } from './options.js';
 
 interface FetchArgs {
   db: string;
@@ -17,6 +17,7 @@ interface FetchArgs {
   'timeout-secs': number;
   'decode-concurrency'?: number;
   'allow-private': boolean;
+  'disallowed-header-directives': RobotsDirective[];
 }
 
 const positiveIntegers = ['size', 'min-side', 'max-pixels', 'max-image-bytes', 'concurrency', 'per-host', 'timeout-secs', 'decode-concurrency'] as const;
@@ -39,7 +40,8 @@ export const fetchCommand: CommandModule<object, FetchArgs> = {
       .option('host-delay-millis', { alias: 'host-delay', type: 'number', default: 250, describe: 'Least time between two requests to one host' })
       .option('timeout-secs', { alias: 'timeout', type: 'number', default: 30, describe: 'Limit for one download, body included' })
       .option('decode-concurrency', { type: 'number', describe: 'Images decoded at once [default: CPU cores]' })
-      .option('allow-private', { type: 'boolean', default: false, describe: 'Allow loopback and private addresses (local test sites)' }),
+      .option('allow-private', { type: 'boolean', default: false, describe: 'Allow loopback and private addresses (local test sites)' })
+      .option('disallowed-header-directives', disallowedDirectivesOption),
   handler: async (argv) => {
     const { existsSync, statSync } = await import('node:fs');
     const { openDb, ProgressLine, WitError } = await import('../../db/index.js');
@@ -75,6 +77,7 @@ export const fetchCommand: CommandModule<object, FetchArgs> = {
           hostDelayMillis: argv['host-delay-millis'],
           timeoutSecs: argv['timeout-secs'],
           allowPrivate: argv['allow-private'],
+          disallowedDirectives: argv['disallowed-header-directives'],
         },
         onProgress: progress.update,
         signal: stop.signal,
