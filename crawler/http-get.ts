@@ -29,17 +29,14 @@ export interface HttpResponse {
 class TimeoutError extends Error {}
 
 /**
- * The connection pool for `httpGet`: keep-alive, and `HTTP_PROXY`/`HTTPS_PROXY`/`NO_PROXY` honoured (undici's
- * `EnvHttpProxyAgent`). Unless `allowPrivate`, a direct connection resolves the
+ * The connection pool for `httpGet`: keep-alive, and `HTTP_PROXY`/`HTTPS_PROXY`/
+ * `NO_PROXY` honoured (undici's `EnvHttpProxyAgent`). Unless `allowPrivate`, a direct connection resolves the
  * name and refuses private addresses on the address it connects to. Through a
  * proxy the proxy resolves the name, so the caller checks the target first
  * (`checkPublicHost`); the connection to the proxy itself is never refused.
  */
 export function createHttpDispatcher(options: { allowPrivate: boolean }): Dispatcher {
-  return new EnvHttpProxyAgent({
-    keepAliveTimeout: 10_000,
-    ...(options.allowPrivate ? {} : { connect: { lookup: publicOnlyLookup } }),
-  });
+  return new EnvHttpProxyAgent(options.allowPrivate ? {} : { connect: { lookup: publicOnlyLookup } });
 }
 
 /** One GET, no retries and no redirects: every way it can fail becomes a `FetchFailure`. */
