@@ -1,4 +1,4 @@
-import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from 'node:dns';
+import { lookup as dnsLookup, promises as dnsPromises, type LookupAddress, type LookupOptions } from 'node:dns';
 import { isIP, type LookupFunction } from 'node:net';
 import ipaddr from 'ipaddr.js';
 
@@ -39,3 +39,17 @@ export const publicOnlyLookup: LookupFunction = (hostname, options, callback) =>
     else callback(null, address as string, family);
   });
 };
+
+/**
+ * Resolves `hostname` as a connection would and throws `PrivateAddressError`
+ * when any address it gives is not public. For requests whose connection is
+ * made by someone else (a proxy): it runs before the request leaves.
+ */
+export async function checkPublicHost(hostname: string): Promise<void> {
+  checkLiteralHost(hostname);
+  const bare = hostname.startsWith('[') ? hostname.slice(1, -1) : hostname;
+  if (isIP(bare) !== 0) return;
+  const addresses = await dnsPromises.lookup(bare, { all: true });
+  const refused = addresses.find((entry) => !isPublicAddress(entry.address));
+  if (refused) throw new PrivateAddressError(hostname, refused.address);
+}

@@ -3,7 +3,7 @@ import { countQueries, recordCrawlConfig, WitError, type Partition, type Progres
 import { CrawlStats, type CrawlSummary } from './crawl-stats.js';
 import { PageLoader, type RenderMode } from './page-loader.js';
 import { CappedPairWriter } from './pair-cap.js';
-import { PoliteFetcher, type PoliteFetcherOptions } from './polite-fetcher.js';
+import { fetcherFor, type FetcherChoice } from './polite-fetcher.js';
 import { PageRenderer } from './renderer.js';
 import { checkListSource, ListSource, type ListSourceOptions } from './sources/list-source.js';
 import { SearchSource, type SearchSourceOptions } from './sources/search-source.js';
@@ -15,8 +15,11 @@ export interface CrawlOptions {
   source: SearchSourceOptions | SiteSourceOptions | ListSourceOptions;
   /** Pairs stored per query at most. @default 20000 */
   cap?: number;
-  /** How pages are fetched: user agent, limits, retries, `allowPrivate`. The robots.txt cache is the crawl's db. */
-  fetcher?: Omit<PoliteFetcherOptions, 'db'>;
+  /**
+   * How pages are fetched: user agent, limits, retries, `allowPrivate` (the robots.txt cache is the crawl's db);
+   * or a `PoliteFetcher` to share with an image fetch running at the same time, so that each host has one politeness state.
+   */
+  fetcher?: FetcherChoice;
   /** Run pages' scripts in chromium: never, when a page looks script-built, or always. @default 'never' */
   render?: RenderMode;
   /** Chromium for `render`. @default '/usr/bin/chromium' */
@@ -45,7 +48,7 @@ export async function crawl(db: WitDb, options: CrawlOptions): Promise<CrawlSumm
   }
   const signal = options.signal ?? new AbortController().signal;
   setMaxListeners(0, signal); // every request in flight listens to it
-  const fetcher = new PoliteFetcher({ ...options.fetcher, db });
+  const { fetcher, owned } = fetcherFor(options.fetcher, db);
   const maxPageBytes = options.maxPageBytes ?? defaultMaxPageBytes;
   const render = options.render ?? 'never';
   const renderer =
@@ -55,7 +58,7 @@ export async function crawl(db: WitDb, options: CrawlOptions): Promise<CrawlSumm
   const stats = new CrawlStats();
   const source = sourceOf(options.source);
   const { signal: _signal, onProgress: _onProgress, ...config } = options;
-  recordCrawlConfig(db, JSON.stringify(config));
+  recordCrawlConfig(db, JSON.stringify({ ...config, fetcher: fetcher.settings }));
   try {
     await source.run({
       db,
@@ -66,13 +69,13 @@ export async function crawl(db: WitDb, options: CrawlOptions): Promise<CrawlSumm
       reportProgress: () => options.onProgress?.(stats.progress()),
       ...(options.partition ? { partition: options.partition } : {}),
       signal,
-      concurrency: options.fetcher?.concurrency ?? 32,
-      perHost: options.fetcher?.perHost ?? 2,
+      concurrency: fetcher.settings.concurrency,
+      perHost: fetcher.settings.perHost,
       maxPageBytes,
     });
   } finally {
     await renderer?.close();
-    await fetcher.close();
+    if (owned) await fetcher.close();
   }
   return stats.summary(signal.aborted);
 }

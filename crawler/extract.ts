@@ -1,6 +1,6 @@
 import * as cheerio from 'cheerio';
 import type { AnyNode, Element } from 'domhandler';
-import { robotsRefusal, type RobotsRefusal } from './x-robots-tag.js';
+import { robotsRefusal, type RobotsPolicy, type RobotsRefusal } from './x-robots-tag.js';
 
 /** Where a pair's text came from: an attribute or element of a page, a search API, or a URL+caption list. */
 export type TextOrigin = 'alt' | 'figcaption' | 'title' | 'api' | 'list';
@@ -16,7 +16,7 @@ export interface ExtractedPage {
   pairs: ImageText[];
   /** Absolute http(s) links, fragments removed, in page order, each once; empty when the page says `nofollow`. */
   links: string[];
-  /** What the page's `<meta name="robots">` forbids, if anything. */
+  /** What the page's `<meta name="robots">` forbids, if anything; when it forbids the images, `pairs` is empty. */
   refusal?: RobotsRefusal;
   /** No pairs in the HTML as served, but scripts that could add them: worth rendering (`--render auto`). */
   looksScriptBuilt: boolean;
@@ -40,22 +40,23 @@ export function parseHtml(html: string): CheerioDoc {
 }
 
 /** Every image's texts, the links and the robots meta of a page. */
-export function extractPage(html: string, pageUrl: string, agentToken: string, selectors: ResultSelectors = {}): ExtractedPage {
+export function extractPage(html: string, pageUrl: string, robots: RobotsPolicy, selectors: ResultSelectors = {}): ExtractedPage {
   const $ = parseHtml(html);
   const base = baseUrl($, pageUrl);
   const meta = $('meta[name]')
-    .filter((_, el) => ['robots', agentToken].includes(($(el).attr('name') ?? '').toLowerCase()))
+    .filter((_, el) => ['robots', robots.agentToken].includes(($(el).attr('name') ?? '').toLowerCase()))
     .map((_, el) => $(el).attr('content') ?? '')
     .get()
     .join(',');
-  const refusal = robotsRefusal(meta, 'page', agentToken);
-  const pairs = selectors.item ? resultPairs($, base, selectors) : imagePairs($, $('img').toArray(), base);
+  const refusal = robotsRefusal(meta, 'page', robots);
+  const found = selectors.item ? resultPairs($, base, selectors) : imagePairs($, $('img').toArray(), base);
+  const pairs = refusal ? [] : found;
   const nofollow = /(^|[\s,])(nofollow|none)([\s,]|$)/i.test(meta);
   return {
     pairs,
     links: nofollow ? [] : links($, base),
     ...(refusal ? { refusal } : {}),
-    looksScriptBuilt: pairs.length === 0 && $('script').length > 0,
+    looksScriptBuilt: found.length === 0 && $('script').length > 0,
   };
 }
 

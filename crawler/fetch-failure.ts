@@ -1,3 +1,5 @@
+import type { RobotsDirective } from './x-robots-tag.js';
+
 /**
  * Why a fetch did not give a usable body. `reason` is the short key stored in
  * the db's `error` columns and counted in the end-of-run summary.
@@ -8,8 +10,7 @@ export type FetchFailureReason =
   | 'network'
   | 'robots'
   | 'robots_unavailable'
-  | 'noai'
-  | 'noindex'
+  | RobotsDirective
   | 'private_address'
   | 'too_many_redirects'
   | 'too_large'

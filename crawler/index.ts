@@ -1,5 +1,15 @@
 export * from './images/index.js';
-export { PoliteFetcher, defaultUserAgent, parseHttpUrl, type FetchRequest, type FetchedResource, type PoliteFetcherOptions } from './polite-fetcher.js';
+export {
+  PoliteFetcher,
+  defaultUserAgent,
+  parseHttpUrl,
+  type FetchRequest,
+  type FetchedResource,
+  type FetcherChoice,
+  type PoliteFetcherOptions,
+  type PoliteFetcherSettings,
+} from './polite-fetcher.js';
+export { defaultDisallowedDirectives, type RobotsDirective } from './x-robots-tag.js';
 export { FetchFailure, type FetchFailureReason } from './fetch-failure.js';
 export { isPublicAddress } from './address-guard.js';
 export { crawl, defaultCap, defaultMaxPageBytes, type CrawlOptions } from './crawl.js';

@@ -3,6 +3,7 @@ import { extractPage, type ExtractedPage, type ResultSelectors } from './extract
 import { FetchFailure } from './fetch-failure.js';
 import type { PoliteFetcher } from './polite-fetcher.js';
 import type { PageRenderer } from './renderer.js';
+import type { RobotsRefusal } from './x-robots-tag.js';
 
 /** `never`: the HTML as served; `auto`: render pages that look script-built; `always`: render every page. */
 export type RenderMode = 'never' | 'auto' | 'always';
@@ -43,20 +44,25 @@ export class PageLoader {
     }
     const html = decodeBody(fetched.body, fetched.contentType);
     const page = { url: fetched.url, status: fetched.status, truncated: fetched.truncated };
-    const served = extractPage(html, fetched.url, fetcher.agentToken, selectors);
+    const served = withHeaderRefusal(extractPage(html, fetched.url, fetcher.robotsPolicy, selectors), fetched.refusal);
     // A page without scripts renders to what it is: no browser needed, whatever the mode.
     const hasScripts = /<script\b/i.test(html);
     const wantsRender = !served.refusal && hasScripts && (render === 'always' || (render === 'auto' && served.looksScriptBuilt));
     if (!wantsRender || !this.options.renderer) return { ...page, ...served, rendered: false };
     try {
       const rendered = await this.options.renderer.render(fetched.url, html, signal);
-      return { ...page, ...extractPage(rendered, fetched.url, fetcher.agentToken, selectors), rendered: true };
+      return { ...page, ...withHeaderRefusal(extractPage(rendered, fetched.url, fetcher.robotsPolicy, selectors), fetched.refusal), rendered: true };
     } catch (error) {
       if (error instanceof WitError) throw error;
       if (signal?.aborted) throw new FetchFailure('aborted', `${url}: stopped`, { retryable: false });
       return { ...page, ...served, rendered: false, renderError: 'render_failed' };
     }
   }
+}
+
+/** An `X-Robots-Tag` that forbids the page's images wins over the page's meta. */
+function withHeaderRefusal(page: ExtractedPage, header: RobotsRefusal | undefined): ExtractedPage {
+  return header ? { ...page, pairs: [], refusal: header } : page;
 }
 
 function isHtml(contentType: string): boolean {

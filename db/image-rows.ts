@@ -1,4 +1,4 @@
-import type { Statement } from 'better-sqlite3';
+import type { Database, Statement } from 'better-sqlite3';
 import type { WitDb } from './open.js';
 
 // Typed access to the `images` table: one row per distinct image URL, written
@@ -55,7 +55,7 @@ function cached(db: WitDb, sql: string): Statement {
  * none yet; returns how many were added. A URL that does not parse gets host ''.
  */
 export function enqueuePairImages(db: WitDb): number {
-  db.function('wit_url_host', { deterministic: true }, (url: unknown) => urlHost(String(url)));
+  registerHostKey(db);
   return db
     .prepare(
       `INSERT OR IGNORE INTO images (url, host)
@@ -65,12 +65,22 @@ export function enqueuePairImages(db: WitDb): number {
     .run().changes;
 }
 
-function urlHost(url: string): string {
+/**
+ * The host key of `pages.host` and `images.host`: `URL.host`, i.e. the host
+ * name with the port only when it is not the scheme's default, so one host
+ * reads the same in both tables. '' for a URL that does not parse.
+ */
+export function hostKey(url: string): string {
   try {
-    return new URL(url).hostname;
+    return new URL(url).host;
   } catch {
     return '';
   }
+}
+
+/** Makes `hostKey` callable in SQL as `wit_url_host(url)`. */
+export function registerHostKey(db: Pick<Database, 'function'>): void {
+  db.function('wit_url_host', { deterministic: true }, (url: unknown) => hostKey(String(url)));
 }
 
 /** Puts failed images back to pending (all, or those failed with `reason`); returns how many. */

@@ -1,4 +1,5 @@
 import type { Database } from 'better-sqlite3';
+import { registerHostKey } from './image-rows.js';
 
 export interface Migration {
   /** The `PRAGMA user_version` the db has after this step. */
@@ -154,6 +155,14 @@ export const migrations: readonly Migration[] = [
         );
         CREATE INDEX source_files_state ON source_files (kind, state);
       `);
+    },
+  },
+  {
+    version: 5,
+    description: 'images.host is the host key of pages.host: the port kept when it is not the default',
+    up: (db) => {
+      registerHostKey(db);
+      db.exec(`UPDATE images SET host = wit_url_host(url) WHERE host <> wit_url_host(url)`);
     },
   },
 ];

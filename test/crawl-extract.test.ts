@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { extractPage } from '../crawler/index.js';
+import { defaultDisallowedDirectives, extractPage } from '../crawler/index.js';
 
 const pageUrl = 'https://example.org/gallery/cats/index.html';
+const wit = { agentToken: 'wit', disallowed: new Set(defaultDisallowedDirectives) };
 
 describe('extractPage', () => {
   it('takes the largest srcset candidate, lazy data-src, figcaptions, alt and title', () => {
@@ -12,7 +13,7 @@ describe('extractPage', () => {
           on a mat </figcaption></figure>
        <img src="plain.png" alt="black cat" title="Midnight the cat">`,
       pageUrl,
-      'wit',
+      wit,
     );
     expect(pairs).toEqual([
       { imageUrl: 'https://example.org/gallery/cats/big.png', text: 'tabby cat', textOrigin: 'alt' },
@@ -29,7 +30,7 @@ describe('extractPage', () => {
        <img src="../img/x.png" alt="  Tom &amp; Jerry&nbsp;&#x2014;\n cat   &lt;3 ">
        <a href="../about.html#team">about</a><a href="mailto:x@y">mail</a><a href="javascript:void 0">js</a><a href="/about.html">again</a>`,
       pageUrl,
-      'wit',
+      wit,
     );
     expect(pairs).toEqual([{ imageUrl: 'https://cdn.example.net/img/x.png', text: 'Tom & Jerry — cat <3', textOrigin: 'alt' }]);
     expect(links).toEqual(['https://cdn.example.net/about.html']);
@@ -43,21 +44,35 @@ describe('extractPage', () => {
        <img src="/no-alt.png">
        <img src="ftp://example.org/cat.png" alt="ftp cat">`,
       pageUrl,
-      'wit',
+      wit,
     );
     expect(pairs).toEqual([]);
     expect(looksScriptBuilt).toBe(false);
   });
 
   it('reads robots meta: noai refuses the page, nofollow drops links, other crawlers\' rules are ignored', () => {
-    expect(extractPage('<meta name="robots" content="noai"><img src="a.png" alt="cat">', pageUrl, 'wit').refusal).toBe('noai');
-    expect(extractPage('<meta name="wit" content="noindex">', pageUrl, 'wit').refusal).toBe('noindex');
-    expect(extractPage('<meta name="otherbot" content="noindex">', pageUrl, 'wit').refusal).toBeUndefined();
-    expect(extractPage('<meta name="robots" content="nofollow"><a href="/x">x</a>', pageUrl, 'wit').links).toEqual([]);
+    expect(extractPage('<meta name="robots" content="noai"><img src="a.png" alt="cat">', pageUrl, wit).refusal).toEqual({ directive: 'noai', refuses: 'resource' });
+    expect(extractPage('<meta name="wit" content="noindex">', pageUrl, wit).refusal).toEqual({ directive: 'noindex', refuses: 'resource' });
+    expect(extractPage('<meta name="otherbot" content="noindex">', pageUrl, wit).refusal).toBeUndefined();
+    expect(extractPage('<meta name="robots" content="nofollow"><a href="/x">x</a>', pageUrl, wit).links).toEqual([]);
+  });
+
+  it('reads noimageai and noimageindex as refusing the images of a page, not its links, and honours only the directives given', () => {
+    const html = (content: string) => `<meta name="robots" content="${content}"><img src="a.png" alt="cat"><a href="/next">next</a>`;
+    for (const directive of ['noimageai', 'noimageindex']) {
+      const page = extractPage(html(directive), pageUrl, wit);
+      expect(page.refusal).toEqual({ directive, refuses: 'images' });
+      expect(page.pairs).toEqual([]);
+      expect(page.links).toEqual(['https://example.org/next']);
+    }
+    const onlyNoai = { agentToken: 'wit', disallowed: new Set(['noai'] as const) };
+    expect(extractPage(html('noindex, noimageai'), pageUrl, onlyNoai).refusal).toBeUndefined();
+    expect(extractPage(html('noindex, noimageai'), pageUrl, onlyNoai).pairs).toHaveLength(1);
+    expect(extractPage(html('none'), pageUrl, wit).refusal).toEqual({ directive: 'noindex', refuses: 'resource' });
   });
 
   it('says a page with scripts and no images looks script-built', () => {
-    expect(extractPage('<div id="app"></div><script src="/app.js"></script>', pageUrl, 'wit').looksScriptBuilt).toBe(true);
+    expect(extractPage('<div id="app"></div><script src="/app.js"></script>', pageUrl, wit).looksScriptBuilt).toBe(true);
   });
 
   it('reads search results by selectors', () => {
@@ -65,9 +80,9 @@ describe('extractPage', () => {
       <div class="r"><img src="/1.png" alt="ignored alt"><span class="t">first cat</span></div>
       <div class="r"><img src="/2.png" alt="x"><span class="t"></span></div>
       <div class="r"><span class="t">no image</span></div>`;
-    expect(extractPage(html, pageUrl, 'wit', { item: '.r', text: '.t' }).pairs).toEqual([
+    expect(extractPage(html, pageUrl, wit, { item: '.r', text: '.t' }).pairs).toEqual([
       { imageUrl: 'https://example.org/1.png', text: 'first cat', textOrigin: 'api' },
     ]);
-    expect(extractPage(html, pageUrl, 'wit', { item: '.r' }).pairs.map((p) => p.text)).toEqual(['ignored alt', 'x']);
+    expect(extractPage(html, pageUrl, wit, { item: '.r' }).pairs.map((p) => p.text)).toEqual(['ignored alt', 'x']);
   });
 });

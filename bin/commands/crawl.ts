@@ -1,7 +1,7 @@
 import type { Argv, CommandModule } from 'yargs';
 import { WitError } from '../../db/index.js';
 import { pairsArgsProblem, pairsOptions, pairsSource, type CrawlPairsArgs } from './crawl-pairs.js';
-import { dbOption, flagRanges, mostDelayMillis } from './options.js';
+import { dbOption, disallowedDirectivesOption, flagRanges, mostDelayMillis, type RobotsDirective } from './options.js';
 
 interface CrawlArgs extends CrawlPairsArgs {
   db: string;
@@ -30,6 +30,7 @@ interface CrawlArgs extends CrawlPairsArgs {
   'allow-private': boolean;
   fetch: boolean;
   images: string;
+  'disallowed-header-directives': RobotsDirective[];
 }
 
 function builder(y: Argv) {
@@ -59,6 +60,7 @@ function builder(y: Argv) {
     .option('retry-delay', { type: 'number', default: 1000, describe: 'Milliseconds before the first retry; doubles each time (Retry-After wins)', group: 'Politeness:' })
     .option('user-agent', { type: 'string', describe: 'User agent naming the crawler and a contact URL (default: wit/0.1 (+https://github.com/wit-dataset/wit; …))', group: 'Politeness:' })
     .option('allow-private', { type: 'boolean', default: false, describe: 'Allow private, loopback and link-local addresses (off: a page cannot make wit scan your network)', group: 'Politeness:' })
+    .option('disallowed-header-directives', { ...disallowedDirectivesOption, group: 'Politeness:' })
     .option('max-page-bytes', { type: 'number', default: 10 * 1024 * 1024, describe: 'HTML beyond this is cut off (and the page marked truncated)' })
     .option('render', { choices: ['never', 'auto', 'always'] as const, default: 'never' as const, describe: 'Run page scripts in chromium: auto renders pages that look script-built' })
     .option('fetch', { type: 'boolean', default: false, describe: 'Fetch the pairs\' images while crawling (as `wit fetch` with its defaults)', group: 'Images:' })
@@ -126,7 +128,7 @@ export const crawlCommand: CommandModule<object, CrawlArgs> = {
   describe: 'Discover (image, text) pairs for every query, politely and resumably',
   builder: (y) => builder(y),
   handler: async (argv) => {
-    const { crawl, fetchWhileCrawling, formatCrawlSummary, formatFetchSummary } = await import('../../crawler/index.js');
+    const { crawl, fetchWhileCrawling, formatCrawlSummary, formatFetchSummary, PoliteFetcher } = await import('../../crawler/index.js');
     const { openDb, ProgressLine } = await import('../../db/index.js');
     const db = openDb(argv.db, { create: false });
     const controller = new AbortController();
@@ -146,7 +148,7 @@ export const crawlCommand: CommandModule<object, CrawlArgs> = {
     const progress = new ProgressLine({ label: 'crawl', unit: argv.pairs !== undefined ? 'rows' : 'pages' });
     const partition = argv.partition === undefined ? undefined : parsePartition(argv.partition);
     try {
-      const fetcher = {
+      const settings = {
         concurrency: argv.concurrency,
         perHost: argv['per-host'],
         hostDelayMillis: argv['host-delay'],
@@ -154,8 +156,11 @@ export const crawlCommand: CommandModule<object, CrawlArgs> = {
         maxRetries: argv.retries,
         retryBaseMillis: argv['retry-delay'],
         allowPrivate: argv['allow-private'],
+        disallowedDirectives: argv['disallowed-header-directives'],
         ...(argv['user-agent'] ? { userAgent: argv['user-agent'] } : {}),
       };
+      // One fetcher for pages and images: one politeness state per host.
+      const fetcher = argv.fetch ? new PoliteFetcher({ ...settings, db }) : settings;
       const crawling = crawl(db, {
         source: argv.pairs !== undefined ? pairsSource(argv) : argv.search !== undefined ? searchSource(argv) : siteSource(argv),
         cap: argv.cap,
@@ -176,6 +181,7 @@ export const crawlCommand: CommandModule<object, CrawlArgs> = {
       console.log(formatCrawlSummary(summary));
       if (images) console.log(formatFetchSummary(await images));
       if (summary.stopped) process.exitCode = 130;
+      if (fetcher instanceof PoliteFetcher) await fetcher.close();
     } finally {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);

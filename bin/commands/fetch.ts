@@ -1,5 +1,5 @@
 import type { CommandModule } from 'yargs';
-import { dbOption, flagRanges, mostDelayMillis, mostWorkers } from './options.js';
+import { dbOption, disallowedDirectivesOption, flagRanges, mostDelayMillis, mostWorkers, type RobotsDirective } from './options.js';
 
 interface FetchArgs {
   db: string;
@@ -17,6 +17,7 @@ interface FetchArgs {
   'timeout-secs': number;
   'decode-concurrency'?: number;
   'allow-private': boolean;
+  'disallowed-header-directives': RobotsDirective[];
 }
 
 const fetchRanges = flagRanges({
@@ -50,6 +51,7 @@ export const fetchCommand: CommandModule<object, FetchArgs> = {
       .option('timeout-secs', { alias: 'timeout', type: 'number', default: 30, describe: 'Limit for one download, body included' })
       .option('decode-concurrency', { type: 'number', describe: 'Images decoded at once [default: CPU cores]' })
       .option('allow-private', { type: 'boolean', default: false, describe: 'Allow loopback and private addresses (local test sites)' })
+      .option('disallowed-header-directives', disallowedDirectivesOption)
       .check(fetchRanges),
   handler: async (argv) => {
     const { existsSync, statSync } = await import('node:fs');
@@ -86,6 +88,7 @@ export const fetchCommand: CommandModule<object, FetchArgs> = {
           hostDelayMillis: argv['host-delay-millis'],
           timeoutSecs: argv['timeout-secs'],
           allowPrivate: argv['allow-private'],
+          disallowedDirectives: argv['disallowed-header-directives'],
         },
         onProgress: progress.update,
         signal: stop.signal,

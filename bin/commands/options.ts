@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import type { Argv } from 'yargs';
 import parser from 'yargs-parser';
+import type { RobotsDirective } from '../../crawler/index.js';
 
 /** `--db`, the one database file a crawl lives in. */
 export function dbOption<T>(y: Argv<T>) {
@@ -77,3 +78,16 @@ export function flagValueCheck(typed: readonly string[]) {
     return true;
   };
 }
+
+export type { RobotsDirective } from '../../crawler/index.js';
+
+const robotsDirectives: RobotsDirective[] = ['noai', 'noimageai', 'noindex', 'noimageindex'];
+
+/** `--disallowed-header-directives`, for every command that fetches (img2dataset's flag; all four by default, as there). */
+export const disallowedDirectivesOption = {
+  type: 'string',
+  array: true,
+  choices: robotsDirectives,
+  default: robotsDirectives,
+  describe: 'X-Robots-Tag / <meta name=robots> directives honoured: noai, noimageai (no training use), noindex, noimageindex',
+} as const;

@@ -15,7 +15,7 @@ import {
   type WitDb,
 } from '../../db/index.js';
 import { FetchFailure } from '../fetch-failure.js';
-import { PoliteFetcher, type PoliteFetcherOptions } from '../polite-fetcher.js';
+import { fetcherFor, type FetcherChoice, type PoliteFetcher } from '../polite-fetcher.js';
 import { ImageFailure } from './image-failure.js';
 import { ImageStore } from './image-store.js';
 import { processHashedImage, resolveProcessOptions, sha256Hex, type ProcessImageOptions } from './process-image.js';
@@ -37,8 +37,11 @@ export interface FetchImagesOptions extends ProcessImageOptions {
   retryFailed?: boolean;
   /** With `retryFailed`: only this reason, e.g. `timeout`. */
   retryReason?: string;
-  /** The polite fetcher's settings: concurrency (in-flight downloads), per-host limits, timeouts, retries. */
-  fetcher?: Omit<PoliteFetcherOptions, 'db'>;
+  /**
+   * The polite fetcher's settings: concurrency (in-flight downloads), per-host limits, timeouts, retries;
+   * or a `PoliteFetcher` shared with a crawl running at the same time (`crawl --fetch`), left open.
+   */
+  fetcher?: FetcherChoice;
   /** Called after every image with the counts so far. */
   onProgress?: ProgressSink;
   /** Stops taking new images; images in flight are left pending. */
@@ -80,12 +83,13 @@ export async function fetchImages(db: WitDb, options: FetchImagesOptions): Promi
   const staleTempsRemoved = store.prepare();
   const retried = options.retryFailed ? resetFailedImages(db, options.retryReason) : 0;
   const enqueued = enqueuePairImages(db);
-  writeFetchConfig(db, options);
-  const run = new FetchRun(db, store, options, countImages(db, 'pending'));
+  const { fetcher, owned } = fetcherFor(options.fetcher, db);
+  writeFetchConfig(db, { ...options, fetcher: fetcher.settings });
+  const run = new FetchRun(db, store, fetcher, options, countImages(db, 'pending'));
   try {
     await run.drain();
   } finally {
-    await run.close();
+    if (owned) await fetcher.close();
   }
   return {
     enqueued,
@@ -106,7 +110,6 @@ function writeFetchConfig(db: WitDb, options: FetchImagesOptions): void {
 
 /** One `fetchImages` call: the queues, the counters and the per-image step. */
 class FetchRun {
-  private readonly fetcher: PoliteFetcher;
   private readonly downloads: PQueue;
   private readonly decodes: PQueue;
   private readonly settings: Required<ProcessImageOptions>;
@@ -124,11 +127,11 @@ class FetchRun {
   constructor(
     private readonly db: WitDb,
     private readonly store: ImageStore,
+    private readonly fetcher: PoliteFetcher,
     private readonly options: FetchImagesOptions,
     private readonly total: number,
   ) {
-    this.fetcher = new PoliteFetcher({ ...options.fetcher, db });
-    this.downloads = new PQueue({ concurrency: options.fetcher?.concurrency ?? 32 });
+    this.downloads = new PQueue({ concurrency: fetcher.settings.concurrency });
     this.decodes = new PQueue({ concurrency: options.decodeConcurrency ?? availableParallelism() });
     this.settings = resolveProcessOptions(options);
     this.maxImageBytes = options.maxImageBytes ?? defaultMaxImageBytes;
@@ -152,10 +155,6 @@ class FetchRun {
     }
     await this.downloads.onIdle();
     if (this.fatal !== undefined) throw this.fatal;
-  }
-
-  async close(): Promise<void> {
-    await this.fetcher.close();
   }
 
   counts(): Pick<FetchImagesSummary, 'ok' | 'reused' | 'failed' | 'failures' | 'downloadedBytes'> {

@@ -3,6 +3,7 @@ import { QueryMatcher } from '../../queries/index.js';
 import type { ImageText, ResultSelectors } from '../extract.js';
 import { FetchFailure } from '../fetch-failure.js';
 import { jsonResults, type JsonResultMapping } from './json-results.js';
+import type { RobotsRefusal } from '../x-robots-tag.js';
 import type { CrawlContext, Source } from './source.js';
 
 export interface SearchSourceOptions {
@@ -109,10 +110,11 @@ export class SearchSource implements Source {
     const { signal } = context;
     if (this.options.json) {
       const fetched = await context.fetcher.fetch(url, { purpose: 'page', maxBytes: context.maxPageBytes, onTooLarge: 'fail', signal });
+      if (fetched.refusal) throw refused(url, fetched.refusal);
       return jsonResults(fetched.body, fetched.url, this.options.json);
     }
     const page = await context.loader.load(url, this.options.selectors, signal);
-    if (page.refusal) throw new FetchFailure(page.refusal, `${url} says <meta name="robots" content="${page.refusal}">`, { retryable: false });
+    if (page.refusal) throw refused(url, page.refusal);
     return page.pairs;
   }
 }
@@ -120,6 +122,11 @@ export class SearchSource implements Source {
 /** The template with `{query}` and `{page}` filled in. */
 export function searchUrl(template: string, queryText: string, page: number): string {
   return template.replaceAll('{query}', encodeURIComponent(queryText)).replaceAll('{page}', String(page));
+}
+
+/** A result page whose robots directives forbid using it or its images ends its query. */
+function refused(url: string, refusal: RobotsRefusal): FetchFailure {
+  return new FetchFailure(refusal.directive, `${url} says ${refusal.directive} (X-Robots-Tag or <meta name="robots">)`, { retryable: false });
 }
 
 function pairKey(pair: ImageText): string {

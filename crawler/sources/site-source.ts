@@ -1,6 +1,7 @@
 import { addPages, countDuePages, waitingPages, countQueryProgress, duePages, recordPage, type FrontierPage, type PageOutcome } from '../../db/index.js';
 import { loadMatcher, type QueryMatcher } from '../../queries/index.js';
 import { FetchFailure } from '../fetch-failure.js';
+import type { LoadedPage } from '../page-loader.js';
 import type { CrawlContext, Source } from './source.js';
 
 export interface SiteSourceOptions {
@@ -82,9 +83,9 @@ export class SiteSource implements Source {
     const { db, stats, writer } = context;
     try {
       const loaded = await context.loader.load(page.url, {}, context.signal);
-      if (loaded.refusal) {
-        recordPage(db, page.id, { state: 'skipped', httpStatus: loaded.status, error: loaded.refusal });
-        stats.pageFailed('skipped', loaded.refusal);
+      if (loaded.refusal?.refuses === 'resource') {
+        recordPage(db, page.id, { state: 'skipped', httpStatus: loaded.status, error: loaded.refusal.directive });
+        stats.pageFailed('skipped', loaded.refusal.directive);
       } else {
         db.transaction(() => {
           const matched = loaded.pairs.map((pair) => ({ pair: { ...pair, pageUrl: loaded.url }, queryIds: matcher.match(pair.text) }));
@@ -94,7 +95,7 @@ export class SiteSource implements Source {
           stats.queries.finished += outcome.queriesFilled;
           stats.queries.left -= outcome.queriesFilled;
           if (page.depth < this.maxDepth) stats.pagesLeft += addPages(db, this.linksToFollow(loaded.links, page.depth + 1));
-          recordPage(db, page.id, { state: 'done', httpStatus: loaded.status, error: loaded.truncated ? 'truncated' : (loaded.renderError ?? null) });
+          recordPage(db, page.id, { state: 'done', httpStatus: loaded.status, error: pageNote(loaded) });
         }).immediate();
         stats.pages.fetched++;
       }
@@ -132,4 +133,10 @@ export function hostPatterns(patterns: readonly string[]): (hostname: string) =>
     (pattern) => new RegExp(`^${pattern.toLowerCase().split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`),
   );
   return (hostname) => expressions.some((expression) => expression.test(hostname.toLowerCase()));
+}
+
+/** What `pages.error` says of a page that was used: cut off, not rendered, or its images refused by its robots directives. */
+function pageNote(page: LoadedPage): string | null {
+  if (page.refusal) return page.refusal.directive;
+  return page.truncated ? 'truncated' : (page.renderError ?? null);
 }
