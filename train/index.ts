@@ -8,6 +8,6 @@ export { Vocabulary, buildVocabulary, type BuildVocabularyOptions, type Vocabula
 export { encodeTexts } from './text-batch.js';
 export { clipMean, clipStd, loadImageForEval } from './image-decode.js';
 export { listShards, readShardSamples, readShardCaptions, countSamples, type ShardFile, type ShardSample, type ShardSplit, type ListShardsOptions, type ReadShardOptions } from './shard-reader.js';
-export { formatStepMetrics, type StepMetrics, type ValidationMetrics } from './metrics-log.js';
+export { type StepMetrics, type ValidationMetrics } from './metrics-log.js';
 export { retrievalHits } from './validation.js';
 export { TrainProgress, type TrainProgressOptions } from './train-progress.js';
