@@ -1,6 +1,6 @@
 import type { Argv, CommandModule } from 'yargs';
 import { WitError } from '../../db/index.js';
-import { dbOption } from './options.js';
+import { dbOption, jsonOption, printSummary } from './options.js';
 
 interface CrawlArgs {
   db: string;
@@ -29,10 +29,11 @@ interface CrawlArgs {
   'allow-private': boolean;
   fetch: boolean;
   images: string;
+  json: boolean;
 }
 
 function builder(y: Argv) {
-  return dbOption(y)
+  return jsonOption(dbOption(y))
     .usage(
       '$0 crawl --search URL_TEMPLATE | --seed URL...\n\n' +
         'Fill `pairs` with (image URL, text) pairs whose text contains a query, at most --cap per query.\n' +
@@ -122,7 +123,7 @@ export const crawlCommand: CommandModule<object, CrawlArgs> = {
   describe: 'Discover (image, text) pairs for every query, politely and resumably',
   builder: (y) => builder(y),
   handler: async (argv) => {
-    const { crawl, fetchWhileCrawling, formatCrawlSummary, formatFetchSummary } = await import('../../crawler/index.js');
+    const { crawl, crawlAndFetchProgress, fetchWhileCrawling, formatCrawlSummary, formatFetchSummary } = await import('../../crawler/index.js');
     const { openDb, ProgressLine } = await import('../../db/index.js');
     const db = openDb(argv.db, { create: false });
     const controller = new AbortController();
@@ -140,6 +141,7 @@ export const crawlCommand: CommandModule<object, CrawlArgs> = {
       );
     }
     const progress = new ProgressLine({ label: 'crawl', unit: 'pages' });
+    const shown = argv.fetch ? crawlAndFetchProgress(progress.update) : { crawl: progress.update, images: undefined };
     const partition = argv.partition === undefined ? undefined : parsePartition(argv.partition);
     try {
       const fetcher = {
@@ -160,17 +162,20 @@ export const crawlCommand: CommandModule<object, CrawlArgs> = {
         maxPageBytes: argv['max-page-bytes'],
         ...(partition ? { partition } : {}),
         signal: controller.signal,
-        onProgress: progress.update,
+        onProgress: shown.crawl,
       });
-      const images = argv.fetch ? fetchWhileCrawling(db, crawling, { imagesDir: argv.images, fetcher, signal: controller.signal }) : undefined;
+      const images = argv.fetch
+        ? fetchWhileCrawling(db, crawling, { imagesDir: argv.images, fetcher, signal: controller.signal, onProgress: shown.images })
+        : undefined;
       const summary = await crawling.catch(async (error: unknown) => {
         controller.abort();
         await images?.catch(() => undefined);
         throw error;
       });
+      const fetched = await images;
       progress.finish();
-      console.log(formatCrawlSummary(summary));
-      if (images) console.log(formatFetchSummary(await images));
+      const both = { ...summary, ...(fetched ? { images: fetched } : {}) };
+      printSummary(argv.json, both, ({ images, ...crawled }) => [formatCrawlSummary(crawled), ...(images ? [formatFetchSummary(images)] : [])].join('\n'));
       if (summary.stopped) process.exitCode = 130;
     } finally {
       process.off('SIGINT', stop);

@@ -1,5 +1,5 @@
 import type { CommandModule } from 'yargs';
-import { dbOption } from './options.js';
+import { dbOption, jsonOption, printSummary } from './options.js';
 
 interface FetchArgs {
   db: string;
@@ -17,6 +17,7 @@ interface FetchArgs {
   'timeout-secs': number;
   'decode-concurrency'?: number;
   'allow-private': boolean;
+  json: boolean;
 }
 
 const positiveIntegers = ['size', 'min-side', 'max-pixels', 'max-image-bytes', 'concurrency', 'per-host', 'timeout-secs', 'decode-concurrency'] as const;
@@ -25,7 +26,7 @@ export const fetchCommand: CommandModule<object, FetchArgs> = {
   command: 'fetch',
   describe: 'Download, validate, hash and store every pair image (img2dataset-style), resumably',
   builder: (y) =>
-    dbOption(y)
+    jsonOption(dbOption(y))
       .option('images', { type: 'string', default: 'images', normalize: true, describe: 'Image store folder: DIR/ab/cd/<sha256>.jpg' })
       .option('size', { type: 'number', default: 256, describe: 'Shorter side of the stored JPEG in px (never upscaled)' })
       .option('min-side', { type: 'number', default: 64, describe: 'Refuse images whose shorter side is below this (too_small)' })
@@ -80,7 +81,7 @@ export const fetchCommand: CommandModule<object, FetchArgs> = {
         signal: stop.signal,
       });
       progress.finish();
-      console.log(formatFetchSummary(summary));
+      printSummary(argv.json, summary, formatFetchSummary);
       if (stop.signal.aborted) process.exitCode = 130;
     } finally {
       process.off('SIGINT', onSigint);

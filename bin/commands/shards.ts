@@ -1,5 +1,5 @@
 import type { Argv, CommandModule } from 'yargs';
-import { dbOption } from './options.js';
+import { dbOption, jsonOption, printSummary } from './options.js';
 
 interface BuildArgs {
   db: string;
@@ -19,6 +19,7 @@ interface BuildArgs {
   seed: number;
   'val-fraction': number;
   'shard-size': number;
+  json: boolean;
 }
 
 const integerFlags: Array<[keyof BuildArgs, number, number]> = [
@@ -35,7 +36,7 @@ const build: CommandModule<object, BuildArgs> = {
   command: 'build',
   describe: 'Filter, dedupe (exact, near-duplicate, evaluation overlap), balance and split the pairs; write WebDataset shards',
   builder: (y) =>
-    dbOption(y)
+    jsonOption(dbOption(y))
       .option('images', { type: 'string', default: 'images', normalize: true, describe: 'The image store `wit fetch` wrote (images.path is relative to it)' })
       .option('out', { type: 'string', default: 'shards', normalize: true, describe: 'Folder for train-*.tar, val-*.tar, sizes.json, manifest.json' })
       .option('max-caption-words', { type: 'number', default: 77, describe: 'Drop captions with more words' })
@@ -85,7 +86,7 @@ const build: CommandModule<object, BuildArgs> = {
         shardSize: argv['shard-size'],
         progress: (phase, unit) => new ProgressLine({ label: `shards ${phase}`, unit }),
       });
-      console.log(formatBuildSummary(result, argv.out));
+      printSummary(argv.json, { ...result, outDir: argv.out }, (built) => formatBuildSummary(built, built.outDir));
     } finally {
       db.close();
     }
