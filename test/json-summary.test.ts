@@ -53,6 +53,8 @@ describe('--json summaries', () => {
     expect(build.train + build.val + Object.values(build.dropped).reduce((a, b) => a + b, 0)).toBe(build.pairs);
     expect(build.train).toBeGreaterThan(0);
     expect(build.outDir).toBe(out);
+    // A phase ends at all its pairs, not at its last tick (which was at 0 for a small input).
+    expect(built.stderr).toMatch(/^shards filter: ([\d,]+)\/\1 pairs \(100\.0%\)/m);
 
     // A pair from a search: plain objects, no page (its page is a search result), the curation decision and reason apart.
     const shown = runWit(['db', 'show', 'pair', '1', '--db', db, '--json']);
