@@ -42,6 +42,9 @@ table.list{border-collapse:collapse;margin:8px 0}table.list th{text-align:left;f
 table.list td{font-variant-numeric:tabular-nums;padding:2px 16px 2px 0}
 .samples{display:grid;grid-template-columns:repeat(auto-fill,minmax(128px,1fr));gap:10px}
 .samples figure{margin:0;font-size:12px;text-align:center}.samples img{width:112px;height:112px;object-fit:cover;border:1px solid #ddd;border-radius:4px}
+.examples{display:flex;flex-wrap:wrap;gap:10px;margin:4px 0 10px}.examples figure{margin:0;width:150px;font-size:12px;overflow-wrap:anywhere}
+.examples img{width:96px;height:96px;object-fit:cover;border:1px solid #ddd;border-radius:4px;display:block}h4{font-size:13px;margin:10px 0 4px;color:#444}
+ul.classes{margin:6px 0;padding-left:18px;font-size:13px}
 .missing{color:#8a5a00;background:#fff6e0;border:1px solid #f0d9a0;border-radius:4px;padding:6px 10px}
 code{background:#f3f3f7;padding:0 3px;border-radius:3px}`;
 
