@@ -1,7 +1,7 @@
 import type { ShardManifest } from '../curate/index.js';
 import type { DatasetExamples, PairExample } from './dataset-examples.js';
 import type { DbSummary, HostFigures } from './db-summary.js';
-import { escapeHtml, factTable, figureRow, missing, type Section } from './html.js';
+import { escapeHtml, exampleRow, factTable, figureRow, missing, type Section } from './html.js';
 import type { SampleImage } from './shard-samples.js';
 import { barChart, histogram, lineChart } from './svg-charts.js';
 
@@ -82,22 +82,18 @@ function examplesPart(examples: DatasetExamples, hasImages: boolean): string[] {
   const note = hasImages ? '' : '<p>Pass <code>--images</code> with the image store to see the images.</p>';
   if (examples.dropped.length > 0) {
     parts.push('<h3>Dropped pairs, by reason</h3>', note);
-    for (const { reason, pairs } of examples.dropped) parts.push(`<h4>${escapeHtml(reason)}</h4>`, exampleRow(pairs, 'dropped'));
+    for (const { reason, pairs } of examples.dropped) parts.push(`<h4>${escapeHtml(reason)}</h4>`, pairRow(pairs, 'dropped'));
   }
   if (examples.clusters.length > 0) {
     parts.push('<h3>Near-duplicate clusters (largest first)</h3>', examples.dropped.length > 0 ? '' : note);
-    for (const cluster of examples.clusters) parts.push(exampleRow(cluster, 'cluster'));
+    for (const cluster of examples.clusters) parts.push(pairRow(cluster, 'cluster'));
   }
   return parts;
 }
 
-/** Examples side by side: thumbnail (when the store was given), caption, image host and file. */
-function exampleRow(pairs: readonly PairExample[], kind: string): string {
-  const items = pairs.map((pair) => {
-    const image = pair.thumbnail ? `<img src="${pair.thumbnail}" alt="${escapeHtml(pair.text)}">` : '';
-    return `<figure>${image}<figcaption>${escapeHtml(pair.text)}<br><code>${escapeHtml(shortUrl(pair.imageUrl))}</code></figcaption></figure>`;
-  });
-  return `<div class="examples" data-examples="${kind}">${items.join('')}</div>`;
+/** Pairs side by side: thumbnail (when the store was given), caption, image host and file. */
+function pairRow(pairs: readonly PairExample[], kind: string): string {
+  return exampleRow(pairs.map((pair) => ({ ...(pair.thumbnail ? { thumbnail: pair.thumbnail } : {}), caption: pair.text, detail: shortUrl(pair.imageUrl) })), kind);
 }
 
 function shortUrl(url: string): string {

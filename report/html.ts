@@ -16,6 +16,23 @@ export function missing(what: string, howToGet: string): string {
   return `<p class="missing">No ${escapeHtml(what)}: ${escapeHtml(howToGet)}</p>`;
 }
 
+/** One example in a row of examples: an image (a data: URI) when there is one, a caption, a detail line in code type. */
+export interface ExampleFigure {
+  thumbnail?: string;
+  caption: string;
+  detail?: string;
+}
+
+/** Examples side by side, found by `data-examples="KIND"`. */
+export function exampleRow(items: readonly ExampleFigure[], kind: string): string {
+  const figures = items.map((item) => {
+    const image = item.thumbnail ? `<img src="${item.thumbnail}" alt="${escapeHtml(item.caption)}">` : '';
+    const detail = item.detail === undefined ? '' : `<br><code>${escapeHtml(item.detail)}</code>`;
+    return `<figure>${image}<figcaption>${escapeHtml(item.caption)}${detail}</figcaption></figure>`;
+  });
+  return `<div class="examples" data-examples="${kind}">${figures.join('')}</div>`;
+}
+
 export function figureRow(...charts: string[]): string {
   return `<div class="charts">${charts.map((c) => `<figure>${c}</figure>`).join('')}</div>`;
 }

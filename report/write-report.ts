@@ -1,4 +1,4 @@
-import { existsSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { ShardManifest } from '../curate/index.js';
 import { WitError } from '../db/index.js';
@@ -7,8 +7,9 @@ import { datasetSection } from './dataset-section.js';
 import { readDbSummary } from './db-summary.js';
 import { evaluationSection } from './evaluation-section.js';
 import { page } from './html.js';
-import { readJson, readRunFiles } from './run-files.js';
+import { readJson, readRunFiles, type RunFiles } from './run-files.js';
 import { readSampleImages } from './shard-samples.js';
+import { thumbnailDataUri } from './thumbnail.js';
 import { trainingSection } from './training-section.js';
 
 export interface ReportOptions {
@@ -53,9 +54,17 @@ export async function writeReport(options: ReportOptions): Promise<WrittenReport
   const manifest = options.shardsDir === undefined ? undefined : readJson<ShardManifest>(join(options.shardsDir, 'manifest.json'));
   const samples = options.shardsDir === undefined ? [] : await readSampleImages(options.shardsDir, options.sampleCount ?? 24);
   const subtitle = `run ${resolve(options.runDir)} · written ${new Date().toISOString().replace('T', ' ').slice(0, 19)} UTC`;
-  const html = page('wit report', subtitle, [datasetSection({ db, manifest, samples, examples, hasImages: options.imagesDir !== undefined }), trainingSection(run), evaluationSection(run)]);
+  const html = page('wit report', subtitle, [datasetSection({ db, manifest, samples, examples, hasImages: options.imagesDir !== undefined }), trainingSection(run), evaluationSection(run, await zeroShotThumbnails(run))]);
   const path = options.outPath ?? join(options.runDir, 'report.html');
   writeFileSync(`${path}.tmp`, html);
   renameSync(`${path}.tmp`, path);
   return { path, bytes: Buffer.byteLength(html) };
+}
+
+/** Thumbnails of the zero-shot example images that are still where the eval read them, by path. */
+async function zeroShotThumbnails(run: RunFiles): Promise<Map<string, string>> {
+  const paths = new Set([...run.confusions.values()].flatMap((file) => (file.examples ?? []).map((example) => example.path)));
+  const thumbnails = new Map<string, string>();
+  for (const path of paths) if (existsSync(path)) thumbnails.set(path, await thumbnailDataUri(readFileSync(path), 96));
+  return thumbnails;
 }

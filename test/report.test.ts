@@ -26,8 +26,8 @@ describe('wit report', () => {
     const html = readFileSync(path, 'utf8');
     for (const name of everyChart) expect(html, name).toContain(`data-chart="${name}"`);
     expect(html).not.toMatch(/<script|<link|src="http|href="http|url\(/i);
-    // 24 samples, 4 dropped pairs for each of the 2 reasons, one near-duplicate cluster of 2.
-    expect(html.match(/src="data:image\/jpeg;base64,/g)?.length).toBe(24 + 8 + 2);
+    // 24 samples, 4 dropped pairs for each of the 2 reasons, one near-duplicate cluster of 2, 6 zero-shot examples.
+    expect(html.match(/src="data:image\/jpeg;base64,/g)?.length).toBe(24 + 8 + 2 + 6);
     expect(html).toContain('sample caption 0');
     expect(html).not.toContain('class="missing"');
   });
@@ -75,9 +75,14 @@ describe.skipIf(!hasChromium)('report.html in headless chromium', () => {
     expect(view.outsideRequests).toEqual([]);
     expect(view.charts.sort()).toEqual([...everyChart].sort());
     for (const name of everyChart) expect(view.marksPerChart[name], name).toBeGreaterThan(0);
-    expect(view.decodedImages).toBe(24 + 8 + 2);
+    expect(view.decodedImages).toBe(24 + 8 + 2 + 6);
     expect(view.missingNotes).toEqual([]);
-    expect(view.examples).toEqual({ dropped: { figures: 8, decoded: 8 }, cluster: { figures: 2, decoded: 2 } });
+    expect(view.examples).toEqual({
+      dropped: { figures: 8, decoded: 8 },
+      cluster: { figures: 2, decoded: 2 },
+      'zeroshot-right': { figures: 3, decoded: 3 },
+      'zeroshot-wrong': { figures: 3, decoded: 3 },
+    });
     expect(view.tableRows.hosts).toBe(1);
     // 30 classes, the 20 most confused shown, every cell with hover text.
     expect(view.confusion.labels).toBe(20);
