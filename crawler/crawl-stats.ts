@@ -33,6 +33,9 @@ export class CrawlStats {
   private readonly reasons = new ReasonCounter();
   private readonly startedAt = Date.now();
 
+  /** `walksQueries`: the source goes query by query (search), so the line shows queries done and left; a site crawl walks pages. */
+  constructor(private readonly walksQueries: boolean) {}
+
   addPairs(outcome: StoreOutcome, unmatched: number): void {
     this.pairs.stored += outcome.stored;
     this.pairs.duplicate += outcome.duplicate;
@@ -55,18 +58,18 @@ export class CrawlStats {
     this.reasons.add(reason);
   }
 
-  /** pages/s comes from `done`; pairs/s, queries done and left, and the top error reasons are counts. */
+  /** pages/s comes from `done`, pairs/s is a rate; pairs, queries done and left (or pages left), and the top error reasons are counts. */
   progress(): ProgressUpdate {
     const elapsedSecs = (Date.now() - this.startedAt) / 1000;
-    const counts: Record<string, number> = {
-      pairs: this.pairs.stored,
-      'pairs/s': elapsedSecs > 0 ? this.pairs.stored / elapsedSecs : 0,
-      'queries done': this.queries.finished,
-      'queries left': this.queries.left,
-    };
+    const counts: Record<string, number> = { pairs: this.pairs.stored };
+    if (this.walksQueries) {
+      counts['queries done'] = this.queries.finished;
+      counts['queries left'] = this.queries.left;
+    }
     if (this.pagesLeft > 0) counts['pages left'] = this.pagesLeft;
     for (const [reason, count] of this.reasons.top(3)) counts[reason] = count;
-    return { done: this.pages.fetched + this.pages.failed + this.pages.skipped + this.pages.deferred + this.rows, counts };
+    const done = this.pages.fetched + this.pages.failed + this.pages.skipped + this.pages.deferred + this.rows;
+    return { done, rates: { pairs: elapsedSecs > 0 ? this.pairs.stored / elapsedSecs : 0 }, counts };
   }
 
   summary(stopped: boolean): CrawlSummary {

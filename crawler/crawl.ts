@@ -55,7 +55,7 @@ export async function crawl(db: WitDb, options: CrawlOptions): Promise<CrawlSumm
     render === 'never'
       ? undefined
       : new PageRenderer({ fetcher, maxBytes: maxPageBytes, ...(options.chromiumPath ? { executablePath: options.chromiumPath } : {}) });
-  const stats = new CrawlStats();
+  const stats = new CrawlStats(options.source.kind === 'search');
   const source = sourceOf(options.source);
   const { signal: _signal, onProgress: _onProgress, ...config } = options;
   recordCrawlConfig(db, JSON.stringify({ ...config, fetcher: fetcher.settings }));

@@ -139,10 +139,13 @@ function keptRows(dropReason: ReadonlyArray<string | undefined>): number[] {
   return rows;
 }
 
+/** Runs one phase with its progress line; a phase that ends has done all its pairs, whatever its last tick said. */
 function runPhase<T>(context: CurateContext, phase: BuildPhase, unit: string, total: number, work: (tick: (done: number) => void) => T): T {
   const progress = context.progress?.(phase, unit);
   try {
-    return work((done) => progress?.update({ done, total }));
+    const result = work((done) => progress?.update({ done, total }));
+    progress?.update({ done: total, total });
+    return result;
   } finally {
     progress?.finish();
   }

@@ -5,7 +5,7 @@ export { checkIntegrity } from './integrity-check.js';
 export { latestVersion, migrations, type Migration } from './migrations.js';
 export { collectStats, formatStats, type DbStats, type HostFailures } from './stats.js';
 export { runReadonlySql, type SqlResult } from './sql.js';
-export { showRow, showKinds, type ShowKind, type ShowSection } from './show.js';
+export { showRow, showKinds, type ShowKind, type ShownRow } from './show.js';
 export * from './query-store.js';
 export * from './crawl-store.js';
 export * from './image-rows.js';

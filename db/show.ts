@@ -5,17 +5,20 @@ import type { WitDb } from './open.js';
 export type ShowKind = 'query' | 'pair' | 'image';
 export const showKinds: readonly ShowKind[] = ['query', 'pair', 'image'];
 
-export interface ShowSection {
-  title: string;
-  rows: Row[];
-}
+/**
+ * One row and what joins to it, by section name: a record (an object), a
+ * record not there yet (null: an image not fetched, a pair not curated), or
+ * a list of rows.
+ */
+export type ShownRow = Record<string, Row | Row[] | null>;
 
 /**
  * Everything known about one row, joined: a query with its pair counts and a
- * sample of pairs; a pair with its query, page, image and curation decision;
+ * sample of pairs; a pair with its query, page (left out when the pair's page
+ * is not a crawled page, as for a search result), image and curation decision;
  * an image with the pairs that use it. `key` is an id, or the text/URL.
  */
-export function showRow(db: WitDb, kind: ShowKind, key: string): ShowSection[] {
+export function showRow(db: WitDb, kind: ShowKind, key: string): ShownRow {
   switch (kind) {
     case 'query':
       return showQuery(db, key);
@@ -26,7 +29,7 @@ export function showRow(db: WitDb, kind: ShowKind, key: string): ShowSection[] {
   }
 }
 
-function showQuery(db: WitDb, key: string): ShowSection[] {
+function showQuery(db: WitDb, key: string): ShownRow {
   const query = one(db, 'SELECT * FROM queries WHERE id = ? OR text = ? ORDER BY text = ? DESC LIMIT 1', [asId(key), key, key]);
   if (!query) throw notFound('query', key);
   const decisions = db
@@ -43,31 +46,23 @@ function showQuery(db: WitDb, key: string): ShowSection[] {
        WHERE p.query_id = ? ORDER BY p.id LIMIT 10`,
     )
     .all(query.id) as Row[];
-  return [
-    { title: 'query', rows: [query] },
-    { title: 'pairs by curation decision', rows: decisions },
-    { title: 'first 10 pairs', rows: pairs },
-  ];
+  return { query, 'pairs by curation decision': decisions, 'first 10 pairs': pairs };
 }
 
-function showPair(db: WitDb, key: string): ShowSection[] {
+function showPair(db: WitDb, key: string): ShownRow {
   const pair = one(db, 'SELECT * FROM pairs WHERE id = ?', [asId(key)]);
   if (!pair) throw notFound('pair', key);
-  const sections: ShowSection[] = [{ title: 'pair', rows: [pair] }];
-  const related: Array<[string, string, unknown]> = [
-    ['query', 'SELECT * FROM queries WHERE id = ?', pair.query_id],
-    ['page', 'SELECT * FROM pages WHERE url = ?', pair.page_url],
-    ['image', 'SELECT * FROM images WHERE url = ?', pair.image_url],
-    ['curation', 'SELECT * FROM curation WHERE pair_id = ?', pair.id],
-  ];
-  for (const [title, sql, value] of related) {
-    const row = value === null || value === undefined ? undefined : one(db, sql, [value]);
-    sections.push({ title, rows: row ? [row] : [] });
-  }
-  return sections;
+  const page = pair.page_url === null ? undefined : one(db, 'SELECT * FROM pages WHERE url = ?', [pair.page_url]);
+  return {
+    pair,
+    query: pair.query_id === null ? null : (one(db, 'SELECT * FROM queries WHERE id = ?', [pair.query_id]) ?? null),
+    ...(page ? { page } : {}),
+    image: one(db, 'SELECT * FROM images WHERE url = ?', [pair.image_url]) ?? null,
+    curation: one(db, 'SELECT decision, reason, shard, key FROM curation WHERE pair_id = ?', [pair.id]) ?? null,
+  };
 }
 
-function showImage(db: WitDb, key: string): ShowSection[] {
+function showImage(db: WitDb, key: string): ShownRow {
   const image = one(db, 'SELECT * FROM images WHERE id = ? OR url = ? ORDER BY url = ? DESC LIMIT 1', [asId(key), key, key]);
   if (!image) throw notFound('image', key);
   const pairs = db
@@ -80,11 +75,7 @@ function showImage(db: WitDb, key: string): ShowSection[] {
   const sameBytes = image.sha256
     ? (db.prepare('SELECT id, url FROM images WHERE sha256 = ? AND id <> ? ORDER BY id LIMIT 20').all(image.sha256, image.id) as Row[])
     : [];
-  return [
-    { title: 'image', rows: [image] },
-    { title: 'pairs using it', rows: pairs },
-    { title: 'other URLs with the same bytes', rows: sameBytes },
-  ];
+  return { image, 'pairs using it': pairs, 'other URLs with the same bytes': sameBytes };
 }
 
 function one(db: WitDb, sql: string, params: unknown[]): Row | undefined {

@@ -1,5 +1,6 @@
 import { statSync } from 'node:fs';
 import { formatTable } from '../core/index.js';
+import { curationCounts } from './curation-store.js';
 import type { WitDb } from './open.js';
 
 export interface HostFailures {
@@ -20,7 +21,8 @@ export interface DbStats {
   topQueries: Array<{ id: number; text: string; origin: string; pairs: number; state: string }>;
   failingHosts: HostFailures[];
   imageFailures: Record<string, number>;
-  curation: Record<string, number>;
+  /** Pairs per curation decision and reason (null for kept pairs), most first. */
+  curation: Array<{ decision: string; reason: string | null; pairs: number }>;
 }
 
 const tables = ['queries', 'pages', 'pairs', 'images', 'curation', 'robots', 'meta'] as const;
@@ -43,7 +45,7 @@ export function collectStats(db: WitDb, file: string): DbStats {
       .all() as DbStats['topQueries'],
     failingHosts: failingHosts(db),
     imageFailures: groupCounts(db, "SELECT coalesce(error, 'unknown'), count(*) FROM images WHERE state = 'failed' GROUP BY 1"),
-    curation: groupCounts(db, "SELECT decision || coalesce(':' || reason, ''), count(*) FROM curation GROUP BY 1"),
+    curation: curationCounts(db),
   }))();
 }
 
@@ -108,7 +110,9 @@ export function formatStats(stats: DbStats): string {
   const imageStates = stats.states.images ?? {};
   out.push(`images: ${imageStates.ok ?? 0} ok, ${imageStates.failed ?? 0} failed, ${imageStates.pending ?? 0} pending`);
   if (Object.keys(stats.imageFailures).length > 0) out.push(`  failed by reason: ${topReasons(stats.imageFailures)}`);
-  if (Object.keys(stats.curation).length > 0) out.push('', `curation: ${topReasons(stats.curation)}`);
+  if (stats.curation.length > 0) {
+    out.push('', `curation: ${stats.curation.map(({ decision, reason, pairs }) => `${decision}${reason === null ? '' : ` ${reason}`} ${pairs}`).join(', ')}`);
+  }
   return out.join('\n');
 }
 

@@ -107,7 +107,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   const evals = await evalSteps(paths, steps);
   steps.begin('report');
   const { writeReport } = await import('../report/index.js');
-  const report = await writeReport({ runDir: paths.runDir, dbPath: paths.dbPath, shardsDir: paths.shardsDir, outPath: paths.reportPath });
+  const report = await writeReport({ runDir: paths.runDir, dbPath: paths.dbPath, shardsDir: paths.shardsDir, imagesDir: paths.imagesDir, outPath: paths.reportPath });
   log(`  ${report.path} (${(report.bytes / 1024).toFixed(0)} KiB)`);
   const figures = { ...shards, ...trained, ...evals, ...crawlFigures(paths.dbPath), elapsedSecs: (Date.now() - startedAt) / 1000 };
   return { siteUrl: site.url, ...paths, figures };

@@ -36,7 +36,7 @@ export interface BuildQueriesOptions {
    * @default 12000000
    */
   maxTrackedBigrams?: number;
-  /** Progress in MB of input read, over all input files. */
+  /** Progress in bytes of input read, over all input files. */
   onProgress?: ProgressSink;
 }
 
@@ -231,7 +231,7 @@ function emptyCounts(): Record<QueryOrigin, number> {
   return Object.fromEntries(queryOrigins.map((origin) => [origin, 0])) as Record<QueryOrigin, number>;
 }
 
-/** Turns per-file byte counts into one MB-of-all-inputs progress update. */
+/** Turns per-file byte counts into one bytes-of-all-inputs progress update. */
 class InputProgress {
   private doneBytes = 0;
 
@@ -241,15 +241,11 @@ class InputProgress {
   ) {}
 
   report(fileBytes: number): void {
-    this.sink?.({ done: toMb(this.doneBytes + fileBytes), total: toMb(this.totalBytes) });
+    this.sink?.({ done: this.doneBytes + fileBytes, total: this.totalBytes });
   }
 
   finishFile(fileBytes: number): void {
     this.doneBytes += fileBytes;
     this.report(0);
   }
-}
-
-function toMb(bytes: number): number {
-  return Math.round(bytes / 1e5) / 10;
 }

@@ -16,9 +16,9 @@ export interface ImportQueriesResult {
  */
 export async function importQueries(db: WitDb, path: string, onProgress?: ProgressSink): Promise<ImportQueriesResult> {
   const role = 'Queries file';
-  const totalMb = textFileBytes(path, role) / 1e6;
+  const totalBytes = textFileBytes(path, role);
   const adder = new QueryAdder(db, Infinity);
-  await addUserQueries(adder, path, role, (bytes) => onProgress?.({ done: bytes / 1e6, total: totalMb }));
+  await addUserQueries(adder, path, role, (bytes) => onProgress?.({ done: bytes, total: totalBytes }));
   return { added: adder.added.user, candidates: adder.candidates.user, total: countQueries(db) };
 }
 

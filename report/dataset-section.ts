@@ -1,19 +1,29 @@
 import type { ShardManifest } from '../curate/index.js';
-import type { DbSummary } from './db-summary.js';
-import { escapeHtml, factTable, figureRow, missing, type Section } from './html.js';
+import type { DatasetExamples, PairExample } from './dataset-examples.js';
+import type { DbSummary, HostFigures } from './db-summary.js';
+import { escapeHtml, exampleRow, factTable, figureRow, missing, type Section } from './html.js';
 import type { SampleImage } from './shard-samples.js';
-import { barChart, lineChart } from './svg-charts.js';
+import { barChart, histogram, lineChart } from './svg-charts.js';
 
 export interface DatasetInputs {
   db: DbSummary | undefined;
   manifest: ShardManifest | undefined;
   samples: SampleImage[];
+  /** Read from the db with it; undefined without --db. */
+  examples: DatasetExamples | undefined;
+  /** Whether the image store was given (else examples have no thumbnails). */
+  hasImages: boolean;
 }
 
 const needDb = 'pass --db with the crawl database to see the query long tail and the crawl figures.';
 const needShards = 'pass --shards with the folder `wit shards build` wrote.';
 
-/** Pairs per query (the long tail), what each curation step dropped, sample images with captions. */
+/**
+ * Pairs per query (the long tail), what each curation step dropped; image size,
+ * aspect ratio and caption length histograms and caption origins; pairs and
+ * failures per host; dropped pairs by reason and near-duplicate clusters side
+ * by side; sample images with captions.
+ */
 export function datasetSection(inputs: DatasetInputs): Section {
   const { db, manifest } = inputs;
   const parts = [factTable(datasetFacts(inputs))];
@@ -31,9 +41,69 @@ export function datasetSection(inputs: DatasetInputs): Section {
   if (!db) parts.push(missing('database', needDb));
   else if (db.pairsPerQuery.length === 0) parts.push(missing('pairs in the database', 'run `wit crawl` first.'));
   if (!dropped) parts.push(missing('curation figures', needShards));
+  if (db) parts.push(...imagesAndCaptions(db), ...hostsPart(db.hosts));
+  if (inputs.examples) parts.push(...examplesPart(inputs.examples, inputs.hasImages));
   parts.push('<h3>Sample pairs (training shard)</h3>');
   parts.push(inputs.samples.length > 0 ? sampleGrid(inputs.samples) : missing('sample images', needShards));
   return { id: 'dataset', title: 'Dataset', body: parts.join('\n') };
+}
+
+/** What a dataset builder checks first: image sizes, aspect ratios, caption lengths, where captions came from. */
+function imagesAndCaptions(db: DbSummary): string[] {
+  const charts: string[] = [];
+  if (db.imageSizes.length > 0) {
+    const sides = db.imageSizes.map(({ width, height }) => Math.min(width, height));
+    charts.push(histogram({ name: 'image-size', title: 'Image size (shorter side)', values: sides, xLabel: 'pixels (2,048 and up in the last bin)', clipAt: 2048 }));
+    const ratios = db.imageSizes.map(({ width, height }) => width / height);
+    charts.push(histogram({ name: 'aspect-ratio', title: 'Aspect ratio (width / height)', values: ratios, xLabel: 'width / height (4 and up in the last bin)', clipAt: 4 }));
+  }
+  if (db.captionWords.length > 0) {
+    charts.push(histogram({ name: 'caption-length', title: 'Caption length', values: db.captionWords, xLabel: 'words (80 and up in the last bin)', clipAt: 80 }));
+  }
+  if (Object.keys(db.textOrigins).length > 0) {
+    charts.push(barChart({ name: 'text-origin', title: 'Where captions came from', bars: Object.entries(db.textOrigins).map(([label, value]) => ({ label, value })), labelWidth: 110 }));
+  }
+  if (charts.length === 0) return [];
+  return ['<h3>Images and captions</h3>', figureRow(...charts)];
+}
+
+function hostsPart(hosts: readonly HostFigures[]): string[] {
+  if (hosts.length === 0) return [];
+  const n = (v: number) => v.toLocaleString('en-US');
+  const rows = hosts.map((h) => `<tr><td>${escapeHtml(h.host)}</td><td>${n(h.pairs)}</td><td>${n(h.imagesFailed)}</td><td>${n(h.pagesFailed)}</td></tr>`);
+  return [
+    `<h3>Hosts (top ${hosts.length} by pairs and failures)</h3>`,
+    `<table class="list" data-table="hosts"><thead><tr><th>host</th><th>pairs</th><th>images failed</th><th>pages failed</th></tr></thead><tbody>${rows.join('')}</tbody></table>`,
+  ];
+}
+
+function examplesPart(examples: DatasetExamples, hasImages: boolean): string[] {
+  const parts: string[] = [];
+  const note = hasImages ? '' : '<p>Pass <code>--images</code> with the image store to see the images.</p>';
+  if (examples.dropped.length > 0) {
+    parts.push('<h3>Dropped pairs, by reason</h3>', note);
+    for (const { reason, pairs } of examples.dropped) parts.push(`<h4>${escapeHtml(reason)}</h4>`, pairRow(pairs, 'dropped'));
+  }
+  if (examples.clusters.length > 0) {
+    parts.push('<h3>Near-duplicate clusters (largest first)</h3>', examples.dropped.length > 0 ? '' : note);
+    for (const cluster of examples.clusters) parts.push(pairRow(cluster, 'cluster'));
+  }
+  return parts;
+}
+
+/** Pairs side by side: thumbnail (when the store was given), caption, image host and file. */
+function pairRow(pairs: readonly PairExample[], kind: string): string {
+  return exampleRow(pairs.map((pair) => ({ ...(pair.thumbnail ? { thumbnail: pair.thumbnail } : {}), caption: pair.text, detail: shortUrl(pair.imageUrl) })), kind);
+}
+
+function shortUrl(url: string): string {
+  try {
+    const { host, pathname } = new URL(url);
+    const file = pathname.split('/').at(-1) ?? '';
+    return `${host}/…/${file}`;
+  } catch {
+    return url;
+  }
 }
 
 function datasetFacts({ db, manifest }: DatasetInputs): Array<[string, string]> {

@@ -1,17 +1,27 @@
-import type { LinearProbeRecord, RetrievalRecord, ZeroShotRecord } from '../train/index.js';
-import { escapeHtml, factTable, figureRow, missing, percent, type Section } from './html.js';
+import type { ConfusionFile, LinearProbeRecord, RetrievalRecord, ZeroShotExample, ZeroShotRecord } from '../train/index.js';
+import { escapeHtml, exampleRow, factTable, figureRow, missing, percent, type Section } from './html.js';
 import type { RunFiles } from './run-files.js';
-import { barChart, groupedBarChart, heatmap } from './svg-charts.js';
+import { mostConfused } from './confused-classes.js';
+import { barChart, groupedBarChart, heatmap, rankChart } from './svg-charts.js';
 
-/** Zero-shot accuracy, per-class bars and confusion matrix; retrieval recalls; linear probe vs zero-shot. Latest record of each kind. */
-export function evaluationSection(run: RunFiles): Section {
+/** Classes in the confusion matrix at most: beyond about 20 its labels cannot be read. */
+const confusionClasses = 20;
+/** Classes named in the lists under the per-class chart. */
+const namedClasses = 5;
+
+/**
+ * Zero-shot accuracy, per-class chart, confusion matrix and examples right and
+ * wrong; retrieval recalls; linear probe vs zero-shot. Latest record of each
+ * kind. `thumbnails`: data: URIs of the zero-shot example images by path.
+ */
+export function evaluationSection(run: RunFiles, thumbnails: ReadonlyMap<string, string>): Section {
   const latest = <K extends string>(kind: K) => run.evals.filter((r) => r.kind === kind).at(-1);
   const zeroShot = latest('zeroshot') as ZeroShotRecord | undefined;
   const retrieval = latest('retrieval') as RetrievalRecord | undefined;
   const probe = latest('linear-probe') as LinearProbeRecord | undefined;
   const parts = [
     '<h3>Zero-shot classification</h3>',
-    zeroShot ? zeroShotPart(zeroShot, run) : missing('zero-shot evaluation', 'run `wit eval zeroshot --run RUN --images DIR` (one sub-folder per class).'),
+    zeroShot ? zeroShotPart(zeroShot, run, thumbnails) : missing('zero-shot evaluation', 'run `wit eval zeroshot --run RUN --images DIR` (one sub-folder per class).'),
     '<h3>Retrieval</h3>',
     retrieval ? retrievalPart(retrieval) : missing('retrieval evaluation', 'run `wit eval retrieval --run RUN --shards DIR`.'),
     '<h3>Linear probe vs zero-shot</h3>',
@@ -20,7 +30,7 @@ export function evaluationSection(run: RunFiles): Section {
   return { id: 'evaluation', title: 'Evaluation', body: parts.join('\n') };
 }
 
-function zeroShotPart(record: ZeroShotRecord, run: RunFiles): string {
+function zeroShotPart(record: ZeroShotRecord, run: RunFiles, thumbnails: ReadonlyMap<string, string>): string {
   const f = record.figures;
   const facts = factTable([
     ['images, classes', `${f.images.toLocaleString('en-US')} images, ${f.classes} classes (chance ${percent(1 / Math.max(1, f.classes))})`],
@@ -33,15 +43,50 @@ function zeroShotPart(record: ZeroShotRecord, run: RunFiles): string {
     .filter((c) => c.accuracy !== null)
     .sort((a, b) => b.accuracy! - a.accuracy! || a.name.localeCompare(b.name))
     .map((c) => ({ label: c.name, value: c.accuracy!, note: `${percent(c.accuracy!)} of ${c.images}` }));
-  const bars = barChart({ name: 'zeroshot-per-class', title: 'Zero-shot accuracy per class', bars: perClass, maxValue: 1, format: percent });
+  const bars = rankChart({ name: 'zeroshot-per-class', title: 'Zero-shot accuracy per class, sorted', bars: perClass, yLabel: 'accuracy', yRange: [0, 1], format: percent });
   const confusion = run.confusions.get(record.files.confusion);
-  const matrix = confusion
-    ? heatmap({ name: 'confusion', title: 'Zero-shot confusion matrix', labels: confusion.classNames, matrix: confusion.matrix, rowAxis: 'true class', columnAxis: 'predicted' })
-    : missing('confusion matrix', `${record.files.confusion} is not in the run folder.`);
+  const matrix = confusion ? confusionPart(confusion.classNames, confusion.matrix) : missing('confusion matrix', `${record.files.confusion} is not in the run folder.`);
   const unknown = f.classesWithoutKnownWords.length > 0
     ? `<p>Classes with no word in the vocabulary: ${escapeHtml(f.classesWithoutKnownWords.join(', '))}.</p>`
     : '';
-  return facts + unknown + figureRow(bars, matrix);
+  return facts + unknown + figureRow(bars, matrix) + classLists(perClass) + (confusion ? zeroShotExamplesPart(confusion, thumbnails) : '');
+}
+
+/** The images classified right and wrong, each with its true class and the best three predictions. */
+function zeroShotExamplesPart(confusion: ConfusionFile, thumbnails: ReadonlyMap<string, string>): string {
+  const examples = confusion.examples ?? [];
+  if (examples.length === 0) return '';
+  const name = (c: number) => confusion.classNames[c] ?? `class ${c}`;
+  const figure = (e: ZeroShotExample) => ({
+    ...(thumbnails.has(e.path) ? { thumbnail: thumbnails.get(e.path)! } : {}),
+    caption: `true: ${name(e.trueClass)}`,
+    detail: e.top.map(([c, score]) => `${name(c)} ${score.toFixed(2)}`).join(' · '),
+  });
+  const right = examples.filter((e) => e.top[0]?.[0] === e.trueClass);
+  const wrong = examples.filter((e) => e.top[0]?.[0] !== e.trueClass);
+  const parts = [];
+  if (right.length > 0) parts.push('<h4>Right (most confident first)</h4>', exampleRow(right.map(figure), 'zeroshot-right'));
+  if (wrong.length > 0) parts.push('<h4>Mistakes (most confident first)</h4>', exampleRow(wrong.map(figure), 'zeroshot-wrong'));
+  return parts.join('');
+}
+
+function confusionPart(classNames: string[], full: number[][]): string {
+  const view = mostConfused(classNames, full, confusionClasses);
+  const rowTotals = view.labels.map((label) => full[classNames.indexOf(label)]!.reduce((a, b) => a + b, 0));
+  const title = view.classes > view.labels.length ? `Zero-shot confusion: the ${view.labels.length} most confused of ${view.classes} classes` : 'Zero-shot confusion matrix';
+  return heatmap({ name: 'confusion', title, labels: view.labels, matrix: view.matrix, rowAxis: 'true class', columnAxis: 'predicted', rowTotals });
+}
+
+/** The best and worst classes by name, and the classes never right in one line, not one bar each. */
+function classLists(perClass: ReadonlyArray<{ label: string; value: number; note: string }>): string {
+  if (perClass.length === 0) return '';
+  const named = (list: ReadonlyArray<{ label: string; note: string }>) => escapeHtml(list.map((c) => `${c.label} (${c.note})`).join(', '));
+  const zero = perClass.filter((c) => c.value === 0);
+  const rest = perClass.filter((c) => c.value > 0);
+  const items = [`<li>best: ${named(rest.slice(0, namedClasses))}</li>`];
+  if (rest.length > namedClasses) items.push(`<li>worst above 0%: ${named(rest.slice(-namedClasses).reverse())}</li>`);
+  if (zero.length > 0) items.push(`<li>${zero.length} classes at 0%: ${escapeHtml(zero.map((c) => c.label).join(', '))}</li>`);
+  return `<ul class="classes">${items.join('')}</ul>`;
 }
 
 function retrievalPart(record: RetrievalRecord): string {

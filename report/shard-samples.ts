@@ -1,6 +1,6 @@
 import { closeSync, existsSync, openSync, readdirSync, readSync } from 'node:fs';
 import { join } from 'node:path';
-import sharp from 'sharp';
+import { thumbnailDataUri } from './thumbnail.js';
 
 /** A sample image of the dataset, ready to inline: a small JPEG as a data: URI, and its caption. */
 export interface SampleImage {
@@ -37,10 +37,7 @@ export async function readSampleImages(shardsDir: string, count: number, thumbna
   const step = Math.max(1, complete.length / count);
   const picked = Array.from({ length: Math.min(count, complete.length) }, (_, i) => complete[Math.floor(i * step)]!);
   return Promise.all(
-    picked.map(async (sample) => {
-      const thumb = await sharp(sample.jpg).resize(thumbnailPx, thumbnailPx, { fit: 'cover' }).jpeg({ quality: 78 }).toBuffer();
-      return { dataUri: `data:image/jpeg;base64,${thumb.toString('base64')}`, caption: sample.txt };
-    }),
+    picked.map(async (sample) => ({ dataUri: await thumbnailDataUri(sample.jpg, thumbnailPx), caption: sample.txt })),
   );
 }
 

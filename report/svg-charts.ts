@@ -1,3 +1,4 @@
+import { bin } from 'd3-array';
 import { escapeHtml } from './html.js';
 import { formatNumber, linearScale, logScale, type Scale } from './svg-scale.js';
 
@@ -130,6 +131,8 @@ export interface HeatmapOptions {
   matrix: number[][];
   rowAxis: string;
   columnAxis: string;
+  /** Each row's total for the shade and hover text (a cut-down matrix keeps its rows' full totals). @default the row's sum */
+  rowTotals?: number[];
 }
 
 /** A confusion matrix: rows are true classes, columns predictions, shade = row share. */
@@ -140,7 +143,7 @@ export function heatmap(options: HeatmapOptions): string {
   const size = labelSpace + n * cell + 20;
   const cells: string[] = [];
   options.matrix.forEach((row, i) => {
-    const total = row.reduce((a, b) => a + b, 0);
+    const total = options.rowTotals?.[i] ?? row.reduce((a, b) => a + b, 0);
     row.forEach((count, j) => {
       if (count === 0) return;
       const share = count / total;
@@ -159,6 +162,62 @@ export function heatmap(options: HeatmapOptions): string {
   const axisNames = `<text x="4" y="14" class="axis-label">rows: ${escapeHtml(options.rowAxis)}; columns: ${escapeHtml(options.columnAxis)}</text>`;
   return `<svg class="chart" data-chart="${options.name}" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${size} ${size}" width="${size}" height="${size}" role="img" aria-label="${escapeHtml(options.title)}">` +
     `<title>${escapeHtml(options.title)}</title>${axisNames}${grid}${cells.join('')}${names.join('')}</svg>`;
+}
+
+export interface RankChartOptions {
+  name: string;
+  title: string;
+  /** One column each, drawn in the order given (sort them first); the label shows on hover. */
+  bars: Bar[];
+  yLabel: string;
+  /** @default [0, the largest value] */
+  yRange?: [number, number];
+  format?: (value: number) => string;
+}
+
+/** Thin vertical columns in rank order, one per item, names on hover: 70 classes on one screen. */
+export function rankChart(options: RankChartOptions): string {
+  const [lo, hi] = options.yRange ?? [0, Math.max(...options.bars.map((b) => b.value), 1e-12)];
+  const y = linearScale(lo, hi, height - margin.bottom, margin.top);
+  const format = options.format ?? ((v: number) => formatNumber(v, 0.01));
+  const slot = (width - margin.left - margin.right) / Math.max(1, options.bars.length);
+  const columns = options.bars.map((bar, i) => {
+    const top = y(bar.value);
+    const text = `${bar.label}: ${bar.note ?? format(bar.value)}`;
+    // A zero still gets a sliver, so every item has a mark to hover.
+    const h = Math.max(1, y(lo) - top);
+    return `<rect x="${r(margin.left + i * slot)}" y="${r(y(lo) - h)}" width="${r(Math.max(1, slot - 1))}" height="${r(h)}" fill="${palette[0]}"><title>${escapeHtml(text)}</title></rect>`;
+  });
+  const xLabel = `<text x="${(margin.left + width - margin.right) / 2}" y="${height - 14}" text-anchor="middle" class="axis-label">${options.bars.length} items, best first (hover for names)</text>`;
+  return frame(options.name, options.title, [yAxis(y, options.yLabel), ...columns, xLabel].join(''));
+}
+
+export interface HistogramOptions {
+  name: string;
+  title: string;
+  values: readonly number[];
+  xLabel: string;
+  /** Values above this fall in the last bin (shown as `max+`), so one huge outlier does not flatten the rest. */
+  clipAt?: number;
+  /** @default 30 */
+  bins?: number;
+}
+
+/** Counts of values in round-edged bins (d3-array's `bin`), as columns; each column's range and count on hover. */
+export function histogram(options: HistogramOptions): string {
+  const clipAt = options.clipAt ?? Infinity;
+  const values = options.values.map((v) => Math.min(v, clipAt));
+  const bins = bin().thresholds(options.bins ?? 30)(values);
+  const x = linearScale(bins[0]?.x0 ?? 0, bins.at(-1)?.x1 ?? 1, margin.left, width - margin.right);
+  const y = linearScale(0, Math.max(1, ...bins.map((b) => b.length)), height - margin.bottom, margin.top);
+  const columns = bins.map((b) => {
+    const x0 = b.x0 ?? 0;
+    const x1 = b.x1 ?? x0;
+    const range = x1 >= clipAt ? `${formatNumber(x0, x1 - x0)}+` : `${formatNumber(x0, x1 - x0)}-${formatNumber(x1, x1 - x0)}`;
+    const top = y(b.length);
+    return `<rect x="${r(x(x0))}" y="${r(top)}" width="${r(Math.max(1, x(x1) - x(x0) - 1))}" height="${r(y(0) - top)}" fill="${palette[0]}"><title>${escapeHtml(`${range}: ${b.length.toLocaleString('en-US')}`)}</title></rect>`;
+  });
+  return frame(options.name, options.title, [axes(x, y, options.xLabel, 'count'), ...columns].join(''));
 }
 
 function frame(name: string, title: string, body: string, h = height): string {

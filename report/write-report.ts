@@ -1,13 +1,15 @@
-import { existsSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { ShardManifest } from '../curate/index.js';
 import { WitError } from '../db/index.js';
+import { readDatasetExamples } from './dataset-examples.js';
 import { datasetSection } from './dataset-section.js';
 import { readDbSummary } from './db-summary.js';
 import { evaluationSection } from './evaluation-section.js';
 import { page } from './html.js';
-import { readJson, readRunFiles } from './run-files.js';
+import { readJson, readRunFiles, type RunFiles } from './run-files.js';
 import { readSampleImages } from './shard-samples.js';
+import { thumbnailDataUri } from './thumbnail.js';
 import { trainingSection } from './training-section.js';
 
 export interface ReportOptions {
@@ -17,6 +19,8 @@ export interface ReportOptions {
   dbPath?: string;
   /** The shard folder, for curation figures (manifest.json) and sample images. */
   shardsDir?: string;
+  /** The image store `wit fetch` wrote, for the images of dropped pairs and near-duplicate clusters (with dbPath). */
+  imagesDir?: string;
   /**
    * Where to write the report.
    * @default <runDir>/report.html
@@ -44,13 +48,23 @@ export async function writeReport(options: ReportOptions): Promise<WrittenReport
   const run = readRunFiles(options.runDir);
   if (options.dbPath !== undefined && !existsSync(options.dbPath)) throw new WitError(`--db ${options.dbPath} does not exist: give the crawl database, or leave --db out.`);
   if (options.shardsDir !== undefined && !existsSync(options.shardsDir)) throw new WitError(`--shards ${options.shardsDir} does not exist: give the folder \`wit shards build\` wrote, or leave --shards out.`);
+  if (options.imagesDir !== undefined && !existsSync(options.imagesDir)) throw new WitError(`--images ${options.imagesDir} does not exist: give the image store \`wit fetch\` wrote, or leave --images out.`);
   const db = options.dbPath === undefined ? undefined : readDbSummary(options.dbPath);
+  const examples = options.dbPath === undefined ? undefined : await readDatasetExamples(options.dbPath, { imagesDir: options.imagesDir });
   const manifest = options.shardsDir === undefined ? undefined : readJson<ShardManifest>(join(options.shardsDir, 'manifest.json'));
   const samples = options.shardsDir === undefined ? [] : await readSampleImages(options.shardsDir, options.sampleCount ?? 24);
   const subtitle = `run ${resolve(options.runDir)} · written ${new Date().toISOString().replace('T', ' ').slice(0, 19)} UTC`;
-  const html = page('wit report', subtitle, [datasetSection({ db, manifest, samples }), trainingSection(run), evaluationSection(run)]);
+  const html = page('wit report', subtitle, [datasetSection({ db, manifest, samples, examples, hasImages: options.imagesDir !== undefined }), trainingSection(run), evaluationSection(run, await zeroShotThumbnails(run))]);
   const path = options.outPath ?? join(options.runDir, 'report.html');
   writeFileSync(`${path}.tmp`, html);
   renameSync(`${path}.tmp`, path);
   return { path, bytes: Buffer.byteLength(html) };
+}
+
+/** Thumbnails of the zero-shot example images that are still where the eval read them, by path. */
+async function zeroShotThumbnails(run: RunFiles): Promise<Map<string, string>> {
+  const paths = new Set([...run.confusions.values()].flatMap((file) => (file.examples ?? []).map((example) => example.path)));
+  const thumbnails = new Map<string, string>();
+  for (const path of paths) if (existsSync(path)) thumbnails.set(path, await thumbnailDataUri(readFileSync(path), 96));
+  return thumbnails;
 }

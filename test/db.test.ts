@@ -150,12 +150,19 @@ describe('show', () => {
     db.prepare("INSERT INTO pairs (image_url, text, text_origin, page_url, query_id) VALUES ('http://h/1.png', 'grinning face', 'alt', 'http://h/p', 1)").run();
     db.prepare("INSERT INTO images (url, host, state, error) VALUES ('http://h/1.png', 'h', 'failed', 'http_404')").run();
     db.prepare("INSERT INTO curation (pair_id, decision, reason) VALUES (1, 'drop', 'no_image')").run();
-    const sections = Object.fromEntries(showRow(db, 'pair', '1').map((s) => [s.title, s.rows]));
-    expect(sections.query?.[0]?.text).toBe('grinning face');
-    expect(sections.page?.[0]?.state).toBe('done');
-    expect(sections.image?.[0]?.error).toBe('http_404');
-    expect(sections.curation?.[0]?.reason).toBe('no_image');
-    expect(showRow(db, 'query', 'grinning face')[0]?.rows[0]?.id).toBe(1);
+    const shown = showRow(db, 'pair', '1') as Record<string, Record<string, unknown>>;
+    expect(shown.query?.text).toBe('grinning face');
+    expect(shown.page?.state).toBe('done');
+    expect(shown.image?.error).toBe('http_404');
+    expect(shown.curation).toEqual({ decision: 'drop', reason: 'no_image', shard: null, key: null });
+    expect((showRow(db, 'query', 'grinning face').query as Record<string, unknown>).id).toBe(1);
+
+    // A pair from a search result: its page is no crawled page, so there is no page key; not fetched nor curated: null.
+    db.prepare("INSERT INTO pairs (image_url, text, text_origin, page_url, query_id) VALUES ('http://h/2.png', 'grinning face', 'api', 'http://h/search?q=grinning', 1)").run();
+    const searched = showRow(db, 'pair', '2');
+    expect(Object.keys(searched)).toEqual(['pair', 'query', 'image', 'curation']);
+    expect(searched.image).toBeNull();
+    expect(searched.curation).toBeNull();
     expect(() => showRow(db, 'image', 'http://nowhere/x.png')).toThrow(/No image/);
     db.close();
   });

@@ -1,4 +1,4 @@
-import { cpSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { WitError } from '../db/index.js';
@@ -60,6 +60,16 @@ describe('zero-shot', () => {
     expect(file.matrix.flat().reduce((a, b) => a + b, 0)).toBe(set.heldOutCount);
     const correct = file.matrix.reduce((sum, row, c) => sum + row[c]!, 0);
     expect(correct / set.heldOutCount).toBeCloseTo(figures.top1, 10);
+    // Examples for the report: the right ones and the mistakes, each with its true class and best three classes.
+    const examples = file.examples!;
+    const right = examples.filter((e) => e.top[0]![0] === e.trueClass);
+    expect(right.length).toBe(Math.min(8, correct));
+    expect(examples.length - right.length).toBe(Math.min(8, set.heldOutCount - correct));
+    for (const example of examples) {
+      expect(existsSync(example.path), example.path).toBe(true);
+      expect(example.top).toHaveLength(3);
+      expect(example.top[0]![1]).toBeGreaterThanOrEqual(example.top[1]![1]);
+    }
   });
 
   it('ensembles templates exactly as the manual average of normalised prompt embeddings', async () => {

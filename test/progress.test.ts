@@ -19,6 +19,13 @@ describe('progress line', () => {
     expect(line).toBe('fetch: 500/2,000 images (25.0%) | 50 images/s | failed 3 | ETA 30s | elapsed 10s');
   });
 
+  it('shows bytes in a readable unit and slow rates with two significant digits', () => {
+    const read = formatProgress({ label: 'queries import', unit: 'bytes' }, { done: 1234, total: 1234 }, 2);
+    expect(read).toBe('queries import: 1.23 kB/1.23 kB (100.0%) | 617 B/s | elapsed 2s');
+    const fetched = formatProgress({ label: 'fetch', unit: 'images' }, { done: 3, total: 30, rates: { MB: 0.042 }, counts: { ok: 3 } }, 4);
+    expect(fetched).toBe('fetch: 3/30 images (10.0%) | 0.75 images/s | 0.042 MB/s | ok 3 | ETA 36s | elapsed 4s');
+  });
+
   it('writes plain lines when piped, and the final state once', () => {
     const { stream, lines } = pipedStream();
     const progress = new ProgressLine({ label: 'shards', unit: 'pairs', stream, pipedIntervalMillis: 60_000 });

@@ -19,7 +19,7 @@ describe('wit queries', () => {
     expect(built.status).toBe(0);
     expect(built.stdout).toMatch(/^unigram\s+\d+\s+\d+/m);
     expect(built.stdout).toMatch(/the table now holds \d+/);
-    expect(built.stderr).toMatch(/queries build: .*MB/);
+    expect(built.stderr).toMatch(/queries build: [\d.]+ k?B\/[\d.]+ k?B \(100\.0%\)/);
 
     const exported = runWit(['queries', 'export', '--db', db, '--origin', 'title']);
     expect(exported.status).toBe(0);
@@ -41,6 +41,7 @@ describe('wit queries', () => {
     const first = runWit(['queries', 'import', file, '--db', db]);
     expect(first.status).toBe(0);
     expect(first.stdout).toMatch(/read 3 queries, added 2 new; the table now holds 2/);
+    expect(first.stderr).toMatch(/^queries import: 38 B\/38 B \(100\.0%\)/m);
     const second = runWit(['queries', 'import', file, '--db', db]);
     expect(second.stdout).toMatch(/added 0 new; the table now holds 2/);
   });

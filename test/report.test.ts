@@ -10,7 +10,7 @@ import { tempDir } from './fixtures/temp-dir.js';
 const dir = tempDir('wit-report-');
 let inputs: ReportInputs;
 
-const everyChart = ['pairs-per-query', 'curation', 'top-queries', 'image-failures', 'loss', 'temperature', 'accuracy', 'learning-rate', 'throughput', 'zeroshot-per-class', 'confusion', 'retrieval', 'linear-probe'];
+const everyChart = ['pairs-per-query', 'curation', 'top-queries', 'image-failures', 'image-size', 'aspect-ratio', 'caption-length', 'text-origin', 'loss', 'temperature', 'accuracy', 'learning-rate', 'throughput', 'zeroshot-per-class', 'confusion', 'retrieval', 'linear-probe'];
 
 beforeAll(async () => {
   inputs = await makeReportInputs(dir);
@@ -18,7 +18,7 @@ beforeAll(async () => {
 
 describe('wit report', () => {
   it('writes one self-contained file with every chart, from the CLI', () => {
-    const result = runWit(['report', '--run', inputs.runDir, '--db', inputs.dbPath, '--shards', inputs.shardsDir]);
+    const result = runWit(['report', '--run', inputs.runDir, '--db', inputs.dbPath, '--shards', inputs.shardsDir, '--images', inputs.imagesDir]);
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
     const path = join(inputs.runDir, 'report.html');
@@ -26,7 +26,8 @@ describe('wit report', () => {
     const html = readFileSync(path, 'utf8');
     for (const name of everyChart) expect(html, name).toContain(`data-chart="${name}"`);
     expect(html).not.toMatch(/<script|<link|src="http|href="http|url\(/i);
-    expect(html.match(/src="data:image\/jpeg;base64,/g)?.length).toBe(24);
+    // 24 samples, 4 dropped pairs for each of the 2 reasons, one near-duplicate cluster of 2, 6 zero-shot examples.
+    expect(html.match(/src="data:image\/jpeg;base64,/g)?.length).toBe(24 + 8 + 2 + 6);
     expect(html).toContain('sample caption 0');
     expect(html).not.toContain('class="missing"');
   });
@@ -67,15 +68,25 @@ describe('wit report', () => {
 describe.skipIf(!hasChromium)('report.html in headless chromium', () => {
   it('renders every chart and sample image, with no console error and no request outside the file', async () => {
     const path = join(dir, 'full.html');
-    await writeReport({ runDir: inputs.runDir, dbPath: inputs.dbPath, shardsDir: inputs.shardsDir, outPath: path });
+    await writeReport({ runDir: inputs.runDir, dbPath: inputs.dbPath, shardsDir: inputs.shardsDir, imagesDir: inputs.imagesDir, outPath: path });
     const screenshot = join(dir, 'report.png');
     const view = await viewReport(path, screenshot);
     expect(view.consoleErrors).toEqual([]);
     expect(view.outsideRequests).toEqual([]);
     expect(view.charts.sort()).toEqual([...everyChart].sort());
     for (const name of everyChart) expect(view.marksPerChart[name], name).toBeGreaterThan(0);
-    expect(view.decodedImages).toBe(24);
+    expect(view.decodedImages).toBe(24 + 8 + 2 + 6);
     expect(view.missingNotes).toEqual([]);
+    expect(view.examples).toEqual({
+      dropped: { figures: 8, decoded: 8 },
+      cluster: { figures: 2, decoded: 2 },
+      'zeroshot-right': { figures: 3, decoded: 3 },
+      'zeroshot-wrong': { figures: 3, decoded: 3 },
+    });
+    expect(view.tableRows.hosts).toBe(1);
+    // 30 classes, the 20 most confused shown, every cell with hover text.
+    expect(view.confusion.labels).toBe(20);
+    expect(view.confusion.cellsWithTitle).toBe(view.marksPerChart.confusion! - 1);
     expect(statSync(screenshot).size).toBeGreaterThan(10_000);
     if (process.env.WIT_KEEP_SCREENSHOT) writeFileSync(process.env.WIT_KEEP_SCREENSHOT, readFileSync(screenshot));
   });

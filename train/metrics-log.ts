@@ -63,17 +63,3 @@ function stepOf(line: string): number {
     return Infinity; // a torn last line from a kill
   }
 }
-
-/** `step 120/500 | epoch 1.35 | loss 3.2104 | lr 4.80e-4 | ...`: the keys of metrics.jsonl. */
-export function formatStepMetrics(metrics: StepMetrics, totalSteps: number): string {
-  return [
-    `step ${metrics.step}/${totalSteps}`,
-    `epoch ${metrics.epoch.toFixed(2)}`,
-    `loss ${metrics.loss.toFixed(4)}`,
-    `lr ${metrics.lr.toExponential(2)}`,
-    `temperature ${metrics.temperature.toFixed(2)}`,
-    `i2t_acc ${metrics.i2t_acc.toFixed(3)}`,
-    `t2i_acc ${metrics.t2i_acc.toFixed(3)}`,
-    `samples_per_sec ${metrics.samples_per_sec.toFixed(1)}`,
-  ].join(' | ');
-}

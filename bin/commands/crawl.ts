@@ -1,7 +1,7 @@
 import type { Argv, CommandModule } from 'yargs';
 import { WitError } from '../../db/index.js';
 import { pairsArgsProblem, pairsOptions, pairsSource, type CrawlPairsArgs } from './crawl-pairs.js';
-import { dbOption, disallowedDirectivesOption, flagRanges, mostDelayMillis, type RobotsDirective } from './options.js';
+import { dbOption, disallowedDirectivesOption, flagRanges, jsonOption, mostDelayMillis, printSummary, type RobotsDirective } from './options.js';
 
 interface CrawlArgs extends CrawlPairsArgs {
   db: string;
@@ -31,10 +31,11 @@ interface CrawlArgs extends CrawlPairsArgs {
   fetch: boolean;
   images: string;
   'disallowed-header-directives': RobotsDirective[];
+  json: boolean;
 }
 
 function builder(y: Argv) {
-  return pairsOptions(dbOption(y))
+  return jsonOption(pairsOptions(dbOption(y)))
     .usage(
       '$0 crawl --search URL_TEMPLATE | --seed URL... | --pairs FILE...\n\n' +
         'Fill `pairs` with (image URL, text) pairs whose text contains a query, at most --cap per query.\n' +
@@ -128,7 +129,7 @@ export const crawlCommand: CommandModule<object, CrawlArgs> = {
   describe: 'Discover (image, text) pairs for every query, politely and resumably',
   builder: (y) => builder(y),
   handler: async (argv) => {
-    const { crawl, fetchWhileCrawling, formatCrawlSummary, formatFetchSummary, PoliteFetcher } = await import('../../crawler/index.js');
+    const { crawl, crawlAndFetchProgress, fetchWhileCrawling, formatCrawlSummary, formatFetchSummary, PoliteFetcher } = await import('../../crawler/index.js');
     const { openDb, ProgressLine } = await import('../../db/index.js');
     const db = openDb(argv.db, { create: false });
     const controller = new AbortController();
@@ -146,6 +147,7 @@ export const crawlCommand: CommandModule<object, CrawlArgs> = {
       );
     }
     const progress = new ProgressLine({ label: 'crawl', unit: argv.pairs !== undefined ? 'rows' : 'pages' });
+    const shown = argv.fetch ? crawlAndFetchProgress(progress.update) : { crawl: progress.update, images: undefined };
     const partition = argv.partition === undefined ? undefined : parsePartition(argv.partition);
     try {
       const settings = {
@@ -169,17 +171,20 @@ export const crawlCommand: CommandModule<object, CrawlArgs> = {
         maxPageBytes: argv['max-page-bytes'],
         ...(partition ? { partition } : {}),
         signal: controller.signal,
-        onProgress: progress.update,
+        onProgress: shown.crawl,
       });
-      const images = argv.fetch ? fetchWhileCrawling(db, crawling, { imagesDir: argv.images, fetcher, signal: controller.signal }) : undefined;
+      const images = argv.fetch
+        ? fetchWhileCrawling(db, crawling, { imagesDir: argv.images, fetcher, signal: controller.signal, onProgress: shown.images })
+        : undefined;
       const summary = await crawling.catch(async (error: unknown) => {
         controller.abort();
         await images?.catch(() => undefined);
         throw error;
       });
+      const fetched = await images;
       progress.finish();
-      console.log(formatCrawlSummary(summary));
-      if (images) console.log(formatFetchSummary(await images));
+      const both = { ...summary, ...(fetched ? { images: fetched } : {}) };
+      printSummary(argv.json, both, ({ images, ...crawled }) => [formatCrawlSummary(crawled), ...(images ? [formatFetchSummary(images)] : [])].join('\n'));
       if (summary.stopped) process.exitCode = 130;
       if (fetcher instanceof PoliteFetcher) await fetcher.close();
     } finally {

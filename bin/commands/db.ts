@@ -54,17 +54,16 @@ const show: CommandModule<object, { db: string; kind: string; key: string; json:
     const { formatRecord, formatTable, openDb, showRow } = await import('../../db/index.js');
     const db = openDb(argv.db, { readonly: true });
     try {
-      const sections = showRow(db, argv.kind as 'query' | 'pair' | 'image', argv.key);
+      const shown = showRow(db, argv.kind as 'query' | 'pair' | 'image', argv.key);
       if (argv.json) {
-        console.log(JSON.stringify(Object.fromEntries(sections.map((s) => [s.title, s.rows])), null, 2));
+        console.log(JSON.stringify(shown, null, 2));
         return;
       }
-      for (const section of sections) {
-        console.log(`== ${section.title}`);
-        const [first] = section.rows;
-        if (!first) console.log('(none)');
-        else if (section.rows.length === 1 && ['query', 'pair', 'image', 'page', 'curation'].includes(section.title)) console.log(formatRecord(first));
-        else console.log(formatTable(Object.keys(first), section.rows));
+      for (const [title, value] of Object.entries(shown)) {
+        console.log(`== ${title}`);
+        if (value === null || (Array.isArray(value) && value.length === 0)) console.log('(none)');
+        else if (!Array.isArray(value)) console.log(formatRecord(value));
+        else console.log(formatTable(Object.keys(value[0]!), value));
         console.log('');
       }
     } finally {

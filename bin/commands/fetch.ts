@@ -1,5 +1,5 @@
 import type { CommandModule } from 'yargs';
-import { dbOption, disallowedDirectivesOption, flagRanges, mostDelayMillis, mostWorkers, type RobotsDirective } from './options.js';
+import { dbOption, disallowedDirectivesOption, flagRanges, jsonOption, mostDelayMillis, mostWorkers, printSummary, type RobotsDirective } from './options.js';
 
 interface FetchArgs {
   db: string;
@@ -18,6 +18,7 @@ interface FetchArgs {
   'decode-concurrency'?: number;
   'allow-private': boolean;
   'disallowed-header-directives': RobotsDirective[];
+  json: boolean;
 }
 
 const fetchRanges = flagRanges({
@@ -36,7 +37,7 @@ export const fetchCommand: CommandModule<object, FetchArgs> = {
   command: 'fetch',
   describe: 'Download, validate, hash and store every pair image (img2dataset-style), resumably',
   builder: (y) =>
-    dbOption(y)
+    jsonOption(dbOption(y))
       .option('images', { type: 'string', default: 'images', normalize: true, describe: 'Image store folder: DIR/ab/cd/<sha256>.jpg' })
       .option('size', { type: 'number', default: 256, describe: 'Shorter side of the stored JPEG in px (never upscaled)' })
       .option('min-side', { type: 'number', default: 64, describe: 'Refuse images whose shorter side is below this (too_small)' })
@@ -94,7 +95,7 @@ export const fetchCommand: CommandModule<object, FetchArgs> = {
         signal: stop.signal,
       });
       progress.finish();
-      console.log(formatFetchSummary(summary));
+      printSummary(argv.json, summary, formatFetchSummary);
       if (stop.signal.aborted) process.exitCode = 130;
     } finally {
       process.off('SIGINT', onSigint);

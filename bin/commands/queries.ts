@@ -40,7 +40,7 @@ const build: CommandModule<object, BuildArgs> = {
     const problem = buildFlagProblem(argv);
     if (problem) throw new WitError(`${problem}; see wit queries build --help.`, { exitCode: 2 });
     const { buildQueries, checkBuildInputs, formatBuildSummary } = await import('../../queries/index.js');
-    const progress = new ProgressLine({ label: 'queries build', unit: 'MB' });
+    const progress = new ProgressLine({ label: 'queries build', unit: 'bytes' });
     const options = {
       corpusPaths: argv.corpus,
       minCount: argv['min-count'],
@@ -88,7 +88,7 @@ const importCommand: CommandModule<object, { db: string; file: string }> = {
     const { openDb, ProgressLine } = await import('../../db/index.js');
     const { importQueries } = await import('../../queries/index.js');
     const db = openDb(argv.db);
-    const progress = new ProgressLine({ label: 'queries import', unit: 'MB' });
+    const progress = new ProgressLine({ label: 'queries import', unit: 'bytes' });
     try {
       const result = await importQueries(db, argv.file, progress.update);
       progress.finish();

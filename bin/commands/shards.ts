@@ -1,5 +1,5 @@
 import type { Argv, CommandModule } from 'yargs';
-import { dbOption } from './options.js';
+import { dbOption, jsonOption, printSummary, shownNumber } from './options.js';
 
 interface BuildArgs {
   db: string;
@@ -19,6 +19,7 @@ interface BuildArgs {
   seed: number;
   'val-fraction': number;
   'shard-size': number;
+  json: boolean;
 }
 
 const integerFlags: Array<[keyof BuildArgs, number, number]> = [
@@ -35,7 +36,7 @@ const build: CommandModule<object, BuildArgs> = {
   command: 'build',
   describe: 'Filter, dedupe (exact, near-duplicate, evaluation overlap), balance and split the pairs; write WebDataset shards',
   builder: (y) =>
-    dbOption(y)
+    jsonOption(dbOption(y))
       .option('images', { type: 'string', default: 'images', normalize: true, describe: 'The image store `wit fetch` wrote (images.path is relative to it)' })
       .option('out', { type: 'string', default: 'shards', normalize: true, describe: 'Folder for train-*.tar, val-*.tar, sizes.json, manifest.json' })
       .option('max-caption-words', { type: 'number', default: 77, describe: 'Drop captions with more words' })
@@ -85,7 +86,7 @@ const build: CommandModule<object, BuildArgs> = {
         shardSize: argv['shard-size'],
         progress: (phase, unit) => new ProgressLine({ label: `shards ${phase}`, unit }),
       });
-      console.log(formatBuildSummary(result, argv.out));
+      printSummary(argv.json, { ...result, outDir: argv.out }, (built) => formatBuildSummary(built, built.outDir));
     } finally {
       db.close();
     }
@@ -100,11 +101,11 @@ function languageCodes(values: readonly string[]): string[] {
 function flagProblem(argv: BuildArgs): string | undefined {
   for (const [flag, min, max] of integerFlags) {
     const value = argv[flag] as number;
-    if (!(Number.isInteger(value) && value >= min && value <= max)) return `--${flag} must be a whole number in ${min}..${max}, got ${value}`;
+    if (!(Number.isInteger(value) && value >= min && value <= max)) return `--${flag} must be a whole number in ${min}..${max}, got ${shownNumber(value)}`;
   }
-  if (!(argv['max-aspect-ratio'] >= 1)) return `--max-aspect-ratio must be a number >= 1, got ${argv['max-aspect-ratio']}`;
+  if (!(argv['max-aspect-ratio'] >= 1)) return `--max-aspect-ratio must be a number >= 1, got ${shownNumber(argv['max-aspect-ratio'])}`;
   const fraction = argv['val-fraction'];
-  if (!(fraction >= 0 && fraction <= 1)) return `--val-fraction must be a number in 0..1, got ${fraction}`;
+  if (!(fraction >= 0 && fraction <= 1)) return `--val-fraction must be a number in 0..1, got ${shownNumber(fraction)}`;
   for (const code of languageCodes(argv.languages)) if (!/^[a-z]{2}$/.test(code)) return `--languages takes ISO 639-1 codes like en or fr, got ${code}`;
   return undefined;
 }

@@ -1,5 +1,6 @@
 import type { CommandModule } from 'yargs';
-import { flagRanges, mostWorkers } from './options.js';
+import type { TrainResult } from '../../train/index.js';
+import { flagRanges, jsonOption, mostWorkers, printSummary } from './options.js';
 
 interface TrainArgs {
   shards?: string;
@@ -24,6 +25,7 @@ interface TrainArgs {
   workers?: number;
   'cache-mb'?: number;
   resume: boolean;
+  json: boolean;
 }
 
 const backends = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
@@ -51,7 +53,7 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
   command: 'train',
   describe: 'Train the bag-of-words contrastive model on shards',
   builder: (y) =>
-    y
+    jsonOption(y)
       .option('shards', { type: 'string', normalize: true, describe: 'Shard folder from `wit shards` (train-*.tar, val-*.tar); on --resume, defaults to the run\'s' })
       .option('out', { type: 'string', normalize: true, demandOption: true, describe: 'Run folder: config.json, vocab.json, checkpoint, metrics.jsonl' })
       .option('backend', { type: 'string', choices: backends, default: 'auto', describe: 'tfjs backend; auto picks the fastest that loads and says why' })
@@ -118,17 +120,23 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
       process.off('SIGINT', onInterrupt);
       progress.finish();
     });
-    const { last, validation } = result;
-    const summary = last ? `: loss ${last.loss.toFixed(4)}, in-batch i2t_acc ${last.i2t_acc.toFixed(3)}, t2i_acc ${last.t2i_acc.toFixed(3)}` : ' (nothing left to train)';
-    console.log(`trained ${result.steps}/${result.totalSteps} steps on ${result.backend.name}${summary}`);
-    if (validation) {
-      console.log(`validation: i2t_acc ${validation.val_i2t_acc.toFixed(3)}, t2i_acc ${validation.val_t2i_acc.toFixed(3)} over ${validation.val_samples} pairs in batches of ${validation.val_batch} (chance ${(1 / validation.val_batch).toFixed(3)})`);
-    }
-    const leftOut = Object.entries(result.leftOut).slice(0, 5);
-    if (leftOut.length > 0) console.log(`left out: ${leftOut.map(([reason, count]) => `${reason} ${count}`).join(', ')}`);
-    console.log(`run folder: ${result.outDir}`);
+    printSummary(argv.json, result, formatTrainSummary);
   },
 };
+
+/** The lines printed when a run ends: steps, last metrics, validation, what was left out, the run folder. */
+function formatTrainSummary(result: TrainResult): string {
+  const { last, validation } = result;
+  const summary = last ? `: loss ${last.loss.toFixed(4)}, in-batch i2t_acc ${last.i2t_acc.toFixed(3)}, t2i_acc ${last.t2i_acc.toFixed(3)}` : ' (nothing left to train)';
+  const lines = [`trained ${result.steps}/${result.totalSteps} steps on ${result.backend.name}${summary}`];
+  if (validation) {
+    lines.push(`validation: i2t_acc ${validation.val_i2t_acc.toFixed(3)}, t2i_acc ${validation.val_t2i_acc.toFixed(3)} over ${validation.val_samples} pairs in batches of ${validation.val_batch} (chance ${(1 / validation.val_batch).toFixed(3)})`);
+  }
+  const leftOut = Object.entries(result.leftOut).slice(0, 5);
+  if (leftOut.length > 0) lines.push(`left out: ${leftOut.map(([reason, count]) => `${reason} ${count}`).join(', ')}`);
+  lines.push(`run folder: ${result.outDir}`);
+  return lines.join('\n');
+}
 
 function parseChannels(text: string, WitError: new (message: string, options: { exitCode: number }) => Error): number[] {
   const channels = text.split(',').map((part) => Number(part.trim()));

@@ -222,9 +222,9 @@ class FetchRun {
   private report(): void {
     if (!this.options.onProgress) return;
     const elapsedSecs = Math.max(1e-3, (Date.now() - this.startedAt) / 1000);
-    const counts: Record<string, number> = { ok: this.ok, failed: this.reasons.total, 'MB/s': this.downloadedBytes / 1e6 / elapsedSecs };
+    const counts: Record<string, number> = { ok: this.ok, failed: this.reasons.total };
     for (const [reason, count] of this.reasons.top(3)) counts[reason] = count;
-    this.options.onProgress({ done: this.ok + this.reasons.total, total: this.total, counts });
+    this.options.onProgress({ done: this.ok + this.reasons.total, total: this.total, rates: { MB: this.downloadedBytes / 1e6 / elapsedSecs }, counts });
   }
 }
 

@@ -5,4 +5,4 @@ export { processImage, processImageDefaults, type ProcessImageOptions, type Proc
 export { ImageStore } from './image-store.js';
 export { checkImages, formatCheckImagesReport, type CheckImagesOptions, type CheckImagesReport } from './check-images.js';
 export { fetchImages, formatFetchSummary, defaultMaxImageBytes, type FetchImagesOptions, type FetchImagesSummary } from './fetch-images.js';
-export { fetchWhileCrawling } from './fetch-while-crawling.js';
+export { crawlAndFetchProgress, fetchWhileCrawling } from './fetch-while-crawling.js';

@@ -1,6 +1,7 @@
 import { appendFileSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RecallAtK } from './recall.js';
+import type { ZeroShotExample } from './zero-shot-examples.js';
 
 /**
  * The files evaluation writes into a run folder. Their keys are a stable
@@ -80,12 +81,17 @@ export interface LinearProbeFigures {
   zeroShotTop1: number;
 }
 
-/** The zero-shot confusion matrix: `matrix[true][predicted]` image counts, rows and columns in `classNames` order. */
+/**
+ * The zero-shot confusion matrix: `matrix[true][predicted]` image counts, rows
+ * and columns in `classNames` order; and a few images it classified, right
+ * and wrong (absent in files of older runs).
+ */
 export interface ConfusionFile {
   time: string;
   data: string;
   classNames: string[];
   matrix: number[][];
+  examples?: ZeroShotExample[];
 }
 
 /** Appends one record to `<runDir>/evals.jsonl`. */

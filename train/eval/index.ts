@@ -19,6 +19,7 @@ export {
 } from './evals-log.js';
 export { retrievalRecall, plainScoreRows, type RecallAtK, type RetrievalRecallOptions, type ScoreRows } from './recall.js';
 export { tensorScoreRows } from './tensor-scores.js';
+export type { ZeroShotExample } from './zero-shot-examples.js';
 export { buildZeroShotClassifier, type ZeroShotClassifier } from './zero-shot-classifier.js';
 export { classificationMetrics, classPrompts, ensembleClassEmbeddings, softmaxRows, type ClassificationMetrics } from './zero-shot-math.js';
 export { fitLogisticRegression, logisticScores, type LabelledFeatures, type LogisticModel } from './logistic-regression.js';

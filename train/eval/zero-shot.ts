@@ -6,6 +6,7 @@ import { loadLabelledImages, type LabelledImageSource } from './labelled-images.
 import { openEvalModel } from './open-eval-model.js';
 import { defaultTemplates, readTemplates } from './prompts.js';
 import { buildZeroShotClassifier, unknownClassWarning } from './zero-shot-classifier.js';
+import { zeroShotExamples } from './zero-shot-examples.js';
 import { classificationMetrics, classSimilarities } from './zero-shot-math.js';
 
 export interface ZeroShotOptions {
@@ -79,7 +80,8 @@ async function runZeroShot(model: EvalModel, { classNames, items, templates }: L
 
   const time = new Date().toISOString();
   const data = dataPath(options.source);
-  const confusion: ConfusionFile = { time, data, classNames, matrix: metrics.confusion };
+  const examples = zeroShotExamples(scores, labels, images.kept.map((index) => items[index]!.path), classNames.length);
+  const confusion: ConfusionFile = { time, data, classNames, matrix: metrics.confusion, examples };
   const record: ZeroShotRecord = {
     kind: 'zeroshot',
     time,
