@@ -7,20 +7,28 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import sharp from 'sharp';
 import { fetchImages, processImage } from '../../crawler/index.js';
+import { sha256Hex } from '../../crawler/images/process-image.js';
 import { openDb } from '../../db/index.js';
 import { loadCorpus, type CorpusImage } from './corpus.js';
+import { loadSmallCorpus } from './small-corpus.js';
+import { formatStageCosts, stageCosts } from './stages.js';
 import { imageVariant } from './variant.js';
 
+/** Where the small corpus's Debian packages are downloaded and unpacked (git-ignored). */
+const smallCorpusDir = fileURLToPath(new URL('../../../bench/out/fetch-small-corpus', import.meta.url));
+
 /**
- * `node dist/bench/fetch/main.js [--count 10000] [--sharp-count 1000] [--decode-concurrency N] [--sweep]`
+ * `node dist/bench/fetch/main.js [--corpus small|large|both] [--count 3000] [--sharp-count 1000] [--stage-count 300] [--decode-concurrency N] [--sweep]`
  *
- * Prints, in one run: images/s of sharp alone (processImage = decode, resize,
- * JPEG encode, sha256, pHash on in-memory bytes; measured before and after),
- * images/s of fetchImages end to end (loopback HTTP server in a child
- * process, polite fetcher, SQLite rows, store writes) with the same number of
- * decode workers, their ratio (target >= 0.85), and RSS every 1,000 images.
- * `--sweep` first compares decode concurrency 1-4 on the libuv pool and
- * worker_threads.
+ * For each corpus (small: real Debian clip art, stamps and sample photos;
+ * large: 0.3-2 MP photo-like JPEGs and PNGs), in one run: images/s of sharp
+ * alone (the plainest pipeline: decode, resize to 256, JPEG q90, sha256; 8 in
+ * flight; measured before and after), images/s of fetchImages end to end
+ * (loopback HTTP server in a child process, polite fetcher, validation, pHash,
+ * SQLite rows, store writes), their ratio (target >= 85%), CPU per image of
+ * both (target <= 1.2x), where an image's time goes stage by stage, and RSS
+ * every 1,000 images. `--sweep` first compares decode concurrency 1-4 on the
+ * libuv pool and worker_threads.
  */
 const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
 
@@ -45,41 +53,77 @@ function rates(m: Measured): string {
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
-  const count = args.count ?? 10_000;
-  const sharpCount = args['sharp-count'] ?? 1000;
-  const decodeConcurrency = args['decode-concurrency'] ?? availableParallelism();
+  const count = Number(args.count ?? 3000);
+  const sharpCount = Number(args['sharp-count'] ?? 1000);
+  const stageCount = Number(args['stage-count'] ?? 300);
+  const decodeConcurrency = Number(args['decode-concurrency'] ?? availableParallelism());
+  const corpora: CorpusName[] = args.corpus === undefined || args.corpus === 'both' ? ['small', 'large'] : [args.corpus as CorpusName];
   console.log(
     `bench fetch · ${new Date().toISOString()} · ${availableParallelism()} cores · load ${load()} · sharp ${sharp.versions.sharp} (vips ${sharp.versions.vips}), ` +
       `sharp.concurrency ${sharp.concurrency()}, UV_THREADPOOL_SIZE ${process.env.UV_THREADPOOL_SIZE ?? '4 (default)'}`,
   );
-  const corpus = await loadCorpus();
-  const corpusMb = corpus.reduce((sum, image) => sum + image.bytes.length, 0) / 1e6;
-  console.log(`corpus: ${corpus.length} images (openmoji art 0.3-2 MP as JPEG/PNG + Debian PNGs), ${corpusMb.toFixed(1)} MB, mean ${((corpusMb * 1000) / corpus.length).toFixed(0)} KB`);
-
-  if (args.sweep !== undefined) await sweep(corpus);
-
-  const before = await measured(sharpCount, () => sharpAlone(corpus, 0, sharpCount, decodeConcurrency));
-  console.log(`sharp alone (before): ${rates(before)}; ${decodeConcurrency} at once, ${sharpCount} images · load ${load()}`);
-  const fetched = await fetchEndToEnd(corpus, count, decodeConcurrency);
-  const after = await measured(sharpCount, () => sharpAlone(corpus, sharpCount, sharpCount, decodeConcurrency));
-  console.log(`sharp alone (after):  ${rates(after)} · load ${load()}`);
-
-  const sharpWall = (before.images + after.images) / (before.wallSecs + after.wallSecs);
-  const sharpCpu = (before.images + after.images) / (before.cpuSecs + after.cpuSecs);
-  const fetchWall = fetched.images / fetched.wallSecs;
-  const fetchCpu = fetched.images / fetched.cpuSecs;
-  console.log(`\nRESULT (${decodeConcurrency} decode workers, target >= 85%) · load ${load()}`);
-  console.log(`  wall: wit fetch ${fetchWall.toFixed(1)} images/s vs sharp alone ${sharpWall.toFixed(1)} images/s = ${((100 * fetchWall) / sharpWall).toFixed(0)}%`);
-  console.log(`  CPU:  wit fetch ${fetchCpu.toFixed(1)} vs sharp alone ${sharpCpu.toFixed(1)} images per CPU-second = ${((100 * fetchCpu) / sharpCpu).toFixed(0)}% (load-independent: the fetcher's overhead per image)`);
+  const results: string[] = [];
+  for (const name of corpora) {
+    const corpus = await loadNamedCorpus(name);
+    const corpusMb = corpus.reduce((sum, image) => sum + image.bytes.length, 0) / 1e6;
+    console.log(`\n== ${name} corpus: ${corpus.length} files, ${corpusMb.toFixed(1)} MB, mean ${((corpusMb * 1000) / corpus.length).toFixed(0)} KB`);
+    if (args.sweep !== undefined) await sweep(corpus);
+    const before = await measured(sharpCount, () => sharpAlone(corpus, 0, sharpCount, sharpInFlight));
+    console.log(`sharp alone (before): ${rates(before)}; ${sharpInFlight} at once, ${sharpCount} images · load ${load()}`);
+    const fetched = await withServer(name, async (port) => {
+      console.log('where an image goes, each stage alone, one image at a time:');
+      console.log(formatStageCosts(await stageCosts(corpus, Math.min(stageCount, count), port)));
+      return fetchEndToEnd(port, corpus.length, count, decodeConcurrency);
+    });
+    const after = await measured(sharpCount, () => sharpAlone(corpus, sharpCount, sharpCount, sharpInFlight));
+    console.log(`sharp alone (after):  ${rates(after)} · load ${load()}`);
+    results.push(compare(name, before, after, fetched, decodeConcurrency));
+  }
+  console.log(`\nRESULT (target: wit fetch >= 85% of sharp alone's images/s, CPU per image <= 1.2x) · load ${load()}`);
+  console.log(results.join('\n'));
 }
 
-/** processImage over corpus variants `from .. from+n`, `concurrency` at once on the libuv pool. */
-async function sharpAlone(images: CorpusImage[], from: number, n: number, concurrency: number): Promise<void> {
+type CorpusName = 'small' | 'large';
+const sharpInFlight = 8;
+
+async function loadNamedCorpus(name: CorpusName): Promise<CorpusImage[]> {
+  return name === 'small' ? loadSmallCorpus(smallCorpusDir, 2000) : loadCorpus();
+}
+
+function compare(name: CorpusName, before: Measured, after: Measured, fetched: Measured, decodeConcurrency: number): string {
+  const sharpWall = (before.images + after.images) / (before.wallSecs + after.wallSecs);
+  const sharpCpuPerImage = (before.cpuSecs + after.cpuSecs) / (before.images + after.images);
+  const fetchWall = fetched.images / fetched.wallSecs;
+  const fetchCpuPerImage = fetched.cpuSecs / fetched.images;
+  return (
+    `  ${name}: wit fetch ${fetchWall.toFixed(1)} images/s vs sharp alone ${sharpWall.toFixed(1)} = ${((100 * fetchWall) / sharpWall).toFixed(0)}% ` +
+    `(${decodeConcurrency} decode workers); CPU per image ${(1000 * fetchCpuPerImage).toFixed(2)} ms vs ${(1000 * sharpCpuPerImage).toFixed(2)} ms = ` +
+    `${(fetchCpuPerImage / sharpCpuPerImage).toFixed(2)}x`
+  );
+}
+
+/** The issue's "sharp alone": decode, shorter side to 256 (never up), JPEG q90, sha256 of the original bytes. */
+async function plainSharp(bytes: Buffer): Promise<void> {
+  sha256Hex(bytes);
+  await sharp(bytes, { autoOrient: true })
+    .resize({ width: 256, height: 256, fit: 'outside', withoutEnlargement: true })
+    .jpeg({ quality: 90 })
+    .toBuffer();
+}
+
+/** `work` over corpus variants `from .. from+n`, `concurrency` at once on the libuv pool. */
+async function sharpAlone(
+  images: CorpusImage[],
+  from: number,
+  n: number,
+  concurrency: number,
+  work: (bytes: Buffer) => Promise<unknown> = plainSharp,
+): Promise<void> {
   let next = from;
   const lane = async () => {
     while (next < from + n) {
       const k = next++;
-      await processImage(imageVariant(images[k % images.length]!.bytes, k)).catch(() => undefined);
+      await work(imageVariant(images[k % images.length]!.bytes, k)).catch(() => undefined);
     }
   };
   await Promise.all(Array.from({ length: concurrency }, lane));
@@ -106,12 +150,12 @@ async function sweep(images: CorpusImage[]): Promise<void> {
   const n = 400;
   console.log(`\nsweep (${n} images each):`);
   for (const concurrency of [1, 2, 3, 4]) {
-    const m = await measured(n, () => sharpAlone(images, 0, n, concurrency));
+    const m = await measured(n, () => sharpAlone(images, 0, n, concurrency, processImage));
     console.log(`  libuv pool, ${concurrency} at once, sharp.concurrency ${sharp.concurrency()}: ${rates(m)} · load ${load()}`);
   }
   const vipsThreads = sharp.concurrency();
   sharp.concurrency(availableParallelism());
-  const wide = await measured(n, () => sharpAlone(images, 0, n, 1));
+  const wide = await measured(n, () => sharpAlone(images, 0, n, 1, processImage));
   console.log(`  libuv pool, 1 at once, sharp.concurrency ${sharp.concurrency()}: ${rates(wide)} · load ${load()}`);
   sharp.concurrency(vipsThreads);
   for (const workers of [2, 3]) {
@@ -122,18 +166,27 @@ async function sweep(images: CorpusImage[]): Promise<void> {
   console.log('');
 }
 
-async function fetchEndToEnd(images: CorpusImage[], n: number, concurrency: number): Promise<Measured> {
-  const dir = mkdtempSync(join(tmpdir(), 'wit-bench-fetch-'));
-  const server = fork(fileURLToPath(new URL('./server.js', import.meta.url)), [], { stdio: 'inherit' });
+/** Runs `work` with the bench's image server (a child process serving `corpus`) on a loopback port. */
+async function withServer<T>(corpus: CorpusName, work: (port: number) => Promise<T>): Promise<T> {
+  const server = fork(fileURLToPath(new URL('./server.js', import.meta.url)), [corpus, smallCorpusDir], { stdio: 'inherit' });
   try {
     const [{ port }] = (await once(server, 'message')) as [{ port: number }];
+    return await work(port);
+  } finally {
+    server.disconnect();
+  }
+}
+
+async function fetchEndToEnd(port: number, corpusFiles: number, n: number, concurrency: number): Promise<Measured> {
+  const dir = mkdtempSync(join(tmpdir(), 'wit-bench-fetch-'));
+  try {
     const db = openDb(join(dir, 'wit.db'));
     const queryId = db.prepare("INSERT INTO queries (text, origin) VALUES ('bench', 'user')").run().lastInsertRowid;
     const insert = db.prepare("INSERT INTO pairs (image_url, text, text_origin, query_id) VALUES (?, ?, 'alt', ?)");
     db.transaction(() => {
       for (let k = 0; k < n; k++) insert.run(`http://127.0.0.1:${port}/i/${k}`, `image ${k}`, queryId);
     })();
-    console.log(`\nwit fetch: ${n} images from a loopback server (${images.length} corpus files, each URL distinct bytes), ${concurrency} decode workers`);
+    console.log(`wit fetch: ${n} images from a loopback server (${corpusFiles} corpus files, each URL distinct bytes), ${concurrency} decode workers`);
     const memory = new RssLog(1000);
     const started = performance.now();
     const cpu = process.cpuUsage();
@@ -155,7 +208,6 @@ async function fetchEndToEnd(images: CorpusImage[], n: number, concurrency: numb
     console.log(`  ${rates(result)}`);
     return result;
   } finally {
-    server.disconnect();
     rmSync(dir, { recursive: true, force: true });
   }
 }
@@ -184,16 +236,16 @@ class RssLog {
   }
 }
 
-function parseArgs(argv: string[]): Record<string, number | undefined> {
-  const parsed: Record<string, number | undefined> = {};
+function parseArgs(argv: string[]): Record<string, string | undefined> {
+  const parsed: Record<string, string | undefined> = {};
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]!;
     if (!flag.startsWith('--')) throw new Error(`bench fetch: unexpected argument ${flag}`);
     const value = argv[i + 1];
     if (value !== undefined && !value.startsWith('--')) {
-      parsed[flag.slice(2)] = Number(value);
+      parsed[flag.slice(2)] = value;
       i++;
-    } else parsed[flag.slice(2)] = 1;
+    } else parsed[flag.slice(2)] = '';
   }
   return parsed;
 }

@@ -1,14 +1,17 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { loadCorpus } from './corpus.js';
+import { loadSmallCorpus } from './small-corpus.js';
 import { imageVariant } from './variant.js';
 
 /**
  * The bench's image host, run as a child process (as a remote server would
  * be, its CPU is not the fetcher's event loop): `/i/<k>` answers corpus image
  * `k mod n`, made unique by `imageVariant`. Sends `{ port }` to its parent.
+ * Arguments: the corpus (`small` or `large`) and the small corpus's folder.
  */
-const corpus = await loadCorpus();
+const [name, smallDir] = process.argv.slice(2);
+const corpus = name === 'small' ? loadSmallCorpus(smallDir!, 2000) : await loadCorpus();
 const server = http.createServer((request, response) => {
   const match = /^\/i\/(\d+)/.exec(request.url ?? '');
   if (!match) {
@@ -18,7 +21,7 @@ const server = http.createServer((request, response) => {
   const k = Number(match[1]);
   const image = corpus[k % corpus.length]!;
   const body = imageVariant(image.bytes, k);
-  response.writeHead(200, { 'content-type': image.name.endsWith('.png') ? 'image/png' : 'image/jpeg', 'content-length': body.length });
+  response.writeHead(200, { 'content-type': /\.png$/i.test(image.name) ? 'image/png' : 'image/jpeg', 'content-length': body.length });
   response.end(body);
 });
 server.keepAliveTimeout = 60_000;

@@ -102,6 +102,11 @@ export async function normalizeImage(
   settings: Required<ProcessImageOptions>,
 ): Promise<{ metadata: Metadata; pixels: NormalizedPixels }> {
   const metadata = await validatedMetadata(bytes, settings);
+  return { metadata, pixels: await decodeToStoredSize(bytes, metadata, settings) };
+}
+
+/** The decode half of `normalizeImage`, for bytes whose `metadata` passed the checks. */
+export async function decodeToStoredSize(bytes: Buffer, metadata: Metadata, settings: Required<ProcessImageOptions>): Promise<NormalizedPixels> {
   const { width, height } = metadata.autoOrient;
   const shorter = Math.min(width, height);
   const svgDensity = metadata.format === 'svg' ? { density: Math.min(2400, (72 * Math.max(settings.size, shorter)) / shorter) } : {};
@@ -113,13 +118,13 @@ export async function normalizeImage(
       .toColourspace('srgb')
       .raw({ depth: 'uchar' })
       .toBuffer({ resolveWithObject: true });
-    return { metadata, pixels: { data, width: info.width, height: info.height, channels: info.channels } };
+    return { data, width: info.width, height: info.height, channels: info.channels };
   } catch (error) {
     throw new ImageFailure('decode_error', (error as Error).message);
   }
 }
 
-async function validatedMetadata(bytes: Buffer, settings: Required<ProcessImageOptions>): Promise<Metadata> {
+export async function validatedMetadata(bytes: Buffer, settings: Required<ProcessImageOptions>): Promise<Metadata> {
   if (bytes.length === 0) throw new ImageFailure('empty', 'the response body was empty');
   const sniffed = sniffImageFormat(bytes);
   if (sniffed === undefined) throw new ImageFailure('not_image', `the first bytes are no known image type (${describeHead(bytes)})`);
@@ -145,7 +150,7 @@ function describeHead(bytes: Buffer): string {
   return JSON.stringify(bytes.toString('latin1', 0, 16).replace(/[^\x20-\x7e]/g, '.'));
 }
 
-async function encodeJpeg(pixels: NormalizedPixels): Promise<Buffer> {
+export async function encodeJpeg(pixels: NormalizedPixels): Promise<Buffer> {
   const { data, width, height, channels } = pixels;
   return sharp(data, { raw: { width, height, channels: channels as 3 } }).jpeg({ quality: 90 }).toBuffer();
 }
