@@ -165,6 +165,18 @@ describe('wit crawl --pairs: bad input', () => {
     }
   });
 
+  it('names the flag when the list flags are wrong (exit 2)', async () => {
+    const path = file('flags.db');
+    makeCrawlDb(path, queries).close();
+    const alone = await runWitAsync(['crawl', '--db', path, '--seed', 'https://example.org/', '--keep-unmatched']);
+    expect(alone.status).toBe(2);
+    expect(alone.stderr).toMatch(/--keep-unmatched goes with --pairs FILE/);
+    const emptyCols = await runWitAsync(['crawl', '--db', path, '--pairs', file('list.csv'), '--save-cols', ' , ']);
+    expect(emptyCols.status).toBe(2);
+    expect(emptyCols.stderr).toMatch(/--save-cols must name columns/);
+    expect(pairsOf(path)).toEqual([]);
+  });
+
   it('refuses a binary file given as csv', async () => {
     copyFileSync(file('list.parquet'), file('binary.csv'));
     const path = file('binary.db');

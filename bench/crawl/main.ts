@@ -4,11 +4,12 @@
 // --renders: how many pages to render in chromium (default: one per subgroup,
 // about 120); thousands show whether the browser's memory stays flat.
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CappedPairWriter, crawl, type CrawlOptions, type PairCandidate } from '../../crawler/index.js';
 import { insertNewQueries, openDb, type WitDb } from '../../db/index.js';
 import { startOpenmojiSite } from '../../test/fixtures/openmoji-site.js';
+import { formatRate, load, plainInsert, timed } from './plain-insert.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'wit-bench-crawl-'));
 
@@ -17,28 +18,6 @@ function freshDb(name: string, queries: readonly string[]): WitDb {
   insertNewQueries(db, queries.map((text) => ({ text, origin: 'user' as const })));
   return db;
 }
-
-function load(): string {
-  return loadavg().map((n) => n.toFixed(2)).join(' ');
-}
-
-interface Rate {
-  wallPerSec: number;
-  /** Per second of this process's CPU time: what an idle core would give, whatever the machine's load. */
-  cpuPerSec: number;
-}
-
-function timed(count: number, work: () => void): Rate {
-  const cpuBefore = process.cpuUsage();
-  const started = process.hrtime.bigint();
-  work();
-  const wallSecs = Number(process.hrtime.bigint() - started) / 1e9;
-  const cpu = process.cpuUsage(cpuBefore);
-  return { wallPerSec: count / wallSecs, cpuPerSec: count / ((cpu.user + cpu.system) / 1e6) };
-}
-
-const formatRate = (rate: Rate) =>
-  `${Math.round(rate.wallPerSec).toLocaleString('en-US')} pairs/s wall, ${Math.round(rate.cpuPerSec).toLocaleString('en-US')} pairs per CPU-second`;
 
 const pairTotal = 300_000;
 const batchSize = 10_000;
@@ -56,17 +35,7 @@ function benchPair(i: number): PairCandidate {
 /** The same rows (same query ids) with a plain INSERT and no cap check: the floor the cap check is measured against. */
 function benchPlainInsert(): void {
   const db = freshDb('plain.db', Array.from({ length: queryCount }, (_, i) => `query ${i}`));
-  const insert = db.prepare('INSERT INTO pairs (image_url, text, text_origin, page_url, query_id, created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING');
-  const batch = db.transaction((start: number) => {
-    const now = new Date().toISOString();
-    for (let i = start; i < start + batchSize; i++) {
-      const pair = benchPair(i);
-      insert.run(pair.imageUrl, pair.text, pair.textOrigin, pair.pageUrl, (i % queryCount) + 1, now);
-    }
-  });
-  const rate = timed(pairTotal, () => {
-    for (let start = 0; start < pairTotal; start += batchSize) batch(start);
-  });
+  const rate = plainInsert(db, pairTotal, benchPair, (i) => (i % queryCount) + 1, batchSize);
   console.log(`plain INSERT, no cap check (baseline): ${formatRate(rate)}`);
   db.close();
 }
