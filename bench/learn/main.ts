@@ -1,12 +1,11 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { openmojiShards } from '../../test/fixtures/train-shards.js';
 import { classificationMetrics, classPrompts, cropNormalised, defaultTemplates, encodeTexts, openRun, train } from '../../train/index.js';
 import { exportForPeer, readHeldOut, type HeldOutImage } from './export-data.js';
+import { runLearnPeer } from './run-learn-peer.js';
 
 /**
  * Does wit learn as well as PyTorch from the same data? Real openmoji images captioned by their
@@ -32,7 +31,6 @@ const { values } = parseArgs({
 });
 const imageSize = Number(values['image-size']);
 const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
-const peerScript = fileURLToPath(new URL('../../../bench/peer/learn.py', import.meta.url));
 
 interface Score {
   top1: number;
@@ -58,18 +56,6 @@ async function witZeroShot(runDir: string, heldOut: readonly HeldOutImage[], pro
   } finally {
     await run.engine.dispose();
   }
-}
-
-function runPeer(dataPath: string, totalSteps: number, warmupSteps: number): (Score & { blas: string }) | string {
-  const threads = values.threads;
-  const run = spawnSync('/usr/bin/python3', [peerScript, `--data=${dataPath}`, `--total-steps=${totalSteps}`, `--warmup-steps=${warmupSteps}`, `--threads=${threads}`], {
-    encoding: 'utf8',
-    env: { ...process.env, OMP_NUM_THREADS: threads, OPENBLAS_NUM_THREADS: threads },
-  });
-  if (run.error) return `/usr/bin/python3 could not start (${run.error.message})`;
-  if (run.status !== 0) return `the PyTorch peer failed: ${run.stderr.trim().split('\n').slice(-3).join(' | ')}`;
-  const result = JSON.parse(run.stdout.trim().split('\n').pop()!) as Score & { blasLibraries: string[]; torch: string };
-  return { ...result, blas: `torch ${result.torch}, ${result.blasLibraries.map((l) => l.split('/').pop()).join(', ') || 'no BLAS mapped'}` };
 }
 
 const pct = (value: number) => `${(100 * value).toFixed(1)}%`;
@@ -98,15 +84,15 @@ try {
     const witSeconds = (performance.now() - started) / 1000;
     const wit = await witZeroShot(runDir, heldOut, prompts);
     const samplesSeen = result.steps * Number(values.batch);
-    console.log(`epochs ${epochs}: wit     top-1 ${pct(wit.top1)} top-5 ${pct(wit.top5)} · ${samplesSeen} samples seen in ${witSeconds.toFixed(1)} s · load ${load()}`);
+    console.log(`epochs ${epochs}: wit     top-1 ${pct(wit.top1)} top-5 ${pct(wit.top5)} · ${samplesSeen} samples seen in ${witSeconds.toFixed(1)} s (all of wit train: decoding, startup, validation) · load ${load()}`);
     const dataPath = join(work, `peer-${epochs}`);
     const config = await exportForPeer(runDir, shardsDir, heldOut, prompts, dataPath);
-    const peer = runPeer(dataPath, config.train.totalSteps, config.train.warmupSteps);
+    const peer = runLearnPeer(dataPath, config.train, Number(values.threads));
     if (typeof peer === 'string') {
       console.log(`epochs ${epochs}: PyTorch not run: ${peer}`);
       continue;
     }
-    console.log(`epochs ${epochs}: PyTorch top-1 ${pct(peer.top1)} top-5 ${pct(peer.top5)} · ${peer.samplesSeen} samples seen in ${peer.seconds.toFixed(1)} s (${peer.blas}) · load ${load()}`);
+    console.log(`epochs ${epochs}: PyTorch top-1 ${pct(peer.top1)} top-5 ${pct(peer.top5)} · ${peer.samplesSeen} samples seen in ${peer.seconds.toFixed(1)} s of training loop (torch ${peer.torch}, ${peer.blasLibraries.map((l) => l.split('/').pop()).join(', ') || 'no BLAS mapped'}) · load ${load()}`);
     console.log(`epochs ${epochs}: wit - PyTorch top-1 ${((wit.top1 - peer.top1) * 100).toFixed(1)} points, top-5 ${((wit.top5 - peer.top5) * 100).toFixed(1)} points`);
   }
 } finally {

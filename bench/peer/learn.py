@@ -19,7 +19,7 @@ import torch
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from train_step import BagOfWordsClip, contrastive_loss, loaded_blas  # noqa: E402
+from train_step import BagOfWordsClip, contrastive_loss, runtime_facts  # noqa: E402
 
 CLIP_MEAN = torch.tensor([0.48145466, 0.4578275, 0.40821073]).view(1, 3, 1, 1)
 CLIP_STD = torch.tensor([0.26862954, 0.26130258, 0.27577711]).view(1, 3, 1, 1)
@@ -141,7 +141,6 @@ def main():
     seconds = time.perf_counter() - start
     cpu_seconds = time.process_time() - cpu_start
     top1, top5 = zero_shot(model, held_out, meta["heldOut"]["promptTokens"], size)
-    libraries, gflops = loaded_blas()
     print(json.dumps({
         "top1": top1,
         "top5": top5,
@@ -150,10 +149,7 @@ def main():
         "seconds": seconds,
         "cpuSeconds": cpu_seconds,
         "finalLoss": float(loss),
-        "torch": torch.__version__,
-        "threads": torch.get_num_threads(),
-        "blasLibraries": libraries,
-        "matmul512Gflops": gflops,
+        **runtime_facts(),
     }))
 
 

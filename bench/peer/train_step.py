@@ -58,6 +58,12 @@ def loaded_blas():
     return sorted(libraries), gflops
 
 
+def runtime_facts():
+    """torch's version, its thread count, the BLAS it loaded and that BLAS's speed, for the JSON line."""
+    libraries, gflops = loaded_blas()
+    return {"torch": torch.__version__, "threads": torch.get_num_threads(), "blasLibraries": libraries, "matmul512Gflops": gflops}
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--batch", type=int, default=256)
@@ -101,15 +107,11 @@ def main():
         step()
     seconds = time.perf_counter() - start
     cpu_seconds = time.process_time() - cpu_start
-    libraries, gflops = loaded_blas()
     print(json.dumps({
         "samplesPerSec": args.batch * args.steps / seconds,
         "secsPerStep": seconds / args.steps,
         "cpuSecsPerStep": cpu_seconds / args.steps,
-        "torch": torch.__version__,
-        "threads": torch.get_num_threads(),
-        "blasLibraries": libraries,
-        "matmul512Gflops": gflops,
+        **runtime_facts(),
     }))
 
 

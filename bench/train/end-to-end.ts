@@ -1,11 +1,10 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { openmojiShards } from '../../test/fixtures/train-shards.js';
 import { classPrompts, defaultTemplates, train } from '../../train/index.js';
 import { exportForPeer, readHeldOut } from '../learn/export-data.js';
+import { runLearnPeer, type LearnPeerResult } from '../learn/run-learn-peer.js';
 
 export interface EndToEndOptions {
   trainPairs: number;
@@ -24,8 +23,6 @@ export interface EndToEndFigures {
   witDataWaitShare: string;
   peer: { samplesPerSec: number; blasLibraries: string[] } | string;
 }
-
-const peerScript = fileURLToPath(new URL('../../../bench/peer/learn.py', import.meta.url));
 
 /**
  * `wit train` (default model, 64 px) on real 256-px openmoji shards, end to end, and the same
@@ -60,20 +57,14 @@ export async function measureEndToEnd(options: EndToEndOptions): Promise<EndToEn
       witSamplesPerSec: (result.steps * options.batchSize) / secs,
       witDecodeSecs: (decodeEndedAt - started) / 1000,
       witDataWaitShare: /\(([\d.]+%) of the time/.exec(waitLine)?.[1] ?? '?',
-      peer: runPeer(dataPath, config.train.totalSteps, config.train.warmupSteps, options.threads, options.batchSize),
+      peer: peerFigures(runLearnPeer(dataPath, config.train, options.threads), options.batchSize),
     };
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
 }
 
-function runPeer(dataPath: string, totalSteps: number, warmupSteps: number, threads: number, batchSize: number): EndToEndFigures['peer'] {
-  const run = spawnSync('/usr/bin/python3', [peerScript, `--data=${dataPath}`, `--total-steps=${totalSteps}`, `--warmup-steps=${warmupSteps}`, `--threads=${threads}`], {
-    encoding: 'utf8',
-    env: { ...process.env, OMP_NUM_THREADS: String(threads), OPENBLAS_NUM_THREADS: String(threads) },
-  });
-  if (run.error) return `/usr/bin/python3 could not start (${run.error.message})`;
-  if (run.status !== 0) return `the PyTorch peer failed: ${run.stderr.trim().split('\n').slice(-3).join(' | ')}`;
-  const result = JSON.parse(run.stdout.trim().split('\n').pop()!) as { steps: number; seconds: number; blasLibraries: string[] };
+function peerFigures(result: LearnPeerResult | string, batchSize: number): EndToEndFigures['peer'] {
+  if (typeof result === 'string') return result;
   return { samplesPerSec: (result.steps * batchSize) / result.seconds, blasLibraries: result.blasLibraries };
 }
