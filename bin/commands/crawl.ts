@@ -1,6 +1,7 @@
 import type { Argv, CommandModule } from 'yargs';
 import { WitError } from '../../db/index.js';
 import { dbOption, flagRanges, mostDelayMillis } from './options.js';
+import { onStopSignals, stopExitCode } from './stop-signals.js';
 
 interface CrawlArgs {
   db: string;
@@ -122,16 +123,13 @@ export const crawlCommand: CommandModule<object, CrawlArgs> = {
   builder: (y) => builder(y),
   handler: async (argv) => {
     const { crawl, fetchWhileCrawling, formatCrawlSummary, formatFetchSummary } = await import('../../crawler/index.js');
-    const { openDb, ProgressLine } = await import('../../db/index.js');
-    const db = openDb(argv.db, { create: false });
+    const { openDbAsWriter, ProgressLine } = await import('../../db/index.js');
+    const { db, close } = openDbAsWriter(argv.db, 'crawl');
     const controller = new AbortController();
-    const stop = () => {
-      if (controller.signal.aborted) process.exit(130);
+    const stopListening = onStopSignals(() => {
       process.stderr.write('\nwit crawl: stopping; in-flight pages will be fetched again next run (Ctrl-C again to quit at once)\n');
       controller.abort();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
+    });
     if (!argv['user-agent'] && !argv['allow-private']) {
       process.stderr.write(
         "wit crawl: no --user-agent given; sites will see wit's default. Name your crawler and how to reach you, " +
@@ -170,11 +168,10 @@ export const crawlCommand: CommandModule<object, CrawlArgs> = {
       progress.finish();
       console.log(formatCrawlSummary(summary));
       if (images) console.log(formatFetchSummary(await images));
-      if (summary.stopped) process.exitCode = 130;
+      if (summary.stopped) process.exitCode = stopExitCode();
     } finally {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      db.close();
+      stopListening();
+      close();
     }
   },
 };
