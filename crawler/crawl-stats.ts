@@ -1,10 +1,11 @@
 import { formatDuration, ReasonCounter, type ProgressUpdate } from '../db/index.js';
+import { maxCaptionChars } from './caption-bound.js';
 import type { StoreOutcome } from './pair-cap.js';
 
 /** What a crawl did, as `crawl()` returns it and the CLI prints it. */
 export interface CrawlSummary {
   pages: { fetched: number; failed: number; skipped: number; deferred: number };
-  pairs: { stored: number; duplicate: number; overCap: number; unmatched: number };
+  pairs: { stored: number; duplicate: number; overCap: number; unmatched: number; captionTooLong: number };
   /** Queries finished by this run, and left (search: this partition's; site: queries under cap). */
   queries: { finished: number; left: number };
   /** Pages (site source) that failed in a way worth retrying and wait for a later run, and when the first is due. */
@@ -19,7 +20,7 @@ export interface CrawlSummary {
 /** The running counts of a crawl: fed by the sources, read by the progress line and the summary. */
 export class CrawlStats {
   readonly pages = { fetched: 0, failed: 0, skipped: 0, deferred: 0 };
-  readonly pairs = { stored: 0, duplicate: 0, overCap: 0, unmatched: 0 };
+  readonly pairs = { stored: 0, duplicate: 0, overCap: 0, unmatched: 0, captionTooLong: 0 };
   readonly queries = { finished: 0, left: 0 };
   /** Pages known and not fetched yet (site source). */
   pagesLeft = 0;
@@ -27,7 +28,8 @@ export class CrawlStats {
   private readonly reasons = new ReasonCounter();
   private readonly startedAt = Date.now();
 
-  addPairs(outcome: StoreOutcome, unmatched: number): void {
+  addPairs(outcome: StoreOutcome, unmatched: number, captionTooLong: number): void {
+    this.pairs.captionTooLong += captionTooLong;
     this.pairs.stored += outcome.stored;
     this.pairs.duplicate += outcome.duplicate;
     this.pairs.overCap += outcome.overCap;
@@ -73,7 +75,7 @@ export function formatCrawlSummary(summary: CrawlSummary): string {
   const lines = [
     `crawl ${summary.stopped ? 'stopped (run the same command to resume)' : 'finished'} after ${formatDuration(elapsedSecs)}`,
     `  pages: ${pages.fetched} fetched (${perSec(pages.fetched)}/s), ${pages.failed} failed, ${pages.skipped} skipped, ${pages.deferred} deferred to a later run`,
-    `  pairs: ${pairs.stored} stored (${perSec(pairs.stored)}/s), ${pairs.duplicate} already stored, ${pairs.overCap} over the cap, ${pairs.unmatched} matching no query`,
+    `  pairs: ${pairs.stored} stored (${perSec(pairs.stored)}/s), ${pairs.duplicate} already stored, ${pairs.overCap} over the cap, ${pairs.unmatched} matching no query, ${pairs.captionTooLong} with a caption over ${maxCaptionChars} characters`,
     `  queries: ${queries.finished} finished by this run, ${queries.left} left`,
   ];
   if (summary.waiting.count > 0) {
