@@ -4,6 +4,7 @@ import { hideBin } from 'yargs/helpers';
 import { WitError } from '../db/index.js';
 import { commands } from './commands/index.js';
 import { flagValueCheck } from './commands/options.js';
+import { stopExitCode } from './commands/stop-signals.js';
 import { reportFailure } from './report-failure.js';
 
 const typed = hideBin(process.argv);
@@ -28,5 +29,7 @@ const cli = yargs(typed)
 try {
   await cli.parseAsync();
 } catch (error) {
-  process.exitCode = reportFailure(error);
+  const code = reportFailure(error);
+  // A library stopped by its abort signal says 130; which signal it was is the CLI's to tell.
+  process.exitCode = code === 130 ? stopExitCode() : code;
 }

@@ -1,10 +1,11 @@
 import { formatDuration, ReasonCounter, type ProgressUpdate } from '../db/index.js';
+import { maxCaptionChars } from './caption-bound.js';
 import type { StoreOutcome } from './pair-cap.js';
 
 /** What a crawl did, as `crawl()` returns it and the CLI prints it. */
 export interface CrawlSummary {
   pages: { fetched: number; failed: number; skipped: number; deferred: number };
-  pairs: { stored: number; duplicate: number; overCap: number; unmatched: number };
+  pairs: { stored: number; duplicate: number; overCap: number; unmatched: number; captionTooLong: number };
   /** URL lists (list source): files, rows read, and files that failed partway (`source_files.error` says where and why). */
   lists: { files: number; rows: number; failed: number };
   /** Queries finished by this run, and left (search: this partition's; site: queries under cap). */
@@ -21,7 +22,7 @@ export interface CrawlSummary {
 /** The running counts of a crawl: fed by the sources, read by the progress line and the summary. */
 export class CrawlStats {
   readonly pages = { fetched: 0, failed: 0, skipped: 0, deferred: 0 };
-  readonly pairs = { stored: 0, duplicate: 0, overCap: 0, unmatched: 0 };
+  readonly pairs = { stored: 0, duplicate: 0, overCap: 0, unmatched: 0, captionTooLong: 0 };
   readonly queries = { finished: 0, left: 0 };
   /** List files of this partition, rows read from them, and files that failed partway (list source). */
   listFiles = 0;
@@ -36,7 +37,8 @@ export class CrawlStats {
   /** `walksQueries`: the source goes query by query (search), so the line shows queries done and left; a site crawl walks pages. */
   constructor(private readonly walksQueries: boolean) {}
 
-  addPairs(outcome: StoreOutcome, unmatched: number): void {
+    addPairs(outcome: StoreOutcome, unmatched: number, captionTooLong: number): void {
+    this.pairs.captionTooLong += captionTooLong;
     this.pairs.stored += outcome.stored;
     this.pairs.duplicate += outcome.duplicate;
     this.pairs.overCap += outcome.overCap;
@@ -97,7 +99,7 @@ export function formatCrawlSummary(summary: CrawlSummary): string {
       ? `  lists: ${lists.rows} rows read (${perSec(lists.rows)}/s) from ${lists.files} files, ${lists.failed} failed partway` +
         (lists.failed > 0 ? ` (wit db sql "SELECT location, error FROM source_files WHERE state = 'failed'")` : '')
       : `  pages: ${pages.fetched} fetched (${perSec(pages.fetched)}/s), ${pages.failed} failed, ${pages.skipped} skipped, ${pages.deferred} deferred to a later run`,
-    `  pairs: ${pairs.stored} stored (${perSec(pairs.stored)}/s), ${pairs.duplicate} already stored, ${pairs.overCap} over the cap, ${pairs.unmatched} matching no query`,
+    `  pairs: ${pairs.stored} stored (${perSec(pairs.stored)}/s), ${pairs.duplicate} already stored, ${pairs.overCap} over the cap, ${pairs.unmatched} matching no query, ${pairs.captionTooLong} with a caption over ${maxCaptionChars} characters`,
     `  queries: ${queries.finished} finished by this run, ${queries.left} left`,
   ];
   if (summary.waiting.count > 0) {

@@ -166,7 +166,11 @@ export function resolveHttp(href: string, base: URL): string | undefined {
   }
 }
 
-/** Whitespace runs (any Unicode space) collapsed to one space, ends trimmed. */
+/**
+ * A caption as stored: control characters (NUL included: the sqlite3 shell
+ * cuts a text there) removed, whitespace runs (any Unicode space, tabs and
+ * newlines included) collapsed to one space, ends trimmed.
+ */
 export function collapse(text: string): string {
-  return text.replace(/\s+/gu, ' ').trim();
+  return text.replace(/(?![\t\n\v\f\r])\p{Cc}/gu, '').replace(/\s+/gu, ' ').trim();
 }

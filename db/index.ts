@@ -11,3 +11,4 @@ export * from './crawl-store.js';
 export * from './image-rows.js';
 export * from './curation-store.js';
 export * from './source-files.js';
+export { holdWriterLock, openDbAsWriter, type WriterLock } from './writer-lock.js';

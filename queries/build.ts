@@ -1,4 +1,4 @@
-import { countQueries, insertNewQueries, queryOrigins, saveQueryBuildRecord, type ProgressSink, type QueryOrigin, type WitDb } from '../db/index.js';
+import { countQueries, insertNewQueries, queryOrigins, saveQueryBuildRecord, type ProgressSink, type QueryOrigin, type WitDb, WitError } from '../db/index.js';
 import { countCorpora, frequentUnigrams, highPmiBigrams, type CorpusCounts } from './corpus-counts.js';
 import { normalizeText } from './normalize.js';
 import { readTextLines, textFileBytes } from './text-lines.js';
@@ -156,8 +156,15 @@ async function addTitleQueries(adder: QueryAdder, path: string, minViews: number
   return malformed;
 }
 
-/** Adds the lines of a file as `user` queries (normalized; blank ones skipped). */
+/** Characters a line of a user query file may hold: a query is a word, a phrase or a title, not a document. */
+export const maxUserQueryChars = 1000;
+
+/**
+ * Adds the lines of a file as `user` queries (normalized; blank ones skipped).
+ * The whole file is checked first, so that a bad file adds nothing.
+ */
 export async function addUserQueries(adder: QueryAdder, path: string, role: string, onBytesRead?: (bytes: number) => void): Promise<void> {
+  await checkUserQueryFile(path, role);
   for await (const lines of readTextLines(path, { role, onBytesRead })) {
     const texts: string[] = [];
     for (const line of lines) {
@@ -165,6 +172,27 @@ export async function addUserQueries(adder: QueryAdder, path: string, role: stri
       if (text) texts.push(text);
     }
     adder.add('user', texts);
+  }
+}
+
+/**
+ * Refuses a file that is not UTF-8 text of short lines, naming the first bad
+ * line: the decoder turns bytes that are no UTF-8 into U+FFFD, so one of
+ * those marks a binary or wrongly encoded file (a 20 MB line of bytes would
+ * otherwise become a few "queries" of a million characters each).
+ */
+async function checkUserQueryFile(path: string, role: string): Promise<void> {
+  let lineNumber = 0;
+  for await (const lines of readTextLines(path, { role })) {
+    for (const line of lines) {
+      lineNumber += 1;
+      if (line.includes('\uFFFD')) {
+        throw new WitError(`${role} ${path}, line ${lineNumber}: not valid UTF-8 text. Save the file as UTF-8 (e.g. iconv -f latin1 -t utf-8), one query a line; nothing was imported.`);
+      }
+      if (line.length > maxUserQueryChars) {
+        throw new WitError(`${role} ${path}, line ${lineNumber}: ${line.length.toLocaleString('en-US')} characters, more than a query may hold (${maxUserQueryChars}). Give one query a line; nothing was imported.`);
+      }
+    }
   }
 }
 

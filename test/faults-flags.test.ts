@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runWit } from './fixtures/run-wit.js';
@@ -30,5 +31,28 @@ describe('flags are checked at the edge of every command', () => {
     expect(result.stderr).not.toMatch(/unexpected failure|\n\s+at /);
     expect(result.status).toBe(2);
     expect(result.stderr).toContain(flag);
+  });
+});
+
+describe('queries import refuses what is no list of queries, naming the line', () => {
+  const db = join(dir, 'queries.db');
+  const lines = ['red panda', 'snow leopard'];
+
+  it('bytes that are no UTF-8 (and no NUL byte to call them binary): exit 1, nothing imported', () => {
+    // Latin-1 "café" on line 3: valid text in another encoding, no NUL byte.
+    const file = join(dir, 'latin1.txt');
+    writeFileSync(file, Buffer.concat([Buffer.from(`${lines.join('\n')}\ncaf`), Buffer.from([0xe9]), Buffer.from('\n')]));
+    const result = runWit(['queries', 'import', '--db', db, file]);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain(`${file}, line 3: not valid UTF-8`);
+    expect(runWit(['queries', 'export', '--db', db]).stdout).toBe('');
+  });
+
+  it('a line longer than a query may be: exit 1 naming the line', () => {
+    const file = join(dir, 'long.txt');
+    writeFileSync(file, `${lines.join('\n')}\n${'the quick brown fox '.repeat(1000)}\n`);
+    const result = runWit(['queries', 'import', '--db', db, file]);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/long\.txt, line 3: 20,000 characters, more than a query may hold \(1000\)/);
   });
 });

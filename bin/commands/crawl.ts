@@ -2,6 +2,7 @@ import type { Argv, CommandModule } from 'yargs';
 import { WitError } from '../../db/index.js';
 import { pairsArgsProblem, pairsOptions, pairsSource, type CrawlPairsArgs } from './crawl-pairs.js';
 import { dbOption, disallowedDirectivesOption, flagRanges, jsonOption, mostDelayMillis, printSummary, type RobotsDirective } from './options.js';
+import { onStopSignals, stopExitCode } from './stop-signals.js';
 
 interface CrawlArgs extends CrawlPairsArgs {
   db: string;
@@ -130,16 +131,13 @@ export const crawlCommand: CommandModule<object, CrawlArgs> = {
   builder: (y) => builder(y),
   handler: async (argv) => {
     const { crawl, crawlAndFetchProgress, fetchWhileCrawling, formatCrawlSummary, formatFetchSummary, PoliteFetcher } = await import('../../crawler/index.js');
-    const { openDb, ProgressLine } = await import('../../db/index.js');
-    const db = openDb(argv.db, { create: false });
+    const { openDbAsWriter, ProgressLine } = await import('../../db/index.js');
+    const { db, close } = openDbAsWriter(argv.db, 'crawl');
     const controller = new AbortController();
-    const stop = () => {
-      if (controller.signal.aborted) process.exit(130);
+    const stopListening = onStopSignals(() => {
       process.stderr.write('\nwit crawl: stopping; in-flight pages will be fetched again next run (Ctrl-C again to quit at once)\n');
       controller.abort();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
+    });
     if (!argv['user-agent'] && !argv['allow-private'] && argv.pairs === undefined) {
       process.stderr.write(
         "wit crawl: no --user-agent given; sites will see wit's default. Name your crawler and how to reach you, " +
@@ -185,12 +183,11 @@ export const crawlCommand: CommandModule<object, CrawlArgs> = {
       progress.finish();
       const both = { ...summary, ...(fetched ? { images: fetched } : {}) };
       printSummary(argv.json, both, ({ images, ...crawled }) => [formatCrawlSummary(crawled), ...(images ? [formatFetchSummary(images)] : [])].join('\n'));
-      if (summary.stopped) process.exitCode = 130;
+      if (summary.stopped) process.exitCode = stopExitCode();
       if (fetcher instanceof PoliteFetcher) await fetcher.close();
     } finally {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      db.close();
+      stopListening();
+      close();
     }
   },
 };

@@ -1,5 +1,6 @@
 import type { CommandModule } from 'yargs';
 import { dbOption, disallowedDirectivesOption, flagRanges, jsonOption, mostDelayMillis, mostWorkers, printSummary, type RobotsDirective } from './options.js';
+import { onStopSignals, stopExitCode } from './stop-signals.js';
 
 interface FetchArgs {
   db: string;
@@ -56,21 +57,19 @@ export const fetchCommand: CommandModule<object, FetchArgs> = {
       .check(fetchRanges),
   handler: async (argv) => {
     const { existsSync, statSync } = await import('node:fs');
-    const { openDb, ProgressLine, WitError } = await import('../../db/index.js');
+    const { openDbAsWriter, ProgressLine, WitError } = await import('../../db/index.js');
     const problem = flagProblem(argv);
     if (problem) throw new WitError(`${problem}; see wit fetch --help.`, { exitCode: 2 });
     if (existsSync(argv.images) && !statSync(argv.images).isDirectory()) {
       throw new WitError(`--images ${argv.images} is a file; give a folder for the image store (it is created if missing).`);
     }
     const { fetchImages, formatFetchSummary } = await import('../../crawler/index.js');
-    const db = openDb(argv.db, { create: false });
+    const { db, close } = openDbAsWriter(argv.db, 'fetch');
     const stop = new AbortController();
-    const onSigint = () => {
-      if (stop.signal.aborted) process.exit(130);
+    const stopListening = onStopSignals(() => {
       console.error('\nwit fetch: stopping after the images in flight (Ctrl-C again to quit now)');
       stop.abort();
-    };
-    process.on('SIGINT', onSigint);
+    });
     const progress = new ProgressLine({ label: 'fetch', unit: 'images' });
     try {
       const summary = await fetchImages(db, {
@@ -96,10 +95,10 @@ export const fetchCommand: CommandModule<object, FetchArgs> = {
       });
       progress.finish();
       printSummary(argv.json, summary, formatFetchSummary);
-      if (stop.signal.aborted) process.exitCode = 130;
+      if (stop.signal.aborted) process.exitCode = stopExitCode();
     } finally {
-      process.off('SIGINT', onSigint);
-      db.close();
+      stopListening();
+      close();
     }
   },
 };

@@ -61,11 +61,11 @@ const build: CommandModule<object, BuildArgs> = {
         throw new WitError(`${problem}. Run \`wit shards build --help\` for the options.`, { exitCode: 2 });
       }),
   handler: async (argv) => {
-    const { openDb, ProgressLine } = await import('../../db/index.js');
+    const { openDbAsWriter, ProgressLine } = await import('../../db/index.js');
     const { buildShards, formatBuildSummary } = await import('../../curate/index.js');
     const blockWords = await readListFlag('block-words', argv['block-words']);
     const blockHosts = await readListFlag('block-hosts', argv['block-hosts']);
-    const db = openDb(argv.db, { create: false });
+    const { db, close } = openDbAsWriter(argv.db, 'shards build');
     try {
       const result = await buildShards(db, {
         imagesDir: argv.images,
@@ -88,7 +88,7 @@ const build: CommandModule<object, BuildArgs> = {
       });
       printSummary(argv.json, { ...result, outDir: argv.out }, (built) => formatBuildSummary(built, built.outDir));
     } finally {
-      db.close();
+      close();
     }
   },
 };

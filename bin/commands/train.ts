@@ -1,6 +1,7 @@
 import type { CommandModule } from 'yargs';
 import type { TrainResult } from '../../train/index.js';
 import { flagRanges, jsonOption, mostWorkers, printSummary } from './options.js';
+import { onStopSignals } from './stop-signals.js';
 
 interface TrainArgs {
   shards?: string;
@@ -80,16 +81,16 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
       .check(trainRanges)
       .check((argv) => argv.resume || argv.shards !== undefined || '--shards is required for a new run: the folder `wit shards` wrote.'),
   handler: async (argv) => {
-    const { WitError } = await import('../../db/index.js');
+    const { holdWriterLock, WitError } = await import('../../db/index.js');
     const { TrainProgress, train } = await import('../../train/index.js');
+    const lock = await lockRunFolder(argv.out, holdWriterLock);
     const progress = new TrainProgress();
     const stop = new AbortController();
-    const onInterrupt = () => {
-      if (stop.signal.aborted) process.exit(130); // a second Ctrl-C: stop now, the last checkpoint stays
+    // A second signal stops at once; the last checkpoint stays.
+    const stopListening = onStopSignals(() => {
       progress.log('stopping after this step and saving a checkpoint (Ctrl-C again to stop at once)');
       stop.abort();
-    };
-    process.on('SIGINT', onInterrupt);
+    });
     const result = await train({
       shardsDir: argv.shards,
       outDir: argv.out,
@@ -117,7 +118,8 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
       log: progress.log,
       signal: stop.signal,
     }).finally(() => {
-      process.off('SIGINT', onInterrupt);
+      lock?.release();
+      stopListening();
       progress.finish();
     });
     printSummary(argv.json, result, formatTrainSummary);
@@ -136,6 +138,21 @@ function formatTrainSummary(result: TrainResult): string {
   if (leftOut.length > 0) lines.push(`left out: ${leftOut.map(([reason, count]) => `${reason} ${count}`).join(', ')}`);
   lines.push(`run folder: ${result.outDir}`);
   return lines.join('\n');
+}
+
+/**
+ * One `train` per run folder: `OUT/writer.lock`. A folder that cannot be
+ * created is left to train itself, which says why.
+ */
+async function lockRunFolder(out: string, hold: typeof import('../../db/index.js').holdWriterLock) {
+  const { mkdirSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  try {
+    mkdirSync(out, { recursive: true });
+  } catch {
+    return undefined;
+  }
+  return hold(join(out, 'writer.lock'), out, 'train');
 }
 
 function parseChannels(text: string, WitError: new (message: string, options: { exitCode: number }) => Error): number[] {

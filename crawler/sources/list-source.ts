@@ -1,6 +1,8 @@
 import { existsSync, statSync } from 'node:fs';
 import { addSourceFiles, advanceSourceFile, countQueryProgress, finishSourceFile, sourceFileAt, stableHash, WitError, type Partition, type SourceFileRow } from '../../db/index.js';
 import { loadMatcher, type QueryMatcher } from '../../queries/index.js';
+import { maxCaptionChars } from '../caption-bound.js';
+import { collapse } from '../extract.js';
 import type { PairToStore } from '../pair-cap.js';
 import { readDelimitedList } from './list-delimited.js';
 import { BadListData, isDataError, listFormatOf, listFormats, type ListColumns, type ListReadOptions, type ListRow } from './list-file.js';
@@ -73,7 +75,9 @@ export class ListSource implements Source {
     const commit = () => {
       if (batch.length === 0) return;
       const candidates = batch.map((row) => this.candidate(row, matcher));
-      const toStore = candidates.filter((c): c is PairToStore => typeof c !== 'string' && (c.queryIds.length > 0 || this.options.keepUnmatched === true));
+      const rowPairs = candidates.filter((c): c is PairToStore => typeof c !== 'string');
+      const fitting = rowPairs.filter((c) => c.pair.text.length <= maxCaptionChars);
+      const toStore = fitting.filter((c) => c.queryIds.length > 0 || this.options.keepUnmatched === true);
       const outcome = db.transaction(() => {
         const stored = writer.store(toStore);
         advanceSourceFile(db, file.id, { position: batch[batch.length - 1]!.index + 1, records: batch.length, pairs: stored.stored });
@@ -82,7 +86,7 @@ export class ListSource implements Source {
       const skipped = candidates.filter((c): c is RowSkip => typeof c === 'string');
       for (const reason of skipped) stats.rowSkipped(reason);
       stats.rows += batch.length;
-      stats.addPairs(outcome, candidates.length - skipped.length - toStore.length);
+      stats.addPairs(outcome, fitting.length - toStore.length, rowPairs.length - fitting.length);
       stats.queries.finished += outcome.queriesFilled;
       stats.queries.left -= outcome.queriesFilled;
       batch.length = 0;
@@ -134,7 +138,7 @@ export class ListSource implements Source {
     const url = textOf(row.values[this.columns.url]).trim();
     if (url === '') return 'no_url';
     if (!URL.canParse(url) || !['http:', 'https:'].includes(new URL(url).protocol)) return 'bad_url';
-    const text = textOf(row.values[this.columns.caption]);
+    const text = collapse(textOf(row.values[this.columns.caption]));
     const extra = this.columns.save.length === 0 ? null : JSON.stringify(Object.fromEntries(this.columns.save.map((name) => [name, jsonValue(row.values[name])])));
     return { pair: { imageUrl: new URL(url).href, text, textOrigin: 'list', pageUrl: null, extra }, queryIds: matcher.match(text) };
   }

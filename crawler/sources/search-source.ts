@@ -1,6 +1,7 @@
 import { countQueryProgress, setQueryState, unfinishedQueries, type CrawlQuery } from '../../db/index.js';
 import { QueryMatcher } from '../../queries/index.js';
 import type { ImageText, ResultSelectors } from '../extract.js';
+import { boundCaptions } from '../caption-bound.js';
 import { FetchFailure } from '../fetch-failure.js';
 import { jsonResults, type JsonResultMapping } from './json-results.js';
 import type { RobotsRefusal } from '../x-robots-tag.js';
@@ -83,13 +84,14 @@ export class SearchSource implements Source {
         context.reportProgress();
         return;
       }
-      const matching = results.filter((result) => containsQuery.match(result.text).length > 0);
+      const { kept, tooLong } = boundCaptions(results);
+      const matching = kept.filter((result) => containsQuery.match(result.text).length > 0);
       const addsNothingNew = results.every((result) => seen.has(pairKey(result)));
       for (const result of results) seen.add(pairKey(result));
       const thisPage = page;
       finished = db.transaction(() => {
         const outcome = writer.storeForQuery(query.id, matching.map((pair) => ({ ...pair, pageUrl: url })));
-        stats.addPairs(outcome, results.length - matching.length);
+        stats.addPairs(outcome, kept.length - matching.length, tooLong);
         const done = addsNothingNew || thisPage >= this.maxPages || writer.isFull(query.id);
         setQueryState(db, query.id, { state: done ? 'done' : 'running', cursor: String(thisPage + 1), error: null });
         return done;

@@ -1,5 +1,6 @@
 import { addPages, countDuePages, waitingPages, countQueryProgress, duePages, recordPage, type FrontierPage, type PageOutcome } from '../../db/index.js';
 import { loadMatcher, type QueryMatcher } from '../../queries/index.js';
+import { boundCaptions } from '../caption-bound.js';
 import { FetchFailure } from '../fetch-failure.js';
 import type { LoadedPage } from '../page-loader.js';
 import type { CrawlContext, Source } from './source.js';
@@ -88,10 +89,11 @@ export class SiteSource implements Source {
         stats.pageFailed('skipped', loaded.refusal.directive);
       } else {
         db.transaction(() => {
-          const matched = loaded.pairs.map((pair) => ({ pair: { ...pair, pageUrl: loaded.url }, queryIds: matcher.match(pair.text) }));
+          const { kept, tooLong } = boundCaptions(loaded.pairs);
+          const matched = kept.map((pair) => ({ pair: { ...pair, pageUrl: loaded.url }, queryIds: matcher.match(pair.text) }));
           const batch = matched.filter((candidate) => candidate.queryIds.length > 0);
           const outcome = writer.store(batch);
-          stats.addPairs(outcome, matched.length - batch.length);
+          stats.addPairs(outcome, matched.length - batch.length, tooLong);
           stats.queries.finished += outcome.queriesFilled;
           stats.queries.left -= outcome.queriesFilled;
           if (page.depth < this.maxDepth) stats.pagesLeft += addPages(db, this.linksToFollow(loaded.links, page.depth + 1));

@@ -1,0 +1,93 @@
+import type { ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDb } from '../db/index.js';
+import { makeCrawlDb } from './fixtures/crawl-db.js';
+import { runWitAsync } from './fixtures/crawl-run.js';
+import { startOpenmojiSite, type OpenmojiSite } from './fixtures/openmoji-site.js';
+import { startWit } from './fixtures/run-wit.js';
+import { tempDir } from './fixtures/temp-dir.js';
+
+const dir = tempDir('wit-faults-writers-');
+const queries = ['cat', 'face', 'heart', 'hand', 'flag', 'person', 'grinning', 'arrow', 'star', 'moon', 'sun', 'tree'];
+const concurrency = 4;
+let site: OpenmojiSite;
+
+beforeAll(async () => {
+  // Slow answers: the first crawl is still at work when the second starts.
+  site = await startOpenmojiSite({ searchDelayMillis: 400 });
+});
+afterAll(() => site.close());
+
+const crawlArgs = (db: string) => [
+  'crawl', '--db', db, '--search', `${site.url}/search?q={query}&page={page}`, '--allow-private',
+  '--host-delay', '0', '--concurrency', String(concurrency), '--per-host', String(concurrency), '--max-pages', '30',
+];
+
+function count(db: string, sql: string): number {
+  const handle = openDb(db, { readonly: true });
+  try {
+    return handle.prepare(sql).pluck().get() as number;
+  } finally {
+    handle.close();
+  }
+}
+
+async function waitFor(condition: () => boolean, what: string): Promise<void> {
+  const start = Date.now();
+  while (!condition()) {
+    if (Date.now() - start > 60_000) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+function exited(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  return new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+}
+
+describe('one writer per db', () => {
+  it('a second crawl is refused at once naming the first; a SIGKILLed crawl\'s lock is taken over; no page is fetched twice', async () => {
+    const db = join(dir, 'two.db');
+    makeCrawlDb(db, queries).close();
+    const before = site.hits('/search');
+    const first = startWit(crawlArgs(db));
+    const firstEnd = exited(first);
+    await waitFor(() => count(db, 'SELECT count(*) FROM pairs') >= 1, 'a pair stored');
+    expect(count(db, "SELECT count(*) FROM queries WHERE state != 'done'")).toBeGreaterThan(0);
+
+    const second = await runWitAsync(crawlArgs(db));
+    expect(second.stderr).not.toMatch(/unexpected failure/);
+    expect(second.status, second.stdout + second.stderr).toBe(1);
+    expect(second.stderr).toContain(`is in use by wit crawl (pid ${first.pid}, since `);
+    expect(second.stdout).toBe('');
+
+    first.kill('SIGKILL');
+    expect((await firstEnd).signal).toBe('SIGKILL');
+    const third = await runWitAsync(crawlArgs(db));
+    expect(third.stderr).not.toMatch(/in use by/);
+    expect(third.status).toBe(0);
+    expect(count(db, "SELECT count(*) FROM queries WHERE state != 'done'")).toBe(0);
+    const hitsOfAll = site.hits('/search') - before;
+
+    // One undisturbed crawl asks for each search page once; only the pages in flight at the kill may have been asked twice.
+    const reference = join(dir, 'reference.db');
+    makeCrawlDb(reference, queries).close();
+    const referenceStart = site.hits('/search');
+    expect((await runWitAsync(crawlArgs(reference))).status).toBe(0);
+    expect(hitsOfAll).toBeLessThanOrEqual(site.hits('/search') - referenceStart + concurrency);
+    expect(count(db, 'SELECT count(*) FROM pairs')).toBe(count(reference, 'SELECT count(*) FROM pairs'));
+  });
+
+  it('SIGTERM stops a crawl cleanly with exit 143 (SIGINT is 130)', async () => {
+    const db = join(dir, 'term.db');
+    makeCrawlDb(db, queries).close();
+    const child = startWit(crawlArgs(db));
+    const end = exited(child);
+    await waitFor(() => count(db, 'SELECT count(*) FROM pairs') >= 1, 'a pair stored');
+    child.kill('SIGTERM');
+    const killer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+    const { code } = await end;
+    clearTimeout(killer);
+    expect(code).toBe(143);
+  });
+});
