@@ -6,7 +6,7 @@ import { loadLanguageCheck } from './language-filter.js';
 import { defaultShardSize, resolveCurateOptions, type BuildPhase, type BuildShardsOptions, type PhaseProgress } from './options.js';
 import { hashReferenceFolder } from './reference-folder.js';
 import { writeShardIndex, type ShardManifest } from './shard-index.js';
-import type { WrittenShard } from './shard-writer.js';
+import type { WrittenShard } from '../webdataset/index.js';
 import { writeSamples } from './write-samples.js';
 
 /** What a build did, for the summary table. */

@@ -6,5 +6,4 @@ export { parseListFile } from './block-lists.js';
 export { isPlaceholderCaption } from './caption-checks.js';
 export { clusterNearDuplicates, type NearDupStats } from './near-dup-clusters.js';
 export { bandPlan, hashBands, type BandPlan, type HashBand } from './hash64.js';
-export { ShardWriter, type ShardSample, type ShardWriterOptions, type WrittenShard } from './shard-writer.js';
 export { writeShardIndex, type ShardManifest } from './shard-index.js';

@@ -1,6 +1,6 @@
 import { closeSync, fsyncSync, openSync, renameSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import type { WrittenShard } from './shard-writer.js';
+import type { WrittenShard } from '../webdataset/index.js';
 
 /** What `manifest.json` holds; written last, so its presence marks a complete build. */
 export interface ShardManifest {

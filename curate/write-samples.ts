@@ -4,7 +4,7 @@ import { WitError, type CurationCandidate, type CurationRecord } from '../db/ind
 import { cleanCaption } from './caption-checks.js';
 import type { CuratedPairs } from './curate-pairs.js';
 import type { PhaseProgress } from './options.js';
-import { ShardWriter, type WrittenShard } from './shard-writer.js';
+import { ShardWriter, type WrittenShard } from '../webdataset/index.js';
 
 export interface WriteSamplesOptions {
   imagesDir: string;

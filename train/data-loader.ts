@@ -2,7 +2,7 @@ import { ReasonCounter, WitError } from '../db/index.js';
 import { type CropMode, decodeSquareImage } from './image-decode.js';
 import { prefetch } from './prefetch.js';
 import { hashSeed, SeededRandom } from './random.js';
-import { readShardSamples, type ShardFile, type ShardSample } from './shard-reader.js';
+import { readShardSamples, type ShardFile, type ShardSample } from '../webdataset/index.js';
 import { shuffleBuffered } from './shuffle-buffer.js';
 import { packTokenLists } from './text-batch.js';
 import type { Vocabulary } from './vocabulary.js';

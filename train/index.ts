@@ -7,7 +7,7 @@ export { readRunConfig, runFiles, type RunConfig } from './run-config.js';
 export { Vocabulary, buildVocabulary, type BuildVocabularyOptions, type VocabularyFile } from './vocabulary.js';
 export { encodeTexts } from './text-batch.js';
 export { clipMean, clipStd, loadImageForEval } from './image-decode.js';
-export { listShards, readShardSamples, readShardCaptions, countSamples, type ShardFile, type ShardSample, type ShardSplit, type ListShardsOptions, type ReadShardOptions } from './shard-reader.js';
+export { listShards, readShardSamples, readShardCaptions, countSamples, type ShardFile, type ShardSample, type ShardSplit, type ListShardsOptions, type ReadShardOptions } from '../webdataset/index.js';
 export { formatStepMetrics, type StepMetrics, type ValidationMetrics } from './metrics-log.js';
 export { retrievalHits } from './validation.js';
 export { TrainProgress, type TrainProgressOptions } from './train-progress.js';

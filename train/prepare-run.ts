@@ -4,7 +4,7 @@ import { WitError } from '../db/index.js';
 import { readCheckpoint, type CheckpointMeta } from './checkpoint.js';
 import type { EngineState } from './engine/index.js';
 import { readRunConfig, runFiles, writeRunConfig, type RunConfig } from './run-config.js';
-import { listShards, readShardCaptions, type ShardFile } from './shard-reader.js';
+import { checkShardCount, listShards, readShardCaptions, type ShardFile } from '../webdataset/index.js';
 import { checkResumeOptions, resolveSettings, trainDefaults, type TrainOptions } from './train-options.js';
 import { buildVocabulary, Vocabulary } from './vocabulary.js';
 
@@ -123,6 +123,7 @@ async function scanCaptions(shards: readonly ShardFile[], maxWords: number, sign
       captionCounts.set(txt, (captionCounts.get(txt) ?? 0) + 1);
       count++;
     }
+    checkShardCount(shard, count);
     perShard.push(count);
   }
   const vocab = await buildVocabulary(repeatEach(captionCounts), { maxWords });
