@@ -14,3 +14,5 @@ export {
   type ShardSplit,
 } from './shard-reader.js';
 export { readTarEntries, TarFormatError, type TarEntry } from './tar-reader.js';
+export { writeFileAtomic, writeJsonAtomic } from './durable-file.js';
+export { shardMetadataNames, writeShardMetadata, type ShardStats } from './shard-metadata.js';
