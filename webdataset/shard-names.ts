@@ -13,17 +13,21 @@ export const partialSuffix = '.partial';
 export const maxShardSamples = 1_000_000;
 
 const digits = 6;
-const shardNamePattern = /^([a-z][a-z0-9_]*)-(\d+)\.tar$/;
+/** `train-000003.tar`, or img2dataset's `00003.tar` (no split: its shards are all train). */
+const shardNamePattern = /^(?:([a-z][a-z0-9_]*)-)?(\d+)\.tar$/;
 
 /** `train-000003.tar` */
 export function shardFileName(split: string, shardNumber: number): string {
   return `${split}-${pad(shardNumber)}.tar`;
 }
 
-/** The split and number of a shard file name (`train-000003.tar`), or undefined for any other name. */
+/**
+ * The split and number of a shard file name (`train-000003.tar`; img2dataset's
+ * `00003.tar` is a train shard), or undefined for any other name.
+ */
 export function parseShardFileName(name: string): { split: string; shardNumber: number } | undefined {
   const match = shardNamePattern.exec(name);
-  return match ? { split: match[1]!, shardNumber: Number(match[2]) } : undefined;
+  return match ? { split: match[1] ?? 'train', shardNumber: Number(match[2]) } : undefined;
 }
 
 /** `000003000042`: shard number then index inside the shard, 6 digits each. */
