@@ -1,12 +1,12 @@
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { join } from 'node:path';
-import { readCurationCandidates, ReasonCounter, replaceCuration, WitError, type WitDb } from '../db/index.js';
-import { curatePairs, type CurateContext } from './curate-pairs.js';
+import { existsSync, statSync } from 'node:fs';
+import { readCurationCandidates, ReasonCounter, replaceCuration, WitError, type CurationCandidate, type WitDb } from '../db/index.js';
+import { curatePairs, type CuratedPairs, type CurateContext } from './curate-pairs.js';
 import { loadLanguageCheck } from './language-filter.js';
-import { defaultShardSize, resolveCurateOptions, type BuildPhase, type BuildShardsOptions, type PhaseProgress } from './options.js';
+import { defaultMinShards, defaultShardSize, resolveCurateOptions, type BuildPhase, type BuildShardsOptions, type PhaseProgress } from './options.js';
 import { hashReferenceFolder } from './reference-folder.js';
+import { prepareStaging, removeStaging, swapIn } from './output-swap.js';
 import { writeShardIndex, type ShardManifest } from './shard-index.js';
-import type { WrittenShard } from './shard-writer.js';
+import type { WrittenShard } from '../webdataset/index.js';
 import { writeSamples } from './write-samples.js';
 
 /** What a build did, for the summary table. */
@@ -26,21 +26,20 @@ export interface BuildShardsResult {
   manifest: ShardManifest;
 }
 
-/** A file a previous build left in the output folder. */
-const builtFile = /^(?:(?:train|val)-\d{6}\.tar|manifest\.json|sizes\.json)(?:\.partial)?$/;
-
 /**
  * `wit shards build`: reads every pair, decides its fate (`curatePairs`),
- * writes the kept ones as WebDataset shards, records every decision in
- * `curation`, and writes `sizes.json` and, last, `manifest.json`. The output
- * folder holds one build: shards, partial files and manifests of an earlier
- * build there are removed before writing (nothing else is touched), so a build stopped
- * at any point is simply run again. The same db, images and options give
+ * writes the kept ones as WebDataset shards (with img2dataset's per-shard
+ * parquet and stats), records every decision in `curation`, and writes
+ * `sizes.json` and, last, `manifest.json`. All of it goes into a folder
+ * beside `outDir` that replaces it only when complete (`output-swap.ts`), so
+ * a build that fails or is stopped leaves the previous shards as they were,
+ * and is simply run again. The same db, images and options give
  * byte-identical shards.
  */
 export async function buildShards(db: WitDb, options: BuildShardsOptions): Promise<BuildShardsResult> {
   const curate = resolveCurateOptions(options);
   const shardSize = options.shardSize ?? defaultShardSize;
+  const minShards = options.minShards ?? defaultMinShards;
   checkFolders(options);
   const phaseSecs: Array<[BuildPhase, number]> = [];
   const progress = timedProgress(options.progress, phaseSecs);
@@ -52,24 +51,15 @@ export async function buildShards(db: WitDb, options: BuildShardsOptions): Promi
     context.reference = await hashReferenceFolder(options.excludeNearDir, curate.nearDupDistance, progress('eval_images', 'images'));
   }
   const curated = curatePairs(pairs, curate, context);
-  clearOutput(options.outDir);
-  const { shards, records } = writeSamples(pairs, curated, {
-    imagesDir: options.imagesDir,
-    outDir: options.outDir,
-    shardSize,
-    progress: progress('write', 'samples'),
-  });
   const config = {
     ...curate,
     blockWords: curate.blockWords.length,
     blockHosts: curate.blockHosts.length,
     shardSize,
+    minShards,
     excludeNear: options.excludeNearDir ? { images: context.reference?.size ?? 0 } : null,
   };
-  withPhase(progress, 'record', 'pairs', () => replaceCuration(db, records, config));
-  const dropped = new ReasonCounter();
-  for (const record of records) if (record.reason) dropped.add(record.reason);
-  const manifest = writeShardIndex(options.outDir, shards, { dropped: dropped.toJSON(), config });
+  const { shards, manifest, dropped } = await writeBuild(db, pairs, curated, { ...options, shardSize, minShards, config }, progress);
   return {
     pairs: pairs.length,
     train: manifest.splits.train?.samples ?? 0,
@@ -83,6 +73,38 @@ export async function buildShards(db: WitDb, options: BuildShardsOptions): Promi
   };
 }
 
+interface WriteBuildOptions extends BuildShardsOptions {
+  shardSize: number;
+  minShards: number;
+  config: Record<string, unknown>;
+}
+
+/**
+ * Shards, `curation` and manifests, written into a staging folder that is
+ * swapped in at `outDir` once complete; on failure it is removed and the old
+ * `outDir` stays. A full disk is a `WitError` naming the folder.
+ */
+async function writeBuild(db: WitDb, pairs: readonly CurationCandidate[], curated: CuratedPairs, options: WriteBuildOptions, progress: ProgressFactory) {
+  let staging: string | undefined;
+  try {
+    staging = prepareStaging(options.outDir);
+    const { shards, records } = await writeSamples(pairs, curated, { ...options, outDir: staging, progress: progress('write', 'samples') });
+    withPhase(progress, 'record', 'pairs', () => replaceCuration(db, records, options.config));
+    const dropped = new ReasonCounter();
+    for (const record of records) if (record.reason) dropped.add(record.reason);
+    const manifest = writeShardIndex(staging, shards, { dropped: dropped.toJSON(), config: options.config });
+    swapIn(staging, options.outDir);
+    return { shards, dropped, manifest };
+  } catch (error) {
+    if (staging) removeStaging(staging);
+    if (!isDiskFull(error)) throw error;
+    throw new WitError(
+      `no space left on the disk of --out ${options.outDir} (${(error as NodeJS.ErrnoException).code}) while writing the shards: free space and run the same command. The shards already there are kept as they were.`,
+      { cause: error },
+    );
+  }
+}
+
 function checkFolders(options: BuildShardsOptions): void {
   const isFolder = (path: string) => existsSync(path) && statSync(path).isDirectory();
   if (!isFolder(options.imagesDir)) throw new WitError(`--images ${options.imagesDir} is not a folder: give the image store that \`wit fetch\` wrote.`);
@@ -90,11 +112,11 @@ function checkFolders(options: BuildShardsOptions): void {
     throw new WitError(`--exclude-near ${options.excludeNearDir} is not a folder: give a folder of evaluation images.`);
   }
   if (existsSync(options.outDir) && !statSync(options.outDir).isDirectory()) throw new WitError(`--out ${options.outDir} is a file; give a folder for the shards.`);
-  mkdirSync(options.outDir, { recursive: true });
 }
 
-function clearOutput(outDir: string): void {
-  for (const name of readdirSync(outDir)) if (builtFile.test(name)) rmSync(join(outDir, name), { force: true });
+function isDiskFull(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return code === 'ENOSPC' || code === 'EDQUOT';
 }
 
 type ProgressFactory = (phase: BuildPhase, unit: string) => PhaseProgress;

@@ -1,5 +1,7 @@
+import { join, resolve } from 'node:path';
 import { formatTable } from '../db/index.js';
 import type { BuildShardsResult } from './build-shards.js';
+import type { ShardManifest } from './shard-index.js';
 
 /** The table printed when `wit shards build` ends: where every pair went, then time per phase. */
 export function formatBuildSummary(result: BuildShardsResult, outDir: string): string {
@@ -20,6 +22,28 @@ export function formatBuildSummary(result: BuildShardsResult, outDir: string): s
     '',
     formatTable(['phase', 'seconds'], phases),
     '',
-    `${splits || 'no samples kept'} -> ${outDir} (sizes.json, manifest.json)`,
+    `${splits || 'no samples kept'} -> ${outDir} (sizes.json, manifest.json, a .parquet and _stats.json per shard)`,
+    ...openClipHandOff(result.manifest, outDir),
   ].join('\n');
+}
+
+/**
+ * open_clip's training command for the folder: its webdataset loader takes
+ * the brace patterns and needs the sample counts, which it cannot read from
+ * the tars. Quoted for a POSIX shell.
+ */
+export function openClipCommand(manifest: ShardManifest, outDir: string): string | undefined {
+  const { train, val } = manifest.splits;
+  if (!train) return undefined;
+  const data = (pattern: string) => `'${join(resolve(outDir), pattern).replaceAll("'", "'\\''")}'`;
+  const flags = ['--dataset-type webdataset', `--train-data ${data(train.pattern)}`, `--train-num-samples ${train.samples}`];
+  if (val) flags.push(`--val-data ${data(val.pattern)}`, `--val-num-samples ${val.samples}`);
+  return `python -m open_clip_train.main ${flags.join(' ')}`;
+}
+
+function openClipHandOff(manifest: ShardManifest, outDir: string): string[] {
+  const command = openClipCommand(manifest, outDir);
+  if (!command) return [];
+  const shards = manifest.splits.train!.shards;
+  return ['', `Train with open_clip (${shards} even train shards: up to ${shards} loader workers in all, --workers x GPUs, see every sample once an epoch):`, `  ${command}`];
 }

@@ -12,9 +12,22 @@
  */
 export type LanguageCheck = (caption: string) => boolean;
 
-/** Loads eld and returns a check that says whether a caption is in one of `languages`. */
+/** The ISO 639-1 codes eld's "small" data set can name, sorted. */
+export async function detectableLanguages(): Promise<string[]> {
+  const { eld } = await import('eld/small');
+  return Object.values(eld.info().Languages as Record<string, string>).sort();
+}
+
+/**
+ * Loads eld and returns a check that says whether a caption is in one of
+ * `languages`. A code eld cannot name would drop every caption: it is a
+ * RangeError naming it.
+ */
 export async function loadLanguageCheck(languages: readonly string[]): Promise<LanguageCheck> {
   const wanted = new Set(languages.map((code) => code.toLowerCase()));
+  const known = new Set(await detectableLanguages());
+  const unknown = [...wanted].find((code) => !known.has(code));
+  if (unknown !== undefined) throw new RangeError(`CurateOptions.languages: eld cannot detect ${JSON.stringify(unknown)}; it knows ${[...known].join(' ')}`);
   const { eld } = await import('eld/small');
   return (caption) => {
     const language = eld.detect(caption).language;

@@ -82,10 +82,18 @@ export interface BuildShardsOptions extends CurateOptions {
    */
   excludeNearDir?: string;
   /**
-   * Samples per shard.
+   * Most samples per shard: a split is cut into as few shards as this allows
+   * (but at least `minShards`), all of sizes that differ by at most one.
    * @default 10000
    */
   shardSize?: number;
+  /**
+   * Fewest shards per split when it has that many samples: open_clip needs
+   * at least one train shard per loader worker (workers x GPUs), and even
+   * shards so that each epoch sees every sample once.
+   * @default 16
+   */
+  minShards?: number;
   /** Called when a phase starts; the returned progress gets updates and is finished when the phase ends. */
   progress?: (phase: BuildPhase, unit: string) => PhaseProgress;
 }
@@ -108,6 +116,7 @@ export const curateDefaults: ResolvedCurateOptions = {
 };
 
 export const defaultShardSize = 10_000;
+export const defaultMinShards = 16;
 export const maxNearDupDistance = 10;
 
 /** Defaults filled in and every value checked; a bad one is a RangeError naming the option. */

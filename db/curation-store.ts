@@ -21,6 +21,8 @@ export interface CurationCandidate {
   height: number | null;
   /** Stored JPEG, relative to the images folder (`ab/cd/<sha256>.jpg`). */
   path: string | null;
+  /** `pairs.extra`: a JSON object of the list columns saved with the pair (`--save-cols`); null for most pairs. */
+  extra: string | null;
 }
 
 /** Every pair joined with its query (when it has one) and image, in pair-id order; `onProgress` gets the count every 10,000 rows. */
@@ -28,7 +30,7 @@ export function readCurationCandidates(db: WitDb, onProgress?: (rows: number) =>
   const statement = db.prepare(
       `SELECT p.id AS pairId, p.text, p.text_origin AS textOrigin, p.image_url AS imageUrl, p.page_url AS pageUrl,
               p.query_id AS queryId, q.text AS query, i.state AS imageState, i.host AS imageHost,
-              i.sha256, i.phash, i.width, i.height, i.path
+              i.sha256, i.phash, i.width, i.height, i.path, p.extra
          FROM pairs p
          LEFT JOIN queries q ON q.id = p.query_id
          LEFT JOIN images i ON i.url = p.image_url

@@ -9,7 +9,7 @@ function pair(pairId: number, overrides: Partial<CurationCandidate> = {}): Curat
     pairId, text: `a photo of thing ${pairId}`, textOrigin: 'alt', imageUrl: `http://img.test/${pairId}.jpg`, pageUrl: 'http://site.test/p',
     queryId: 1, query: 'thing', imageState: 'ok', imageHost: 'img.test', sha256: sha,
     phash: sha.slice(16, 32),
-    width: 300, height: 200, path: `${sha.slice(0, 2)}/${sha.slice(2, 4)}/${sha}.jpg`, ...overrides,
+    width: 300, height: 200, path: `${sha.slice(0, 2)}/${sha.slice(2, 4)}/${sha}.jpg`, extra: null, ...overrides,
   };
 }
 

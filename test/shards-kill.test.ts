@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -19,40 +20,52 @@ async function waitForFile(dir: string, test: (name: string) => boolean, timeout
   return false;
 }
 
+/** name -> sha256 of every file in `dir`. */
+function snapshot(dir: string): Map<string, string> {
+  return new Map(readdirSync(dir).sort().map((name) => [name, createHash('sha256').update(readFileSync(join(dir, name))).digest('hex')]));
+}
+
 describe('wit shards build, killed', () => {
-  it('leaves no finished-looking partial shard after SIGKILL, and a re-run completes', async () => {
+  it('keeps the previous shards untouched when a rebuild is SIGKILLed, leaves no finished-looking partial shard, and a re-run completes', async () => {
     const dir = tempDir('wit-shards-kill-');
     const pairs = Array.from({ length: samples }, (_, i) => ({ image: 'dog', text: `a dog photo number ${i}`, query: `dog ${i % 7}` }));
     const fixture = await makeShardsFixture(dir, { dog: { bytes: await rasterEmoji(emoji[1], 96), url: 'http://img.test/dog.png' } }, pairs);
     const out = join(dir, 'shards');
+    const staging = `${out}.partial`;
     const args = ['shards', 'build', '--db', fixture.dbPath, '--images', fixture.imagesDir, '--out', out, '--shard-size', String(shardSize), '--captions-per-image', String(samples), '--val-fraction', '0'];
+    expect(runWit(args).status).toBe(0);
+    const good = snapshot(out);
+    const rebuild = [...args, '--seed', '1'];
 
-    const child = startWit(args);
+    const child = startWit(rebuild);
     const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
-    const started = await waitForFile(out, (name) => name === 'train-000001.tar', 60_000);
+    const started = await waitForFile(staging, (name) => name === 'train-000001.tar', 60_000);
     child.kill('SIGKILL');
     expect(started).toBe(true);
     expect(await exited).toBe('SIGKILL');
 
-    const names = readdirSync(out);
+    expect(snapshot(out)).toEqual(good);
+    const names = readdirSync(staging);
     expect(names).not.toContain('manifest.json');
     expect(names).not.toContain('sizes.json');
     const finished = names.filter((name) => name.endsWith('.tar')).sort();
     expect(finished.length).toBeLessThan(samples / shardSize);
-    const report = readShardsWithPython(finished.map((name) => join(out, name)));
+    const report = readShardsWithPython(finished.map((name) => join(staging, name)));
     for (const name of finished) {
-      const keys = Object.values(report[join(out, name)]!.keys);
+      const keys = Object.values(report[join(staging, name)]!.keys);
       expect([name, keys.length]).toEqual([name, shardSize]);
       for (const extensions of keys) expect(extensions).toEqual(['jpg', 'json', 'txt']);
     }
     expect(names.every((name) => name.endsWith('.tar') || name.endsWith('.partial'))).toBe(true);
 
-    const rerun = runWit(args);
+    const rerun = runWit(rebuild);
     expect(rerun.status).toBe(0);
+    expect(existsSync(staging)).toBe(false);
     const after = readdirSync(out);
     expect(after.filter((name) => name.endsWith('.partial'))).toEqual([]);
     expect(after.filter((name) => name.endsWith('.tar'))).toHaveLength(samples / shardSize);
     const sizes = JSON.parse(readFileSync(join(out, 'sizes.json'), 'utf8')) as Record<string, number>;
     expect(Object.values(sizes).reduce((a, b) => a + b, 0)).toBe(samples);
-  }, 120_000);
+    expect(snapshot(out).get('train-000000.tar')).not.toBe(good.get('train-000000.tar'));
+  }, 180_000);
 });

@@ -3,7 +3,7 @@ import { createReadStream, mkdirSync, readFileSync, writeFileSync } from 'node:f
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, test } from 'vitest';
-import { ShardWriter } from '../curate/index.js';
+import { ShardWriter } from '../webdataset/index.js';
 import { ReasonCounter, WitError } from '../db/index.js';
 import { DecodedCache } from '../train/decoded-cache.js';
 import { clipMean, clipStd, decodeSquareImage, loadImageForEval } from '../train/image-decode.js';
@@ -11,9 +11,9 @@ import { trainBatches, type LoadedBatch, type TrainLoaderOptions } from '../trai
 import { learningRateAt } from '../train/lr-schedule.js';
 import { prefetch } from '../train/prefetch.js';
 import { SeededRandom } from '../train/random.js';
-import { countSamples, listShards, readShardCaptions, readShardSamples } from '../train/shard-reader.js';
+import { countSamples, listShards, readShardCaptions, readShardSamples } from '../webdataset/index.js';
 import { shuffleBuffered } from '../train/shuffle-buffer.js';
-import { readTarEntries, TarFormatError } from '../train/tar-reader.js';
+import { readTarEntries, TarFormatError } from '../webdataset/index.js';
 import { buildVocabulary, Vocabulary } from '../train/vocabulary.js';
 import { encodeTexts } from '../train/text-batch.js';
 import { openmojiShards } from './fixtures/train-shards.js';

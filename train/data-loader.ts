@@ -3,7 +3,7 @@ import type { DecodedCache } from './decoded-cache.js';
 import { cropNormalised, decodeResized, type CropMode, type ResizedImage } from './image-decode.js';
 import { prefetch } from './prefetch.js';
 import { hashSeed, SeededRandom } from './random.js';
-import { readShardSamples, type ShardFile } from './shard-reader.js';
+import { readShardSamples, type ShardFile, type ShardSample } from '../webdataset/index.js';
 import { shuffleBuffered } from './shuffle-buffer.js';
 import { packTokenLists } from './text-batch.js';
 import type { Vocabulary } from './vocabulary.js';

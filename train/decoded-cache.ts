@@ -3,7 +3,7 @@ import { open, readFile, rename, stat, type FileHandle } from 'node:fs/promises'
 import { crc32 } from 'node:zlib';
 import { ReasonCounter, WitError } from '../db/index.js';
 import { decodeResized, type ResizedImage } from './image-decode.js';
-import { readShardSamples, type ShardFile, type ShardSample } from './shard-reader.js';
+import { checkShardCount, readShardSamples, type ShardFile, type ShardSample } from '../webdataset/index.js';
 
 /** A train sample as the cache keeps it: its caption and its image decoded at the training size. */
 export interface CachedSample {
@@ -180,6 +180,7 @@ async function buildCache(path: string, options: DecodedCacheOptions): Promise<v
         if (pending.length === decodeConcurrency) await flush();
       }
       await flush();
+      checkShardCount(shard, read);
       perShard.push(read);
     }
     await out.write(Buffer.from(JSON.stringify({ samples: kept, kept, perShard, leftOut: reasons.toJSON() })));

@@ -8,7 +8,7 @@ export { Vocabulary, buildVocabulary, type BuildVocabularyOptions, type Vocabula
 export { encodeTexts } from './text-batch.js';
 export { clipMean, clipStd, cropNormalised, decodeResized, loadImageForEval, type ResizedImage } from './image-decode.js';
 export { DecodedCache, type CachedSample, type CacheSummary, type DecodedCacheOptions } from './decoded-cache.js';
-export { listShards, readShardSamples, readShardCaptions, countSamples, type ShardFile, type ShardSample, type ShardSplit, type ListShardsOptions, type ReadShardOptions } from './shard-reader.js';
+export { listShards, readShardSamples, readShardCaptions, countSamples, type ShardFile, type ShardSample, type ShardSplit, type ListShardsOptions, type ReadShardOptions } from '../webdataset/index.js';
 export { type StepMetrics, type ValidationMetrics } from './metrics-log.js';
 export { retrievalHits } from './validation.js';
 export { TrainProgress, type TrainProgressOptions } from './train-progress.js';

@@ -4,7 +4,7 @@ import { WitError } from '../db/index.js';
 import { readCheckpoint, type CheckpointMeta } from './checkpoint.js';
 import type { EngineState } from './engine/index.js';
 import { readRunConfig, runFiles, writeRunConfig, type RunConfig } from './run-config.js';
-import { listShards, type ShardFile } from './shard-reader.js';
+import { listShards, type ShardFile } from '../webdataset/index.js';
 import { DecodedCache } from './decoded-cache.js';
 import { cacheBytesOf, checkResumeOptions, resolveSettings, trainDefaults, type TrainOptions } from './train-options.js';
 import { buildVocabulary, Vocabulary, type BuildVocabularyOptions, type VocabularyBuild } from './vocabulary.js';

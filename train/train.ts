@@ -7,7 +7,7 @@ import { learningRateAt } from './lr-schedule.js';
 import { MetricsLog, type StepMetrics, type ValidationMetrics } from './metrics-log.js';
 import { resumeRun, startRun, type PreparedRun } from './prepare-run.js';
 import { runFiles } from './run-config.js';
-import { countSamples } from './shard-reader.js';
+import { countSamples } from '../webdataset/index.js';
 import { trainDefaults, validateTrainOptions, type TrainOptions } from './train-options.js';
 import { validateInBatch } from './validation.js';
 

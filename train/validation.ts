@@ -1,7 +1,7 @@
 import type { ReasonCounter } from '../db/index.js';
 import { validationBatches } from './data-loader.js';
 import type { Engine } from './engine/index.js';
-import type { ShardFile } from './shard-reader.js';
+import type { ShardFile } from '../webdataset/index.js';
 import type { Vocabulary } from './vocabulary.js';
 
 export interface InBatchRetrieval {

@@ -67,6 +67,7 @@ export function syntheticRows(count: number, realHashes: readonly string[]): Cur
       width: shape < 3 ? 40 : 200 + (next() % 800),
       height: shape === 3 ? 2000 : 200 + (next() % 600),
       path: `${sha.slice(0, 2)}/${sha.slice(2, 4)}/${sha}.jpg`,
+      extra: null,
     });
   }
   return rows;

@@ -20,6 +20,7 @@ interface BuildArgs {
   'val-fraction': number;
   'shard-size': number;
   json: boolean;
+  'min-shards': number;
 }
 
 const integerFlags: Array<[keyof BuildArgs, number, number]> = [
@@ -30,6 +31,7 @@ const integerFlags: Array<[keyof BuildArgs, number, number]> = [
   ['cap', 1, Number.MAX_SAFE_INTEGER],
   ['seed', 0, 2 ** 32 - 1],
   ['shard-size', 1, 1_000_000],
+  ['min-shards', 1, 1_000_000],
 ];
 
 const build: CommandModule<object, BuildArgs> = {
@@ -52,9 +54,10 @@ const build: CommandModule<object, BuildArgs> = {
       .option('balance', { type: 'string', choices: ['cap', 'sample'], default: 'cap', describe: "cap: keep exactly --cap (seeded); sample: MetaCLIP's keep-with-probability cap/n" })
       .option('seed', { type: 'number', default: 0, describe: 'Seed of balancing and of the sample order in shards' })
       .option('val-fraction', { type: 'number', default: 0.01, describe: 'Share of near-duplicate clusters put in val' })
-      .option('shard-size', { type: 'number', default: 10_000, describe: 'Samples per shard' })
+      .option('shard-size', { type: 'number', default: 10_000, describe: 'Most samples per shard; shards of a split differ by at most one sample' })
+      .option('min-shards', { type: 'number', default: 16, describe: 'Fewest shards per split (when it has that many samples): open_clip needs one train shard per loader worker, --workers x GPUs' })
       .check(async (argv) => {
-        const problem = flagProblem(argv);
+        const problem = flagProblem(argv) ?? (await languageProblem(argv.languages));
         if (!problem) return true;
         // A WitError, so that the CLI prints the message alone (exit 2), not a stack trace.
         const { WitError } = await import('../../db/index.js');
@@ -84,6 +87,7 @@ const build: CommandModule<object, BuildArgs> = {
         seed: argv.seed,
         valFraction: argv['val-fraction'],
         shardSize: argv['shard-size'],
+        minShards: argv['min-shards'],
         progress: (phase, unit) => new ProgressLine({ label: `shards ${phase}`, unit }),
       });
       printSummary(argv.json, { ...result, outDir: argv.out }, (built) => formatBuildSummary(built, built.outDir));
@@ -108,6 +112,16 @@ function flagProblem(argv: BuildArgs): string | undefined {
   if (!(fraction >= 0 && fraction <= 1)) return `--val-fraction must be a number in 0..1, got ${shownNumber(fraction)}`;
   for (const code of languageCodes(argv.languages)) if (!/^[a-z]{2}$/.test(code)) return `--languages takes ISO 639-1 codes like en or fr, got ${code}`;
   return undefined;
+}
+
+/** A code eld cannot name would drop every caption. */
+async function languageProblem(values: readonly string[]): Promise<string | undefined> {
+  const codes = languageCodes(values);
+  if (codes.length === 0) return undefined;
+  const { detectableLanguages } = await import('../../curate/index.js');
+  const known = await detectableLanguages();
+  const unknown = codes.find((code) => !known.includes(code));
+  return unknown === undefined ? undefined : `--languages ${unknown} is not a language the detector (eld) knows; it knows ${known.join(' ')}`;
 }
 
 async function readListFlag(flag: string, path: string | undefined): Promise<string[]> {

@@ -1,5 +1,5 @@
 import { WitError, type ProgressSink } from '../../db/index.js';
-import { countSamples, listShards, readShardSamples, type ShardFile, type ShardSplit } from '../shard-reader.js';
+import { countSamples, listShards, readShardSamples, type ShardFile, type ShardSplit } from '../../webdataset/index.js';
 import { ImageEmbedder, type SkippedImage } from './embed-images.js';
 import type { EvalModel } from './eval-model.js';
 import { appendEvalRecord, type RetrievalRecord } from './evals-log.js';

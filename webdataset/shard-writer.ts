@@ -1,6 +1,7 @@
 import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { tarEnd, tarHeader, tarPadding } from './tar.js';
+import { maxShardSamples, partialSuffix, shardFileName, shardKey } from './shard-names.js';
+import { tarEnd, tarHeader, tarPadding } from './tar-writer.js';
 
 export interface ShardWriterOptions {
   /** Folder the shards are written to; it must exist. */
@@ -12,10 +13,15 @@ export interface ShardWriterOptions {
    * @default 10000
    */
   shardSize?: number;
+  /**
+   * Samples in each shard, in order (`evenShardSizes` plans them); shards
+   * past the end of the list hold `shardSize`.
+   */
+  sizes?: readonly number[];
 }
 
 /** One sample: the three members WebDataset groups under one key. */
-export interface ShardSample {
+export interface SampleToWrite {
   /** JPEG bytes, written as `<key>.jpg`. */
   jpg: Buffer;
   /** The caption, written UTF-8 as `<key>.txt`. */
@@ -32,9 +38,6 @@ export interface WrittenShard {
   samples: number;
   bytes: number;
 }
-
-/** Suffix of a shard being written; it is renamed to `.tar` only when complete. */
-export const partialShardSuffix = '.partial';
 
 /**
  * Writes WebDataset shards the way img2dataset does, deterministically: each
@@ -55,14 +58,16 @@ export class ShardWriter {
 
   constructor(private readonly options: ShardWriterOptions) {
     this.shardSize = options.shardSize ?? 10_000;
-    if (!Number.isInteger(this.shardSize) || this.shardSize < 1 || this.shardSize > 1_000_000) {
-      throw new RangeError(`ShardWriterOptions.shardSize must be an integer in 1..1000000, got ${this.shardSize}`);
+    for (const size of [this.shardSize, ...(options.sizes ?? [])]) {
+      if (!Number.isInteger(size) || size < 1 || size > maxShardSamples) {
+        throw new RangeError(`ShardWriterOptions.shardSize and sizes must be integers in 1..${maxShardSamples}, got ${size}`);
+      }
     }
     if (!/^[a-z][a-z0-9_]*$/.test(options.split)) throw new RangeError(`ShardWriterOptions.split must be a plain name like train, got ${options.split}`);
   }
 
   /** Appends a sample; returns the shard file and the key it was written under. */
-  add(sample: ShardSample): { shard: string; key: string } {
+  add(sample: SampleToWrite): { shard: string; key: string } {
     const shard = this.current ?? this.open();
     const key = shardKey(this.finished.length, shard.samples);
     const json = Buffer.from(JSON.stringify({ key, ...sample.json }), 'utf8');
@@ -71,7 +76,7 @@ export class ShardWriter {
     this.writeMember(shard, `${key}.txt`, Buffer.from(sample.txt, 'utf8'));
     shard.samples += 1;
     const name = shard.name;
-    if (shard.samples === this.shardSize) this.closeCurrent();
+    if (shard.samples === (this.options.sizes?.[this.finished.length] ?? this.shardSize)) this.closeCurrent();
     return { shard: name, key };
   }
 
@@ -85,13 +90,13 @@ export class ShardWriter {
   abort(): void {
     if (!this.current) return;
     closeSync(this.current.fd);
-    rmSync(join(this.options.outDir, this.current.name + partialShardSuffix), { force: true });
+    rmSync(join(this.options.outDir, this.current.name + partialSuffix), { force: true });
     this.current = undefined;
   }
 
   private open() {
     const name = shardFileName(this.options.split, this.finished.length);
-    const fd = openSync(join(this.options.outDir, name + partialShardSuffix), 'w');
+    const fd = openSync(join(this.options.outDir, name + partialSuffix), 'w');
     this.current = { fd, name, samples: 0, bytes: 0 };
     return this.current;
   }
@@ -110,18 +115,8 @@ export class ShardWriter {
     fsyncSync(shard.fd);
     closeSync(shard.fd);
     const dir = this.options.outDir;
-    renameSync(join(dir, shard.name + partialShardSuffix), join(dir, shard.name));
+    renameSync(join(dir, shard.name + partialSuffix), join(dir, shard.name));
     this.finished.push({ name: shard.name, split: this.options.split, samples: shard.samples, bytes: shard.bytes + end.length });
     this.current = undefined;
   }
-}
-
-/** `train-000003.tar` */
-export function shardFileName(split: string, shardNumber: number): string {
-  return `${split}-${String(shardNumber).padStart(6, '0')}.tar`;
-}
-
-/** `000003000042`: shard number then index inside the shard, 6 digits each. */
-export function shardKey(shardNumber: number, index: number): string {
-  return `${String(shardNumber).padStart(6, '0')}${String(index).padStart(6, '0')}`;
 }

@@ -1,8 +1,9 @@
 import { createReadStream } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import { ReasonCounter, WitError } from '../db/index.js';
-import { readTarEntries, TarFormatError } from './tar-reader.js';
+import { parseShardFileName, partialSuffix, splitMemberName } from './shard-names.js';
+import { isFsError, readTarEntries, TarFormatError } from './tar-reader.js';
 
 /** One image-text pair of a WebDataset shard: `<key>.jpg`, `<key>.txt`, `<key>.json`. */
 export interface ShardSample {
@@ -24,8 +25,6 @@ export interface ShardFile {
   count: number | undefined;
 }
 
-const shardNamePattern = /^(train|val)-\d+\.tar$/;
-
 export interface ListShardsOptions {
   /** Return an empty list, rather than throw, when the folder has no shard of the split. */
   optional?: boolean;
@@ -34,7 +33,10 @@ export interface ListShardsOptions {
 /**
  * The shards of one split in a shard folder, in name order, with their sample
  * counts from `sizes.json` when it is there. Throws a `WitError` when the
- * folder is missing or (unless `optional`) holds no shard of the split.
+ * folder is missing, (unless `optional`) holds no shard of the split, holds a
+ * shard still being written (`.tar.partial`: a build that was stopped), or
+ * when its `sizes.json` and its tars disagree. A folder without `sizes.json`
+ * (img2dataset's, webdataset's) is listed as it is.
  */
 export async function listShards(dir: string, split: ShardSplit, options: ListShardsOptions = {}): Promise<ShardFile[]> {
   let names: string[];
@@ -43,23 +45,46 @@ export async function listShards(dir: string, split: ShardSplit, options: ListSh
   } catch (error) {
     throw new WitError(`cannot read the shard folder ${dir} (${(error as NodeJS.ErrnoException).code ?? String(error)}): pass the folder \`wit shards\` wrote with --shards.`);
   }
+  const partial = names.find((name) => name.endsWith(`.tar${partialSuffix}`));
+  if (partial) {
+    throw new WitError(`the shard folder ${dir} holds ${partial}, a shard still being written: its build was stopped. Run the same \`wit shards build\` again to finish it, or delete the file.`);
+  }
   const sizes = await readSizes(dir);
   const files = names
-    .filter((name) => shardNamePattern.test(name) && name.startsWith(`${split}-`))
+    .filter((name) => parseShardFileName(name)?.split === split)
     .sort()
-    .map((name) => ({ path: join(dir, name), name, count: sizes[name] }));
+    .map((name) => ({ path: join(dir, name), name, count: sizes?.[name] }));
+  if (sizes) checkSizesAgree(dir, split, files, sizes);
   if (files.length === 0 && !options.optional) {
     throw new WitError(`the shard folder ${dir} holds no ${split} shards (${split}-000000.tar, ...): build them with \`wit shards\`, or pass the right folder with --shards.`);
   }
   return files;
 }
 
-async function readSizes(dir: string): Promise<Record<string, number>> {
+/** Every shard of the split is in sizes.json and every one sizes.json names is there. */
+function checkSizesAgree(dir: string, split: string, files: readonly ShardFile[], sizes: Record<string, number>): void {
+  const unlisted = files.find((file) => file.count === undefined);
+  const listed = new Set(files.map((file) => file.name));
+  const absent = Object.keys(sizes).find((name) => parseShardFileName(name)?.split === split && !listed.has(name));
+  if (!unlisted && !absent) return;
+  const problem = unlisted ? `${unlisted.name} is not in ${sizesFile}` : `${sizesFile} lists ${absent}, which is not there`;
+  throw new WitError(`the shard folder ${dir} does not match its ${sizesFile}: ${problem}. Rebuild it with \`wit shards build\`, or put back the missing shard.`);
+}
+
+/** Throws when a shard holds another number of samples than sizes.json says. */
+export function checkShardCount(shard: ShardFile, samples: number): void {
+  if (shard.count === undefined || shard.count === samples) return;
+  throw new WitError(`shard ${shard.path} holds ${samples} samples but ${sizesFile} says ${shard.count}: the folder was changed after its build. Rebuild it with \`wit shards build\`.`);
+}
+
+const sizesFile = 'sizes.json';
+
+async function readSizes(dir: string): Promise<Record<string, number> | undefined> {
   let text: string;
   try {
-    text = await readFile(join(dir, 'sizes.json'), 'utf8');
+    text = await readFile(join(dir, sizesFile), 'utf8');
   } catch {
-    return {};
+    return undefined;
   }
   try {
     const parsed = JSON.parse(text) as unknown;
@@ -90,7 +115,7 @@ export async function* readShardSamples(path: string, options: ReadShardOptions 
 export async function* readShardCaptions(path: string): AsyncGenerator<{ key: string; txt: string }> {
   for await (const parts of readShardParts(path, (name) => name.endsWith('.txt'))) {
     const txt = parts.files.get('txt');
-    if (txt && parts.files.has('jpg')) yield { key: parts.key, txt: txt.toString('utf8') };
+    if (txt && imageExtensions.some((extension) => parts.files.has(extension))) yield { key: parts.key, txt: txt.toString('utf8') };
   }
 }
 
@@ -118,7 +143,7 @@ async function* readShardParts(path: string, wantBody: (name: string) => boolean
   let current: SampleParts | undefined;
   try {
     for await (const entry of readTarEntries(createReadStream(path, { highWaterMark: 1 << 16 }), wantBody)) {
-      const { key, extension } = splitKey(entry.name);
+      const { key, extension } = splitMemberName(entry.name);
       if (current && current.key !== key) {
         yield current;
         current = undefined;
@@ -136,15 +161,11 @@ async function* readShardParts(path: string, wantBody: (name: string) => boolean
   if (current) yield current;
 }
 
-function splitKey(name: string): { key: string; extension: string } {
-  const base = basename(name);
-  const dot = base.indexOf('.');
-  if (dot <= 0) return { key: name, extension: '' };
-  return { key: name.slice(0, name.length - base.length + dot), extension: base.slice(dot + 1).toLowerCase() };
-}
+/** What img2dataset's `--encode_format` can write; JPEG is what wit writes. */
+const imageExtensions = ['jpg', 'jpeg', 'png', 'webp'];
 
 function toSample(parts: SampleParts, reasons: ReasonCounter | undefined): ShardSample | undefined {
-  const jpg = parts.files.get('jpg') ?? parts.files.get('jpeg');
+  const jpg = imageExtensions.map((extension) => parts.files.get(extension)).find((body) => body !== undefined);
   const txt = parts.files.get('txt');
   if (!jpg) return void reasons?.add('missing_jpg');
   if (!txt) return void reasons?.add('missing_txt');
@@ -161,8 +182,4 @@ function parseJson(bytes: Buffer | undefined, reasons: ReasonCounter | undefined
   }
   reasons?.add('bad_json');
   return {};
-}
-
-function isFsError(error: unknown): boolean {
-  return error instanceof Error && typeof (error as NodeJS.ErrnoException).code === 'string' && (error as NodeJS.ErrnoException).syscall !== undefined;
 }
