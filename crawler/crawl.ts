@@ -3,15 +3,16 @@ import { countQueries, recordCrawlConfig, WitError, type Partition, type Progres
 import { CrawlStats, type CrawlSummary } from './crawl-stats.js';
 import { PageLoader, type RenderMode } from './page-loader.js';
 import { CappedPairWriter } from './pair-cap.js';
-import { PoliteFetcher, type PoliteFetcherOptions } from './polite-fetcher.js';
+import { defaultUserAgent, PoliteFetcher, type PoliteFetcherOptions } from './polite-fetcher.js';
 import { PageRenderer } from './renderer.js';
 import { SearchSource, type SearchSourceOptions } from './sources/search-source.js';
 import { SiteSource, type SiteSourceOptions } from './sources/site-source.js';
 import type { Source } from './sources/source.js';
+import { WarcSource, type WarcSourceOptions } from './sources/warc-source.js';
 
 export interface CrawlOptions {
   /** Where candidate pairs come from. */
-  source: SearchSourceOptions | SiteSourceOptions;
+  source: SearchSourceOptions | SiteSourceOptions | WarcSourceOptions;
   /** Pairs stored per query at most. @default 20000 */
   cap?: number;
   /** How pages are fetched: user agent, limits, retries, `allowPrivate`. The robots.txt cache is the crawl's db. */
@@ -22,7 +23,7 @@ export interface CrawlOptions {
   chromiumPath?: string;
   /** HTML beyond this is cut off and the page marked `truncated`. @default 10485760 (10 MB) */
   maxPageBytes?: number;
-  /** Crawl only this share: queries (search) or hosts (site) by a stable hash. */
+  /** Crawl only this share: queries (search) or hosts (site) by a stable hash, every N-th archive (warc). */
   partition?: Partition;
   /** Abort to stop cleanly: no new pages start, in-flight ones are dropped unrecorded, and `crawl` returns. */
   signal?: AbortSignal;
@@ -51,7 +52,7 @@ export async function crawl(db: WitDb, options: CrawlOptions): Promise<CrawlSumm
       ? undefined
       : new PageRenderer({ fetcher, maxBytes: maxPageBytes, ...(options.chromiumPath ? { executablePath: options.chromiumPath } : {}) });
   const stats = new CrawlStats();
-  const source: Source = options.source.kind === 'search' ? new SearchSource(options.source) : new SiteSource(options.source);
+  const source = sourceOf(options);
   const { signal: _signal, onProgress: _onProgress, ...config } = options;
   recordCrawlConfig(db, JSON.stringify(config));
   try {
@@ -75,6 +76,17 @@ export async function crawl(db: WitDb, options: CrawlOptions): Promise<CrawlSumm
   return stats.summary(signal.aborted);
 }
 
+function sourceOf(options: CrawlOptions): Source {
+  const { source } = options;
+  if (source.kind === 'search') return new SearchSource(source);
+  if (source.kind === 'site') return new SiteSource(source);
+  return new WarcSource(source, {
+    allowPrivate: options.fetcher?.allowPrivate ?? false,
+    userAgent: options.fetcher?.userAgent ?? defaultUserAgent,
+    idleTimeoutSecs: options.fetcher?.timeoutSecs ?? 30,
+  });
+}
+
 /** The source options a library caller could get wrong, checked before anything is written. */
 function checkSource(source: CrawlOptions['source']): void {
   const isHttp = (url: string) => URL.canParse(url) && ['http:', 'https:'].includes(new URL(url).protocol);
@@ -83,6 +95,10 @@ function checkSource(source: CrawlOptions['source']): void {
     if (!source.urlTemplate.includes('{query}') || !isHttp(sample)) {
       throw new WitError(`The search URL template must be an http(s) URL with {query} (and usually {page}); got ${source.urlTemplate}`);
     }
+    return;
+  }
+  if (source.kind === 'warc') {
+    if (source.archives.length === 0) throw new WitError('The warc source needs at least one archive path or URL.');
     return;
   }
   if (source.seeds.length === 0) throw new WitError('The site source needs at least one seed URL.');

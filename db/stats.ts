@@ -1,6 +1,7 @@
 import { statSync } from 'node:fs';
 import { formatTable } from './format.js';
 import type { WitDb } from './open.js';
+import { countSourceFiles } from './source-files.js';
 
 export interface HostFailures {
   host: string;
@@ -21,9 +22,11 @@ export interface DbStats {
   failingHosts: HostFailures[];
   imageFailures: Record<string, number>;
   curation: Record<string, number>;
+  /** Web archives and URL lists (`source_files`) by kind and state. */
+  sourceFiles: ReturnType<typeof countSourceFiles>;
 }
 
-const tables = ['queries', 'pages', 'pairs', 'images', 'curation', 'robots', 'meta'] as const;
+const tables = ['queries', 'pages', 'pairs', 'images', 'curation', 'source_files', 'robots', 'meta'] as const;
 const stateTables = ['queries', 'pages', 'images'] as const;
 
 /** The numbers a person wants first from a crawl db, in one read transaction. */
@@ -44,6 +47,7 @@ export function collectStats(db: WitDb, file: string): DbStats {
     failingHosts: failingHosts(db),
     imageFailures: groupCounts(db, "SELECT coalesce(error, 'unknown'), count(*) FROM images WHERE state = 'failed' GROUP BY 1"),
     curation: groupCounts(db, "SELECT decision || coalesce(':' || reason, ''), count(*) FROM curation GROUP BY 1"),
+    sourceFiles: countSourceFiles(db),
   }))();
 }
 
@@ -97,6 +101,7 @@ export function formatStats(stats: DbStats): string {
     Object.entries(states).map(([state, rows]) => ({ table, state, rows })),
   );
   if (stateRows.length > 0) out.push(formatTable(['table', 'state', 'rows'], stateRows), '');
+  if (stats.sourceFiles.length > 0) out.push('source files (warc: web archives, list: URL lists)', formatTable(['kind', 'state', 'files', 'pairs'], stats.sourceFiles), '');
   out.push(`queries: ${stats.queries.done} done, ${stats.queries.left} left`, '');
   if (stats.topQueries.length > 0) {
     out.push('top queries by pairs', formatTable(['id', 'text', 'origin', 'pairs', 'state'], stats.topQueries), '');

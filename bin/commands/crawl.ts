@@ -1,11 +1,15 @@
 import type { Argv, CommandModule } from 'yargs';
 import { WitError } from '../../db/index.js';
 import { dbOption } from './options.js';
+import { resolvePartition, type ResolvedPartition } from './partition.js';
 
 interface CrawlArgs {
   db: string;
   search?: string;
   seed?: string[];
+  warc?: string[];
+  'warc-list'?: string;
+  'warc-prefix'?: string;
   'max-pages': number;
   'result-selector'?: string;
   'image-selector'?: string;
@@ -26,6 +30,7 @@ interface CrawlArgs {
   'user-agent'?: string;
   render: 'never' | 'auto' | 'always';
   partition?: string;
+  partitions?: number;
   'allow-private': boolean;
   fetch: boolean;
   images: string;
@@ -34,12 +39,15 @@ interface CrawlArgs {
 function builder(y: Argv) {
   return dbOption(y)
     .usage(
-      '$0 crawl --search URL_TEMPLATE | --seed URL...\n\n' +
+      '$0 crawl --search URL_TEMPLATE | --seed URL... | --warc PATH_OR_URL... | --warc-list FILE\n\n' +
         'Fill `pairs` with (image URL, text) pairs whose text contains a query, at most --cap per query.\n' +
         'Stop it any time (Ctrl-C, kill -9) and run the same command again: it resumes.',
     )
     .option('search', { type: 'string', describe: 'Search source: a URL template with {query} and {page}', group: 'Source:' })
     .option('seed', { type: 'string', array: true, describe: 'Site source: start URL(s); links to --allow-host hosts are followed', group: 'Source:' })
+    .option('warc', { type: 'string', array: true, describe: 'Web archives: .warc, .warc.gz or WAT files, paths or http(s) URLs', group: 'Source:' })
+    .option('warc-list', { type: 'string', describe: "Web archives: a paths file, one a line, plain or .gz (Common Crawl's warc.paths.gz)", group: 'Source:' })
+    .option('warc-prefix', { type: 'string', describe: 'Put before relative lines of --warc-list, e.g. https://data.commoncrawl.org/', group: 'Source:' })
     .option('max-pages', { type: 'number', default: 20, describe: 'Search: result pages per query at most', group: 'Source:' })
     .option('result-selector', { type: 'string', describe: 'Search HTML: CSS selector of one result (default: every img)', group: 'Source:' })
     .option('image-selector', { type: 'string', describe: 'Search HTML: the image inside a result (default: img)', group: 'Source:' })
@@ -62,7 +70,11 @@ function builder(y: Argv) {
     .option('render', { choices: ['never', 'auto', 'always'] as const, default: 'never' as const, describe: 'Run page scripts in chromium: auto renders pages that look script-built' })
     .option('fetch', { type: 'boolean', default: false, describe: 'Fetch the pairs\' images while crawling (as `wit fetch` with its defaults)', group: 'Images:' })
     .option('images', { type: 'string', default: 'images', normalize: true, describe: 'With --fetch: the image store folder', group: 'Images:' })
-    .option('partition', { type: 'string', describe: 'i/N: crawl only share i of N (queries for --search, hosts for --seed); merge with `wit db merge`' })
+    .option('partition', {
+      type: 'string',
+      describe: 'i/N: crawl only share i of N (queries for --search, hosts for --seed, every N-th archive for --warc); auto: from a Slurm job array or a Kubernetes indexed Job; merge with `wit db merge`',
+    })
+    .option('partitions', { type: 'number', describe: 'With --partition auto in a Kubernetes indexed Job: N, the number of completions' })
     .check((argv) => {
       // Thrown, not returned: the CLI's fail handler rethrows what yargs passes it, and a WitError prints as a plain message.
       const problem = crawlArgsProblem(argv as unknown as CrawlArgs);
@@ -73,7 +85,9 @@ function builder(y: Argv) {
 
 /** Flag checks at the edge: a message that names the flag, or undefined. */
 function crawlArgsProblem(argv: CrawlArgs): string | undefined {
-  if ((argv.search === undefined) === (argv.seed === undefined)) return 'Give exactly one source: --search URL_TEMPLATE or --seed URL.';
+  const sources = [argv.search, argv.seed, argv.warc ?? argv['warc-list']].filter((source) => source !== undefined);
+  if (sources.length !== 1) return 'Give exactly one source: --search URL_TEMPLATE, --seed URL, or --warc PATH_OR_URL / --warc-list FILE.';
+  if (argv['warc-prefix'] !== undefined && argv['warc-list'] === undefined) return '--warc-prefix goes with --warc-list (it is put before the relative lines of that file).';
   if (argv.search !== undefined) {
     if (!argv.search.includes('{query}')) return `--search must contain {query}, e.g. "https://host/search?q={query}&page={page}"; got ${argv.search}`;
     if (!isHttpUrl(argv.search.replaceAll('{query}', 'q').replaceAll('{page}', '1'))) return `--search must be an http(s) URL template; got ${argv.search}`;
@@ -97,7 +111,11 @@ function crawlArgsProblem(argv: CrawlArgs): string | undefined {
     if (!Number.isInteger(value) || value < least) return `--${flag} must be a whole number >= ${least}; got ${value}`;
   }
   if (!(argv.timeout > 0)) return `--timeout must be a number of seconds > 0; got ${argv.timeout}`;
-  if (argv.partition !== undefined && !parsePartition(argv.partition)) return `--partition must be i/N with 1 <= i <= N, e.g. 2/8; got ${argv.partition}`;
+  if (argv.partitions !== undefined && !(Number.isInteger(argv.partitions) && argv.partitions >= 1)) return `--partitions must be a whole number >= 1; got ${argv.partitions}`;
+  if (argv.partition !== undefined) {
+    const resolved = resolvePartition(argv.partition, argv.partitions);
+    if (typeof resolved === 'string') return resolved;
+  }
   return undefined;
 }
 
@@ -109,20 +127,12 @@ function isHttpUrl(text: string): boolean {
   }
 }
 
-/** `i/N` (1-based, as people count machines) to a 0-based partition. */
-function parsePartition(text: string): { index: number; count: number } | undefined {
-  const match = /^(\d+)\/(\d+)$/.exec(text.trim());
-  if (!match) return undefined;
-  const [i, n] = [Number(match[1]), Number(match[2])];
-  return i >= 1 && i <= n ? { index: i - 1, count: n } : undefined;
-}
-
 export const crawlCommand: CommandModule<object, CrawlArgs> = {
   command: 'crawl',
   describe: 'Discover (image, text) pairs for every query, politely and resumably',
   builder: (y) => builder(y),
   handler: async (argv) => {
-    const { crawl, fetchWhileCrawling, formatCrawlSummary, formatFetchSummary } = await import('../../crawler/index.js');
+    const { crawl, fetchWhileCrawling, formatCrawlSummary, formatFetchSummary, readArchiveList } = await import('../../crawler/index.js');
     const { openDb, ProgressLine } = await import('../../db/index.js');
     const db = openDb(argv.db, { create: false });
     const controller = new AbortController();
@@ -140,7 +150,10 @@ export const crawlCommand: CommandModule<object, CrawlArgs> = {
       );
     }
     const progress = new ProgressLine({ label: 'crawl', unit: 'pages' });
-    const partition = argv.partition === undefined ? undefined : parsePartition(argv.partition);
+    // Checked by the builder: a string (a problem) cannot come back here.
+    const resolved = argv.partition === undefined ? undefined : (resolvePartition(argv.partition, argv.partitions) as ResolvedPartition);
+    const partition = resolved?.partition;
+    if (resolved && resolved.from !== '--partition') process.stderr.write(`wit crawl: partition ${resolved.partition.index + 1}/${resolved.partition.count}, from the ${resolved.from}\n`);
     try {
       const fetcher = {
         concurrency: argv.concurrency,
@@ -153,7 +166,7 @@ export const crawlCommand: CommandModule<object, CrawlArgs> = {
         ...(argv['user-agent'] ? { userAgent: argv['user-agent'] } : {}),
       };
       const crawling = crawl(db, {
-        source: argv.search !== undefined ? searchSource(argv) : siteSource(argv),
+        source: argv.search !== undefined ? searchSource(argv) : argv.seed !== undefined ? siteSource(argv) : warcSource(argv, readArchiveList),
         cap: argv.cap,
         fetcher,
         render: argv.render,
@@ -172,6 +185,7 @@ export const crawlCommand: CommandModule<object, CrawlArgs> = {
       console.log(formatCrawlSummary(summary));
       if (images) console.log(formatFetchSummary(await images));
       if (summary.stopped) process.exitCode = 130;
+      else if (summary.archives?.failed.length) process.exitCode = 1;
     } finally {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
@@ -193,4 +207,9 @@ function searchSource(argv: CrawlArgs) {
 
 function siteSource(argv: CrawlArgs) {
   return { kind: 'site' as const, seeds: argv.seed!, maxDepth: argv['max-depth'], ...(argv['allow-host'] ? { allowHosts: argv['allow-host'] } : {}) };
+}
+
+function warcSource(argv: CrawlArgs, readArchiveList: (path: string, prefix?: string) => string[]) {
+  const listed = argv['warc-list'] === undefined ? [] : readArchiveList(argv['warc-list'], argv['warc-prefix']);
+  return { kind: 'warc' as const, archives: [...(argv.warc ?? []), ...listed] };
 }
