@@ -199,6 +199,27 @@ describe('crawl --warc on bad and odd archives', () => {
     }
   });
 
+  it('gives no pairs from pages that refuse it by X-Robots-Tag or robots meta, nor from records that are not HTML responses', async () => {
+    const path = join(dir, 'refusals.warc.gz');
+    await writeWarc(path, [
+      { ...cats(1), httpHeaders: { 'X-Robots-Tag': 'noai' } },
+      page(2, '<meta name="robots" content="noindex"><img src="/cat2.png" alt="cat number 2">'),
+      { ...cats(3), httpContentType: 'image/svg+xml' },
+      { type: 'resource', url: 'http://example.org/p4.html', body: '<img src="/cat4.png" alt="cat number 4">', contentType: 'text/html' },
+      cats(5),
+    ]);
+    const db = makeCrawlDb(join(dir, 'refusals.db'), queries);
+    try {
+      const summary = await warcCrawl(db, [path]);
+      expect(storedPairs(db).map((p) => p.text)).toEqual(['cat number 5']);
+      expect(summary.pages.skipped).toBe(2);
+      expect(summary.topReasons).toEqual(expect.arrayContaining([['noai', 1], ['noindex', 1]]));
+      expect(summary.archives!.records).toEqual({ read: 5, skipped: 2 });
+    } finally {
+      db.close();
+    }
+  });
+
   it('takes pairs from WAT metadata records (recognised by content), resolving against the page and its <base>', async () => {
     const path = join(dir, 'segment.warc.wat.gz');
     const links = [

@@ -25,8 +25,8 @@ export interface ArchiveRecord {
   targetUri: string | undefined;
   /** The record's own Content-Type (`application/json` for a WAT record). */
   contentType: string;
-  /** For HTTP responses: the status and Content-Type of the response inside. */
-  http?: { status: number; contentType: string };
+  /** For HTTP responses: the status, Content-Type and X-Robots-Tag of the response inside. */
+  http?: { status: number; contentType: string; robotsTag: string | undefined };
   /** The payload (HTTP body, decoded from gzip or chunked), the first `maxBytes` of it. */
   readPayload(maxBytes: number): Promise<{ bytes: Buffer; truncated: boolean }>;
 }
@@ -115,7 +115,9 @@ function toArchiveRecord(record: WARCRecord, offset: number): ArchiveRecord {
     type: record.warcType ?? '',
     targetUri: record.warcTargetURI ?? undefined,
     contentType: record.warcContentType ?? '',
-    ...(http ? { http: { status: Number(http.statusCode), contentType: http.headers.get('content-type') ?? '' } } : {}),
+    ...(http
+      ? { http: { status: Number(http.statusCode), contentType: http.headers.get('content-type') ?? '', robotsTag: http.headers.get('x-robots-tag') ?? undefined } }
+      : {}),
     readPayload: (maxBytes) => readUpTo(record, maxBytes),
   };
 }

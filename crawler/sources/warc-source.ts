@@ -12,6 +12,7 @@ import {
 import { loadMatcher, type QueryMatcher } from '../../queries/index.js';
 import { extractPage, type ImageText } from '../extract.js';
 import { decodeBody, isHtml } from '../page-loader.js';
+import { robotsRefusal, type RobotsRefusal } from '../x-robots-tag.js';
 import { ArchiveUnreadable, asUnreadable, isArchiveUrl, openArchive, type ArchiveStreamOptions } from './archive-stream.js';
 import type { CrawlContext, Source } from './source.js';
 import { ArchiveBroken, WarcRecordReader, type ArchiveRecord } from './warc-records.js';
@@ -141,12 +142,13 @@ export class WarcSource implements Source {
     const pageUrl = record.targetUri?.replace(/^<(.*)>$/, '$1');
     if (pageUrl && URL.canParse(pageUrl) && record.type === 'response' && record.http && isHtml(record.http.contentType)) {
       if (record.http.status < 200 || record.http.status >= 300) return this.skipped(context);
+      // As the site source: a page whose X-Robots-Tag or robots meta refuses it gives no pairs.
+      const { agentToken } = context.fetcher;
+      const headerRefusal = robotsRefusal(record.http.robotsTag, 'page', agentToken);
+      if (headerRefusal) return this.refused(context, headerRefusal);
       const payload = await record.readPayload(maxPageBytes);
-      const page = extractPage(decodeBody(payload.bytes, record.http.contentType), pageUrl, context.fetcher.agentToken);
-      if (page.refusal) {
-        stats.pageFailed('skipped', page.refusal);
-        return undefined;
-      }
+      const page = extractPage(decodeBody(payload.bytes, record.http.contentType), pageUrl, agentToken);
+      if (page.refusal) return this.refused(context, page.refusal);
       stats.pages.fetched++;
       return { pageUrl, pairs: page.pairs };
     }
@@ -158,6 +160,11 @@ export class WarcSource implements Source {
       return wat;
     }
     return this.skipped(context);
+  }
+
+  private refused(context: CrawlContext, refusal: RobotsRefusal): undefined {
+    context.stats.pageFailed('skipped', refusal);
+    return undefined;
   }
 
   private skipped(context: CrawlContext): undefined {
