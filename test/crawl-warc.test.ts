@@ -333,6 +333,15 @@ describe('crawl --warc-list, --warc-prefix and --partition auto', () => {
     const none = await collect(startWit(args, { env: {} }));
     expect(none.code).toBe(2);
     expect(none.stderr).toMatch(/SLURM_ARRAY_TASK_ID.*JOB_COMPLETION_INDEX/s);
+    const prefixAlone = await collect(startWit(['crawl', '--db', path, '--warc', archive, '--warc-prefix', 'https://data.commoncrawl.org/']));
+    expect(prefixAlone.code).toBe(2);
+    expect(prefixAlone.stderr).toMatch(/--warc-prefix goes with --warc-list/);
+    const twoSources = await collect(startWit(['crawl', '--db', path, '--warc', archive, '--seed', 'https://example.org/']));
+    expect(twoSources.code).toBe(2);
+    expect(twoSources.stderr).toMatch(/exactly one source/);
+    const binaryList = await collect(startWit(['crawl', '--db', path, '--warc-list', archive]));
+    expect(binaryList.code).toBe(1);
+    expect(binaryList.stderr).toMatch(/archive list .*k8s\.warc\.gz is not text/);
   });
 });
 

@@ -86,7 +86,7 @@ function builder(y: Argv) {
 /** Flag checks at the edge: a message that names the flag, or undefined. */
 function crawlArgsProblem(argv: CrawlArgs): string | undefined {
   const sources = [argv.search, argv.seed, argv.warc ?? argv['warc-list']].filter((source) => source !== undefined);
-  if (sources.length !== 1) return 'Give exactly one source: --search URL_TEMPLATE, --seed URL, or --warc PATH_OR_URL / --warc-list FILE.';
+  if (sources.length !== 1) return 'Give exactly one source: --search URL_TEMPLATE or --seed URL or --warc PATH_OR_URL (or --warc-list FILE).';
   if (argv['warc-prefix'] !== undefined && argv['warc-list'] === undefined) return '--warc-prefix goes with --warc-list (it is put before the relative lines of that file).';
   if (argv.search !== undefined) {
     if (!argv.search.includes('{query}')) return `--search must contain {query}, e.g. "https://host/search?q={query}&page={page}"; got ${argv.search}`;
