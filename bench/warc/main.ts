@@ -3,7 +3,8 @@
 // SQLite) beside a Python peer in the same run (gzip + a small WARC reader +
 // lxml.html, extracting the same img src/alt pairs), on a .warc.gz of real
 // openmoji pages under distinct URLs, generated once into bench/out/warc/.
-// Run: npm run build && node dist/bench/warc/main.js [--mb 100] [--rounds 3]
+// Run: npm run build && node dist/bench/warc/main.js [--mb 100] [--rounds 1]
+// One round at 100 MB is about 4 CPU-minutes (wit and the peer); --rounds 3 prints the median of three.
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -15,7 +16,7 @@ import { normalizeText } from '../../queries/index.js';
 import { loadEmojis } from '../../test/fixtures/openmoji-site.js';
 import { ensureWarcCorpus } from './corpus.js';
 
-const { values } = parseArgs({ options: { mb: { type: 'string', default: '100' }, rounds: { type: 'string', default: '3' } } });
+const { values } = parseArgs({ options: { mb: { type: 'string', default: '100' }, rounds: { type: 'string', default: '1' } } });
 const minMb = Number(values.mb);
 const rounds = Number(values.rounds);
 const here = dirname(fileURLToPath(import.meta.url));
