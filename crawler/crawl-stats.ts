@@ -14,6 +14,13 @@ export interface CrawlSummary {
   waiting: { count: number; firstDueAt: string | null };
   /** Failure reasons (pages failed, skipped or deferred), most frequent first. */
   topReasons: Array<[reason: string, count: number]>;
+  /** Web archives (WARC source): finished, failed (with why) and left by this run, and their records. */
+  archives?: {
+    done: number;
+    failed: Array<{ location: string; error: string }>;
+    left: number;
+    records: { read: number; skipped: number };
+  };
   elapsedSecs: number;
   /** Stopped by the signal (Ctrl-C) before the work ran out. */
   stopped: boolean;
@@ -30,6 +37,10 @@ export class CrawlStats {
   listsFailed = 0;
   /** Pages known and not fetched yet (site source). */
   pagesLeft = 0;
+  /** Web archives (WARC source): `left` counts those this run has still to read. */
+  readonly archives = { done: 0, left: 0, failed: [] as Array<{ location: string; error: string }> };
+  /** Archive records read, and those without pairs to give (not HTML, not WAT, an error status). */
+  readonly records = { read: 0, skipped: 0 };
   waiting: CrawlSummary['waiting'] = { count: 0, firstDueAt: null };
   private readonly reasons = new ReasonCounter();
   private readonly startedAt = Date.now();
@@ -60,6 +71,20 @@ export class CrawlStats {
     this.reasons.add(reason);
   }
 
+  archiveFinished(outcome: { state: 'done' } | { state: 'failed'; location: string; error: string }): void {
+    this.archives.left--;
+    if (outcome.state === 'done') this.archives.done++;
+    else {
+      this.archives.failed.push({ location: outcome.location, error: outcome.error });
+      this.reasons.add('archive_failed');
+    }
+  }
+
+  /** An archive that could not be read on for a reason worth retrying (network): the next run resumes it. */
+  archiveDeferred(): void {
+    this.reasons.add('archive_deferred');
+  }
+
   /** pages/s comes from `done`, pairs/s is a rate; pairs, queries done and left (or pages left), and the top error reasons are counts. */
   progress(): ProgressUpdate {
     const elapsedSecs = (Date.now() - this.startedAt) / 1000;
@@ -69,6 +94,8 @@ export class CrawlStats {
       counts['queries left'] = this.queries.left;
     }
     if (this.pagesLeft > 0) counts['pages left'] = this.pagesLeft;
+    if (this.records.read > 0) counts.records = this.records.read;
+    if (this.archives.left > 0) counts['archives left'] = this.archives.left;
     for (const [reason, count] of this.reasons.top(3)) counts[reason] = count;
     const done = this.pages.fetched + this.pages.failed + this.pages.skipped + this.pages.deferred + this.rows;
     return { done, rates: { pairs: elapsedSecs > 0 ? this.pairs.stored / elapsedSecs : 0 }, counts };
@@ -82,6 +109,9 @@ export class CrawlStats {
       queries: { ...this.queries },
       waiting: { ...this.waiting },
       topReasons: this.reasons.top(10),
+      ...(this.records.read > 0 || this.archives.left + this.archives.done + this.archives.failed.length > 0
+        ? { archives: { done: this.archives.done, failed: [...this.archives.failed], left: this.archives.left, records: { ...this.records } } }
+        : {}),
       elapsedSecs: (Date.now() - this.startedAt) / 1000,
       stopped,
     };
@@ -102,6 +132,11 @@ export function formatCrawlSummary(summary: CrawlSummary): string {
     `  pairs: ${pairs.stored} stored (${perSec(pairs.stored)}/s), ${pairs.duplicate} already stored, ${pairs.overCap} over the cap, ${pairs.unmatched} matching no query, ${pairs.captionTooLong} with a caption over ${maxCaptionChars} characters`,
     `  queries: ${queries.finished} finished by this run, ${queries.left} left`,
   ];
+  if (summary.archives) {
+    const { done, failed, left, records } = summary.archives;
+    lines.push(`  archives: ${done} done, ${failed.length} failed, ${left} left; records: ${records.read} read, ${records.skipped} without pairs to give`);
+    for (const { location, error } of failed) lines.push(`  failed archive ${location}: ${error}`);
+  }
   if (summary.waiting.count > 0) {
     lines.push(`  ${summary.waiting.count} pages wait for a retry: run the same command again after ${summary.waiting.firstDueAt}`);
   }

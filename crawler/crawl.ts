@@ -3,16 +3,17 @@ import { countQueries, recordCrawlConfig, WitError, type Partition, type Progres
 import { CrawlStats, type CrawlSummary } from './crawl-stats.js';
 import { PageLoader, type RenderMode } from './page-loader.js';
 import { CappedPairWriter } from './pair-cap.js';
-import { fetcherFor, type FetcherChoice } from './polite-fetcher.js';
+import { fetcherFor, type FetcherChoice, type PoliteFetcherSettings } from './polite-fetcher.js';
 import { PageRenderer } from './renderer.js';
 import { checkListSource, ListSource, type ListSourceOptions } from './sources/list-source.js';
 import { SearchSource, type SearchSourceOptions } from './sources/search-source.js';
 import { SiteSource, type SiteSourceOptions } from './sources/site-source.js';
 import type { Source } from './sources/source.js';
+import { WarcSource, type WarcSourceOptions } from './sources/warc-source.js';
 
 export interface CrawlOptions {
   /** Where candidate pairs come from. */
-  source: SearchSourceOptions | SiteSourceOptions | ListSourceOptions;
+  source: SearchSourceOptions | SiteSourceOptions | ListSourceOptions | WarcSourceOptions;
   /** Pairs stored per query at most. @default 20000 */
   cap?: number;
   /**
@@ -26,7 +27,7 @@ export interface CrawlOptions {
   chromiumPath?: string;
   /** HTML beyond this is cut off and the page marked `truncated`. @default 10485760 (10 MB) */
   maxPageBytes?: number;
-  /** Crawl only this share: queries (search) or hosts (site) by a stable hash. */
+  /** Crawl only this share: queries (search) or hosts (site) by a stable hash, every N-th archive (warc). */
   partition?: Partition;
   /** Abort to stop cleanly: no new pages start, in-flight ones are dropped unrecorded, and `crawl` returns. */
   signal?: AbortSignal;
@@ -56,7 +57,7 @@ export async function crawl(db: WitDb, options: CrawlOptions): Promise<CrawlSumm
       ? undefined
       : new PageRenderer({ fetcher, maxBytes: maxPageBytes, ...(options.chromiumPath ? { executablePath: options.chromiumPath } : {}) });
   const stats = new CrawlStats(options.source.kind === 'search');
-  const source = sourceOf(options.source);
+  const source = sourceOf(options.source, fetcher.settings);
   const { signal: _signal, onProgress: _onProgress, ...config } = options;
   recordCrawlConfig(db, JSON.stringify({ ...config, fetcher: fetcher.settings }));
   try {
@@ -80,7 +81,7 @@ export async function crawl(db: WitDb, options: CrawlOptions): Promise<CrawlSumm
   return stats.summary(signal.aborted);
 }
 
-function sourceOf(options: CrawlOptions['source']): Source {
+function sourceOf(options: CrawlOptions['source'], fetching: PoliteFetcherSettings): Source {
   switch (options.kind) {
     case 'search':
       return new SearchSource(options);
@@ -88,6 +89,8 @@ function sourceOf(options: CrawlOptions['source']): Source {
       return new SiteSource(options);
     case 'list':
       return new ListSource(options);
+    case 'warc':
+      return new WarcSource(options, { allowPrivate: fetching.allowPrivate, userAgent: fetching.userAgent, idleTimeoutSecs: fetching.timeoutSecs });
   }
 }
 
@@ -100,6 +103,10 @@ function checkSource(source: CrawlOptions['source']): void {
     if (!source.urlTemplate.includes('{query}') || !isHttp(sample)) {
       throw new WitError(`The search URL template must be an http(s) URL with {query} (and usually {page}); got ${source.urlTemplate}`);
     }
+    return;
+  }
+  if (source.kind === 'warc') {
+    if (source.archives.length === 0) throw new WitError('The warc source needs at least one archive path or URL.');
     return;
   }
   if (source.seeds.length === 0) throw new WitError('The site source needs at least one seed URL.');

@@ -20,5 +20,7 @@ export type { RenderMode } from './page-loader.js';
 export { searchUrl, type SearchSourceOptions } from './sources/search-source.js';
 export type { ListSourceOptions } from './sources/list-source.js';
 export { hostPatterns, type SiteSourceOptions } from './sources/site-source.js';
+export { readArchiveList } from './sources/archive-list.js';
+export type { WarcSourceOptions } from './sources/warc-source.js';
 export type { JsonResultMapping } from './sources/json-results.js';
 export { mergeDbs, type MergeCounts, type MergeOptions } from './merge.js';

@@ -65,7 +65,8 @@ function withHeaderRefusal(page: ExtractedPage, header: RobotsRefusal | undefine
   return header ? { ...page, pairs: [], refusal: header } : page;
 }
 
-function isHtml(contentType: string): boolean {
+/** True for an HTML Content-Type, or none at all (as browsers sniff it). */
+export function isHtml(contentType: string): boolean {
   const type = contentType.split(';')[0]!.trim().toLowerCase();
   return type === '' || type === 'text/html' || type === 'application/xhtml+xml';
 }

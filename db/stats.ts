@@ -2,6 +2,7 @@ import { statSync } from 'node:fs';
 import { formatTable } from '../core/index.js';
 import { curationCounts } from './curation-store.js';
 import type { WitDb } from './open.js';
+import { countSourceFiles } from './source-files.js';
 
 export interface HostFailures {
   host: string;
@@ -23,9 +24,11 @@ export interface DbStats {
   imageFailures: Record<string, number>;
   /** Pairs per curation decision and reason (null for kept pairs), most first. */
   curation: Array<{ decision: string; reason: string | null; pairs: number }>;
+  /** Web archives and URL lists (`source_files`) by kind and state. */
+  sourceFiles: ReturnType<typeof countSourceFiles>;
 }
 
-const tables = ['queries', 'pages', 'pairs', 'images', 'curation', 'robots', 'meta'] as const;
+const tables = ['queries', 'pages', 'pairs', 'images', 'curation', 'source_files', 'robots', 'meta'] as const;
 const stateTables = ['queries', 'pages', 'images'] as const;
 
 /** The numbers a person wants first from a crawl db, in one read transaction. */
@@ -46,6 +49,7 @@ export function collectStats(db: WitDb, file: string): DbStats {
     failingHosts: failingHosts(db),
     imageFailures: groupCounts(db, "SELECT coalesce(error, 'unknown'), count(*) FROM images WHERE state = 'failed' GROUP BY 1"),
     curation: curationCounts(db),
+    sourceFiles: countSourceFiles(db),
   }))();
 }
 
@@ -99,6 +103,7 @@ export function formatStats(stats: DbStats): string {
     Object.entries(states).map(([state, rows]) => ({ table, state, rows })),
   );
   if (stateRows.length > 0) out.push(formatTable(['table', 'state', 'rows'], stateRows), '');
+  if (stats.sourceFiles.length > 0) out.push('source files (warc: web archives, list: URL lists)', formatTable(['kind', 'state', 'files', 'pairs'], stats.sourceFiles), '');
   out.push(`queries: ${stats.queries.done} done, ${stats.queries.left} left`, '');
   if (stats.topQueries.length > 0) {
     out.push('top queries by pairs', formatTable(['id', 'text', 'origin', 'pairs', 'state'], stats.topQueries), '');

@@ -1,11 +1,10 @@
-import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { crawl, mergeDbs } from '../crawler/index.js';
 import { openDb, type WitDb } from '../db/index.js';
 import { makeCrawlDb, pairCounts, storedPairs } from './fixtures/crawl-db.js';
 import { startOpenmojiSite, type OpenmojiSite } from './fixtures/openmoji-site.js';
-import { runWitAsync } from './fixtures/crawl-run.js';
+import { exited, runWitAsync, waitFor } from './fixtures/crawl-run.js';
 import { startWit } from './fixtures/run-wit.js';
 import { tempDir } from './fixtures/temp-dir.js';
 
@@ -59,17 +58,6 @@ function countPairs(path: string): number {
   }
 }
 
-async function waitFor(condition: () => boolean, what: string, limitMillis = 60_000): Promise<void> {
-  const start = Date.now();
-  while (!condition()) {
-    if (Date.now() - start > limitMillis) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
-function exited(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
-  return new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
-}
 
 let reference: { pairs: string[]; searchHits: number };
 

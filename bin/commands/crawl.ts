@@ -2,12 +2,16 @@ import type { Argv, CommandModule } from 'yargs';
 import { WitError } from '../../db/index.js';
 import { pairsArgsProblem, pairsOptions, pairsSource, type CrawlPairsArgs } from './crawl-pairs.js';
 import { dbOption, disallowedDirectivesOption, flagRanges, jsonOption, mostDelayMillis, printSummary, type RobotsDirective } from './options.js';
+import { resolvePartition, type ResolvedPartition } from './partition.js';
 import { onStopSignals, stopExitCode } from './stop-signals.js';
 
 interface CrawlArgs extends CrawlPairsArgs {
   db: string;
   search?: string;
   seed?: string[];
+  warc?: string[];
+  'warc-list'?: string;
+  'warc-prefix'?: string;
   'max-pages': number;
   'result-selector'?: string;
   'image-selector'?: string;
@@ -28,6 +32,7 @@ interface CrawlArgs extends CrawlPairsArgs {
   'user-agent'?: string;
   render: 'never' | 'auto' | 'always';
   partition?: string;
+  partitions?: number;
   'allow-private': boolean;
   fetch: boolean;
   images: string;
@@ -38,12 +43,15 @@ interface CrawlArgs extends CrawlPairsArgs {
 function builder(y: Argv) {
   return jsonOption(pairsOptions(dbOption(y)))
     .usage(
-      '$0 crawl --search URL_TEMPLATE | --seed URL... | --pairs FILE...\n\n' +
+      '$0 crawl --search URL_TEMPLATE | --seed URL... | --pairs FILE... | --warc PATH_OR_URL... | --warc-list FILE\n\n' +
         'Fill `pairs` with (image URL, text) pairs whose text contains a query, at most --cap per query.\n' +
         'Stop it any time (Ctrl-C, kill -9) and run the same command again: it resumes.',
     )
     .option('search', { type: 'string', describe: 'Search source: a URL template with {query} and {page}', group: 'Source:' })
     .option('seed', { type: 'string', array: true, describe: 'Site source: start URL(s); links to --allow-host hosts are followed', group: 'Source:' })
+    .option('warc', { type: 'string', array: true, describe: 'Web archives: .warc, .warc.gz or WAT files, paths or http(s) URLs', group: 'Source:' })
+    .option('warc-list', { type: 'string', describe: "Web archives: a paths file, one a line, plain or .gz (Common Crawl's warc.paths.gz)", group: 'Source:' })
+    .option('warc-prefix', { type: 'string', describe: 'Put before relative lines of --warc-list, e.g. https://data.commoncrawl.org/', group: 'Source:' })
     .option('max-pages', { type: 'number', default: 20, describe: 'Search: result pages per query at most', group: 'Source:' })
     .option('result-selector', { type: 'string', describe: 'Search HTML: CSS selector of one result (default: every img)', group: 'Source:' })
     .option('image-selector', { type: 'string', describe: 'Search HTML: the image inside a result (default: img)', group: 'Source:' })
@@ -67,7 +75,11 @@ function builder(y: Argv) {
     .option('render', { choices: ['never', 'auto', 'always'] as const, default: 'never' as const, describe: 'Run page scripts in chromium: auto renders pages that look script-built' })
     .option('fetch', { type: 'boolean', default: false, describe: 'Fetch the pairs\' images while crawling (as `wit fetch` with its defaults)', group: 'Images:' })
     .option('images', { type: 'string', default: 'images', normalize: true, describe: 'With --fetch: the image store folder', group: 'Images:' })
-    .option('partition', { type: 'string', describe: 'i/N: crawl only share i of N (queries for --search, hosts for --seed, files and parquet row groups for --pairs); merge with `wit db merge`' })
+    .option('partition', {
+      type: 'string',
+      describe: 'i/N: crawl only share i of N (queries for --search, hosts for --seed, files and parquet row groups for --pairs, every N-th archive for --warc); auto: from a Slurm job array or a Kubernetes indexed Job; merge with `wit db merge`',
+    })
+    .option('partitions', { type: 'number', describe: 'With --partition auto in a Kubernetes indexed Job: N, the number of completions' })
     .check(crawlRanges)
     .check((argv) => {
       // Thrown, not returned: the CLI's fail handler rethrows what yargs passes it, and a WitError prints as a plain message.
@@ -92,9 +104,9 @@ const crawlRanges = flagRanges({
 
 /** Flag checks at the edge: a message that names the flag, or undefined. */
 function crawlArgsProblem(argv: CrawlArgs): string | undefined {
-  if ([argv.search, argv.seed, argv.pairs].filter((given) => given !== undefined).length !== 1) {
-    return 'Give exactly one source: --search URL_TEMPLATE or --seed URL or --pairs FILE.';
-  }
+  const sources = [argv.search, argv.seed, argv.pairs, argv.warc ?? argv['warc-list']].filter((source) => source !== undefined);
+  if (sources.length !== 1) return 'Give exactly one source: --search URL_TEMPLATE, --seed URL, --pairs FILE or --warc PATH_OR_URL (or --warc-list FILE).';
+  if (argv['warc-prefix'] !== undefined && argv['warc-list'] === undefined) return '--warc-prefix goes with --warc-list (it is put before the relative lines of that file).';
   const pairsProblem = pairsArgsProblem(argv);
   if (pairsProblem) return pairsProblem;
   if (argv.search !== undefined) {
@@ -105,7 +117,10 @@ function crawlArgsProblem(argv: CrawlArgs): string | undefined {
   if ((argv['image-selector'] || argv['text-selector']) && !argv['result-selector']) return '--image-selector and --text-selector need --result-selector (the element of one result).';
   const json = [argv['json-results'], argv['json-image'], argv['json-text']];
   if (json.some((v) => v !== undefined) && json.some((v) => v === undefined)) return 'Give --json-results, --json-image and --json-text together (or none, for HTML).';
-  if (argv.partition !== undefined && !parsePartition(argv.partition)) return `--partition must be i/N with 1 <= i <= N, e.g. 2/8; got ${argv.partition}`;
+  if (argv.partition !== undefined) {
+    const resolved = resolvePartition(argv.partition, argv.partitions);
+    if (typeof resolved === 'string') return resolved;
+  }
   return undefined;
 }
 
@@ -117,20 +132,12 @@ function isHttpUrl(text: string): boolean {
   }
 }
 
-/** `i/N` (1-based, as people count machines) to a 0-based partition. */
-function parsePartition(text: string): { index: number; count: number } | undefined {
-  const match = /^(\d+)\/(\d+)$/.exec(text.trim());
-  if (!match) return undefined;
-  const [i, n] = [Number(match[1]), Number(match[2])];
-  return i >= 1 && i <= n ? { index: i - 1, count: n } : undefined;
-}
-
 export const crawlCommand: CommandModule<object, CrawlArgs> = {
   command: 'crawl',
   describe: 'Discover (image, text) pairs for every query, politely and resumably',
   builder: (y) => builder(y),
   handler: async (argv) => {
-    const { crawl, crawlAndFetchProgress, fetchWhileCrawling, formatCrawlSummary, formatFetchSummary, PoliteFetcher } = await import('../../crawler/index.js');
+    const { crawl, crawlAndFetchProgress, fetchWhileCrawling, formatCrawlSummary, formatFetchSummary, PoliteFetcher, readArchiveList } = await import('../../crawler/index.js');
     const { openDbAsWriter, ProgressLine } = await import('../../db/index.js');
     const { db, close } = openDbAsWriter(argv.db, 'crawl');
     const controller = new AbortController();
@@ -146,7 +153,10 @@ export const crawlCommand: CommandModule<object, CrawlArgs> = {
     }
     const progress = new ProgressLine({ label: 'crawl', unit: argv.pairs !== undefined ? 'rows' : 'pages' });
     const shown = argv.fetch ? crawlAndFetchProgress(progress.update) : { crawl: progress.update, images: undefined };
-    const partition = argv.partition === undefined ? undefined : parsePartition(argv.partition);
+    // Checked by the builder: a string (a problem) cannot come back here.
+    const resolved = argv.partition === undefined ? undefined : (resolvePartition(argv.partition, argv.partitions) as ResolvedPartition);
+    const partition = resolved?.partition;
+    if (resolved && resolved.from !== '--partition') process.stderr.write(`wit crawl: partition ${resolved.partition.index + 1}/${resolved.partition.count}, from the ${resolved.from}\n`);
     try {
       const settings = {
         concurrency: argv.concurrency,
@@ -162,7 +172,7 @@ export const crawlCommand: CommandModule<object, CrawlArgs> = {
       // One fetcher for pages and images: one politeness state per host.
       const fetcher = argv.fetch ? new PoliteFetcher({ ...settings, db }) : settings;
       const crawling = crawl(db, {
-        source: argv.pairs !== undefined ? pairsSource(argv) : argv.search !== undefined ? searchSource(argv) : siteSource(argv),
+        source: argv.pairs !== undefined ? pairsSource(argv) : argv.search !== undefined ? searchSource(argv) : argv.seed !== undefined ? siteSource(argv) : warcSource(argv, readArchiveList),
         cap: argv.cap,
         fetcher,
         render: argv.render,
@@ -184,6 +194,7 @@ export const crawlCommand: CommandModule<object, CrawlArgs> = {
       const both = { ...summary, ...(fetched ? { images: fetched } : {}) };
       printSummary(argv.json, both, ({ images, ...crawled }) => [formatCrawlSummary(crawled), ...(images ? [formatFetchSummary(images)] : [])].join('\n'));
       if (summary.stopped) process.exitCode = stopExitCode();
+      else if (summary.archives?.failed.length) process.exitCode = 1;
       if (fetcher instanceof PoliteFetcher) await fetcher.close();
     } finally {
       stopListening();
@@ -205,4 +216,9 @@ function searchSource(argv: CrawlArgs) {
 
 function siteSource(argv: CrawlArgs) {
   return { kind: 'site' as const, seeds: argv.seed!, maxDepth: argv['max-depth'], ...(argv['allow-host'] ? { allowHosts: argv['allow-host'] } : {}) };
+}
+
+function warcSource(argv: CrawlArgs, readArchiveList: (path: string, prefix?: string) => string[]) {
+  const listed = argv['warc-list'] === undefined ? [] : readArchiveList(argv['warc-list'], argv['warc-prefix']);
+  return { kind: 'warc' as const, archives: [...(argv.warc ?? []), ...listed] };
 }
