@@ -1,4 +1,5 @@
 import type { CommandModule } from 'yargs';
+import { backendOption, type BackendChoice } from './options.js';
 
 interface TrainArgs {
   shards?: string;
@@ -23,17 +24,14 @@ interface TrainArgs {
   resume: boolean;
 }
 
-const backends = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
-
 // Run settings have no yargs default: on --resume only the flags actually typed are checked against the run.
 export const trainCommand: CommandModule<object, TrainArgs> = {
   command: 'train',
   describe: 'Train the bag-of-words contrastive model on shards',
   builder: (y) =>
-    y
+    backendOption(y, 'tfjs backend; auto picks the fastest that loads and says why (webgpu only on a hardware adapter)')
       .option('shards', { type: 'string', normalize: true, describe: 'Shard folder from `wit shards` (train-*.tar, val-*.tar); on --resume, defaults to the run\'s' })
       .option('out', { type: 'string', normalize: true, demandOption: true, describe: 'Run folder: config.json, vocab.json, checkpoint, metrics.jsonl' })
-      .option('backend', { type: 'string', choices: backends, default: 'auto', describe: 'tfjs backend; auto picks the fastest that loads and says why' })
       .option('epochs', { type: 'number', describe: 'Passes over the train shards [default: 10]' })
       .option('steps', { type: 'number', describe: 'Optimizer steps of the run (instead of --epochs)' })
       .option('batch', { type: 'number', describe: 'Pairs per step [default: 256]' })
@@ -67,7 +65,7 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
     const result = await train({
       shardsDir: argv.shards,
       outDir: argv.out,
-      backend: argv.backend as (typeof backends)[number],
+      backend: argv.backend as BackendChoice,
       epochs: argv.epochs,
       steps: argv.steps,
       batchSize: argv.batch,
