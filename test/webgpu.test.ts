@@ -1,10 +1,11 @@
 import { mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createEngine, defaultModelConfig, type Engine, type EngineState, type ImageLabels, type ModelConfig, type StepHyper, type ZeroShotRecord } from '../train/index.js';
+import { createEngine, defaultModelConfig, selectBackend, type Engine, type EngineState, type ImageLabels, type ModelConfig, type StepHyper, type ZeroShotRecord } from '../train/index.js';
 import { readCheckpoint, writeCheckpoint } from '../train/checkpoint.js';
 import { openWebGpuAdapter, webGpuInstallHint, type WebGpuAdapter } from '../train/engine/webgpu-adapter.js';
-import { toyBatch } from './fixtures/engine-batches.js';
+import { seededFloats, toyBatch } from './fixtures/engine-batches.js';
 import { openmojiEvalSet, type OpenmojiEvalSet } from './fixtures/eval-openmoji.js';
 import { runWit } from './fixtures/run-wit.js';
 import { tempDir } from './fixtures/temp-dir.js';
@@ -46,6 +47,41 @@ async function steps(engine: Engine, from: number, to: number): Promise<number[]
   for (const batch of batches.slice(from, to)) losses.push((await engine.step(batch, hyper)).loss);
   return losses;
 }
+
+/** One kernel's output on a backend, read asynchronously (WebGPU has no synchronous read in Node). */
+async function runKernelOn(backend: 'cpu' | 'webgpu', kernel: string, inputs: Record<string, number[]>, attrs: object, seed: number) {
+  await tf.setBackend(backend);
+  const tensors = Object.fromEntries(
+    Object.entries(inputs).map(([name, shape], i) => [name, tf.tensor(seededFloats(shape.reduce((a, b) => a * b, 1), seed + i), shape)]),
+  );
+  const out = tf.engine().runKernel(kernel, tensors, attrs as tf.NamedAttrMap) as tf.Tensor;
+  const result = { shape: out.shape, values: (await out.data()) as Float32Array };
+  tf.dispose([out, ...Object.values(tensors)]);
+  return result;
+}
+
+describe.skipIf(!adapter)('wit\'s webgpu kernels against the stock cpu backend', () => {
+  const cases = [
+    { name: '3x3 stride 2 same (the model)', x: [2, 8, 8, 3], filter: [3, 3, 3, 5], strides: 2, pad: 'same' },
+    { name: '3x3 stride 2 same, odd size', x: [2, 7, 9, 4], filter: [3, 3, 4, 6], strides: 2, pad: 'same' },
+    { name: '3x3 stride 1 valid', x: [1, 6, 5, 2], filter: [3, 3, 2, 3], strides: 1, pad: 'valid' },
+    { name: '2x3 strides [1,2] explicit pad 1', x: [3, 5, 6, 2], filter: [2, 3, 2, 4], strides: [1, 2], pad: 1 },
+  ] as const;
+
+  for (const c of cases) {
+    it(`Conv2DBackpropFilter (im2col + one matmul), ${c.name}`, async () => {
+      await selectBackend('webgpu');
+      await tf.setBackend('cpu');
+      const dyShape = tf.conv2d(tf.zeros([...c.x]) as tf.Tensor4D, tf.zeros([...c.filter]) as tf.Tensor4D, c.strides, c.pad).shape;
+      const attrs = { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', filterShape: c.filter };
+      const expected = await runKernelOn('cpu', 'Conv2DBackpropFilter', { x: [...c.x], dy: dyShape }, attrs, 3);
+      const actual = await runKernelOn('webgpu', 'Conv2DBackpropFilter', { x: [...c.x], dy: dyShape }, attrs, 3);
+      expect(actual.shape).toEqual(expected.shape);
+      expect(expected.values.some((v) => v !== 0)).toBe(true);
+      actual.values.forEach((v, i) => expect(Math.abs(v - expected.values[i]!)).toBeLessThan(1e-4 * Math.max(1, Math.abs(expected.values[i]!))));
+    });
+  }
+});
 
 describe.skipIf(!adapter)('the webgpu engine against the wasm engine (same seed, same batches)', () => {
   const dir = tempDir('wit-webgpu-engine-');

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { WitError } from '../../db/index.js';
-import { registerCpuKernels, registerWasmKernels } from './kernels/index.js';
+import { registerCpuKernels, registerWasmKernels, registerWebGpuKernels } from './kernels/index.js';
 import type { BackendName } from './types.js';
 import { openWebGpuAdapter, webGpuInstallHint } from './webgpu-adapter.js';
 
@@ -34,8 +34,9 @@ async function activateWebGpu(allowSoftware: boolean): Promise<string> {
   }
   await import('@tensorflow/tfjs-backend-webgpu');
   if (!(await tf.setBackend('webgpu'))) throw new Error(`the webgpu backend did not start on ${adapter.description}`);
+  registerWebGpuKernels();
   const warning = adapter.software ? '; warning: a software adapter runs on the CPU, for checking, not speed' : '';
-  return `@tensorflow/tfjs-backend-webgpu on ${adapter.description}${warning}`;
+  return `@tensorflow/tfjs-backend-webgpu on ${adapter.description}, with wit's im2col filter-gradient kernel${warning}`;
 }
 
 async function activate(name: BackendName, requested: boolean): Promise<string> {
