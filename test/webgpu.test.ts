@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createEngine, defaultModelConfig, selectBackend, type Engine, type EngineState, type ImageLabels, type ModelConfig, type StepHyper, type ZeroShotRecord } from '../train/index.js';
 import { readCheckpoint, writeCheckpoint } from '../train/checkpoint.js';
 import { openWebGpuAdapter, webGpuInstallHint, type WebGpuAdapter } from '../train/engine/webgpu-adapter.js';
+import { convCases } from './fixtures/conv-cases.js';
 import { seededFloats, toyBatch } from './fixtures/engine-batches.js';
 import { openmojiEvalSet, type OpenmojiEvalSet } from './fixtures/eval-openmoji.js';
 import { runWit } from './fixtures/run-wit.js';
@@ -61,14 +62,7 @@ async function runKernelOn(backend: 'cpu' | 'webgpu', kernel: string, inputs: Re
 }
 
 describe.skipIf(!adapter)('wit\'s webgpu kernels against the stock cpu backend', () => {
-  const cases = [
-    { name: '3x3 stride 2 same (the model)', x: [2, 8, 8, 3], filter: [3, 3, 3, 5], strides: 2, pad: 'same' },
-    { name: '3x3 stride 2 same, odd size', x: [2, 7, 9, 4], filter: [3, 3, 4, 6], strides: 2, pad: 'same' },
-    { name: '3x3 stride 1 valid', x: [1, 6, 5, 2], filter: [3, 3, 2, 3], strides: 1, pad: 'valid' },
-    { name: '2x3 strides [1,2] explicit pad 1', x: [3, 5, 6, 2], filter: [2, 3, 2, 4], strides: [1, 2], pad: 1 },
-  ] as const;
-
-  for (const c of cases) {
+  for (const c of convCases) {
     it(`Conv2DBackpropFilter (im2col + one matmul), ${c.name}`, async () => {
       await selectBackend('webgpu');
       await tf.setBackend('cpu');

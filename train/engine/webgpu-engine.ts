@@ -3,7 +3,7 @@ import type { OptimizerBuffers } from './adamw.js';
 import { checkImages, checkTextBatch, checkTrainBatch } from './batch-checks.js';
 import { deviceOptimizerStep, type DeviceParam } from './device-adamw.js';
 import { loadStateInto, stateFromBuffers } from './engine-state.js';
-import { inBatchAccuracy } from './loss.js';
+import { stepResultOf } from './loss.js';
 import { initialiseParams, layoutParams, paramSpecs, temperatureParam, type ParamSlot } from './params.js';
 import { imageChunks, Replica } from './replica.js';
 import type { Engine, EngineState, ModelConfig, StepHyper, StepResult, TextBatch, TrainBatch } from './types.js';
@@ -63,13 +63,7 @@ export class WebGpuEngine implements Engine {
       tf.dispose([taped.loss, taped.logits, ...taped.grads]);
     }
     this.temperatureLog = (await this.temperatureParam().weights.data())[0]!;
-    const accuracy = inBatchAccuracy(logits, batch.size);
-    return {
-      loss,
-      imageToTextAccuracy: accuracy.imageToText,
-      textToImageAccuracy: accuracy.textToImage,
-      temperature: this.logitScale(),
-    };
+    return stepResultOf(loss, logits, batch.size, this.logitScale());
   }
 
   async embedImages(images: Float32Array, n: number): Promise<Float32Array> {
