@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../train/index.js';
+import { convCases } from './fixtures/conv-cases.js';
 import { seededFloats } from './fixtures/engine-batches.js';
 
 type Inputs = Record<string, { shape: number[]; values: Float32Array | Int32Array }>;
@@ -37,13 +38,6 @@ async function expectWasmMatchesCpu(kernel: string, inputs: Inputs, attrs: objec
 }
 
 const floats = (shape: number[], seed: number) => ({ shape, values: seededFloats(shape.reduce((a, b) => a * b, 1), seed) });
-
-const convCases = [
-  { name: '3x3 stride 2 same (the model)', x: [2, 8, 8, 3], filter: [3, 3, 3, 5], strides: 2, pad: 'same' },
-  { name: '3x3 stride 2 same, odd size', x: [2, 7, 9, 4], filter: [3, 3, 4, 6], strides: 2, pad: 'same' },
-  { name: '3x3 stride 1 valid', x: [1, 6, 5, 2], filter: [3, 3, 2, 3], strides: 1, pad: 'valid' },
-  { name: '2x3 strides [1,2] explicit pad 1', x: [3, 5, 6, 2], filter: [2, 3, 2, 4], strides: [1, 2], pad: 1 },
-] as const;
 
 async function convOutShape(c: (typeof convCases)[number]): Promise<number[]> {
   await tf.setBackend('cpu');

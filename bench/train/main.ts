@@ -10,11 +10,13 @@ import { syntheticBatch } from './synthetic-batch.js';
  * Training samples/s of wit's default model (batch 256, 64x64, vocab 20k, embed 256) and, in the
  * same run, of the same model and step in PyTorch on the CPU (bench/peer), with the ratio. Each
  * round measures every wit worker count and every peer thread count once, alternating, so that a
- * change in the machine's load hits both sides; the summary takes medians over rounds. Each round
- * also times `wit train` end to end on real 256-px openmoji shards at 64 px beside PyTorch on the
- * same images decoded once (bench/train/end-to-end.ts). A ratio is printed only when the peer runs
- * on OpenBLAS: on the reference BLAS it is several times slower and any ratio is meaningless.
- *   node dist/bench/train/main.js [--steps 3] [--rounds 1] [--workers 1,2] [--peer-threads 2,1] [--skip-peer]
+ * change in the machine's load hits both sides; the summary takes medians over rounds. `--backend`
+ * takes a list (e.g. webgpu,wasm: each is measured in every round); worker counts apply to wasm,
+ * other backends run in one thread. Each round also times `wit train` end to end on real 256-px
+ * openmoji shards at 64 px beside PyTorch on the same images decoded once (bench/train/end-to-end.ts).
+ * A ratio is printed only when the peer runs on OpenBLAS: on the reference BLAS it is several times
+ * slower and any ratio is meaningless.
+ *   node dist/bench/train/main.js [--steps 3] [--rounds 1] [--backend wasm] [--workers 1,2] [--peer-threads 2,1] [--skip-peer]
  *     [--e2e-pairs 1024] [--e2e-epochs 2] [--skip-end-to-end]
  */
 const { values } = parseArgs({
@@ -90,16 +92,21 @@ function median(figures: Figure[]): Figure {
   return { samplesPerSec: middle(figures.map((f) => f.samplesPerSec)), cpuSecsPerStep: middle(figures.map((f) => f.cpuSecsPerStep)) };
 }
 
-const picked = await selectBackend(values.backend as BackendName);
 console.log(`model: batch ${batchSize}, ${config.imageSize}x${config.imageSize}, vocab ${config.vocabSize}, embed ${config.embedDim}, convs 3-${config.convChannels.join('-')}; ${steps} timed steps after ${warmupSteps} warm-up, ${values.rounds} round(s)`);
-console.log(`backend: ${picked.reason}`);
-const workerCounts = values.workers.split(',').map(Number);
+const engines: Array<{ backend: BackendName; workers: number }> = [];
+for (const requested of values.backend.split(',')) {
+  const picked = await selectBackend(requested as BackendName);
+  console.log(`backend: ${picked.reason}`);
+  const workerCounts = picked.name === 'wasm' ? values.workers.split(',').map(Number) : [1];
+  for (const workers of workerCounts) engines.push({ backend: picked.name, workers });
+}
+const engineLabel = ({ backend, workers }: (typeof engines)[number]) => `${backend} ${workers} worker(s)`;
 const peerThreads = values['skip-peer'] ? [] : values['peer-threads'].split(',').map(Number);
-const witFigures = new Map<number, Figure[]>(workerCounts.map((w) => [w, []]));
+const witFigures = new Map<string, Figure[]>(engines.map((engine) => [engineLabel(engine), []]));
 const peerFigures = new Map<number, Figure[]>(peerThreads.map((t) => [t, []]));
 const endToEnd: EndToEndFigures[] = [];
 for (let round = 0; round < Number(values.rounds); round++) {
-  for (const workers of workerCounts) witFigures.get(workers)!.push(await measureWit(picked.name, workers));
+  for (const engine of engines) witFigures.get(engineLabel(engine))!.push(await measureWit(engine.backend, engine.workers));
   for (const threads of peerThreads) {
     const figure = measurePeer(threads);
     if (figure) peerFigures.get(threads)!.push(figure);
@@ -119,7 +126,7 @@ async function measureEndToEndRound(): Promise<EndToEndFigures> {
 }
 
 console.log('summary (medians):');
-for (const [workers, figures] of witFigures) {
+for (const [label, figures] of witFigures) {
   const wit = median(figures);
   const against = [...peerFigures]
     .filter(([, peer]) => peer.length > 0 && peerOnOpenBlas)
@@ -129,7 +136,7 @@ for (const [workers, figures] of witFigures) {
       const cpuEfficiency = reference.cpuSecsPerStep / wit.cpuSecsPerStep;
       return `${speed.toFixed(2)}x PyTorch-${threads}-thread samples/s (${cpuEfficiency.toFixed(2)}x its samples per CPU-s)`;
     });
-  console.log(`  wit ${workers} worker(s): ${describe(wit)}${against.length > 0 ? ` = ${against.join('; ')}` : ''}`);
+  console.log(`  wit ${label}: ${describe(wit)}${against.length > 0 ? ` = ${against.join('; ')}` : ''}`);
 }
 const peerEndToEnd = endToEnd.flatMap((f) => (typeof f.peer === 'string' ? [] : [{ samplesPerSec: f.peer.samplesPerSec, cpuSecsPerStep: 0 }]));
 if (endToEnd.length > 0) {

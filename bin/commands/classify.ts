@@ -1,8 +1,10 @@
 import type { CommandModule } from 'yargs';
+import { backendOption, type BackendChoice } from './options.js';
 import { embedProgress, positiveInteger, printWarning, usageError } from './eval.js';
 
 interface ClassifyArgs {
   run: string;
+  backend: string;
   images: string[];
   labels?: string;
   labelsFile?: string;
@@ -16,7 +18,7 @@ export const classifyCommand: CommandModule<object, ClassifyArgs> = {
   command: 'classify <images..>',
   describe: 'Zero-shot classify images against label text: the top labels with probabilities',
   builder: (y) =>
-    y
+    backendOption(y, 'tfjs backend to embed on; auto picks the fastest that loads')
       .positional('images', { type: 'string', array: true, demandOption: true, describe: 'Image files' })
       .option('run', { type: 'string', demandOption: true, normalize: true, describe: 'The run folder `wit train` wrote' })
       .option('labels', { type: 'string', describe: 'Candidate labels, comma-separated: "dog,cat,car"' })
@@ -40,6 +42,7 @@ export const classifyCommand: CommandModule<object, ClassifyArgs> = {
     const progress = await embedProgress();
     const result = await classifyImages({
       runDir: argv.run,
+      backend: argv.backend as BackendChoice,
       images: argv.images,
       labels,
       templates: argv.templates === undefined ? undefined : readTemplates(argv.templates),

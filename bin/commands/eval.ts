@@ -1,8 +1,10 @@
 import type { Argv, CommandModule } from 'yargs';
 import { WitError, type ProgressSink } from '../../db/index.js';
+import { backendOption, type BackendChoice } from './options.js';
 
 interface RunArgs {
   run: string;
+  backend: string;
   batch: number;
   json: boolean;
 }
@@ -15,7 +17,7 @@ interface LabelledArgs extends RunArgs {
 }
 
 function runOptions<T>(y: Argv<T>) {
-  return y
+  return backendOption(y, 'tfjs backend to embed on; auto picks the fastest that loads')
     .option('run', { type: 'string', demandOption: true, normalize: true, describe: 'The run folder `wit train` wrote (the result is appended to its evals.jsonl)' })
     .option('batch', { type: 'number', default: 256, describe: 'Images embedded per batch' })
     .option('json', { type: 'boolean', default: false, describe: 'Print the evals.jsonl record as JSON' })
@@ -48,6 +50,7 @@ const zeroshot: CommandModule<object, LabelledArgs> = {
     const progress = await embedProgress();
     const result = await evaluateZeroShot({
       runDir: argv.run,
+      backend: argv.backend as BackendChoice,
       source: source(argv),
       classNamesFile: argv.classnames,
       templatesFile: argv.templates,
@@ -74,6 +77,7 @@ const retrieval: CommandModule<object, RunArgs & { shards: string; split: string
     const progress = await embedProgress();
     const result = await evaluateRetrieval({
       runDir: argv.run,
+      backend: argv.backend as BackendChoice,
       shardsDir: argv.shards,
       split: argv.split as 'val' | 'train',
       batchSize: argv.batch,
@@ -104,6 +108,7 @@ const linearProbe: CommandModule<object, LabelledArgs & { 'test-fraction': numbe
     const progress = await embedProgress();
     const result = await evaluateLinearProbe({
       runDir: argv.run,
+      backend: argv.backend as BackendChoice,
       source: source(argv),
       classNamesFile: argv.classnames,
       templatesFile: argv.templates,

@@ -1,6 +1,6 @@
 import type { CommandModule } from 'yargs';
 import type { TrainResult } from '../../train/index.js';
-import { flagRanges, jsonOption, mostWorkers, printSummary } from './options.js';
+import { backendOption, flagRanges, jsonOption, mostWorkers, printSummary, type BackendChoice } from './options.js';
 import { onStopSignals } from './stop-signals.js';
 
 interface TrainArgs {
@@ -29,8 +29,6 @@ interface TrainArgs {
   json: boolean;
 }
 
-const backends = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
-
 const trainRanges = flagRanges({
   epochs: { least: 1, most: 100_000 },
   steps: { least: 1, most: 1e9 },
@@ -54,10 +52,9 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
   command: 'train',
   describe: 'Train the bag-of-words contrastive model on shards',
   builder: (y) =>
-    jsonOption(y)
+    backendOption(jsonOption(y), 'tfjs backend; auto picks the fastest that loads and says why (webgpu only on a hardware adapter)')
       .option('shards', { type: 'string', normalize: true, describe: 'Shard folder from `wit shards` (train-*.tar, val-*.tar); on --resume, defaults to the run\'s' })
       .option('out', { type: 'string', normalize: true, demandOption: true, describe: 'Run folder: config.json, vocab.json, checkpoint, metrics.jsonl' })
-      .option('backend', { type: 'string', choices: backends, default: 'auto', describe: 'tfjs backend; auto picks the fastest that loads and says why' })
       .option('epochs', { type: 'number', describe: 'Passes over the train shards [default: 10]' })
       .option('steps', { type: 'number', describe: 'Optimizer steps of the run (instead of --epochs)' })
       .option('batch', { type: 'number', describe: 'Pairs per step [default: 256]' })
@@ -94,7 +91,7 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
     const result = await train({
       shardsDir: argv.shards,
       outDir: argv.out,
-      backend: argv.backend as (typeof backends)[number],
+      backend: argv.backend as BackendChoice,
       epochs: argv.epochs,
       steps: argv.steps,
       batchSize: argv.batch,

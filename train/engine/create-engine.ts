@@ -3,11 +3,13 @@ import { selectBackend } from './backends.js';
 import { LocalEngine } from './local-engine.js';
 import { defaultWasmWorkers, ParallelEngine } from './parallel-engine.js';
 import { resolveModelConfig } from './model-config.js';
+import { WebGpuEngine } from './webgpu-engine.js';
 import type { Engine, EngineOptions, ModelConfig } from './types.js';
 
 /**
  * Builds the model with seeded initial weights on the given backend (loading it if needed); on
- * wasm with `workers` > 1 (the default with 2+ cores) as data-parallel worker threads.
+ * wasm with `workers` > 1 (the default with 2+ cores) as data-parallel worker threads; on webgpu
+ * with the weights and the optimizer on the device.
  */
 export async function createEngine(config: ModelConfig, options: EngineOptions): Promise<Engine> {
   const resolved = resolveModelConfig(config);
@@ -21,5 +23,6 @@ export async function createEngine(config: ModelConfig, options: EngineOptions):
     return ParallelEngine.start(resolved, options.seed, workers);
   }
   await selectBackend(options.backend);
+  if (options.backend === 'webgpu') return new WebGpuEngine(resolved, options.seed);
   return new LocalEngine(options.backend, resolved, options.seed);
 }

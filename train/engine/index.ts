@@ -3,11 +3,13 @@
  *
  * - model.ts / layers.ts: embedding bag -> linear -> L2; 3x3 stride-2 conv+ReLU stack -> mean pool
  *   -> linear -> L2. loss.ts: the symmetric InfoNCE. adamw.ts: AdamW on the flat parameter vector.
- * - backends.ts: tfjs-node-gpu, tfjs-node, wasm, cpu; kernels/: what wasm lacks (UnsortedSegmentSum,
+ * - backends.ts: tfjs-node-gpu, webgpu, tfjs-node, wasm, cpu; kernels/: what wasm lacks (UnsortedSegmentSum,
  *   Conv2DBackpropFilter) and what it runs slowly (transposed BatchMatMul, Conv2DBackpropInput,
  *   leading-axis Sum, row Gather), each tested against the cpu backend.
  * - local-engine.ts: one thread. parallel-engine.ts + worker-main.ts: exact data parallelism over
  *   worker threads, each with its own wasm instance, sharing weights and gradients in memory.
+ * - webgpu-adapter.ts + webgpu-engine.ts + device-adamw.ts: Dawn's WebGPU under tfjs-backend-webgpu,
+ *   one thread, weights and AdamW moments on the device (kernels/: an im2col Conv2DBackpropFilter).
  */
 export type {
   BackendName,

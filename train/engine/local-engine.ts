@@ -1,7 +1,7 @@
 import { optimizerStep, type OptimizerBuffers } from './adamw.js';
 import { checkImages, checkTextBatch, checkTrainBatch } from './batch-checks.js';
 import { loadStateInto, stateFromBuffers } from './engine-state.js';
-import { inBatchAccuracy } from './loss.js';
+import { stepResultOf } from './loss.js';
 import { initialiseParams, layoutParams, logitScaleOf, paramSpecs, type ParamSlot } from './params.js';
 import { Replica } from './replica.js';
 import type { BackendName, Engine, EngineState, ModelConfig, StepHyper, StepResult, TextBatch, TrainBatch } from './types.js';
@@ -41,13 +41,7 @@ export class LocalEngine implements Engine {
       optimizerStep(this.slots, this.buffers, this.grads, this.stepCount, hyper);
       this.replica.setWeights(this.buffers.weights);
     }
-    const accuracy = inBatchAccuracy(logits, batch.size);
-    return {
-      loss,
-      imageToTextAccuracy: accuracy.imageToText,
-      textToImageAccuracy: accuracy.textToImage,
-      temperature: this.logitScale(),
-    };
+    return stepResultOf(loss, logits, batch.size, this.logitScale());
   }
 
   async embedImages(images: Float32Array, n: number): Promise<Float32Array> {

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import type { StepResult } from './types.js';
 
 /**
  * CLIP's symmetric InfoNCE: logits = exp(t)·I·Tᵀ, pair i is the positive of row i and of
@@ -33,4 +34,10 @@ export function inBatchAccuracy(logits: Float32Array, n: number): { imageToText:
     if (bestRow === i) columnHits++;
   }
   return { imageToText: rowHits / n, textToImage: columnHits / n };
+}
+
+/** A step's result from its loss, its n*n logits and the temperature after the update. */
+export function stepResultOf(loss: number, logits: Float32Array, n: number, temperature: number): StepResult {
+  const accuracy = inBatchAccuracy(logits, n);
+  return { loss, imageToTextAccuracy: accuracy.imageToText, textToImageAccuracy: accuracy.textToImage, temperature };
 }

@@ -1,5 +1,5 @@
 /** The tfjs backends the engine can run on, fastest first. */
-export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
+export type BackendName = 'tensorflow-gpu' | 'webgpu' | 'tensorflow' | 'wasm' | 'cpu';
 
 /** The shape of the bag-of-words contrastive model (DESIGN.md, Model). */
 export interface ModelConfig {

@@ -1,12 +1,13 @@
 import type { ProgressSink } from '../../db/index.js';
 import { embedImageFiles, type SkippedImage } from './embed-images.js';
 import type { EvalModel } from './eval-model.js';
+import type { OpenRunOptions } from '../open-run.js';
 import { openEvalModel } from './open-eval-model.js';
 import { defaultTemplates } from './prompts.js';
 import { buildZeroShotClassifier, unknownClassWarning } from './zero-shot-classifier.js';
 import { classSimilarities, softmaxRows } from './zero-shot-math.js';
 
-export interface ClassifyOptions {
+export interface ClassifyOptions extends OpenRunOptions {
   /** The run folder `wit train` wrote. */
   runDir: string;
   /** Image files to label. */
@@ -47,7 +48,7 @@ export interface ClassifyResult {
 
 /** Zero-shot labels for images: the `top` most likely of `labels`, with probabilities. */
 export async function classifyImages(options: ClassifyOptions): Promise<ClassifyResult> {
-  const model = await openEvalModel(options.runDir);
+  const model = await openEvalModel(options.runDir, options);
   try {
     return await classifyWithModel(model, options);
   } finally {

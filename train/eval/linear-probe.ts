@@ -5,13 +5,14 @@ import { appendEvalRecord, type LinearProbeRecord } from './evals-log.js';
 import type { LabelledImageSource } from './labelled-images.js';
 import { fitLinearProbe, subset, type LinearProbeFitOptions } from './linear-probe-fit.js';
 import { logisticScores } from './logistic-regression.js';
+import type { OpenRunOptions } from '../open-run.js';
 import { openEvalModel } from './open-eval-model.js';
 import { seededRandom, stratifiedSplit } from './seeded-split.js';
 import { buildZeroShotClassifier, unknownClassWarning } from './zero-shot-classifier.js';
 import { classificationMetrics, classSimilarities } from './zero-shot-math.js';
 import { dataPath, readLabelledEvalInputs, sourceFlag, type LabelledEvalInputs } from './zero-shot.js';
 
-export interface LinearProbeOptions extends Pick<LinearProbeFitOptions, 'l2Grid'> {
+export interface LinearProbeOptions extends Pick<LinearProbeFitOptions, 'l2Grid'>, OpenRunOptions {
   /** The run folder `wit train` wrote; the record goes to its `evals.jsonl`. */
   runDir: string;
   /** A folder with a sub-folder per class, or a CSV/JSONL list of path,label. */
@@ -57,7 +58,7 @@ export interface LinearProbeResult {
  */
 export async function evaluateLinearProbe(options: LinearProbeOptions): Promise<LinearProbeResult> {
   const inputs = readLabelledEvalInputs(options);
-  const model = await openEvalModel(options.runDir);
+  const model = await openEvalModel(options.runDir, options);
   try {
     return await runLinearProbe(model, inputs, options);
   } finally {

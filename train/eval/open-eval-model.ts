@@ -1,5 +1,5 @@
 import { tokenize } from '../../queries/index.js';
-import { openRun } from '../open-run.js';
+import { openRun, type OpenRunOptions } from '../open-run.js';
 import { encodeTexts } from '../text-batch.js';
 import type { EvalModel } from './eval-model.js';
 
@@ -8,8 +8,8 @@ import type { EvalModel } from './eval-model.js';
  * with its vocabulary. `openRun` refuses a folder that is not a run, one
  * without weights, and a vocab.json that does not match the weights.
  */
-export async function openEvalModel(runDir: string): Promise<EvalModel> {
-  const { vocab, engine } = await openRun(runDir);
+export async function openEvalModel(runDir: string, options: OpenRunOptions = {}): Promise<EvalModel> {
+  const { vocab, engine } = await openRun(runDir, options);
   return {
     imageSize: engine.config.imageSize,
     embedImages: (images, count) => engine.embedImages(images, count),

@@ -3,11 +3,12 @@ import { countSamples, listShards, readShardSamples, type ShardFile, type ShardS
 import { ImageEmbedder, type SkippedImage } from './embed-images.js';
 import type { EvalModel } from './eval-model.js';
 import { appendEvalRecord, type RetrievalRecord } from './evals-log.js';
+import type { OpenRunOptions } from '../open-run.js';
 import { openEvalModel } from './open-eval-model.js';
 import { retrievalRecall, type RecallAtK } from './recall.js';
 import { tensorScoreRows } from './tensor-scores.js';
 
-export interface RetrievalOptions {
+export interface RetrievalOptions extends OpenRunOptions {
   /** The run folder `wit train` wrote; the record goes to its `evals.jsonl`. */
   runDir: string;
   /** The shard folder `wit shards build` wrote. */
@@ -44,7 +45,7 @@ const textBatchSize = 1024;
  */
 export async function evaluateRetrieval(options: RetrievalOptions): Promise<RetrievalResult> {
   const shards = await listShards(options.shardsDir, options.split ?? 'val');
-  const model = await openEvalModel(options.runDir);
+  const model = await openEvalModel(options.runDir, options);
   try {
     return await runRetrieval(model, shards, options);
   } finally {

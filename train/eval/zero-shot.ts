@@ -3,13 +3,14 @@ import { embedImageFiles, type SkippedImage } from './embed-images.js';
 import type { EvalModel } from './eval-model.js';
 import { appendEvalRecord, writeConfusionFile, type ConfusionFile, type ZeroShotRecord } from './evals-log.js';
 import { loadLabelledImages, type LabelledImageSource } from './labelled-images.js';
+import type { OpenRunOptions } from '../open-run.js';
 import { openEvalModel } from './open-eval-model.js';
 import { defaultTemplates, readTemplates } from './prompts.js';
 import { buildZeroShotClassifier, unknownClassWarning } from './zero-shot-classifier.js';
 import { zeroShotExamples } from './zero-shot-examples.js';
 import { classificationMetrics, classSimilarities } from './zero-shot-math.js';
 
-export interface ZeroShotOptions {
+export interface ZeroShotOptions extends OpenRunOptions {
   /** The run folder `wit train` wrote; the record goes to its `evals.jsonl`. */
   runDir: string;
   /** A folder with a sub-folder per class, or a CSV/JSONL list of path,label. */
@@ -60,7 +61,7 @@ export function readLabelledEvalInputs(options: Pick<ZeroShotOptions, 'source' |
  */
 export async function evaluateZeroShot(options: ZeroShotOptions): Promise<ZeroShotResult> {
   const inputs = readLabelledEvalInputs(options);
-  const model = await openEvalModel(options.runDir);
+  const model = await openEvalModel(options.runDir, options);
   try {
     return await runZeroShot(model, inputs, options);
   } finally {

@@ -1,1 +1,2 @@
 export { registerCpuKernels, registerWasmKernels } from './register.js';
+export { registerWebGpuKernels } from './register-webgpu.js';

@@ -8,14 +8,15 @@ import { makeSumKernel } from './sum.js';
 import { cpuUnsortedSegmentSumKernel, wasmUnsortedSegmentSumKernel } from './unsorted-segment-sum.js';
 import type { StockWasmKernels } from './wasm-ops.js';
 
-function replaceKernel(config: tf.KernelConfig): void {
+export function replaceKernel(config: tf.KernelConfig): void {
   if (tf.getKernel(config.kernelName, config.backendName)) tf.unregisterKernel(config.kernelName, config.backendName);
   tf.registerKernel(config);
 }
 
-function stockKernel(kernelName: string): tf.KernelFunc {
-  const config = tf.getKernel(kernelName, 'wasm');
-  if (!config) throw new Error(`tfjs-backend-wasm has no ${kernelName} kernel to build on.`);
+/** A kernel as the backend's package registered it (look it up before replacing it). */
+export function stockKernel(kernelName: string, backendName: 'wasm' | 'webgpu' = 'wasm'): tf.KernelFunc {
+  const config = tf.getKernel(kernelName, backendName);
+  if (!config) throw new Error(`tfjs-backend-${backendName} has no ${kernelName} kernel to build on.`);
   return config.kernelFunc;
 }
 
