@@ -224,14 +224,14 @@ function rowsCommitted(path: string): number {
 }
 
 describe('wit crawl --pairs: resume and partitions (CLI)', () => {
-  const big = openmojiListRows(12); // about 30,000 rows a file, 6 commits: a kill lands mid-file
+  const big = openmojiListRows(12); // about 30,000 rows a file: a commit at 20,000 rows, then the end, so a kill lands mid-file
   let lists: string[];
   let reference: PairView[];
 
   beforeAll(async () => {
     lists = [file('big.tsv.gz'), file('big.parquet')];
     writeListFile(lists[0]!, big);
-    writeListFile(lists[1]!, big.map((row) => ({ ...row, url: `${row.url}?p` })), { rowGroupSize: 5000 });
+    writeListFile(lists[1]!, big.map((row) => ({ ...row, url: `${row.url}?p` })), { rowGroupSize: 7000 }); // 20,000 rows committed is inside a row group
     const path = file('big-reference.db');
     makeCrawlDb(path, queries).close();
     const result = await runWitAsync(['crawl', '--db', path, '--pairs', ...lists, '--save-cols', 'n', '--keep-unmatched']);

@@ -29,7 +29,7 @@ export interface ListSourceOptions {
 type RowSkip = 'no_url' | 'bad_url';
 
 /** Rows read between commits: each commit stores their pairs and moves the file's resume point in one transaction. */
-const rowsPerCommit = 5000;
+const rowsPerCommit = 20_000;
 
 /** The files of a list source a library caller could get wrong, checked before anything is written. */
 export function checkListSource(source: ListSourceOptions): void {
