@@ -46,7 +46,7 @@ describe('ShardWriter', () => {
     writeShardIndex(dir, shards, { dropped: { caption_too_short: 1 }, config: { shardSize: 2 } });
     expect(JSON.parse(readFileSync(join(dir, 'sizes.json'), 'utf8'))).toEqual({ 'train-000000.tar': 2, 'train-000001.tar': 1 });
     const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
-    expect(manifest.splits).toEqual({ train: { samples: 3, shards: 2 } });
+    expect(manifest.splits).toEqual({ train: { samples: 3, shards: 2, pattern: 'train-{000000..000001}.tar' } });
     expect(existsSync(join(dir, 'manifest.json.partial'))).toBe(false);
   });
 
