@@ -1,7 +1,6 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDb } from '../db/index.js';
-import { makeCrawlDb } from './fixtures/crawl-db.js';
+import { countIn as count, makeCrawlDb } from './fixtures/crawl-db.js';
 import { runWitAsync } from './fixtures/crawl-run.js';
 import { startOpenmojiSite, type OpenmojiSite } from './fixtures/openmoji-site.js';
 import { tempDir } from './fixtures/temp-dir.js';
@@ -15,14 +14,6 @@ beforeAll(async () => {
 });
 afterAll(() => site.close());
 
-function count(db: string, sql: string): number {
-  const handle = openDb(db, { readonly: true });
-  try {
-    return handle.prepare(sql).pluck().get() as number;
-  } finally {
-    handle.close();
-  }
-}
 
 describe('wit crawl --retry-failed', () => {
   it.each([
