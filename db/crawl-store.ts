@@ -197,3 +197,17 @@ export function countQueryProgress(db: WitDb, partition?: Partition): { done: nu
 export function recordCrawlConfig(db: WitDb, configJson: string): void {
   db.prepare("INSERT INTO meta (key, value) VALUES ('crawl.config', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(configJson);
 }
+
+/**
+ * Puts failed pages and failed search queries back to `pending` (only those
+ * failed with `reason`, when given), as `wit fetch --retry-failed` does for
+ * images: a query resumes at the result page it failed on. Returns how many of each.
+ */
+export function resetFailedCrawlWork(db: WitDb, reason?: string): { pages: number; queries: number } {
+  const where = reason === undefined ? '' : ' AND error = ?';
+  const params = reason === undefined ? [] : [reason];
+  return db.transaction(() => ({
+    pages: db.prepare(`UPDATE pages SET state = 'pending', next_try_at = NULL, attempts = 0 WHERE state = 'failed'${where}`).run(...params).changes,
+    queries: db.prepare(`UPDATE queries SET state = 'pending' WHERE state = 'failed'${where}`).run(...params).changes,
+  }))();
+}

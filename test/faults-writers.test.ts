@@ -1,8 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDb } from '../db/index.js';
-import { makeCrawlDb } from './fixtures/crawl-db.js';
+import { countIn as count, makeCrawlDb } from './fixtures/crawl-db.js';
 import { runWitAsync } from './fixtures/crawl-run.js';
 import { startOpenmojiSite, type OpenmojiSite } from './fixtures/openmoji-site.js';
 import { startWit } from './fixtures/run-wit.js';
@@ -24,14 +23,6 @@ const crawlArgs = (db: string) => [
   '--host-delay', '0', '--concurrency', String(concurrency), '--per-host', String(concurrency), '--max-pages', '30',
 ];
 
-function count(db: string, sql: string): number {
-  const handle = openDb(db, { readonly: true });
-  try {
-    return handle.prepare(sql).pluck().get() as number;
-  } finally {
-    handle.close();
-  }
-}
 
 async function waitFor(condition: () => boolean, what: string): Promise<void> {
   const start = Date.now();

@@ -34,6 +34,8 @@ interface CrawlArgs extends CrawlPairsArgs {
   partition?: string;
   partitions?: number;
   'allow-private': boolean;
+  'retry-failed': boolean;
+  reason?: string;
   fetch: boolean;
   images: string;
   'disallowed-header-directives': RobotsDirective[];
@@ -71,6 +73,8 @@ function builder(y: Argv) {
     .option('user-agent', { type: 'string', describe: 'User agent naming the crawler and a contact URL (default: wit/0.1 (+https://github.com/wit-dataset/wit; …))', group: 'Politeness:' })
     .option('allow-private', { type: 'boolean', default: false, describe: 'Allow private, loopback and link-local addresses (off: a page cannot make wit scan your network)', group: 'Politeness:' })
     .option('disallowed-header-directives', { ...disallowedDirectivesOption, group: 'Politeness:' })
+    .option('retry-failed', { type: 'boolean', default: false, describe: 'Try failed pages and search queries again (e.g. after fixing --search or adding --allow-private)' })
+    .option('reason', { type: 'string', describe: 'With --retry-failed: only those failed with this reason (e.g. private_address, timeout)' })
     .option('max-page-bytes', { type: 'number', default: 10 * 1024 * 1024, describe: 'HTML beyond this is cut off (and the page marked truncated)' })
     .option('render', { choices: ['never', 'auto', 'always'] as const, default: 'never' as const, describe: 'Run page scripts in chromium: auto renders pages that look script-built' })
     .option('fetch', { type: 'boolean', default: false, describe: 'Fetch the pairs\' images while crawling (as `wit fetch` with its defaults)', group: 'Images:' })
@@ -117,6 +121,7 @@ function crawlArgsProblem(argv: CrawlArgs): string | undefined {
   if ((argv['image-selector'] || argv['text-selector']) && !argv['result-selector']) return '--image-selector and --text-selector need --result-selector (the element of one result).';
   const json = [argv['json-results'], argv['json-image'], argv['json-text']];
   if (json.some((v) => v !== undefined) && json.some((v) => v === undefined)) return 'Give --json-results, --json-image and --json-text together (or none, for HTML).';
+  if (argv.reason !== undefined && !argv['retry-failed']) return '--reason only makes sense with --retry-failed';
   if (argv.partition !== undefined) {
     const resolved = resolvePartition(argv.partition, argv.partitions);
     if (typeof resolved === 'string') return resolved;
@@ -138,8 +143,12 @@ export const crawlCommand: CommandModule<object, CrawlArgs> = {
   builder: (y) => builder(y),
   handler: async (argv) => {
     const { crawl, crawlAndFetchProgress, fetchWhileCrawling, formatCrawlSummary, formatFetchSummary, PoliteFetcher, readArchiveList } = await import('../../crawler/index.js');
-    const { openDbAsWriter, ProgressLine } = await import('../../db/index.js');
+    const { openDbAsWriter, ProgressLine, resetFailedCrawlWork } = await import('../../db/index.js');
     const { db, close } = openDbAsWriter(argv.db, 'crawl');
+    if (argv['retry-failed']) {
+      const retried = resetFailedCrawlWork(db, argv.reason);
+      process.stderr.write(`wit crawl: trying again ${retried.pages} failed pages and ${retried.queries} failed queries${argv.reason ? ` (${argv.reason})` : ''}\n`);
+    }
     const controller = new AbortController();
     const stopListening = onStopSignals(() => {
       process.stderr.write('\nwit crawl: stopping; in-flight pages will be fetched again next run (Ctrl-C again to quit at once)\n');

@@ -36,7 +36,7 @@ const trainRanges = flagRanges({
   'image-size': { least: 8, most: 1024 },
   vocab: { least: 1, most: 10_000_000 },
   'embed-dim': { least: 1, most: 8192 },
-  lr: { least: 0, most: 10, fraction: true },
+  lr: { least: 0, most: 3.4e38, fraction: true }, // float32's largest: a huge lr is how one makes a run diverge on purpose
   wd: { least: 0, most: 10, fraction: true },
   warmup: { least: 0, most: 1e9 },
   'grad-clip': { least: 0, most: 1e9, fraction: true },
