@@ -69,9 +69,16 @@ describe('npm run demo -- --quick', () => {
     expect(view.consoleErrors).toEqual([]);
     expect(view.outsideRequests).toEqual([]);
     expect(view.charts).toEqual(
-      expect.arrayContaining(['pairs-per-query', 'curation', 'top-queries', 'image-failures', 'loss', 'temperature', 'accuracy', 'zeroshot-per-class', 'confusion', 'retrieval', 'linear-probe']),
+      expect.arrayContaining([
+        'pairs-per-query', 'curation', 'top-queries', 'image-failures', 'image-size', 'aspect-ratio', 'caption-length', 'text-origin',
+        'loss', 'temperature', 'accuracy', 'zeroshot-per-class', 'confusion', 'retrieval', 'linear-probe',
+      ]),
     );
-    expect(view.decodedImages).toBe(24);
+    // 24 sample pairs, then the examples (dropped pairs, near-duplicate clusters, zero-shot right and wrong), every image decoded.
+    const exampleImages = Object.values(view.examples).reduce((sum, kind) => sum + kind.decoded, 0);
+    expect(view.decodedImages).toBe(24 + exampleImages);
+    expect(view.examples.dropped?.decoded).toBeGreaterThan(0);
+    expect(view.examples['zeroshot-wrong']?.decoded).toBeGreaterThan(0);
     expect(view.missingNotes).toEqual([]);
     expect(existsSync(screenshot)).toBe(true);
   });
