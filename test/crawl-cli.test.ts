@@ -143,7 +143,7 @@ describe('wit crawl (CLI)', () => {
     makeCrawlDb(path, queries).close();
     const noSource = await runWitAsync(['crawl', '--db', path]);
     expect(noSource.status).toBe(2);
-    expect(noSource.stderr).toMatch(/--search URL_TEMPLATE or --seed URL/);
+    expect(noSource.stderr).toMatch(/Give exactly one source: --search URL_TEMPLATE, --seed URL/);
     const badPartition = await runWitAsync(crawlArgs(path, '--partition', '4/3'));
     expect(badPartition.stderr).toMatch(/--partition must be i\/N/);
     const missing = await runWitAsync(crawlArgs(join(dir, 'nope.db')));

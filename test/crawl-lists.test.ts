@@ -96,7 +96,8 @@ describe('wit crawl --pairs: formats', () => {
     writeFileSync(file('quoted.csv'), 'url,caption\r\nhttps://a.example/1.png,"a black cat\non a ""red"" mat, asleep"\r\nhttps://a.example/2.png,heart\r\n');
     const { path } = await crawlList('quoted.db', { files: [file('quoted.csv')] });
     expect(pairsOf(path).map((p) => [p.image_url, p.text, p.query])).toEqual([
-      ['https://a.example/1.png', 'a black cat\non a "red" mat, asleep', 'cat'],
+      // One caption across the quoted newline, whitespace collapsed as for every source.
+      ['https://a.example/1.png', 'a black cat on a "red" mat, asleep', 'cat'],
       ['https://a.example/2.png', 'heart', 'heart'],
     ]);
   });

@@ -284,7 +284,7 @@ describe('wit shards build', () => {
     expect(badFlag.stderr).toContain('--near-dup must be a whole number in 0..10, got 20');
     const notNumber = runWit(['shards', 'build', '--db', fixture.dbPath, '--images', fixture.imagesDir, '--shard-size', 'abc']);
     expect(notNumber.status).toBe(2);
-    expect(notNumber.stderr).toContain('--shard-size must be a whole number in 1..1000000, got text that is not a number');
+    expect(notNumber.stderr).toContain('--shard-size must be a number');
     expect(badFlag.stderr).not.toMatch(/\n\s+at /);
     const noDb = runWit(['shards', 'build', '--db', join(dir, 'absent.db'), '--images', fixture.imagesDir]);
     expect(noDb.status).toBe(1);

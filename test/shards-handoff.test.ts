@@ -135,7 +135,7 @@ describe('wit train on shard folders', () => {
     writeFileSync(join(emptied, 'train-000003.tar'), Buffer.alloc(0));
     const mismatch = runWit(['train', '--shards', emptied, '--out', join(dir, 'run-empty'), ...tinyModel]);
     expect(mismatch.status).toBe(1);
-    expect(mismatch.stderr).toMatch(/^wit: shard .*train-000003\.tar holds 0 samples but sizes\.json says 12[78]/);
+    expect(mismatch.stderr).toMatch(/^wit: shard .*train-000003\.tar holds 0 samples but sizes\.json says 12[78]/m);
 
     const missing = join(dir, 'with-missing-tar');
     cpSync(out, missing, { recursive: true });

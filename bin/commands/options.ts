@@ -114,8 +114,3 @@ export function jsonOption<T>(y: Argv<T>) {
 export function printSummary<S extends object>(json: boolean, summary: S, format: (summary: S) => string): void {
   process.stdout.write(json ? `${JSON.stringify(summary)}\n` : `${format(summary)}\n`);
 }
-
-/** A number flag's value for a message: yargs turns text like `abc` into NaN, which a person never typed. */
-export function shownNumber(value: number): string {
-  return Number.isNaN(value) ? 'text that is not a number' : String(value);
-}

@@ -1,5 +1,5 @@
 import type { Argv, CommandModule } from 'yargs';
-import { dbOption, jsonOption, printSummary, shownNumber } from './options.js';
+import { dbOption, jsonOption, printSummary } from './options.js';
 
 interface BuildArgs {
   db: string;
@@ -105,11 +105,11 @@ function languageCodes(values: readonly string[]): string[] {
 function flagProblem(argv: BuildArgs): string | undefined {
   for (const [flag, min, max] of integerFlags) {
     const value = argv[flag] as number;
-    if (!(Number.isInteger(value) && value >= min && value <= max)) return `--${flag} must be a whole number in ${min}..${max}, got ${shownNumber(value)}`;
+    if (!(Number.isInteger(value) && value >= min && value <= max)) return `--${flag} must be a whole number in ${min}..${max}, got ${value}`;
   }
-  if (!(argv['max-aspect-ratio'] >= 1)) return `--max-aspect-ratio must be a number >= 1, got ${shownNumber(argv['max-aspect-ratio'])}`;
+  if (!(argv['max-aspect-ratio'] >= 1)) return `--max-aspect-ratio must be a number >= 1, got ${argv['max-aspect-ratio']}`;
   const fraction = argv['val-fraction'];
-  if (!(fraction >= 0 && fraction <= 1)) return `--val-fraction must be a number in 0..1, got ${shownNumber(fraction)}`;
+  if (!(fraction >= 0 && fraction <= 1)) return `--val-fraction must be a number in 0..1, got ${fraction}`;
   for (const code of languageCodes(argv.languages)) if (!/^[a-z]{2}$/.test(code)) return `--languages takes ISO 639-1 codes like en or fr, got ${code}`;
   return undefined;
 }
