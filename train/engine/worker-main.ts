@@ -47,15 +47,16 @@ function withOtherRows(local: tf.Tensor2D, shared: Float32Array, rowStart: numbe
 /**
  * Sums every worker's gradient into worker 0's vector over this worker's parameter range, except
  * the temperature: every worker computed its full gradient (each has the whole loss), so worker 0's is it.
+ * No worker writes that entry: a save-and-restore of it raced with the worker whose range holds it.
  */
 function sumGradients(): Float32Array {
   const total = gradsOf(0);
-  const temperatureGrad = total[temperatureIndex]!;
   for (let worker = 1; worker < workers; worker++) {
     const grads = gradsOf(worker);
-    for (let i = ownStart; i < ownEnd; i++) total[i] = total[i]! + grads[i]!;
+    for (let i = ownStart; i < ownEnd; i++) {
+      if (i !== temperatureIndex) total[i] = total[i]! + grads[i]!;
+    }
   }
-  total[temperatureIndex] = temperatureGrad;
   return total;
 }
 
