@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { WitError } from '../db/index.js';
+import { WitError } from '../core/index.js';
 import { commands } from './commands/index.js';
 import { flagValueCheck } from './commands/options.js';
 import { stopExitCode } from './commands/stop-signals.js';
@@ -29,7 +29,7 @@ const cli = yargs(typed)
 try {
   await cli.parseAsync();
 } catch (error) {
-  const code = reportFailure(error);
+  const code = await reportFailure(error);
   // A library stopped by its abort signal says 130; which signal it was is the CLI's to tell.
   process.exitCode = code === 130 ? stopExitCode() : code;
 }

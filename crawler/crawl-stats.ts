@@ -1,4 +1,4 @@
-import { formatDuration, ReasonCounter, type ProgressUpdate } from '../db/index.js';
+import { formatDuration, ReasonCounter, type ProgressUpdate } from '../core/index.js';
 import { maxCaptionChars } from './caption-bound.js';
 import type { StoreOutcome } from './pair-cap.js';
 

@@ -1,5 +1,6 @@
 import { setMaxListeners } from 'node:events';
-import { countQueries, recordCrawlConfig, WitError, type Partition, type ProgressSink, type WitDb } from '../db/index.js';
+import { countQueries, recordCrawlConfig, type Partition, type WitDb } from '../db/index.js';
+import { WitError, type ProgressSink } from '../core/index.js';
 import { CrawlStats, type CrawlSummary } from './crawl-stats.js';
 import { PageLoader, type RenderMode } from './page-loader.js';
 import { CappedPairWriter } from './pair-cap.js';

@@ -1,6 +1,6 @@
-export * from './images/index.js';
 export {
   PoliteFetcher,
+  fetcherFor,
   defaultUserAgent,
   parseHttpUrl,
   type FetchRequest,

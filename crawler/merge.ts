@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { openDb, WitError, type WitDb } from '../db/index.js';
+import { openDb, type WitDb } from '../db/index.js';
+import { WitError } from '../core/index.js';
 import { loadMatcher, type QueryMatcher } from '../queries/index.js';
 import { CappedPairWriter, type PairCandidate, type StoreOutcome } from './pair-cap.js';
 

@@ -1,4 +1,4 @@
-import { WitError } from '../db/index.js';
+import { WitError } from '../core/index.js';
 import { extractPage, type ExtractedPage, type ResultSelectors } from './extract.js';
 import { FetchFailure } from './fetch-failure.js';
 import type { PoliteFetcher } from './polite-fetcher.js';

@@ -1,6 +1,6 @@
 import type { Browser, BrowserContext, Route } from 'playwright-core';
 import PQueue from 'p-queue';
-import { WitError } from '../db/index.js';
+import { WitError } from '../core/index.js';
 import type { PoliteFetcher } from './polite-fetcher.js';
 
 export interface PageRendererOptions {

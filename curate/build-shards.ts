@@ -1,5 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
-import { readCurationCandidates, ReasonCounter, replaceCuration, WitError, type CurationCandidate, type WitDb } from '../db/index.js';
+import { readCurationCandidates, replaceCuration, type CurationCandidate, type WitDb } from '../db/index.js';
+import { ReasonCounter, WitError } from '../core/index.js';
 import { curatePairs, type CuratedPairs, type CurateContext } from './curate-pairs.js';
 import { loadLanguageCheck } from './language-filter.js';
 import { defaultMinShards, defaultShardSize, resolveCurateOptions, type BuildPhase, type BuildShardsOptions, type PhaseProgress } from './options.js';

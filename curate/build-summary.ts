@@ -1,5 +1,5 @@
 import { join, resolve } from 'node:path';
-import { formatTable } from '../db/index.js';
+import { formatTable } from '../core/index.js';
 import type { BuildShardsResult } from './build-shards.js';
 import type { ShardManifest } from './shard-index.js';
 

@@ -1,4 +1,4 @@
-import type { ProgressSink } from '../db/index.js';
+import type { ProgressSink } from '../core/index.js';
 
 /** How `buildShards` reports one phase: a progress sink and a way to end its line (`ProgressLine` fits). */
 export interface PhaseProgress {

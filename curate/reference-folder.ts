@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { WitError } from '../db/index.js';
+import { WitError } from '../core/index.js';
 import type { PhaseProgress } from './options.js';
 import { ReferenceHashes } from './reference-hashes.js';
 
@@ -14,7 +14,7 @@ const imageExtensions = /\.(?:jpe?g|png|gif|webp|avif|tiff?|svg)$/i;
 export async function hashReferenceFolder(dir: string, maxDistance: number, progress?: PhaseProgress): Promise<ReferenceHashes> {
   const files = listImageFiles(dir);
   if (files.length === 0) throw new WitError(`--exclude-near ${dir}: no image files (.jpg, .png, .webp, .gif, .svg, ...) found in it.`);
-  const { computePhash } = await import('../crawler/index.js');
+  const { computePhash } = await import('../fetch/index.js');
   const reference = new ReferenceHashes(maxDistance);
   for (const [i, file] of files.entries()) {
     try {

@@ -1,7 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { ReasonCounter, WitError, type CurationCandidate, type CurationRecord } from '../db/index.js';
+import { type CurationCandidate, type CurationRecord } from '../db/index.js';
+import { ReasonCounter, WitError } from '../core/index.js';
 import { evenShardSizes, ShardWriter, writeShardMetadata, type WrittenShard } from '../webdataset/index.js';
 import { cleanCaption } from './caption-checks.js';
 import type { CuratedPairs } from './curate-pairs.js';

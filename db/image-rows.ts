@@ -2,7 +2,7 @@ import type { Database, Statement } from 'better-sqlite3';
 import type { WitDb } from './open.js';
 
 // Typed access to the `images` table: one row per distinct image URL, written
-// by `wit fetch` (crawler/images) and read by curate.
+// by `wit fetch` (fetch/) and read by curate.
 
 export type ImageState = 'pending' | 'ok' | 'failed';
 

@@ -1,4 +1,3 @@
-export * from '../core/index.js';
 export { openDb, type OpenDbOptions, type WitDb } from './open.js';
 export { storageFailure } from './storage-failure.js';
 export { checkIntegrity } from './integrity-check.js';

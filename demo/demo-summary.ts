@@ -1,4 +1,4 @@
-import { formatDuration } from '../db/index.js';
+import { formatDuration } from '../core/index.js';
 import type { DemoResult } from './run-demo.js';
 
 /** The demo's last words: where everything is, and the figures worth quoting. */

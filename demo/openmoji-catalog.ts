@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { WitError } from '../db/index.js';
+import { WitError } from '../core/index.js';
 
 /** One emoji of the demo website: an image with a human caption and tags. */
 export interface Emoji {

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { ProgressLine, WitError, formatDuration, openDb, type WitDb } from '../db/index.js';
+import { openDb, type WitDb } from '../db/index.js';
+import { ProgressLine, WitError, formatDuration } from '../core/index.js';
 import { demoProfiles, type DemoProfile } from './demo-profile.js';
 import { startDemoSite, type DemoSite } from './demo-site.js';
 import { writeEvalImages } from './eval-images.js';
@@ -143,7 +144,7 @@ async function crawlStep(db: WitDb, site: DemoSite, profile: DemoProfile, steps:
 
 async function fetchStep(db: WitDb, imagesDir: string, steps: StepLog): Promise<void> {
   steps.begin('fetch: download, validate, hash and store every image');
-  const { fetchImages } = await import('../crawler/index.js');
+  const { fetchImages } = await import('../fetch/index.js');
   const line = new ProgressLine({ label: 'fetch', unit: 'images' });
   const summary = await fetchImages(db, { imagesDir, fetcher: loopbackFetcher, onProgress: line.update });
   line.finish();
@@ -188,7 +189,7 @@ async function trainStep(paths: ReturnType<typeof demoPaths>, profile: DemoProfi
 }
 
 async function evalSteps(paths: ReturnType<typeof demoPaths>, steps: StepLog): Promise<Pick<DemoFigures, 'zeroShotTop1' | 'zeroShotClasses' | 'linearProbeTop1' | 'retrievalRecallAt'>> {
-  const { evaluateZeroShot, evaluateRetrieval, evaluateLinearProbe } = await import('../train/index.js');
+  const { evaluateZeroShot, evaluateRetrieval, evaluateLinearProbe } = await import('../eval/index.js');
   steps.begin('eval: zero-shot on the held-out emoji (class = subgroup), retrieval on val, linear probe');
   const source = { imagesDir: paths.evalImagesDir };
   const zeroShot = await evaluateZeroShot({ runDir: paths.runDir, source, onWarning: (message) => steps.note(message) });

@@ -1,4 +1,5 @@
-import { countQueries, insertNewQueries, queryOrigins, saveQueryBuildRecord, type ProgressSink, type QueryOrigin, type WitDb, WitError } from '../db/index.js';
+import { countQueries, insertNewQueries, queryOrigins, saveQueryBuildRecord, type QueryOrigin, type WitDb } from '../db/index.js';
+import { type ProgressSink, WitError } from '../core/index.js';
 import { countCorpora, frequentUnigrams, highPmiBigrams, type CorpusCounts } from './corpus-counts.js';
 import { normalizeText } from './normalize.js';
 import { readTextLines, textFileBytes } from './text-lines.js';

@@ -1,7 +1,7 @@
 import { closeSync, createReadStream, openSync, readSync, statSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import { createGunzip } from 'node:zlib';
-import { WitError } from '../db/index.js';
+import { WitError } from '../core/index.js';
 
 /** Characters a line may reach before it is cut at a space: bounds memory on files with no newlines. */
 const maxLineChars = 1 << 20;

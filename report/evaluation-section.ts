@@ -1,4 +1,4 @@
-import type { ConfusionFile, LinearProbeRecord, RetrievalRecord, ZeroShotExample, ZeroShotRecord } from '../train/index.js';
+import type { ConfusionFile, LinearProbeRecord, RetrievalRecord, ZeroShotExample, ZeroShotRecord } from '../eval/index.js';
 import { escapeHtml, exampleRow, factTable, figureRow, missing, percent, type Section } from './html.js';
 import type { RunFiles } from './run-files.js';
 import { mostConfused } from './confused-classes.js';

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { WitError } from '../db/index.js';
-import type { ConfusionFile, EvalRecord } from '../train/index.js';
+import { WitError } from '../core/index.js';
+import type { ConfusionFile, EvalRecord } from '../eval/index.js';
 
 /** One line of `metrics.jsonl`: numbers by key (`step`, `loss`, `lr`, ...). */
 export type MetricRow = Record<string, number>;

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { ShardManifest } from '../curate/index.js';
-import { WitError } from '../db/index.js';
+import { WitError } from '../core/index.js';
 import { readDatasetExamples } from './dataset-examples.js';
 import { datasetSection } from './dataset-section.js';
 import { readDbSummary } from './db-summary.js';

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { WitError } from '../db/index.js';
+import { WitError } from '../core/index.js';
 import { createEngine, selectBackend, type Engine, type ModelConfig, type StepHyper } from '../train/index.js';
 import { contrastiveLoss } from '../train/engine/loss.js';
 import { layoutParams, paramSpecs, initialiseParams } from '../train/engine/params.js';

@@ -1,8 +1,8 @@
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { WitError } from '../db/index.js';
-import { labelsFromFile, labelsFromList, loadLabelledImages, readEvalRecords, readTemplates } from '../train/index.js';
+import { WitError } from '../core/index.js';
+import { labelsFromFile, labelsFromList, loadLabelledImages, readEvalRecords, readTemplates } from '../eval/index.js';
 import { tempDir } from './fixtures/temp-dir.js';
 
 const dir = tempDir('wit-eval-inputs-');

@@ -10,9 +10,9 @@ import {
   retrievalRecall,
   softmaxRows,
   tensorScoreRows,
-} from '../train/eval/index.js';
+} from '../eval/index.js';
 import { selectBackend } from '../train/index.js';
-import { seededRandom } from '../train/eval/seeded-split.js';
+import { seededRandom } from '../eval/seeded-split.js';
 
 // The tensor scorer runs on the backend openRun would pick; the plain cpu one is enough here.
 beforeAll(async () => {

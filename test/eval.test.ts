@@ -1,18 +1,9 @@
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { WitError } from '../db/index.js';
-import {
-  buildZeroShotClassifier,
-  evaluateLinearProbe,
-  evaluateRetrieval,
-  evaluateZeroShot,
-  openEvalModel,
-  readEvalRecords,
-  train,
-  type ConfusionFile,
-  type ImageLabels,
-} from '../train/index.js';
+import { WitError } from '../core/index.js';
+import { train } from '../train/index.js';
+import { buildZeroShotClassifier, evaluateLinearProbe, evaluateRetrieval, evaluateZeroShot, openEvalModel, readEvalRecords, type ConfusionFile, type ImageLabels } from '../eval/index.js';
 import { evalSubgroups, openmojiEvalSet, type OpenmojiEvalSet } from './fixtures/eval-openmoji.js';
 import { runWit } from './fixtures/run-wit.js';
 import { tempDir } from './fixtures/temp-dir.js';

@@ -1,6 +1,6 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { computePhash, hammingDistance } from '../crawler/images/index.js';
+import { computePhash, hammingDistance } from '../fetch/index.js';
 import { makeJpeg, makePng } from './fixtures/images-make.js';
 
 describe('hammingDistance', () => {

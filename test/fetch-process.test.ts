@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { processImage } from '../crawler/index.js';
+import { processImage } from '../fetch/index.js';
 import { makeJpeg, makePng16, openmojiSvg } from './fixtures/images-make.js';
 import { startImageServer } from './fixtures/images-server.js';
 import { tempDir } from './fixtures/temp-dir.js';

@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { checkImages, fetchImages, hammingDistance, type FetchImagesSummary } from '../crawler/index.js';
+import { checkImages, fetchImages, hammingDistance, type FetchImagesSummary } from '../fetch/index.js';
 import type { WitDb } from '../db/index.js';
 import { dbWithPairs, imageRow } from './fixtures/images-db.js';
 import * as make from './fixtures/images-make.js';
@@ -112,7 +112,7 @@ describe('fetchImages through a loopback server', () => {
   it('takes the first frame of an animated GIF', async () => {
     const row = imageRow(db, url('anim.gif'));
     const firstFrame = await sharp(await make.makePng(4, 200, 150)).png().toBuffer();
-    const { computePhash } = await import('../crawler/index.js');
+    const { computePhash } = await import('../fetch/index.js');
     expect(hammingDistance(row.phash!, await computePhash(firstFrame))).toBeLessThanOrEqual(8);
     expect(hammingDistance(row.phash!, await computePhash(await make.makePng(5, 200, 150)))).toBeGreaterThan(8);
   });

@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { ProgressLine, ReasonCounter, formatProgress } from '../db/index.js';
+import { ProgressLine, ReasonCounter, formatProgress } from '../core/index.js';
 
 function pipedStream(): { stream: NodeJS.WriteStream; lines: string[] } {
   const lines: string[] = [];

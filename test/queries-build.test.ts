@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { openDb, WitError, type WitDb } from '../db/index.js';
+import { openDb, type WitDb } from '../db/index.js';
+import { WitError } from '../core/index.js';
 import { buildQueries, countCorpora, highPmiBigrams, bigramPmi, exportQueries, importQueries, type CorpusCounts } from '../queries/index.js';
 import { PairCounter } from '../queries/pair-counter.js';
 import { WordCounter } from '../queries/word-counter.js';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, test } from 'vitest';
 import { ShardWriter } from '../webdataset/index.js';
-import { ReasonCounter, WitError } from '../db/index.js';
+import { ReasonCounter, WitError } from '../core/index.js';
 import { DecodedCache } from '../train/decoded-cache.js';
 import { clipMean, clipStd, decodeSquareImage, loadImageForEval } from '../train/image-decode.js';
 import { trainBatches, type LoadedBatch, type TrainLoaderOptions } from '../train/data-loader.js';

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { WitError } from '../db/index.js';
+import { WitError } from '../core/index.js';
 import type { DataPosition } from './data-loader.js';
 import type { EngineState } from './engine/index.js';
 

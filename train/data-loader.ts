@@ -1,4 +1,4 @@
-import { ReasonCounter, WitError } from '../db/index.js';
+import { ReasonCounter, WitError } from '../core/index.js';
 import type { DecodedCache } from './decoded-cache.js';
 import { cropNormalised, decodeResized, type CropMode, type ResizedImage } from './image-decode.js';
 import { prefetch } from './prefetch.js';

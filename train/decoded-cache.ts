@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { open, readFile, rename, stat, type FileHandle } from 'node:fs/promises';
 import { crc32 } from 'node:zlib';
-import { ReasonCounter, WitError } from '../db/index.js';
+import { ReasonCounter, WitError } from '../core/index.js';
 import { decodeResized, type ResizedImage } from './image-decode.js';
 import { checkShardCount, readShardSamples, type ShardFile, type ShardSample } from '../webdataset/index.js';
 

@@ -1,5 +1,5 @@
 import sharp from 'sharp';
-import { WitError } from '../db/index.js';
+import { WitError } from '../core/index.js';
 import type { SeededRandom } from './random.js';
 
 /** CLIP's per-channel RGB mean and standard deviation (of its training images, in [0, 1]). */

@@ -1,5 +1,4 @@
 export * from './engine/index.js';
-export * from './eval/index.js';
 export { train, TrainingStopped, type TrainResult } from './train.js';
 export { trainDefaults, type TrainOptions, type TrainSettings } from './train-options.js';
 export { openRun, type OpenRunOptions, type OpenedRun } from './open-run.js';
@@ -12,3 +11,4 @@ export { listShards, readShardSamples, readShardCaptions, countSamples, type Sha
 export { type StepMetrics, type ValidationMetrics } from './metrics-log.js';
 export { retrievalHits } from './validation.js';
 export { TrainProgress, type TrainProgressOptions } from './train-progress.js';
+export { SeededRandom } from './random.js';

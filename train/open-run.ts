@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { WitError } from '../db/index.js';
+import { WitError } from '../core/index.js';
 import { readCheckpoint } from './checkpoint.js';
 import { createEngine, selectBackend, type BackendName, type Engine, type SelectedBackend } from './engine/index.js';
 import { checkVocabularyMatches } from './prepare-run.js';

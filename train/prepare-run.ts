@@ -1,6 +1,6 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { WitError } from '../db/index.js';
+import { WitError } from '../core/index.js';
 import { readCheckpoint, type CheckpointMeta } from './checkpoint.js';
 import type { EngineState } from './engine/index.js';
 import { readRunConfig, runFiles, writeRunConfig, type RunConfig } from './run-config.js';

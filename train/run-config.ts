@@ -1,6 +1,6 @@
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { WitError } from '../db/index.js';
+import { WitError } from '../core/index.js';
 import type { ModelConfig } from './engine/index.js';
 import type { TrainSettings } from './train-options.js';
 

@@ -1,5 +1,5 @@
 import { totalmem } from 'node:os';
-import { WitError } from '../db/index.js';
+import { WitError } from '../core/index.js';
 import type { BackendName } from './engine/index.js';
 import type { StepMetrics } from './metrics-log.js';
 

@@ -1,4 +1,4 @@
-import { formatDuration, TerminalLine, type ProgressField } from '../db/index.js';
+import { formatDuration, TerminalLine, type ProgressField } from '../core/index.js';
 import type { StepMetrics } from './metrics-log.js';
 
 export interface TrainProgressOptions {

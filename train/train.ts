@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { ReasonCounter, WitError } from '../db/index.js';
+import { ReasonCounter, WitError } from '../core/index.js';
 import { writeCheckpoint } from './checkpoint.js';
 import { trainBatches, type DataPosition, type LoadedBatch } from './data-loader.js';
 import { createEngine, selectBackend, type Engine, type SelectedBackend, type StepResult } from './engine/index.js';

@@ -1,4 +1,4 @@
-import type { ReasonCounter } from '../db/index.js';
+import type { ReasonCounter } from '../core/index.js';
 import { validationBatches } from './data-loader.js';
 import type { Engine } from './engine/index.js';
 import type { ShardFile } from '../webdataset/index.js';

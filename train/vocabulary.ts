@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { WitError } from '../db/index.js';
+import { WitError } from '../core/index.js';
 import { tokenize } from '../queries/index.js';
 
 /** What `vocab.json` holds. */

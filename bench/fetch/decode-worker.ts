@@ -1,5 +1,5 @@
 import { parentPort } from 'node:worker_threads';
-import { processImage } from '../../crawler/index.js';
+import { processImage } from '../../fetch/index.js';
 
 /** For the pool comparison: processImage in a worker thread, one image per message. */
 parentPort?.on('message', async (bytes: Uint8Array) => {

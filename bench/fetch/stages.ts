@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ImageStore, PoliteFetcher } from '../../crawler/index.js';
+import { PoliteFetcher } from '../../crawler/index.js';
+import { ImageStore } from '../../fetch/index.js';
 import {
   decodeToStoredSize,
   encodeJpeg,
@@ -10,7 +11,7 @@ import {
   sha256Hex,
   validatedMetadata,
   type NormalizedPixels,
-} from '../../crawler/images/process-image.js';
+} from '../../fetch/process-image.js';
 import { markImageOk, openDb } from '../../db/index.js';
 import type { CorpusImage } from './corpus.js';
 import { imageVariant } from './variant.js';

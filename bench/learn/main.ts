@@ -3,7 +3,8 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { openmojiShards } from '../../test/fixtures/train-shards.js';
-import { classificationMetrics, classPrompts, cropNormalised, defaultTemplates, encodeTexts, openRun, train } from '../../train/index.js';
+import { cropNormalised, encodeTexts, openRun, train } from '../../train/index.js';
+import { classificationMetrics, classPrompts, defaultTemplates } from '../../eval/index.js';
 import { exportForPeer, readHeldOut, type HeldOutImage } from './export-data.js';
 import { runLearnPeer } from './run-learn-peer.js';
 

@@ -8,7 +8,7 @@
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ImageStore, processImage } from '../../crawler/index.js';
+import { ImageStore, processImage } from '../../fetch/index.js';
 import { buildShards } from '../../curate/index.js';
 import { openDb } from '../../db/index.js';
 import { syntheticRows } from './synthetic-rows.js';

@@ -74,7 +74,7 @@ export function syntheticRows(count: number, realHashes: readonly string[]): Cur
 }
 
 export async function realHashes(count: number): Promise<string[]> {
-  const { computePhash } = await import('../../crawler/index.js');
+  const { computePhash } = await import('../../fetch/index.js');
   const sharp = (await import('sharp')).default;
   const svgDir = join(dirname(createRequire(import.meta.url).resolve('openmoji/package.json')), 'color', 'svg');
   const names = readdirSync(svgDir).filter((name) => name.endsWith('.svg')).sort();

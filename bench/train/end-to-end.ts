@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openmojiShards } from '../../test/fixtures/train-shards.js';
-import { classPrompts, defaultTemplates, train } from '../../train/index.js';
+import { train } from '../../train/index.js';
+import { classPrompts, defaultTemplates } from '../../eval/index.js';
 import { exportForPeer, readHeldOut } from '../learn/export-data.js';
 import { runLearnPeer, type LearnPeerResult } from '../learn/run-learn-peer.js';
 

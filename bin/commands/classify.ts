@@ -37,7 +37,7 @@ export const classifyCommand: CommandModule<object, ClassifyArgs> = {
         return positiveInteger(argv.top, '--top') && positiveInteger(argv.batch, '--batch');
       }),
   handler: async (argv) => {
-    const { classifyImages, formatClassification, formatSkipped, labelsFromFile, labelsFromList, readTemplates } = await import('../../train/index.js');
+    const { classifyImages, formatClassification, formatSkipped, labelsFromFile, labelsFromList, readTemplates } = await import('../../eval/index.js');
     const labels = argv.labelsFile !== undefined ? labelsFromFile(argv.labelsFile) : labelsFromList(argv.labels!);
     const progress = await embedProgress();
     const result = await classifyImages({

@@ -1,5 +1,5 @@
 import type { Argv, CommandModule } from 'yargs';
-import { WitError } from '../../db/index.js';
+import { WitError } from '../../core/index.js';
 import { pairsArgsProblem, pairsOptions, pairsSource, type CrawlPairsArgs } from './crawl-pairs.js';
 import { dbOption, disallowedDirectivesOption, flagRanges, jsonOption, mostDelayMillis, printSummary, type RobotsDirective } from './options.js';
 import { resolvePartition, type ResolvedPartition } from './partition.js';
@@ -142,8 +142,10 @@ export const crawlCommand: CommandModule<object, CrawlArgs> = {
   describe: 'Discover (image, text) pairs for every query, politely and resumably',
   builder: (y) => builder(y),
   handler: async (argv) => {
-    const { crawl, crawlAndFetchProgress, fetchWhileCrawling, formatCrawlSummary, formatFetchSummary, PoliteFetcher, readArchiveList } = await import('../../crawler/index.js');
-    const { openDbAsWriter, ProgressLine, resetFailedCrawlWork } = await import('../../db/index.js');
+    const { crawl, formatCrawlSummary, PoliteFetcher, readArchiveList } = await import('../../crawler/index.js');
+    const { crawlAndFetchProgress, fetchWhileCrawling, formatFetchSummary } = await import('../../fetch/index.js');
+    const { openDbAsWriter, resetFailedCrawlWork } = await import('../../db/index.js');
+    const { ProgressLine } = await import('../../core/index.js');
     const { db, close } = openDbAsWriter(argv.db, 'crawl');
     if (argv['retry-failed']) {
       const retried = resetFailedCrawlWork(db, argv.reason);

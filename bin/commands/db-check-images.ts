@@ -22,11 +22,12 @@ export const dbCheckImagesCommand: CommandModule<object, CheckImagesArgs> = {
       .option('json', { type: 'boolean', default: false, describe: 'Print the report as JSON' }),
   handler: async (argv) => {
     const { existsSync, statSync } = await import('node:fs');
-    const { openDb, WitError } = await import('../../db/index.js');
+    const { openDb } = await import('../../db/index.js');
+    const { WitError } = await import('../../core/index.js');
     if (!existsSync(argv.images) || !statSync(argv.images).isDirectory()) {
       throw new WitError(`--images ${argv.images} is not a folder: give the image store folder that wit fetch wrote to.`);
     }
-    const { checkImages, formatCheckImagesReport } = await import('../../crawler/index.js');
+    const { checkImages, formatCheckImagesReport } = await import('../../fetch/index.js');
     const db = openDb(argv.db, { create: false });
     try {
       const report = checkImages(db, { imagesDir: argv.images, repair: argv.repair });

@@ -1,5 +1,5 @@
 import type { CommandModule } from 'yargs';
-import { WitError } from '../../db/index.js';
+import { WitError } from '../../core/index.js';
 
 interface MergeArgs {
   out: string;

@@ -29,7 +29,8 @@ const sql: CommandModule<object, { db: string; statement: string; json?: boolean
       .option('csv', { type: 'boolean', describe: 'Print CSV with a header line' })
       .conflicts('json', 'csv'),
   handler: async (argv) => {
-    const { formatCsv, formatTable, openDb, runReadonlySql } = await import('../../db/index.js');
+    const { openDb, runReadonlySql } = await import('../../db/index.js');
+    const { formatCsv, formatTable } = await import('../../core/index.js');
     const db = openDb(argv.db, { readonly: true });
     try {
       const { columns, rows } = runReadonlySql(db, argv.statement);
@@ -51,7 +52,8 @@ const show: CommandModule<object, { db: string; kind: string; key: string; json:
       .positional('key', { type: 'string', demandOption: true, describe: 'An id; or the query text; or the image URL' })
       .option('json', { type: 'boolean', default: false, describe: 'Print JSON' }),
   handler: async (argv) => {
-    const { formatRecord, formatTable, openDb, showRow } = await import('../../db/index.js');
+    const { openDb, showRow } = await import('../../db/index.js');
+    const { formatRecord, formatTable } = await import('../../core/index.js');
     const db = openDb(argv.db, { readonly: true });
     try {
       const shown = showRow(db, argv.kind as 'query' | 'pair' | 'image', argv.key);
@@ -77,7 +79,8 @@ const check: CommandModule<object, { db: string }> = {
   describe: "Run SQLite's integrity check and say whether the file is sound (exit 1 when it is not)",
   builder: (y) => dbOption(y),
   handler: async (argv) => {
-    const { checkIntegrity, WitError } = await import('../../db/index.js');
+    const { checkIntegrity } = await import('../../db/index.js');
+    const { WitError } = await import('../../core/index.js');
     const problems = checkIntegrity(argv.db);
     if (problems.length === 0) {
       console.log(`${argv.db} is sound (SQLite integrity_check: ok)`);

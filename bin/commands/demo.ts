@@ -17,7 +17,7 @@ export const demoCommand: CommandModule<object, DemoArgs> = {
       .example('$0 demo --quick', 'the small demo into ./wit-demo'),
   handler: async (argv) => {
     const { existsSync } = await import('node:fs');
-    const { WitError } = await import('../../db/index.js');
+    const { WitError } = await import('../../core/index.js');
     const absent = (argv.corpus ?? []).filter((path) => !existsSync(path));
     if (absent.length > 0) throw new WitError(`--corpus ${absent.join(', ')}: no such file. Give text files (plain or .gz), one document per line.`);
     const { runDemo, formatDemoSummary } = await import('../../demo/index.js');

@@ -1,5 +1,5 @@
 import type { Argv, CommandModule } from 'yargs';
-import { WitError, type ProgressSink } from '../../db/index.js';
+import { WitError, type ProgressSink } from '../../core/index.js';
 import { backendOption, type BackendChoice } from './options.js';
 
 interface RunArgs {
@@ -46,7 +46,7 @@ const zeroshot: CommandModule<object, LabelledArgs> = {
   describe: 'Zero-shot accuracy from class names: top-1, top-5, per class, confusion matrix',
   builder: (y) => labelledOptions(y),
   handler: async (argv) => {
-    const { evaluateZeroShot, formatSkipped, formatZeroShot } = await import('../../train/index.js');
+    const { evaluateZeroShot, formatSkipped, formatZeroShot } = await import('../../eval/index.js');
     const progress = await embedProgress();
     const result = await evaluateZeroShot({
       runDir: argv.run,
@@ -73,7 +73,7 @@ const retrieval: CommandModule<object, RunArgs & { shards: string; split: string
       .option('shards', { type: 'string', demandOption: true, normalize: true, describe: 'The shard folder `wit shards build` wrote' })
       .option('split', { type: 'string', choices: ['val', 'train'], default: 'val', describe: 'Which split to rank' }),
   handler: async (argv) => {
-    const { evaluateRetrieval, formatRetrieval, formatSkipped } = await import('../../train/index.js');
+    const { evaluateRetrieval, formatRetrieval, formatSkipped } = await import('../../eval/index.js');
     const progress = await embedProgress();
     const result = await evaluateRetrieval({
       runDir: argv.run,
@@ -104,7 +104,7 @@ const linearProbe: CommandModule<object, LabelledArgs & { 'test-fraction': numbe
         return true;
       }),
   handler: async (argv) => {
-    const { evaluateLinearProbe, formatLinearProbe, formatSkipped } = await import('../../train/index.js');
+    const { evaluateLinearProbe, formatLinearProbe, formatSkipped } = await import('../../eval/index.js');
     const progress = await embedProgress();
     const result = await evaluateLinearProbe({
       runDir: argv.run,
@@ -158,7 +158,7 @@ export function positiveInteger(value: number, flag: string): true {
  * update (so the model's loading time does not count against the rate).
  */
 export async function embedProgress(): Promise<{ update: ProgressSink; finish: () => void }> {
-  const { ProgressLine } = await import('../../db/index.js');
+  const { ProgressLine } = await import('../../core/index.js');
   let line: InstanceType<typeof ProgressLine> | undefined;
   return {
     update: (update) => (line ??= new ProgressLine({ label: 'embed', unit: 'images' })).update(update),

@@ -57,13 +57,14 @@ export const fetchCommand: CommandModule<object, FetchArgs> = {
       .check(fetchRanges),
   handler: async (argv) => {
     const { existsSync, statSync } = await import('node:fs');
-    const { openDbAsWriter, ProgressLine, WitError } = await import('../../db/index.js');
+    const { openDbAsWriter } = await import('../../db/index.js');
+    const { ProgressLine, WitError } = await import('../../core/index.js');
     const problem = flagProblem(argv);
     if (problem) throw new WitError(`${problem}; see wit fetch --help.`, { exitCode: 2 });
     if (existsSync(argv.images) && !statSync(argv.images).isDirectory()) {
       throw new WitError(`--images ${argv.images} is a file; give a folder for the image store (it is created if missing).`);
     }
-    const { fetchImages, formatFetchSummary } = await import('../../crawler/index.js');
+    const { fetchImages, formatFetchSummary } = await import('../../fetch/index.js');
     const { db, close } = openDbAsWriter(argv.db, 'fetch');
     const stop = new AbortController();
     const stopListening = onStopSignals(() => {

@@ -36,7 +36,8 @@ const build: CommandModule<object, BuildArgs> = {
       .option('max-tracked-unigrams', { type: 'number', default: 2_000_000, describe: 'Distinct words held while counting (~100 B each); rarer ones are pruned when full' })
       .option('max-tracked-bigrams', { type: 'number', default: 12_000_000, describe: 'Distinct bigrams held while counting (<= 16 B each); rarer ones are pruned when full' }),
   handler: async (argv) => {
-    const { openDb, ProgressLine, WitError } = await import('../../db/index.js');
+    const { openDb } = await import('../../db/index.js');
+    const { ProgressLine, WitError } = await import('../../core/index.js');
     const problem = buildFlagProblem(argv);
     if (problem) throw new WitError(`${problem}; see wit queries build --help.`, { exitCode: 2 });
     const { buildQueries, checkBuildInputs, formatBuildSummary } = await import('../../queries/index.js');
@@ -85,7 +86,8 @@ const importCommand: CommandModule<object, { db: string; file: string }> = {
   describe: 'Add each line of FILE (plain or .gz) as a query of origin user',
   builder: (y) => dbOption(y).positional('file', { type: 'string', demandOption: true, normalize: true, describe: 'One query a line' }),
   handler: async (argv) => {
-    const { openDb, ProgressLine } = await import('../../db/index.js');
+    const { openDb } = await import('../../db/index.js');
+    const { ProgressLine } = await import('../../core/index.js');
     const { importQueries } = await import('../../queries/index.js');
     const db = openDb(argv.db);
     const progress = new ProgressLine({ label: 'queries import', unit: 'bytes' });

@@ -60,11 +60,12 @@ const build: CommandModule<object, BuildArgs> = {
         const problem = flagProblem(argv) ?? (await languageProblem(argv.languages));
         if (!problem) return true;
         // A WitError, so that the CLI prints the message alone (exit 2), not a stack trace.
-        const { WitError } = await import('../../db/index.js');
+        const { WitError } = await import('../../core/index.js');
         throw new WitError(`${problem}. Run \`wit shards build --help\` for the options.`, { exitCode: 2 });
       }),
   handler: async (argv) => {
-    const { openDbAsWriter, ProgressLine } = await import('../../db/index.js');
+    const { openDbAsWriter } = await import('../../db/index.js');
+    const { ProgressLine } = await import('../../core/index.js');
     const { buildShards, formatBuildSummary } = await import('../../curate/index.js');
     const blockWords = await readListFlag('block-words', argv['block-words']);
     const blockHosts = await readListFlag('block-hosts', argv['block-hosts']);
@@ -127,7 +128,7 @@ async function languageProblem(values: readonly string[]): Promise<string | unde
 async function readListFlag(flag: string, path: string | undefined): Promise<string[]> {
   if (!path) return [];
   const { readFile } = await import('node:fs/promises');
-  const { WitError } = await import('../../db/index.js');
+  const { WitError } = await import('../../core/index.js');
   const { parseListFile } = await import('../../curate/index.js');
   try {
     return parseListFile(await readFile(path, 'utf8'));

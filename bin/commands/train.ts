@@ -78,7 +78,8 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
       .check(trainRanges)
       .check((argv) => argv.resume || argv.shards !== undefined || '--shards is required for a new run: the folder `wit shards` wrote.'),
   handler: async (argv) => {
-    const { holdWriterLock, WitError } = await import('../../db/index.js');
+    const { holdWriterLock } = await import('../../db/index.js');
+    const { WitError } = await import('../../core/index.js');
     const { TrainProgress, train } = await import('../../train/index.js');
     const lock = await lockRunFolder(argv.out, holdWriterLock);
     const progress = new TrainProgress();

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
-import { WitError } from '../../db/index.js';
+import { WitError } from '../../core/index.js';
 import { isArchiveUrl } from './archive-stream.js';
 
 /**

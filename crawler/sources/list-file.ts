@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { createGunzip } from 'node:zlib';
-import { WitError } from '../../db/index.js';
+import { WitError } from '../../core/index.js';
 
 // What the readers of URL+caption lists share: the formats (img2dataset's
 // inputs), the row they yield, and the two ways a file can be bad.

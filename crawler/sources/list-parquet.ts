@@ -1,5 +1,5 @@
 import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects, parquetSchema, type AsyncBuffer, type FileMetaData } from 'hyparquet';
-import { WitError } from '../../db/index.js';
+import { WitError } from '../../core/index.js';
 import { BadListData, checkColumns, type ListReadOptions, type ListRow } from './list-file.js';
 
 /**

@@ -1,5 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
-import { addSourceFiles, advanceSourceFile, countQueryProgress, finishSourceFile, sourceFileAt, stableHash, WitError, type Partition, type SourceFileRow } from '../../db/index.js';
+import { addSourceFiles, advanceSourceFile, countQueryProgress, finishSourceFile, sourceFileAt, stableHash, type Partition, type SourceFileRow } from '../../db/index.js';
+import { WitError } from '../../core/index.js';
 import { loadMatcher, type QueryMatcher } from '../../queries/index.js';
 import { maxCaptionChars } from '../caption-bound.js';
 import { collapse } from '../extract.js';

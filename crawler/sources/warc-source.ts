@@ -1,14 +1,6 @@
 import { existsSync } from 'node:fs';
-import {
-  addSourceFiles,
-  advanceSourceFile,
-  countQueryProgress,
-  finishSourceFile,
-  unfinishedSourceFiles,
-  WitError,
-  type Partition,
-  type SourceFileRow,
-} from '../../db/index.js';
+import { addSourceFiles, advanceSourceFile, countQueryProgress, finishSourceFile, unfinishedSourceFiles, type Partition, type SourceFileRow } from '../../db/index.js';
+import { WitError } from '../../core/index.js';
 import { loadMatcher, type QueryMatcher } from '../../queries/index.js';
 import { boundCaptions } from '../caption-bound.js';
 import { extractPage, type ImageText } from '../extract.js';

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { WitError } from '../../db/index.js';
+import { WitError } from '../../core/index.js';
 import { registerCpuKernels, registerWasmKernels, registerWebGpuKernels } from './kernels/index.js';
 import type { BackendName } from './types.js';
 import { openWebGpuAdapter, webGpuInstallHint } from './webgpu-adapter.js';

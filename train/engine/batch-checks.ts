@@ -1,4 +1,4 @@
-import { WitError } from '../../db/index.js';
+import { WitError } from '../../core/index.js';
 import type { ModelConfig, TextBatch, TrainBatch } from './types.js';
 
 /** Throws a WitError naming the field when a TextBatch is not n well-formed CSR rows of known word ids. */

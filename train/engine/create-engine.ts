@@ -1,4 +1,4 @@
-import { WitError } from '../../db/index.js';
+import { WitError } from '../../core/index.js';
 import { selectBackend } from './backends.js';
 import { LocalEngine } from './local-engine.js';
 import { defaultWasmWorkers, ParallelEngine } from './parallel-engine.js';

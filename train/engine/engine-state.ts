@@ -1,4 +1,4 @@
-import { WitError } from '../../db/index.js';
+import { WitError } from '../../core/index.js';
 import type { OptimizerBuffers } from './adamw.js';
 import type { ParamSlot } from './params.js';
 import type { EngineState } from './types.js';

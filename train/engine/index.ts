@@ -1,5 +1,5 @@
 /**
- * The training engine: CLIP's bag-of-words contrastive model on tfjs (DESIGN.md, Model).
+ * The training engine: CLIP's bag-of-words contrastive model on tfjs (docs/architecture.md).
  *
  * - model.ts / layers.ts: embedding bag -> linear -> L2; 3x3 stride-2 conv+ReLU stack -> mean pool
  *   -> linear -> L2. loss.ts: the symmetric InfoNCE. adamw.ts: AdamW on the flat parameter vector.

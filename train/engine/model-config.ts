@@ -1,7 +1,7 @@
-import { WitError } from '../../db/index.js';
+import { WitError } from '../../core/index.js';
 import type { ModelConfig } from './types.js';
 
-/** The default model of DESIGN.md: 20k words, 256-wide embeddings, 64x64 images, a 4-conv CNN. */
+/** The default model (docs/architecture.md): 20k words, 256-wide embeddings, 64x64 images, a 4-conv CNN. */
 export const defaultModelConfig: Required<ModelConfig> = {
   vocabSize: 20_000,
   embedDim: 256,

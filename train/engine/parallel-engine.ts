@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { WitError } from '../../db/index.js';
+import { WitError } from '../../core/index.js';
 import type { OptimizerBuffers } from './adamw.js';
 import { SharedBarrier } from './barrier.js';
 import { checkImages, checkTextBatch, checkTrainBatch } from './batch-checks.js';

@@ -1,7 +1,7 @@
 /** The tfjs backends the engine can run on, fastest first. */
 export type BackendName = 'tensorflow-gpu' | 'webgpu' | 'tensorflow' | 'wasm' | 'cpu';
 
-/** The shape of the bag-of-words contrastive model (DESIGN.md, Model). */
+/** The shape of the bag-of-words contrastive model (docs/architecture.md). */
 export interface ModelConfig {
   /** Rows of the word-embedding table (the vocabulary size, padding excluded). */
   vocabSize: number;

@@ -1,21 +1,9 @@
 import { setMaxListeners } from 'node:events';
 import { availableParallelism } from 'node:os';
 import PQueue from 'p-queue';
-import {
-  countImages,
-  enqueuePairImages,
-  findStoredImage,
-  markImageFailed,
-  markImageOk,
-  pendingImages,
-  ReasonCounter,
-  resetFailedImages,
-  type ProgressSink,
-  type StoredImage,
-  type WitDb,
-} from '../../db/index.js';
-import { FetchFailure } from '../fetch-failure.js';
-import { fetcherFor, type FetcherChoice, type PoliteFetcher } from '../polite-fetcher.js';
+import { countImages, enqueuePairImages, findStoredImage, markImageFailed, markImageOk, pendingImages, resetFailedImages, type StoredImage, type WitDb } from '../db/index.js';
+import { ReasonCounter, type ProgressSink } from '../core/index.js';
+import { FetchFailure, fetcherFor, type FetcherChoice, type PoliteFetcher } from '../crawler/index.js';
 import { ImageFailure } from './image-failure.js';
 import { ImageStore } from './image-store.js';
 import { processHashedImage, resolveProcessOptions, sha256Hex, type ProcessImageOptions } from './process-image.js';

@@ -1,4 +1,5 @@
-import type { ProgressSink, ProgressUpdate, WitDb } from '../../db/index.js';
+import type { WitDb } from '../db/index.js';
+import type { ProgressSink, ProgressUpdate } from '../core/index.js';
 import { fetchImages, type FetchImagesOptions, type FetchImagesSummary } from './fetch-images.js';
 
 /** Pause between fetch rounds while the crawl has produced no new image URLs. */

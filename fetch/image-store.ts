@@ -1,6 +1,6 @@
 import { mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
-import { WitError } from '../../db/index.js';
+import { WitError } from '../core/index.js';
 
 /** Folder under the store root where files are written before their rename. */
 const tempFolder = '.tmp';

@@ -1,9 +1,9 @@
-import { WitError, type ProgressSink } from '../../db/index.js';
-import { countSamples, listShards, readShardSamples, type ShardFile, type ShardSplit } from '../../webdataset/index.js';
+import { WitError, type ProgressSink } from '../core/index.js';
+import { countSamples, listShards, readShardSamples, type ShardFile, type ShardSplit } from '../webdataset/index.js';
 import { ImageEmbedder, type SkippedImage } from './embed-images.js';
 import type { EvalModel } from './eval-model.js';
 import { appendEvalRecord, type RetrievalRecord } from './evals-log.js';
-import type { OpenRunOptions } from '../open-run.js';
+import type { OpenRunOptions } from '../train/index.js';
 import { openEvalModel } from './open-eval-model.js';
 import { retrievalRecall, type RecallAtK } from './recall.js';
 import { tensorScoreRows } from './tensor-scores.js';

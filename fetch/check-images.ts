@@ -1,5 +1,5 @@
 import { rmSync } from 'node:fs';
-import { resetImagesWithPath, resetOkImagesWithoutPath, storedImagePaths, type WitDb } from '../../db/index.js';
+import { resetImagesWithPath, resetOkImagesWithoutPath, storedImagePaths, type WitDb } from '../db/index.js';
 import { ImageStore } from './image-store.js';
 
 export interface CheckImagesOptions {

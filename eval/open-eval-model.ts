@@ -1,6 +1,5 @@
-import { tokenize } from '../../queries/index.js';
-import { openRun, type OpenRunOptions } from '../open-run.js';
-import { encodeTexts } from '../text-batch.js';
+import { tokenize } from '../queries/index.js';
+import { encodeTexts, openRun, type OpenRunOptions } from '../train/index.js';
 import type { EvalModel } from './eval-model.js';
 
 /**

@@ -1,4 +1,4 @@
-import { SeededRandom } from '../random.js';
+import { SeededRandom } from '../train/index.js';
 
 /** A seeded generator of floats in [0, 1) (train/'s mulberry32). */
 export function seededRandom(seed: number): () => number {

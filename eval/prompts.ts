@@ -1,4 +1,4 @@
-import { WitError } from '../../db/index.js';
+import { WitError } from '../core/index.js';
 import { readText } from './labelled-images.js';
 
 /** CLIP's default prompt. */

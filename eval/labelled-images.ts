@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, extname, join, resolve } from 'node:path';
-import { WitError } from '../../db/index.js';
+import { WitError } from '../core/index.js';
 
 /** Where labelled images come from: a folder with a sub-folder per class, or a CSV/JSONL list of path,label. */
 export type LabelledImageSource = { imagesDir: string } | { listFile: string };

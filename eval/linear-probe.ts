@@ -1,11 +1,11 @@
-import { WitError, type ProgressSink } from '../../db/index.js';
+import { WitError, type ProgressSink } from '../core/index.js';
 import { embedImageFiles, type SkippedImage } from './embed-images.js';
 import type { EvalModel } from './eval-model.js';
 import { appendEvalRecord, type LinearProbeRecord } from './evals-log.js';
 import type { LabelledImageSource } from './labelled-images.js';
 import { fitLinearProbe, subset, type LinearProbeFitOptions } from './linear-probe-fit.js';
 import { logisticScores } from './logistic-regression.js';
-import type { OpenRunOptions } from '../open-run.js';
+import type { OpenRunOptions } from '../train/index.js';
 import { openEvalModel } from './open-eval-model.js';
 import { seededRandom, stratifiedSplit } from './seeded-split.js';
 import { buildZeroShotClassifier, unknownClassWarning } from './zero-shot-classifier.js';

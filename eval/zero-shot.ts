@@ -1,9 +1,9 @@
-import type { ProgressSink } from '../../db/index.js';
+import type { ProgressSink } from '../core/index.js';
 import { embedImageFiles, type SkippedImage } from './embed-images.js';
 import type { EvalModel } from './eval-model.js';
 import { appendEvalRecord, writeConfusionFile, type ConfusionFile, type ZeroShotRecord } from './evals-log.js';
 import { loadLabelledImages, type LabelledImageSource } from './labelled-images.js';
-import type { OpenRunOptions } from '../open-run.js';
+import type { OpenRunOptions } from '../train/index.js';
 import { openEvalModel } from './open-eval-model.js';
 import { defaultTemplates, readTemplates } from './prompts.js';
 import { buildZeroShotClassifier, unknownClassWarning } from './zero-shot-classifier.js';

@@ -1,5 +1,5 @@
-import { WitError, type ProgressSink } from '../../db/index.js';
-import { loadImageForEval } from '../image-decode.js';
+import { WitError, type ProgressSink } from '../core/index.js';
+import { loadImageForEval } from '../train/index.js';
 import type { EvalModel } from './eval-model.js';
 
 /** An input that did not decode, and why; it is left out of every figure. */
