@@ -1,6 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import { countQueries, recordCrawlConfig, type Partition, type WitDb } from '../db/index.js';
-import { WitError, type ProgressSink } from '../core/index.js';
+import { resolveOptions, WitError, type GivenOptions, type ProgressSink } from '../core/index.js';
+import { crawlOptions } from './options.js';
 import { CrawlStats, type CrawlSummary } from './crawl-stats.js';
 import { PageLoader, type RenderMode } from './page-loader.js';
 import { CappedPairWriter } from './pair-cap.js';
@@ -12,31 +13,23 @@ import { SiteSource, type SiteSourceOptions } from './sources/site-source.js';
 import type { Source } from './sources/source.js';
 import { WarcSource, type WarcSourceOptions } from './sources/warc-source.js';
 
-export interface CrawlOptions {
+/** The source and the hooks of a crawl; its settings (cap, render, maxPageBytes) are declared in options.ts. */
+export interface CrawlOptions extends GivenOptions<typeof crawlOptions.entries> {
   /** Where candidate pairs come from. */
   source: SearchSourceOptions | SiteSourceOptions | ListSourceOptions | WarcSourceOptions;
-  /** Pairs stored per query at most. @default 20000 */
-  cap?: number;
   /**
    * How pages are fetched: user agent, limits, retries, `allowPrivate` (the robots.txt cache is the crawl's db);
    * or a `PoliteFetcher` to share with an image fetch running at the same time, so that each host has one politeness state.
    */
   fetcher?: FetcherChoice;
-  /** Run pages' scripts in chromium: never, when a page looks script-built, or always. @default 'never' */
-  render?: RenderMode;
   /** Chromium for `render`. @default '/usr/bin/chromium' */
   chromiumPath?: string;
-  /** HTML beyond this is cut off and the page marked `truncated`. @default 10485760 (10 MB) */
-  maxPageBytes?: number;
   /** Crawl only this share: queries (search) or hosts (site) by a stable hash, every N-th archive (warc). */
   partition?: Partition;
   /** Abort to stop cleanly: no new pages start, in-flight ones are dropped unrecorded, and `crawl` returns. */
   signal?: AbortSignal;
   onProgress?: ProgressSink;
 }
-
-export const defaultCap = 20_000;
-export const defaultMaxPageBytes = 10 * 1024 * 1024;
 
 /**
  * Fills `pairs` from a source, politely and resumably: all state is in `db`, so
@@ -51,8 +44,7 @@ export async function crawl(db: WitDb, options: CrawlOptions): Promise<CrawlSumm
   const signal = options.signal ?? new AbortController().signal;
   setMaxListeners(0, signal); // every request in flight listens to it
   const { fetcher, owned } = fetcherFor(options.fetcher, db);
-  const maxPageBytes = options.maxPageBytes ?? defaultMaxPageBytes;
-  const render = options.render ?? 'never';
+  const { cap, render, maxPageBytes } = resolveOptions(crawlOptions, options);
   const renderer =
     render === 'never'
       ? undefined
@@ -66,7 +58,7 @@ export async function crawl(db: WitDb, options: CrawlOptions): Promise<CrawlSumm
       db,
       fetcher,
       loader: new PageLoader({ fetcher, render, maxPageBytes, ...(renderer ? { renderer } : {}) }),
-      writer: new CappedPairWriter(db, options.cap ?? defaultCap),
+      writer: new CappedPairWriter(db, cap),
       stats,
       reportProgress: () => options.onProgress?.(stats.progress()),
       ...(options.partition ? { partition: options.partition } : {}),

@@ -1,7 +1,6 @@
 export {
   PoliteFetcher,
   fetcherFor,
-  defaultUserAgent,
   parseHttpUrl,
   type FetchRequest,
   type FetchedResource,
@@ -12,7 +11,7 @@ export {
 export { defaultDisallowedDirectives, type RobotsDirective } from './x-robots-tag.js';
 export { FetchFailure, type FetchFailureReason } from './fetch-failure.js';
 export { isPublicAddress } from './address-guard.js';
-export { crawl, defaultCap, defaultMaxPageBytes, type CrawlOptions } from './crawl.js';
+export { crawl, type CrawlOptions } from './crawl.js';
 export { formatCrawlSummary, type CrawlSummary } from './crawl-stats.js';
 export { extractPage, type ExtractedPage, type ImageText, type ResultSelectors, type TextOrigin } from './extract.js';
 export { CappedPairWriter, type PairCandidate, type StoreOutcome } from './pair-cap.js';

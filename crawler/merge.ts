@@ -1,13 +1,13 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { openDb, type WitDb } from '../db/index.js';
-import { WitError } from '../core/index.js';
+import { resolveOptions, WitError, type GivenOptions } from '../core/index.js';
+import { mergeOptions } from './options.js';
 import { loadMatcher, type QueryMatcher } from '../queries/index.js';
 import { CappedPairWriter, type PairCandidate, type StoreOutcome } from './pair-cap.js';
 
-export interface MergeOptions {
-  /** Pairs per query at most in the merged db. @default 20000 */
-  cap?: number;
+/** The cap (declared in options.ts, the crawl's own) and a hook. */
+export interface MergeOptions extends GivenOptions<typeof mergeOptions.entries> {
   /** Called after each input with its name and what it gave. */
   onInput?: (input: string, merged: MergeCounts) => void;
 }
@@ -36,10 +36,11 @@ const pageOrder = ['pending', 'failed', 'skipped', 'done'] as const;
  */
 export function mergeDbs(out: string, inputs: readonly string[], options: MergeOptions = {}): MergeCounts {
   checkInputs(out, inputs);
+  const { cap } = resolveOptions(mergeOptions, options);
   const db = openDb(out);
   const total: MergeCounts = { queries: 0, pages: 0, images: 0, pairs: { stored: 0, duplicate: 0, overCap: 0, queriesFilled: 0 } };
   try {
-    const writer = new CappedPairWriter(db, options.cap ?? 20_000);
+    const writer = new CappedPairWriter(db, cap);
     for (const input of inputs) {
       openDb(input, { readonly: true }).close(); // refuses a missing, foreign or other-version file with a clear message
       db.prepare('ATTACH DATABASE ? AS src').run(resolve(input));

@@ -1,42 +1,17 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import PQueue from 'p-queue';
 import type { Dispatcher } from 'undici';
+import { resolveOptions, type GivenOptions, type ResolvedOptions } from '../core/index.js';
 import type { WitDb } from '../db/index.js';
+import { politenessOptions } from './options.js';
 import { checkPublicHost, PrivateAddressError } from './address-guard.js';
 import { FetchFailure, httpFailure } from './fetch-failure.js';
 import { createHttpDispatcher, httpGet, type HttpResponse } from './http-get.js';
 import { RobotsCache } from './robots.js';
-import { defaultDisallowedDirectives, robotsRefusal, type RobotsDirective, type RobotsPolicy, type RobotsRefusal } from './x-robots-tag.js';
+import { robotsRefusal, type RobotsPolicy, type RobotsRefusal } from './x-robots-tag.js';
 
-export const defaultUserAgent = 'wit/0.1 (+https://github.com/wit-dataset/wit; a research crawler for image-text pairs)';
-
-export interface PoliteFetcherOptions {
-  /**
-   * Sent with every request; names the crawler and a contact URL. Its first word
-   * (`wit`) is the token robots.txt groups and `X-Robots-Tag` scopes are matched against.
-   * @default defaultUserAgent
-   */
-  userAgent?: string;
-  /** Requests in flight in all. @default 32 */
-  concurrency?: number;
-  /** Requests in flight to one host. @default 2 */
-  perHost?: number;
-  /** Least time between the starts of two requests to one host (a larger robots.txt Crawl-delay wins, up to 60 s). @default 250 */
-  hostDelayMillis?: number;
-  /** Limit for one attempt, body included. @default 30 */
-  timeoutSecs?: number;
-  /** Tries after the first, for network errors, timeouts, 429 and 5xx. @default 3 */
-  maxRetries?: number;
-  /** The first retry waits about this long, each further one twice as long (±50% jitter); `Retry-After` overrides it. @default 1000 */
-  retryBaseMillis?: number;
-  /** Connect to private, loopback and link-local addresses too. @default false */
-  allowPrivate?: boolean;
-  /**
-   * `X-Robots-Tag` (and `<meta name="robots">`) directives honoured, as img2dataset's
-   * `disallowed_header_directives`. @default ['noai', 'noimageai', 'noindex', 'noimageindex']
-   */
-  disallowedDirectives?: readonly RobotsDirective[];
-  /** Where robots.txt answers are cached across runs (table `robots`). */
+/** The fetcher's settings (declared in options.ts) and the db its robots.txt answers are cached in (table `robots`). */
+export interface PoliteFetcherOptions extends GivenOptions<typeof politenessOptions.entries> {
   db?: WitDb;
 }
 
@@ -63,7 +38,7 @@ export interface FetchedResource {
   refusal?: RobotsRefusal;
 }
 
-export type PoliteFetcherSettings = Required<Omit<PoliteFetcherOptions, 'db'>>;
+export type PoliteFetcherSettings = ResolvedOptions<typeof politenessOptions.entries>;
 
 const maxRedirects = 5;
 /** A `Retry-After` longer than this is not waited for in-run: the failure carries it for the caller to reschedule. */
@@ -101,17 +76,7 @@ export class PoliteFetcher {
   private readonly checkedHosts = new Map<string, { check: Promise<void>; expiresAtMillis: number }>();
 
   constructor(options: PoliteFetcherOptions = {}) {
-    this.settings = {
-      userAgent: options.userAgent ?? defaultUserAgent,
-      concurrency: options.concurrency ?? 32,
-      perHost: options.perHost ?? 2,
-      hostDelayMillis: options.hostDelayMillis ?? 250,
-      timeoutSecs: options.timeoutSecs ?? 30,
-      maxRetries: options.maxRetries ?? 3,
-      retryBaseMillis: options.retryBaseMillis ?? 1000,
-      allowPrivate: options.allowPrivate ?? false,
-      disallowedDirectives: options.disallowedDirectives ?? defaultDisallowedDirectives,
-    };
+    this.settings = resolveOptions(politenessOptions, options);
     this.agentToken = this.settings.userAgent.split(/[\s/]/)[0]!.toLowerCase();
     this.robotsPolicy = { agentToken: this.agentToken, disallowed: new Set(this.settings.disallowedDirectives) };
     this.dispatcher = createHttpDispatcher({ allowPrivate: this.settings.allowPrivate });

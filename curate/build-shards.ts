@@ -1,9 +1,9 @@
 import { existsSync, statSync } from 'node:fs';
 import { readCurationCandidates, replaceCuration, type CurationCandidate, type WitDb } from '../db/index.js';
-import { ReasonCounter, WitError } from '../core/index.js';
+import { ReasonCounter, resolveOptions, WitError } from '../core/index.js';
 import { curatePairs, type CuratedPairs, type CurateContext } from './curate-pairs.js';
 import { loadLanguageCheck } from './language-filter.js';
-import { defaultMinShards, defaultShardSize, resolveCurateOptions, type BuildPhase, type BuildShardsOptions, type PhaseProgress } from './options.js';
+import { resolveCurateOptions, shardOptions, type BuildPhase, type BuildShardsOptions, type PhaseProgress } from './options.js';
 import { hashReferenceFolder } from './reference-folder.js';
 import { prepareStaging, removeStaging, swapIn } from './output-swap.js';
 import { writeShardIndex, type ShardManifest } from './shard-index.js';
@@ -39,8 +39,7 @@ export interface BuildShardsResult {
  */
 export async function buildShards(db: WitDb, options: BuildShardsOptions): Promise<BuildShardsResult> {
   const curate = resolveCurateOptions(options);
-  const shardSize = options.shardSize ?? defaultShardSize;
-  const minShards = options.minShards ?? defaultMinShards;
+  const { shardSize, minShards } = resolveOptions(shardOptions, options);
   checkFolders(options);
   const phaseSecs: Array<[BuildPhase, number]> = [];
   const progress = timedProgress(options.progress, phaseSecs);

@@ -1,6 +1,6 @@
 export { buildShards, type BuildShardsResult } from './build-shards.js';
 export { formatBuildSummary, openClipCommand } from './build-summary.js';
-export { detectableLanguages } from './language-filter.js';
+export { checkLanguages } from './language-filter.js';
 export { curatePairs, type CuratedPairs, type CurateContext } from './curate-pairs.js';
 export { resolveCurateOptions, type BuildPhase, type BuildShardsOptions, type CurateOptions, type PhaseProgress } from './options.js';
 export { parseListFile } from './block-lists.js';

@@ -10,6 +10,8 @@
  * A caption is dropped only when eld names a language not in the list; a
  * caption it cannot place (empty result) is kept.
  */
+import { WitError } from '../core/index.js';
+
 export type LanguageCheck = (caption: string) => boolean;
 
 /** The ISO 639-1 codes eld's "small" data set can name, sorted. */
@@ -18,16 +20,19 @@ export async function detectableLanguages(): Promise<string[]> {
   return Object.values(eld.info().Languages as Record<string, string>).sort();
 }
 
-/**
- * Loads eld and returns a check that says whether a caption is in one of
- * `languages`. A code eld cannot name would drop every caption: it is a
- * RangeError naming it.
- */
+/** A code eld cannot name would drop every caption: the option error naming it, before any work. */
+export async function checkLanguages(languages: readonly string[]): Promise<void> {
+  const known = await detectableLanguages();
+  const unknown = languages.map((code) => code.toLowerCase()).find((code) => !known.includes(code));
+  if (unknown !== undefined) {
+    throw new WitError(`--languages ${unknown} is not a language the detector (eld) knows (CurateOptions.languages); it knows ${known.join(' ')}`, { exitCode: 2 });
+  }
+}
+
+/** Loads eld and returns a check that says whether a caption is in one of `languages` (checked by `checkLanguages`). */
 export async function loadLanguageCheck(languages: readonly string[]): Promise<LanguageCheck> {
+  await checkLanguages(languages);
   const wanted = new Set(languages.map((code) => code.toLowerCase()));
-  const known = new Set(await detectableLanguages());
-  const unknown = [...wanted].find((code) => !known.has(code));
-  if (unknown !== undefined) throw new RangeError(`CurateOptions.languages: eld cannot detect ${JSON.stringify(unknown)}; it knows ${[...known].join(' ')}`);
   const { eld } = await import('eld/small');
   return (caption) => {
     const language = eld.detect(caption).language;

@@ -2,29 +2,17 @@ import { setMaxListeners } from 'node:events';
 import { availableParallelism } from 'node:os';
 import PQueue from 'p-queue';
 import { countImages, enqueuePairImages, findStoredImage, markImageFailed, markImageOk, pendingImages, resetFailedImages, type StoredImage, type WitDb } from '../db/index.js';
-import { ReasonCounter, type ProgressSink } from '../core/index.js';
+import { ReasonCounter, resolveOptions, type GivenOptions, type ProgressSink, type ResolvedOptions } from '../core/index.js';
 import { FetchFailure, fetcherFor, type FetcherChoice, type PoliteFetcher } from '../crawler/index.js';
 import { ImageFailure } from './image-failure.js';
 import { ImageStore } from './image-store.js';
+import { fetchImagesOptions } from './options.js';
 import { processHashedImage, resolveProcessOptions, sha256Hex, type ProcessImageOptions } from './process-image.js';
 
-export interface FetchImagesOptions extends ProcessImageOptions {
+/** Where the images go, the fetcher and the hooks; the settings are declared in options.ts. */
+export interface FetchImagesOptions extends ProcessImageOptions, GivenOptions<typeof fetchImagesOptions.entries> {
   /** Root of the content-addressed image store: `DIR/ab/cd/<sha256>.jpg`. */
   imagesDir: string;
-  /**
-   * Downloads larger than this fail as `too_large` without being read to the end.
-   * @default 20971520 (20 MiB)
-   */
-  maxImageBytes?: number;
-  /**
-   * Images decoded and resized at once (each on a libuv thread).
-   * @default os.availableParallelism()
-   */
-  decodeConcurrency?: number;
-  /** Put failed images (those failed with `retryReason` only, when given) back to pending first. @default false */
-  retryFailed?: boolean;
-  /** With `retryFailed`: only this reason, e.g. `timeout`. */
-  retryReason?: string;
   /**
    * The polite fetcher's settings: concurrency (in-flight downloads), per-host limits, timeouts, retries;
    * or a `PoliteFetcher` shared with a crawl running at the same time (`crawl --fetch`), left open.
@@ -55,7 +43,6 @@ export interface FetchImagesSummary {
   pendingLeft: number;
 }
 
-export const defaultMaxImageBytes = 20 * 1024 * 1024;
 const pageSize = 512;
 
 /**
@@ -67,13 +54,14 @@ const pageSize = 512;
  */
 export async function fetchImages(db: WitDb, options: FetchImagesOptions): Promise<FetchImagesSummary> {
   const startedAt = Date.now();
+  const settings = { ...resolveOptions(fetchImagesOptions, options), processing: resolveProcessOptions(options) };
   const store = new ImageStore(options.imagesDir);
   const staleTempsRemoved = store.prepare();
-  const retried = options.retryFailed ? resetFailedImages(db, options.retryReason) : 0;
+  const retried = settings.retryFailed ? resetFailedImages(db, settings.retryReason) : 0;
   const enqueued = enqueuePairImages(db);
   const { fetcher, owned } = fetcherFor(options.fetcher, db);
   writeFetchConfig(db, { ...options, fetcher: fetcher.settings });
-  const run = new FetchRun(db, store, fetcher, options, countImages(db, 'pending'));
+  const run = new FetchRun(db, store, fetcher, options, settings, countImages(db, 'pending'));
   try {
     await run.drain();
   } finally {
@@ -96,6 +84,8 @@ function writeFetchConfig(db: WitDb, options: FetchImagesOptions): void {
   );
 }
 
+type FetchSettings = ResolvedOptions<typeof fetchImagesOptions.entries> & { processing: Required<ProcessImageOptions> };
+
 /** One `fetchImages` call: the queues, the counters and the per-image step. */
 class FetchRun {
   private readonly downloads: PQueue;
@@ -117,12 +107,13 @@ class FetchRun {
     private readonly store: ImageStore,
     private readonly fetcher: PoliteFetcher,
     private readonly options: FetchImagesOptions,
+    { decodeConcurrency, maxImageBytes, processing }: FetchSettings,
     private readonly total: number,
   ) {
     this.downloads = new PQueue({ concurrency: fetcher.settings.concurrency });
-    this.decodes = new PQueue({ concurrency: options.decodeConcurrency ?? availableParallelism() });
-    this.settings = resolveProcessOptions(options);
-    this.maxImageBytes = options.maxImageBytes ?? defaultMaxImageBytes;
+    this.decodes = new PQueue({ concurrency: decodeConcurrency ?? availableParallelism() });
+    this.settings = processing;
+    this.maxImageBytes = maxImageBytes;
     // Every download in flight listens to the stop signal.
     setMaxListeners(this.downloads.concurrency + 16, this.stop.signal);
     options.signal?.addEventListener('abort', () => this.stop.abort(), { once: true });

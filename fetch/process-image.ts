@@ -1,39 +1,15 @@
 import { createHash } from 'node:crypto';
 import sharp, { type Metadata } from 'sharp';
+import { resolveOptions, type GivenOptions } from '../core/index.js';
 import { ImageFailure } from './image-failure.js';
+import { processImageOptions } from './options.js';
 import { lumaGrid, phashOfGrid } from './phash.js';
 import { sniffImageFormat } from './sniff.js';
 
-export interface ProcessImageOptions {
-  /**
-   * Shorter side of the stored JPEG, in pixels; smaller images are kept at their size.
-   * @default 256
-   */
-  size?: number;
-  /**
-   * Images whose shorter side (after EXIF orientation) is below this are refused as `too_small`.
-   * @default 64
-   */
-  minSide?: number;
-  /**
-   * Images declaring more pixels than this are refused as `too_many_pixels`
-   * before any pixel is decoded (decompression bombs). PIL's default limit.
-   * @default 89478485
-   */
-  maxPixels?: number;
-  /**
-   * Rasterise SVG (without loading external resources) instead of refusing it as `svg_refused`.
-   * @default false
-   */
-  allowSvg?: boolean;
-}
+/** How a downloaded image is checked and stored (declared in options.ts). */
+export type ProcessImageOptions = GivenOptions<typeof processImageOptions.entries>;
 
-export const processImageDefaults: Required<ProcessImageOptions> = {
-  size: 256,
-  minSide: 64,
-  maxPixels: 89_478_485,
-  allowSvg: false,
-};
+export const processImageDefaults: Required<ProcessImageOptions> = resolveOptions(processImageOptions, {});
 
 /** What wit keeps of one downloaded image. */
 export interface ProcessedImage {
@@ -72,12 +48,7 @@ export async function processImage(bytes: Buffer, options: ProcessImageOptions =
 
 /** The options with every unset (or undefined) field at its default. */
 export function resolveProcessOptions(options: ProcessImageOptions): Required<ProcessImageOptions> {
-  return {
-    size: options.size ?? processImageDefaults.size,
-    minSide: options.minSide ?? processImageDefaults.minSide,
-    maxPixels: options.maxPixels ?? processImageDefaults.maxPixels,
-    allowSvg: options.allowSvg ?? processImageDefaults.allowSvg,
-  };
+  return resolveOptions(processImageOptions, options);
 }
 
 export function sha256Hex(bytes: Buffer): string {

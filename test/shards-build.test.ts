@@ -281,7 +281,7 @@ describe('wit shards build', () => {
     expect(missing.stderr).not.toMatch(/\n\s+at /);
     const badFlag = runWit(['shards', 'build', '--db', fixture.dbPath, '--images', fixture.imagesDir, '--near-dup', '20']);
     expect(badFlag.status).toBe(2);
-    expect(badFlag.stderr).toContain('--near-dup must be a whole number in 0..10, got 20');
+    expect(badFlag.stderr).toContain('--near-dup must be a whole number from 0 to 10 (CurateOptions.nearDupDistance); got 20');
     const notNumber = runWit(['shards', 'build', '--db', fixture.dbPath, '--images', fixture.imagesDir, '--shard-size', 'abc']);
     expect(notNumber.status).toBe(2);
     expect(notNumber.stderr).toContain('--shard-size must be a number');

@@ -4,7 +4,7 @@ import { describe, expect, test } from 'vitest';
 import { readCheckpoint, writeCheckpoint } from '../train/checkpoint.js';
 import type { EngineState } from '../train/engine/index.js';
 import { MetricsLog } from '../train/metrics-log.js';
-import { checkResumeOptions, resolveSettings, validateTrainOptions } from '../train/train-options.js';
+import { checkResumeOptions, resolveSettings, validateTrainOptions } from '../train/options.js';
 import { tempDir } from './fixtures/temp-dir.js';
 
 function state(step: number, fill: number): EngineState {
@@ -71,10 +71,10 @@ describe('train options', () => {
     expect(resolveSettings({ outDir: 'x', steps: 100_000 }, 50)).toMatchObject({ totalSteps: 100_000, warmupSteps: 500 });
   });
 
-  test('bad numbers are refused naming the flag', () => {
-    expect(() => validateTrainOptions({ outDir: 'x', imageSize: 0 })).toThrow('--image-size must be a positive integer, got 0.');
-    expect(() => validateTrainOptions({ outDir: 'x', lr: -1 })).toThrow('--lr must be a positive number, got -1.');
-    expect(() => validateTrainOptions({ outDir: 'x', steps: Number.NaN })).toThrow('--steps must be a positive integer, got NaN.');
+  test('bad numbers are refused naming the flag and the option', () => {
+    expect(() => validateTrainOptions({ outDir: 'x', imageSize: 0 })).toThrow('--image-size must be a whole number from 8 to 1024 (TrainOptions.imageSize); got 0');
+    expect(() => validateTrainOptions({ outDir: 'x', lr: -1 })).toThrow('--lr must be a number above 0, at most 3.4e+38 (TrainOptions.lr); got -1');
+    expect(() => validateTrainOptions({ outDir: 'x', steps: Number.NaN })).toThrow('--steps must be a whole number from 1 to 1000000000 (TrainOptions.steps); got NaN');
     expect(() => validateTrainOptions({ outDir: 'x', convChannels: [8, 0] })).toThrow(/--conv-channels must be/);
   });
 

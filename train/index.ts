@@ -1,6 +1,6 @@
 export * from './engine/index.js';
 export { train, TrainingStopped, type TrainResult } from './train.js';
-export { trainDefaults, type TrainOptions, type TrainSettings } from './train-options.js';
+export type { TrainOptions, TrainSettings } from './options.js';
 export { openRun, type OpenRunOptions, type OpenedRun } from './open-run.js';
 export { readRunConfig, runFiles, type RunConfig } from './run-config.js';
 export { Vocabulary, buildVocabulary, type BuildVocabularyOptions, type VocabularyBuild, type VocabularyFile } from './vocabulary.js';

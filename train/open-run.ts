@@ -1,18 +1,12 @@
-import { join } from 'node:path';
-import { WitError } from '../core/index.js';
-import { readCheckpoint } from './checkpoint.js';
-import { createEngine, selectBackend, type BackendName, type Engine, type SelectedBackend } from './engine/index.js';
-import { checkVocabularyMatches } from './prepare-run.js';
+import { resolveOptions, WitError, type GivenOptions } from '../core/index.js';
+import { createEngine, selectBackend, type Engine, type SelectedBackend } from './engine/index.js';
+import { openRunOptions } from './options.js';
+import { loadTrainedState } from './prepare-run.js';
 import { readRunConfig, runFiles, type RunConfig } from './run-config.js';
-import { Vocabulary } from './vocabulary.js';
+import type { Vocabulary } from './vocabulary.js';
 
-export interface OpenRunOptions {
-  /**
-   * The tfjs backend to load the model on.
-   * @default 'auto'
-   */
-  backend?: BackendName | 'auto';
-}
+/** The tfjs backend to load the model on (declared in options.ts). */
+export type OpenRunOptions = GivenOptions<typeof openRunOptions.entries>;
 
 /** A trained model, loaded from its run folder for evaluation or use. */
 export interface OpenedRun {
@@ -32,11 +26,10 @@ export interface OpenedRun {
 export async function openRun(dir: string, options: OpenRunOptions = {}): Promise<OpenedRun> {
   const config = await readRunConfig(dir);
   if (!config) throw new WitError(`${dir} is not a wit run folder (no ${runFiles.config}): pass the --out folder of \`wit train\`.`);
-  const checkpoint = await readCheckpoint(dir);
+  const { backend: choice } = resolveOptions(openRunOptions, options);
+  const { vocab, checkpoint } = await loadTrainedState(dir, config);
   if (!checkpoint) throw new WitError(`the run in ${dir} holds no weights yet (no checkpoint.json): let \`wit train\` reach its first checkpoint (--save-every) or finish.`);
-  const vocab = await Vocabulary.load(join(dir, runFiles.vocab));
-  checkVocabularyMatches(dir, config, vocab, checkpoint.meta);
-  const backend = await selectBackend(options.backend ?? 'auto');
+  const backend = await selectBackend(choice);
   const engine = await createEngine(config.model, { backend: backend.name, seed: config.train.seed });
   try {
     await engine.importState(checkpoint.state);

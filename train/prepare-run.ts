@@ -6,13 +6,15 @@ import type { EngineState } from './engine/index.js';
 import { readRunConfig, runFiles, writeRunConfig, type RunConfig } from './run-config.js';
 import { listShards, type ShardFile } from '../webdataset/index.js';
 import { DecodedCache } from './decoded-cache.js';
-import { cacheBytesOf, checkResumeOptions, resolveSettings, trainDefaults, type TrainOptions } from './train-options.js';
+import { resolveOptions } from '../core/index.js';
+import { checkResumeOptions, recordedRuntime, resolveRuntime, resolveSettings, trainOptions, validateTrainOptions, type RunRuntime, type TrainOptions } from './options.js';
 import { buildVocabulary, Vocabulary, type BuildVocabularyOptions, type VocabularyBuild } from './vocabulary.js';
 
-/** A run ready to train: its config, vocabulary, shards and, when resumed, its last checkpoint. */
+/** A run ready to train: its config (settings, data), this process's runtime, vocabulary, shards and, when resumed, its last checkpoint. */
 export interface PreparedRun {
   outDir: string;
   config: RunConfig;
+  runtime: RunRuntime;
   vocab: Vocabulary;
   trainShards: ShardFile[];
   valShards: ShardFile[];
@@ -22,11 +24,21 @@ export interface PreparedRun {
 }
 
 /**
+ * The one place a run is resolved from `train()`'s options: every option
+ * checked, then a new run started or the run in `outDir` resumed. What trains
+ * reads only the result: settings and data (`config`) and `runtime`.
+ */
+export async function prepareRun(options: TrainOptions, log: (message: string) => void): Promise<PreparedRun> {
+  validateTrainOptions(options);
+  return options.resume ? resumeRun(options, log) : startRun(options, log);
+}
+
+/**
  * A new run: reads the train captions once to build the vocabulary and count
  * the pairs, then writes vocab.json and config.json. Refuses a folder that
  * already holds a run, so nothing trained is overwritten.
  */
-export async function startRun(options: TrainOptions, log: (message: string) => void): Promise<PreparedRun> {
+async function startRun(options: TrainOptions, log: (message: string) => void): Promise<PreparedRun> {
   const outDir = options.outDir;
   if (await readRunConfig(outDir)) {
     throw new WitError(`${outDir} already holds a run (config.json): pass --resume to continue it, or choose another --out.`);
@@ -39,13 +51,13 @@ export async function startRun(options: TrainOptions, log: (message: string) => 
   } catch (error) {
     throw new WitError(`cannot create the run folder ${outDir} (${(error as NodeJS.ErrnoException).code ?? String(error)}): pass a folder path with --out.`, { cause: error });
   }
-  const imageSize = options.imageSize ?? trainDefaults.imageSize;
-  const cache = await openCache(outDir, trainShards, imageSize, options, log);
-  const scan = await scanCaptions(cache, trainShards, { maxWords: options.vocabWords ?? trainDefaults.vocabWords, minCount: options.minWordCount ?? trainDefaults.minWordCount });
+  const { imageSize, vocabWords, minWordCount, batchSize } = resolveOptions(trainOptions, options);
+  const runtime = resolveRuntime(options);
+  const cache = await openCache(outDir, trainShards, imageSize, runtime, options.signal, log);
+  const scan = await scanCaptions(cache, trainShards, { maxWords: vocabWords, minCount: minWordCount });
   const { vocab } = scan;
   if (vocab.size === 0) throw new WitError(`no word of the train captions of ${options.shardsDir} is seen --min-word-count times: there is nothing to build a vocabulary from.`);
   log(describeVocabulary(scan));
-  const batchSize = options.batchSize ?? trainDefaults.batchSize;
   const stepsPerEpoch = Math.floor(scan.usable / batchSize);
   if (stepsPerEpoch === 0) throw new WitError(`the train shards hold ${scan.usable} usable pairs, fewer than one --batch of ${batchSize}: use a smaller --batch or more data.`);
   const settings = resolveSettings(options, stepsPerEpoch);
@@ -53,11 +65,7 @@ export async function startRun(options: TrainOptions, log: (message: string) => 
     format: 'wit-run-1',
     model: { vocabSize: vocab.size, embedDim: settings.embedDim, imageSize: settings.imageSize, wordDim: settings.embedDim, convChannels: settings.convChannels },
     train: settings,
-    runtime: {
-      saveEverySteps: options.saveEverySteps ?? trainDefaults.saveEverySteps,
-      logEverySteps: options.logEverySteps ?? trainDefaults.logEverySteps,
-      workers: options.workers ?? null,
-    },
+    runtime: recordedRuntime(runtime),
     data: {
       shardsDir: options.shardsDir,
       trainShards: trainShards.map((shard, i) => ({ name: shard.name, samples: scan.perShard[i]! })),
@@ -72,7 +80,7 @@ export async function startRun(options: TrainOptions, log: (message: string) => 
   await writeFile(`${vocabPath}.tmp`, `${JSON.stringify(vocab)}\n`);
   await rename(`${vocabPath}.tmp`, vocabPath);
   await writeRunConfig(outDir, config);
-  return { outDir, config, vocab, trainShards, valShards, checkpoint: undefined, cache };
+  return { outDir, config, runtime, vocab, trainShards, valShards, checkpoint: undefined, cache };
 }
 
 /**
@@ -80,14 +88,12 @@ export async function startRun(options: TrainOptions, log: (message: string) => 
  * must agree with the run's settings, the shards must be the ones it started
  * on, and vocab.json must be the vocabulary its weights were trained with.
  */
-export async function resumeRun(options: TrainOptions, log: (message: string) => void): Promise<PreparedRun> {
+async function resumeRun(options: TrainOptions, log: (message: string) => void): Promise<PreparedRun> {
   const outDir = options.outDir;
   const config = await readRunConfig(outDir);
   if (!config) throw new WitError(`nothing to resume in ${outDir} (no config.json): start the run without --resume.`);
   checkResumeOptions(options, config.train, config.data.stepsPerEpoch);
-  const vocab = await Vocabulary.load(join(outDir, runFiles.vocab));
-  const checkpoint = await readCheckpoint(outDir);
-  checkVocabularyMatches(outDir, config, vocab, checkpoint?.meta);
+  const { vocab, checkpoint } = await loadTrainedState(outDir, config);
   const shardsDir = options.shardsDir ?? config.data.shardsDir;
   const trainShards = await listShards(shardsDir, 'train');
   const names = trainShards.map((shard) => shard.name).join(',');
@@ -97,16 +103,29 @@ export async function resumeRun(options: TrainOptions, log: (message: string) =>
     throw new WitError(`the train shards in ${shardsDir} are not the ones the run in ${outDir} started on (${config.data.trainShards.length} shards from ${config.data.shardsDir}): resume with the same --shards, or start a new run.`);
   }
   const valShards = await listShards(shardsDir, 'val', { optional: true });
-  const cache = await openCache(outDir, trainShards, config.model.imageSize, options, log);
-  return { outDir, config, vocab, trainShards, valShards, checkpoint, cache };
+  const runtime = resolveRuntime(options, config.runtime);
+  const cache = await openCache(outDir, trainShards, config.model.imageSize, runtime, options.signal, log);
+  return { outDir, config, runtime, vocab, trainShards, valShards, checkpoint, cache };
 }
 
-function openCache(outDir: string, shards: readonly ShardFile[], imageSize: number, options: TrainOptions, log: (message: string) => void): Promise<DecodedCache> {
-  return DecodedCache.open(join(outDir, runFiles.decodedCache), { imageSize, shards, maxMemoryBytes: cacheBytesOf(options), log, signal: options.signal });
+function openCache(outDir: string, shards: readonly ShardFile[], imageSize: number, runtime: RunRuntime, signal: AbortSignal | undefined, log: (message: string) => void): Promise<DecodedCache> {
+  return DecodedCache.open(join(outDir, runFiles.decodedCache), { imageSize, shards, maxMemoryBytes: runtime.cacheBytes, log, signal });
+}
+
+/**
+ * The vocabulary and the last checkpoint of the run in `dir` (undefined before
+ * its first), refused when vocab.json is not the vocabulary of its weights:
+ * what a resumed run and `openRun` both load.
+ */
+export async function loadTrainedState(dir: string, config: RunConfig): Promise<{ vocab: Vocabulary; checkpoint: PreparedRun['checkpoint'] }> {
+  const vocab = await Vocabulary.load(join(dir, runFiles.vocab));
+  const checkpoint = await readCheckpoint(dir);
+  checkVocabularyMatches(dir, config, vocab, checkpoint?.meta);
+  return { vocab, checkpoint };
 }
 
 /** Throws when vocab.json is not the vocabulary of the run's weights. */
-export function checkVocabularyMatches(outDir: string, config: RunConfig, vocab: Vocabulary, checkpoint: CheckpointMeta | undefined): void {
+function checkVocabularyMatches(outDir: string, config: RunConfig, vocab: Vocabulary, checkpoint: CheckpointMeta | undefined): void {
   const vocabPath = join(outDir, runFiles.vocab);
   if (vocab.size !== config.model.vocabSize) {
     throw new WitError(`${vocabPath} has ${vocab.size} words but the model in ${outDir} was built for ${config.model.vocabSize}: the vocabulary does not belong to this run; put back the vocab.json it was trained with.`);

@@ -2,7 +2,7 @@ import { readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { WitError } from '../core/index.js';
 import type { ModelConfig } from './engine/index.js';
-import type { TrainSettings } from './train-options.js';
+import type { TrainSettings } from './options.js';
 
 /** `config.json` of a run folder: everything needed to continue it or to load its model. */
 export interface RunConfig {

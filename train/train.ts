@@ -5,10 +5,10 @@ import { trainBatches, type DataPosition, type LoadedBatch } from './data-loader
 import { createEngine, selectBackend, type Engine, type SelectedBackend, type StepResult } from './engine/index.js';
 import { learningRateAt } from './lr-schedule.js';
 import { MetricsLog, type StepMetrics, type ValidationMetrics } from './metrics-log.js';
-import { resumeRun, startRun, type PreparedRun } from './prepare-run.js';
+import { prepareRun, type PreparedRun } from './prepare-run.js';
 import { runFiles } from './run-config.js';
 import { countSamples } from '../webdataset/index.js';
-import { trainDefaults, validateTrainOptions, type TrainOptions } from './train-options.js';
+import type { TrainOptions } from './options.js';
 import { validateInBatch } from './validation.js';
 
 /** The run was stopped through `TrainOptions.signal`; its checkpoint is at `step`. */
@@ -39,13 +39,11 @@ export interface TrainResult {
  * at the end; a non-finite loss stops the run, keeping the last checkpoint.
  */
 export async function train(options: TrainOptions): Promise<TrainResult> {
-  validateTrainOptions(options);
   const log = options.log ?? ((message: string) => process.stderr.write(`${message}\n`));
-  const run = options.resume ? await resumeRun(options, log) : await startRun(options, log);
-  const backend = await selectBackend(options.backend ?? trainDefaults.backend);
+  const run = await prepareRun(options, log);
+  const backend = await selectBackend(run.runtime.backend);
   log(`backend: ${backend.reason}`);
-  const workers = options.workers ?? run.config.runtime.workers ?? undefined;
-  const engine = await createEngine(run.config.model, { backend: backend.name, seed: run.config.train.seed, workers });
+  const engine = await createEngine(run.config.model, { backend: backend.name, seed: run.config.train.seed, workers: run.runtime.workers });
   try {
     if (run.checkpoint) {
       await engine.importState(run.checkpoint.state);
@@ -71,8 +69,7 @@ async function trainSteps(
   log: (message: string) => void,
 ): Promise<{ step: number; last: StepMetrics | undefined }> {
   const settings = run.config.train;
-  const saveEvery = options.saveEverySteps ?? run.config.runtime.saveEverySteps;
-  const logEvery = options.logEverySteps ?? run.config.runtime.logEverySteps;
+  const { saveEverySteps: saveEvery, logEverySteps: logEvery } = run.runtime;
   let step = run.checkpoint?.meta.step ?? 0;
   let savedStep = run.checkpoint ? step : undefined;
   const start: DataPosition = run.checkpoint?.meta.data ?? { epoch: 0, samplesDrawn: 0 };

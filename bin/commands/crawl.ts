@@ -1,7 +1,8 @@
 import type { Argv, CommandModule } from 'yargs';
 import { WitError } from '../../core/index.js';
 import { pairsArgsProblem, pairsOptions, pairsSource, type CrawlPairsArgs } from './crawl-pairs.js';
-import { dbOption, disallowedDirectivesOption, flagRanges, jsonOption, mostDelayMillis, printSummary, type RobotsDirective } from './options.js';
+import { crawlOptions, politenessOptions, searchSourceOptions, siteSourceOptions } from '../../crawler/options.js';
+import { checkFlags, dbOption, declareOptions, jsonOption, optionsFromArgv, printSummary } from './options.js';
 import { resolvePartition, type ResolvedPartition } from './partition.js';
 import { onStopSignals, stopExitCode } from './stop-signals.js';
 
@@ -12,7 +13,6 @@ interface CrawlArgs extends CrawlPairsArgs {
   warc?: string[];
   'warc-list'?: string;
   'warc-prefix'?: string;
-  'max-pages': number;
   'result-selector'?: string;
   'image-selector'?: string;
   'text-selector'?: string;
@@ -20,30 +20,19 @@ interface CrawlArgs extends CrawlPairsArgs {
   'json-image'?: string;
   'json-text'?: string;
   'allow-host'?: string[];
-  'max-depth': number;
-  cap: number;
-  concurrency: number;
-  'per-host': number;
-  'host-delay': number;
-  timeout: number;
-  retries: number;
-  'retry-delay': number;
-  'max-page-bytes': number;
   'user-agent'?: string;
-  render: 'never' | 'auto' | 'always';
   partition?: string;
   partitions?: number;
-  'allow-private': boolean;
+  'allow-private'?: boolean;
   'retry-failed': boolean;
   reason?: string;
   fetch: boolean;
   images: string;
-  'disallowed-header-directives': RobotsDirective[];
   json: boolean;
 }
 
 function builder(y: Argv) {
-  return jsonOption(pairsOptions(dbOption(y)))
+  return jsonOption(pairsOptions(dbOption(declareOptions(y, searchSourceOptions, siteSourceOptions, crawlOptions, politenessOptions))))
     .usage(
       '$0 crawl --search URL_TEMPLATE | --seed URL... | --pairs FILE... | --warc PATH_OR_URL... | --warc-list FILE\n\n' +
         'Fill `pairs` with (image URL, text) pairs whose text contains a query, at most --cap per query.\n' +
@@ -54,7 +43,6 @@ function builder(y: Argv) {
     .option('warc', { type: 'string', array: true, describe: 'Web archives: .warc, .warc.gz or WAT files, paths or http(s) URLs', group: 'Source:' })
     .option('warc-list', { type: 'string', describe: "Web archives: a paths file, one a line, plain or .gz (Common Crawl's warc.paths.gz)", group: 'Source:' })
     .option('warc-prefix', { type: 'string', describe: 'Put before relative lines of --warc-list, e.g. https://data.commoncrawl.org/', group: 'Source:' })
-    .option('max-pages', { type: 'number', default: 20, describe: 'Search: result pages per query at most', group: 'Source:' })
     .option('result-selector', { type: 'string', describe: 'Search HTML: CSS selector of one result (default: every img)', group: 'Source:' })
     .option('image-selector', { type: 'string', describe: 'Search HTML: the image inside a result (default: img)', group: 'Source:' })
     .option('text-selector', { type: 'string', describe: "Search HTML: the text inside a result (default: the image's alt)", group: 'Source:' })
@@ -62,21 +50,8 @@ function builder(y: Argv) {
     .option('json-image', { type: 'string', describe: 'Search JSON: dotted path to the image URL in a result', group: 'Source:' })
     .option('json-text', { type: 'string', describe: 'Search JSON: dotted path to the text in a result', group: 'Source:' })
     .option('allow-host', { type: 'string', array: true, describe: 'Site: host names to follow links to, * as wildcard (default: the seeds\' hosts)', group: 'Source:' })
-    .option('max-depth', { type: 'number', default: 3, describe: 'Site: link steps from a seed at most', group: 'Source:' })
-    .option('cap', { type: 'number', default: 20_000, describe: 'Pairs per query at most' })
-    .option('concurrency', { type: 'number', default: 32, describe: 'Requests in flight in all', group: 'Politeness:' })
-    .option('per-host', { type: 'number', default: 2, describe: 'Requests in flight to one host', group: 'Politeness:' })
-    .option('host-delay', { alias: 'host-delay-millis', type: 'number', default: 250, describe: 'Milliseconds between request starts to one host', group: 'Politeness:' })
-    .option('timeout', { alias: 'timeout-secs', type: 'number', default: 30, describe: 'Seconds for one request, body included', group: 'Politeness:' })
-    .option('retries', { type: 'number', default: 3, describe: 'Retries for network errors, timeouts, 429 and 5xx', group: 'Politeness:' })
-    .option('retry-delay', { type: 'number', default: 1000, describe: 'Milliseconds before the first retry; doubles each time (Retry-After wins)', group: 'Politeness:' })
-    .option('user-agent', { type: 'string', describe: 'User agent naming the crawler and a contact URL (default: wit/0.1 (+https://github.com/wit-dataset/wit; …))', group: 'Politeness:' })
-    .option('allow-private', { type: 'boolean', default: false, describe: 'Allow private, loopback and link-local addresses (off: a page cannot make wit scan your network)', group: 'Politeness:' })
-    .option('disallowed-header-directives', { ...disallowedDirectivesOption, group: 'Politeness:' })
     .option('retry-failed', { type: 'boolean', default: false, describe: 'Try failed pages and search queries again (e.g. after fixing --search or adding --allow-private)' })
     .option('reason', { type: 'string', describe: 'With --retry-failed: only those failed with this reason (e.g. private_address, timeout)' })
-    .option('max-page-bytes', { type: 'number', default: 10 * 1024 * 1024, describe: 'HTML beyond this is cut off (and the page marked truncated)' })
-    .option('render', { choices: ['never', 'auto', 'always'] as const, default: 'never' as const, describe: 'Run page scripts in chromium: auto renders pages that look script-built' })
     .option('fetch', { type: 'boolean', default: false, describe: 'Fetch the pairs\' images while crawling (as `wit fetch` with its defaults)', group: 'Images:' })
     .option('images', { type: 'string', default: 'images', normalize: true, describe: 'With --fetch: the image store folder', group: 'Images:' })
     .option('partition', {
@@ -84,7 +59,7 @@ function builder(y: Argv) {
       describe: 'i/N: crawl only share i of N (queries for --search, hosts for --seed, files and parquet row groups for --pairs, every N-th archive for --warc); auto: from a Slurm job array or a Kubernetes indexed Job; merge with `wit db merge`',
     })
     .option('partitions', { type: 'number', describe: 'With --partition auto in a Kubernetes indexed Job: N, the number of completions' })
-    .check(crawlRanges)
+    .check(checkFlags(searchSourceOptions, siteSourceOptions, crawlOptions, politenessOptions))
     .check((argv) => {
       // Thrown, not returned: the CLI's fail handler rethrows what yargs passes it, and a WitError prints as a plain message.
       const problem = crawlArgsProblem(argv as unknown as CrawlArgs);
@@ -92,19 +67,6 @@ function builder(y: Argv) {
       return true;
     });
 }
-
-const crawlRanges = flagRanges({
-  'max-pages': { least: 1, most: 100_000 },
-  'max-depth': { least: 0, most: 100 },
-  cap: { least: 1, most: 1e9 },
-  concurrency: { least: 1, most: 1024 },
-  'per-host': { least: 1, most: 64 },
-  'host-delay': { least: 0, most: mostDelayMillis },
-  timeout: { least: 0.001, most: 3600, fraction: true },
-  retries: { least: 0, most: 20 },
-  'retry-delay': { least: 0, most: mostDelayMillis },
-  'max-page-bytes': { least: 1024, most: 1024 ** 3 },
-});
 
 /** Flag checks at the edge: a message that names the flag, or undefined. */
 function crawlArgsProblem(argv: CrawlArgs): string | undefined {
@@ -169,25 +131,13 @@ export const crawlCommand: CommandModule<object, CrawlArgs> = {
     const partition = resolved?.partition;
     if (resolved && resolved.from !== '--partition') process.stderr.write(`wit crawl: partition ${resolved.partition.index + 1}/${resolved.partition.count}, from the ${resolved.from}\n`);
     try {
-      const settings = {
-        concurrency: argv.concurrency,
-        perHost: argv['per-host'],
-        hostDelayMillis: argv['host-delay'],
-        timeoutSecs: argv.timeout,
-        maxRetries: argv.retries,
-        retryBaseMillis: argv['retry-delay'],
-        allowPrivate: argv['allow-private'],
-        disallowedDirectives: argv['disallowed-header-directives'],
-        ...(argv['user-agent'] ? { userAgent: argv['user-agent'] } : {}),
-      };
+      const settings = optionsFromArgv(politenessOptions, argv);
       // One fetcher for pages and images: one politeness state per host.
       const fetcher = argv.fetch ? new PoliteFetcher({ ...settings, db }) : settings;
       const crawling = crawl(db, {
         source: argv.pairs !== undefined ? pairsSource(argv) : argv.search !== undefined ? searchSource(argv) : argv.seed !== undefined ? siteSource(argv) : warcSource(argv, readArchiveList),
-        cap: argv.cap,
+        ...optionsFromArgv(crawlOptions, argv),
         fetcher,
-        render: argv.render,
-        maxPageBytes: argv['max-page-bytes'],
         ...(partition ? { partition } : {}),
         signal: controller.signal,
         onProgress: shown.crawl,
@@ -222,11 +172,11 @@ function searchSource(argv: CrawlArgs) {
   };
   const json =
     argv['json-results'] !== undefined ? { results: argv['json-results'], image: argv['json-image']!, text: argv['json-text']! } : undefined;
-  return { kind: 'search' as const, urlTemplate: argv.search!, maxPages: argv['max-pages'], selectors, ...(json ? { json } : {}) };
+  return { kind: 'search' as const, urlTemplate: argv.search!, ...optionsFromArgv(searchSourceOptions, argv), selectors, ...(json ? { json } : {}) };
 }
 
 function siteSource(argv: CrawlArgs) {
-  return { kind: 'site' as const, seeds: argv.seed!, maxDepth: argv['max-depth'], ...(argv['allow-host'] ? { allowHosts: argv['allow-host'] } : {}) };
+  return { kind: 'site' as const, seeds: argv.seed!, ...optionsFromArgv(siteSourceOptions, argv), ...(argv['allow-host'] ? { allowHosts: argv['allow-host'] } : {}) };
 }
 
 function warcSource(argv: CrawlArgs, readArchiveList: (path: string, prefix?: string) => string[]) {

@@ -1,28 +1,25 @@
 import type { CommandModule } from 'yargs';
-import { WitError } from '../../core/index.js';
+import { mergeOptions } from '../../crawler/options.js';
+import { checkFlags, declareOptions, optionsFromArgv } from './options.js';
 
 interface MergeArgs {
   out: string;
   inputs: string[];
-  cap: number;
+  cap?: number;
 }
 
 export const dbMergeCommand: CommandModule<object, MergeArgs> = {
   command: 'merge <out> <inputs..>',
   describe: 'Merge partition dbs (from `wit crawl --partition i/N`) into OUT, re-applying caps and uniqueness',
   builder: (y) =>
-    y
+    declareOptions(y, mergeOptions)
       .positional('out', { type: 'string', demandOption: true, normalize: true, describe: 'The merged db (created when missing; merging into it adds)' })
       .positional('inputs', { type: 'string', array: true, demandOption: true, normalize: true, describe: 'Partition dbs, read-only' })
-      .option('cap', { type: 'number', default: 20_000, describe: 'Pairs per query at most in OUT' })
-      .check((argv) => {
-        if (Number.isInteger(argv.cap) && argv.cap >= 1) return true;
-        throw new WitError(`--cap must be a whole number >= 1; got ${argv.cap}`, { exitCode: 2 });
-      }),
+      .check(checkFlags(mergeOptions)),
   handler: async (argv) => {
     const { mergeDbs } = await import('../../crawler/index.js');
     const total = mergeDbs(argv.out, argv.inputs, {
-      cap: argv.cap,
+      ...optionsFromArgv(mergeOptions, argv),
       onInput: (input, counts) =>
         console.log(
           `${input}: ${counts.pairs.stored} pairs added, ${counts.pairs.duplicate} already there, ${counts.pairs.overCap} over the cap; ` +

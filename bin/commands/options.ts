@@ -1,53 +1,62 @@
-import { availableParallelism } from 'node:os';
 import type { Argv } from 'yargs';
 import parser from 'yargs-parser';
-import type { RobotsDirective } from '../../crawler/index.js';
+import { openRunOptions } from '../../train/options.js';
+import { checkOptions, WitError, type GivenOptions, type OptionEntries, type OptionTable, type ResolvedOptions } from '../../core/index.js';
 
-/** The tfjs backends `--backend` takes (train/engine's BackendName and `auto`), listed here so that the CLI starts without loading tfjs. */
-export const backendChoices = ['auto', 'tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu'] as const;
-
-export type BackendChoice = (typeof backendChoices)[number];
-
-/** `--backend`, the tfjs backend a command loads the model on. */
+/** `--backend`, the tfjs backend a command loads the model on (declared with `openRun`'s options). */
 export function backendOption<T>(y: Argv<T>, describe: string) {
-  return y.option('backend', { type: 'string', choices: backendChoices, default: 'auto', describe });
+  const { cli, default: backend } = openRunOptions.entries.backend;
+  return y.option('backend', { type: 'string', choices: cli.choices!, default: backend as string, describe });
 }
+
+export type BackendChoice = ResolvedOptions<typeof openRunOptions.entries>['backend'];
 
 /** `--db`, the one database file a crawl lives in. */
 export function dbOption<T>(y: Argv<T>) {
   return y.option('db', { type: 'string', default: 'wit.db', describe: 'SQLite database file', normalize: true });
 }
 
-/** The values a numeric flag may take: `least` to `most`, whole numbers unless `fraction`. */
-export interface FlagRange {
-  least: number;
-  most: number;
-  fraction?: boolean;
+/**
+ * Declares every option of a stage's table on a command: flag, alias, type,
+ * choices and help, the default shown in the help only. yargs fills in no
+ * default: an absent flag stays absent, the stage resolves the defaults (so a
+ * resumed training run can tell a typed flag from a default).
+ */
+export function declareOptions<T>(y: Argv<T>, ...tables: Array<OptionTable<OptionEntries>>): Argv<T> {
+  let declared = y;
+  for (const option of tables.flatMap((table) => Object.values(table.entries))) {
+    const shown = option.defaultText ?? (option.default === undefined ? undefined : Array.isArray(option.default) ? option.default.join(' ') : String(option.default));
+    declared = declared.option(option.flag, {
+      ...option.cli,
+      describe: option.describe,
+      ...(option.alias ? { alias: option.alias } : {}),
+      ...(option.group ? { group: option.group } : {}),
+      ...(shown !== undefined && shown !== '' ? { defaultDescription: shown } : {}),
+    });
+  }
+  return declared;
 }
 
-/** Threads or workers at most: beyond a few per core they only cost memory. */
-export const mostWorkers = 4 * availableParallelism();
+/** The options typed on the command line, by library key, parsed as the table says (unchecked). */
+export function optionsFromArgv<E extends OptionEntries>(table: OptionTable<E>, argv: object): GivenOptions<E> {
+  const given: Record<string, unknown> = {};
+  for (const [key, option] of Object.entries(table.entries)) {
+    const typed = (argv as Record<string, unknown>)[option.flag];
+    if (typed !== undefined) given[key] = option.parse ? (option.parse as (typed: unknown) => unknown)(typed) : typed;
+  }
+  return given as GivenOptions<E>;
+}
 
-/** Milliseconds of a delay at most: an hour. */
-export const mostDelayMillis = 3_600_000;
-
-/**
- * A `.check()` that each flag named in `ranges` lies in its range, naming the
- * flag (an absent flag passes). A command lists each numeric flag it declares,
- * so that no value is taken that makes no sense or takes the machine down:
- * `.check(flagRanges({ cap: { least: 1, most: 1e9 } }))`.
- */
-export function flagRanges(ranges: Readonly<Record<string, FlagRange>>) {
-  return (argv: Record<string, unknown>): true | string => {
-    for (const [flag, range] of Object.entries(ranges)) {
-      const value = argv[flag];
-      if (value === undefined) continue;
-      const kind = range.fraction ? 'a number' : 'a whole number';
-      if (typeof value !== 'number' || !(range.fraction || Number.isInteger(value)) || value < range.least || value > range.most) {
-        return `--${flag} must be ${kind} from ${range.least} to ${range.most}; got ${String(value)}`;
-      }
+/** A `.check()` of the typed flags against the tables, with the message the stage itself would give. */
+export function checkFlags(...tables: Array<OptionTable<OptionEntries>>) {
+  return (argv: object): true | string => {
+    try {
+      for (const table of tables) checkOptions(table, optionsFromArgv(table, argv));
+      return true;
+    } catch (error) {
+      if (error instanceof WitError) return error.message;
+      throw error;
     }
-    return true;
   };
 }
 
@@ -89,19 +98,6 @@ export function flagValueCheck(typed: readonly string[]) {
   };
 }
 
-export type { RobotsDirective } from '../../crawler/index.js';
-
-const robotsDirectives: RobotsDirective[] = ['noai', 'noimageai', 'noindex', 'noimageindex'];
-
-/** `--disallowed-header-directives`, for every command that fetches (img2dataset's flag; all four by default, as there). */
-export const disallowedDirectivesOption = {
-  type: 'string',
-  array: true,
-  choices: robotsDirectives,
-  default: robotsDirectives,
-  describe: 'X-Robots-Tag / <meta name=robots> directives honoured: noai, noimageai (no training use), noindex, noimageindex',
-} as const;
-
 /** `--json`: the end-of-run summary as one JSON object on stdout instead of lines for a person. */
 export function jsonOption<T>(y: Argv<T>) {
   return y.option('json', { type: 'boolean', default: false, describe: 'Print the summary as one JSON object on stdout (progress stays on stderr)' });
@@ -113,4 +109,10 @@ export function jsonOption<T>(y: Argv<T>) {
  */
 export function printSummary<S extends object>(json: boolean, summary: S, format: (summary: S) => string): void {
   process.stdout.write(json ? `${JSON.stringify(summary)}\n` : `${format(summary)}\n`);
+}
+
+/** The table without `keys`: options the command takes in another form (a file of them, say) and declares itself. */
+export function omitOptions<E extends OptionEntries, K extends keyof E & string>(table: OptionTable<E>, ...keys: K[]): OptionTable<Omit<E, K>> {
+  const entries = Object.fromEntries(Object.entries(table.entries).filter(([key]) => !keys.includes(key as K)));
+  return { name: table.name, entries: entries as Omit<E, K> };
 }

@@ -1,7 +1,9 @@
+import { resolveOptions } from '../../core/index.js';
 import { countQueryProgress, setQueryState, unfinishedQueries, type CrawlQuery } from '../../db/index.js';
 import { QueryMatcher } from '../../queries/index.js';
 import type { ImageText, ResultSelectors } from '../extract.js';
 import { boundCaptions } from '../caption-bound.js';
+import { searchSourceOptions } from '../options.js';
 import { FetchFailure } from '../fetch-failure.js';
 import { jsonResults, type JsonResultMapping } from './json-results.js';
 import type { RobotsRefusal } from '../x-robots-tag.js';
@@ -11,7 +13,7 @@ export interface SearchSourceOptions {
   kind: 'search';
   /** A URL with `{query}` (URL-encoded query text) and usually `{page}` (1, 2, …). */
   urlTemplate: string;
-  /** Result pages per query at most. @default 20 */
+  /** Result pages per query at most (declared in options.ts). */
   maxPages?: number;
   /** For HTML responses; by default every `img` with its alt, title and figcaption. */
   selectors?: ResultSelectors;
@@ -31,7 +33,7 @@ export class SearchSource implements Source {
   private readonly maxPages: number;
 
   constructor(private readonly options: SearchSourceOptions) {
-    this.maxPages = options.maxPages ?? 20;
+    this.maxPages = resolveOptions(searchSourceOptions, options).maxPages;
   }
 
   async run(context: CrawlContext): Promise<void> {

@@ -1,6 +1,8 @@
+import { resolveOptions } from '../../core/index.js';
 import { addPages, countDuePages, waitingPages, countQueryProgress, duePages, recordPage, type FrontierPage, type PageOutcome } from '../../db/index.js';
 import { loadMatcher, type QueryMatcher } from '../../queries/index.js';
 import { boundCaptions } from '../caption-bound.js';
+import { siteSourceOptions } from '../options.js';
 import { FetchFailure } from '../fetch-failure.js';
 import type { LoadedPage } from '../page-loader.js';
 import type { CrawlContext, Source } from './source.js';
@@ -14,7 +16,7 @@ export interface SiteSourceOptions {
    * (`*.example.org`). @default the seeds' host names
    */
   allowHosts?: string[];
-  /** Links followed this many steps from a seed at most. @default 3 */
+  /** Links followed this many steps from a seed at most (declared in options.ts). */
   maxDepth?: number;
 }
 
@@ -35,7 +37,7 @@ export class SiteSource implements Source {
 
   constructor(private readonly options: SiteSourceOptions) {
     this.allowed = hostPatterns(options.allowHosts ?? options.seeds.map((seed) => new URL(seed).hostname));
-    this.maxDepth = options.maxDepth ?? 3;
+    this.maxDepth = resolveOptions(siteSourceOptions, options).maxDepth;
   }
 
   async run(context: CrawlContext): Promise<void> {

@@ -1,0 +1,168 @@
+import { availableParallelism } from 'node:os';
+import { WitError } from './errors.js';
+
+/**
+ * One option of a stage, declared once: the library key is its name in the
+ * stage's table, and from this come the CLI flag, the help text, the default,
+ * the check (one message naming the flag and the option) and, for training,
+ * what a resumed run does with it.
+ */
+export interface OptionDeclaration<V> {
+  /** The CLI flag, without dashes. */
+  flag: string;
+  alias?: string;
+  /** What it is, for --help. */
+  describe: string;
+  /** The --help heading it goes under. */
+  group?: string;
+  /** The value when the option is not given; undefined: none, or one worked out later (`defaultText` says how). */
+  default: V;
+  /** The default in words when it is worked out at run time, for --help. */
+  defaultText?: string;
+  /**
+   * Training only. `match`: a run setting kept in config.json, a resumed run must give the same value or none;
+   * `keep`: recorded too, but a resumed run may give another (else it keeps the run's); `free`: each run takes it as given.
+   */
+  resume?: 'match' | 'keep' | 'free';
+  /** How the CLI parses the flag: yargs' type, a list, the choices. */
+  cli: { type: 'number' | 'string' | 'boolean'; array?: boolean; choices?: readonly string[] };
+  /** Turns the typed flag into the option's value (`--conv-channels 32,64` into [32, 64]); the typed value as it is when absent. */
+  parse?: (typed: never) => unknown;
+  /** What a value must be, in words: "a whole number from 1 to 64". */
+  rule: string;
+  accepts(value: unknown): boolean;
+}
+
+export type OptionEntries = Record<string, OptionDeclaration<unknown>>;
+
+/** A stage's options: its name in messages (its options type, e.g. `CurateOptions`) and one declaration per key. */
+export interface OptionTable<E extends OptionEntries> {
+  name: string;
+  entries: E;
+}
+
+/** What a caller may give: every option optional. */
+export type GivenOptions<E extends OptionEntries> = { [K in keyof E]?: E[K] extends OptionDeclaration<infer V> ? Exclude<V, undefined> : never };
+/** Every option after its default: undefined only where the option has none. */
+export type ResolvedOptions<E extends OptionEntries> = { [K in keyof E]: E[K] extends OptionDeclaration<infer V> ? V : never };
+
+export function optionTable<E extends OptionEntries>(name: string, entries: E): OptionTable<E> {
+  return { name, entries };
+}
+
+/** Threads or workers at most: beyond a few per core they only cost memory. */
+export const mostWorkers = 4 * availableParallelism();
+
+/** Milliseconds of a delay at most: an hour. */
+export const mostDelayMillis = 3_600_000;
+
+type Common = Pick<OptionDeclaration<unknown>, 'flag' | 'alias' | 'describe' | 'group' | 'defaultText' | 'resume' | 'parse'>;
+
+interface Bounds {
+  /** The least value taken; or `above`, a value it must exceed. */
+  least?: number;
+  above?: number;
+  /** The largest value taken; none when absent. */
+  most?: number;
+}
+
+export function wholeNumber(spec: Common & Bounds & { default: number }): OptionDeclaration<number>;
+export function wholeNumber(spec: Common & Bounds & { default?: undefined }): OptionDeclaration<number | undefined>;
+export function wholeNumber(spec: Common & Bounds & { default?: number }): OptionDeclaration<number | undefined> {
+  return numberOption(spec, 'a whole number', true);
+}
+
+export function decimal(spec: Common & Bounds & { default: number }): OptionDeclaration<number>;
+export function decimal(spec: Common & Bounds & { default?: undefined }): OptionDeclaration<number | undefined>;
+export function decimal(spec: Common & Bounds & { default?: number }): OptionDeclaration<number | undefined> {
+  return numberOption(spec, 'a number', false);
+}
+
+function numberOption({ least, above, most, default: value, ...common }: Common & Bounds & { default?: number }, kind: string, whole: boolean): OptionDeclaration<number | undefined> {
+  const lower = above === undefined ? `${kind} ${most === undefined ? 'of at least' : 'from'} ${least}` : `${kind} above ${above}`;
+  const rule = most === undefined ? lower : above === undefined ? `${lower} to ${most}` : `${lower}, at most ${most}`;
+  return {
+    ...common,
+    default: value,
+    cli: { type: 'number' },
+    rule,
+    accepts: (given) =>
+      typeof given === 'number' && (!whole || Number.isInteger(given)) && (above === undefined ? given >= least! : given > above) && given <= (most ?? Number.POSITIVE_INFINITY),
+  };
+}
+
+export function choice<const C extends string>(spec: Common & { choices: readonly C[]; default: NoInfer<C> }): OptionDeclaration<C> {
+  const { choices, ...rest } = spec;
+  return { ...rest, cli: { type: 'string', choices }, rule: `one of ${choices.join(', ')}`, accepts: (given) => choices.includes(given as C) };
+}
+
+/** Several of `choices` (a repeated flag or a list after it). */
+export function choices<const C extends string>(spec: Common & { choices: readonly C[]; default: NoInfer<readonly C[]> }): OptionDeclaration<readonly C[]> {
+  const { choices: all, ...rest } = spec;
+  return {
+    ...rest,
+    cli: { type: 'string', array: true, choices: all },
+    rule: `a list of ${all.join(', ')}`,
+    accepts: (given) => Array.isArray(given) && given.every((one) => all.includes(one as C)),
+  };
+}
+
+export function yesNo(spec: Common & { default: boolean }): OptionDeclaration<boolean> {
+  return { ...spec, cli: { type: 'boolean' }, rule: 'true or false', accepts: (given) => typeof given === 'boolean' };
+}
+
+export function text(spec: Common & { default: string }): OptionDeclaration<string>;
+export function text(spec: Common & { default?: undefined }): OptionDeclaration<string | undefined>;
+export function text(spec: Common & { default?: string }): OptionDeclaration<string | undefined> {
+  return { ...spec, default: spec.default, cli: { type: 'string' }, rule: 'a text that is not blank', accepts: (given) => typeof given === 'string' && given.trim() !== '' };
+}
+
+/** Free texts, any number of them (e.g. language codes, blocked words). */
+export function texts(spec: Common & { default: readonly string[]; rule?: string; each?: (one: string) => boolean }): OptionDeclaration<readonly string[]> {
+  const { rule, each, ...rest } = spec;
+  return {
+    ...rest,
+    cli: { type: 'string', array: true },
+    rule: rule ?? 'a list of texts',
+    accepts: (given) => Array.isArray(given) && given.every((one) => typeof one === 'string' && (each?.(one) ?? true)),
+  };
+}
+
+/** Whole numbers from 1 up, typed on the CLI comma-separated (`--conv-channels 32,64,128`). */
+export function wholeNumberList(spec: Common & { default: readonly number[]; most: number }): OptionDeclaration<readonly number[]> {
+  const { most, ...rest } = spec;
+  return {
+    defaultText: spec.default.join(','),
+    ...rest,
+    cli: { type: 'string' },
+    parse: (typed: string) => typed.split(',').map((part) => (part.trim() === '' ? Number.NaN : Number(part))),
+    rule: `a comma-separated list of whole numbers from 1 to ${most} (e.g. ${spec.default.join(',')})`,
+    accepts: (given) => Array.isArray(given) && given.length > 0 && given.every((one) => Number.isInteger(one) && one >= 1 && one <= most),
+  };
+}
+
+/**
+ * The one error of a bad option: names the flag and the option (exit 2, as a
+ * bad flag). The same from the CLI's check and from a library call.
+ */
+export function optionError<E extends OptionEntries>(table: OptionTable<E>, key: keyof E & string, value: unknown): WitError {
+  const declared = table.entries[key]!;
+  const shown = Array.isArray(value) ? value.join(',') : typeof value === 'string' ? JSON.stringify(value) : String(value);
+  return new WitError(`--${declared.flag} must be ${declared.rule} (${table.name}.${key}); got ${shown}`, { exitCode: 2 });
+}
+
+/** Throws the option error of the first given value its declaration refuses. */
+export function checkOptions<E extends OptionEntries>(table: OptionTable<E>, given: GivenOptions<E>): void {
+  for (const key of Object.keys(table.entries) as Array<keyof E & string>) {
+    const value = (given as Record<string, unknown>)[key];
+    if (value !== undefined && !table.entries[key]!.accepts(value)) throw optionError(table, key, value);
+  }
+}
+
+/** Every option of the table: the given value, checked, or its default. Keys the table does not declare are left out. */
+export function resolveOptions<E extends OptionEntries>(table: OptionTable<E>, given: GivenOptions<E>): ResolvedOptions<E> {
+  checkOptions(table, given);
+  const resolved: Record<string, unknown> = {};
+  for (const [key, declared] of Object.entries(table.entries)) resolved[key] = (given as Record<string, unknown>)[key] ?? declared.default;
+  return resolved as ResolvedOptions<E>;
+}
