@@ -48,7 +48,8 @@ export class ProgressLine {
   }
 
   readonly update: ProgressSink = (update) => {
-    this.last = update;
+    // A copy: a stage may pass the one counter it goes on changing, whose last state must still be printed.
+    this.last = { ...update, ...(update.counts && { counts: { ...update.counts } }), ...(update.rates && { rates: { ...update.rates } }) };
     const now = Date.now();
     const interval = this.terminal.tty ? 200 : (this.options.pipedIntervalMillis ?? 10_000);
     if (now - this.lastPrintAt < interval) return;
@@ -56,9 +57,9 @@ export class ProgressLine {
     this.print();
   };
 
-  /** Prints the final state, unless that line is already out, and ends the line. */
+  /** Prints the final state, unless a line with the same figures is already out, and ends the line. */
   finish(): void {
-    if (this.last !== this.lastPrinted) this.print();
+    if (this.lastPrinted === undefined || JSON.stringify(this.last) !== JSON.stringify(this.lastPrinted)) this.print();
     this.terminal.end();
   }
 

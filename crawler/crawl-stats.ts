@@ -10,6 +10,8 @@ export interface CrawlSummary {
   lists: { files: number; rows: number; failed: number };
   /** Queries finished by this run, and left (search: this partition's; site: queries under cap). */
   queries: { finished: number; left: number };
+  /** Whether the source went query by query (search); else `queries` counts those that reached the cap and those below it. */
+  walksQueries: boolean;
   /** Pages (site source) that failed in a way worth retrying and wait for a later run, and when the first is due. */
   waiting: { count: number; firstDueAt: string | null };
   /** Failure reasons (pages failed, skipped or deferred), most frequent first. */
@@ -107,6 +109,7 @@ export class CrawlStats {
       pairs: { ...this.pairs },
       lists: { files: this.listFiles, rows: this.rows, failed: this.listsFailed },
       queries: { ...this.queries },
+      walksQueries: this.walksQueries,
       waiting: { ...this.waiting },
       topReasons: this.reasons.top(10),
       ...(this.records.read > 0 || this.archives.left + this.archives.done + this.archives.failed.length > 0
@@ -130,8 +133,10 @@ export function formatCrawlSummary(summary: CrawlSummary): string {
         (lists.failed > 0 ? ` (wit db sql "SELECT location, error FROM source_files WHERE state = 'failed'")` : '')
       : `  pages: ${pages.fetched} fetched (${perSec(pages.fetched)}/s), ${pages.failed} failed, ${pages.skipped} skipped, ${pages.deferred} deferred to a later run`,
     `  pairs: ${pairs.stored} stored (${perSec(pairs.stored)}/s), ${pairs.duplicate} already stored, ${pairs.overCap} over the cap, ${pairs.unmatched} matching no query, ${pairs.captionTooLong} with a caption over ${maxCaptionChars} characters`,
-    `  queries: ${queries.finished} finished by this run, ${queries.left} left`,
   ];
+  // A site, list or archive crawl does not walk the queries: only those it filled to the cap are news.
+  if (summary.walksQueries) lines.push(`  queries: ${queries.finished} finished by this run, ${queries.left} left`);
+  else if (queries.finished > 0) lines.push(`  queries: ${queries.finished} reached the cap in this run, ${queries.left} below it`);
   if (summary.archives) {
     const { done, failed, left, records } = summary.archives;
     lines.push(`  archives: ${done} done, ${failed.length} failed, ${left} left; records: ${records.read} read, ${records.skipped} without pairs to give`);

@@ -1,6 +1,7 @@
 import { appendFileSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RecallAtK } from './recall.js';
+import type { RetrievalExample } from './retrieval-examples.js';
 import type { ZeroShotExample } from './zero-shot-examples.js';
 
 /**
@@ -10,6 +11,8 @@ import type { ZeroShotExample } from './zero-shot-examples.js';
  * - `evals.jsonl`: one `EvalRecord` per line, appended by every eval.
  * - `zeroshot-confusion-<time>.json`: a `ConfusionFile` per zero-shot eval,
  *   named by the record's `files.confusion`.
+ * - `retrieval-examples-<time>.json`: a `RetrievalExamplesFile` per retrieval
+ *   eval, named by the record's `files.examples`.
  */
 export const evalsFileName = 'evals.jsonl';
 
@@ -51,6 +54,8 @@ export interface ZeroShotFigures {
 export interface RetrievalRecord extends RecordBase {
   kind: 'retrieval';
   figures: RetrievalFigures;
+  /** Files written beside, relative to the run folder (absent in records of older runs). */
+  files?: { examples: string };
 }
 
 export interface RetrievalFigures {
@@ -94,6 +99,15 @@ export interface ConfusionFile {
   examples?: ZeroShotExample[];
 }
 
+/** A few captions of a retrieval eval with the images they ranked first. */
+export interface RetrievalExamplesFile {
+  time: string;
+  /** The shard folder ranked (absolute); samples are named `<shard file>:<sample key>` in it. */
+  shardsDir: string;
+  split: string;
+  examples: RetrievalExample[];
+}
+
 /** Appends one record to `<runDir>/evals.jsonl`. */
 export function appendEvalRecord(runDir: string, record: EvalRecord): void {
   appendFileSync(join(runDir, evalsFileName), `${JSON.stringify(record)}\n`);
@@ -101,9 +115,18 @@ export function appendEvalRecord(runDir: string, record: EvalRecord): void {
 
 /** Writes the confusion matrix next to the run's files; returns its name relative to the run folder. */
 export function writeConfusionFile(runDir: string, confusion: ConfusionFile): string {
-  const name = `zeroshot-confusion-${confusion.time.replace(/[-:.]/g, '')}.json`;
+  return writeTimedFile(runDir, 'zeroshot-confusion', confusion.time, confusion);
+}
+
+/** Writes the retrieval examples next to the run's files; returns their name relative to the run folder. */
+export function writeRetrievalExamplesFile(runDir: string, file: RetrievalExamplesFile): string {
+  return writeTimedFile(runDir, 'retrieval-examples', file.time, file);
+}
+
+function writeTimedFile(runDir: string, prefix: string, time: string, content: object): string {
+  const name = `${prefix}-${time.replace(/[-:.]/g, '')}.json`;
   const path = join(runDir, name);
-  writeFileSync(`${path}.tmp`, `${JSON.stringify(confusion)}\n`);
+  writeFileSync(`${path}.tmp`, `${JSON.stringify(content)}\n`);
   renameSync(`${path}.tmp`, path);
   return name;
 }

@@ -12,6 +12,7 @@ export {
   type EvalRecord,
   type LinearProbeFigures,
   type LinearProbeRecord,
+  type RetrievalExamplesFile,
   type RetrievalFigures,
   type RetrievalRecord,
   type ZeroShotFigures,
@@ -20,6 +21,7 @@ export {
 export { retrievalRecall, plainScoreRows, type RecallAtK, type RetrievalRecallOptions, type ScoreRows } from './recall.js';
 export { tensorScoreRows } from './tensor-scores.js';
 export type { ZeroShotExample } from './zero-shot-examples.js';
+export { retrievalExamples, type RankedPairs, type RetrievalExample } from './retrieval-examples.js';
 export { buildZeroShotClassifier, type ZeroShotClassifier } from './zero-shot-classifier.js';
 export { classificationMetrics, classPrompts, ensembleClassEmbeddings, softmaxRows, type ClassificationMetrics } from './zero-shot-math.js';
 export { fitLogisticRegression, logisticScores, type LabelledFeatures, type LogisticModel } from './logistic-regression.js';

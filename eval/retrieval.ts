@@ -1,11 +1,13 @@
+import { resolve } from 'node:path';
 import { WitError, type ProgressSink } from '../core/index.js';
 import { countSamples, listShards, readShardSamples, type ShardFile, type ShardSplit } from '../webdataset/index.js';
 import { ImageEmbedder, type SkippedImage } from './embed-images.js';
 import type { EvalModel } from './eval-model.js';
-import { appendEvalRecord, type RetrievalRecord } from './evals-log.js';
+import { appendEvalRecord, writeRetrievalExamplesFile, type RetrievalRecord } from './evals-log.js';
 import type { OpenRunOptions } from '../train/index.js';
 import { openEvalModel } from './open-eval-model.js';
 import { retrievalRecall, type RecallAtK } from './recall.js';
+import { retrievalExamples } from './retrieval-examples.js';
 import { tensorScoreRows } from './tensor-scores.js';
 
 export interface RetrievalOptions extends OpenRunOptions {
@@ -42,6 +44,7 @@ const textBatchSize = 1024;
  * Image→text and text→image recall@1/5/10 over every pair of a shard split:
  * each image is ranked against all captions of the split (and each caption
  * against all images), as the CLIP paper's Flickr/COCO retrieval numbers are.
+ * A few captions with their best images go to a file beside, for the report.
  */
 export async function evaluateRetrieval(options: RetrievalOptions): Promise<RetrievalResult> {
   const shards = await listShards(options.shardsDir, options.split ?? 'val');
@@ -58,24 +61,30 @@ async function runRetrieval(model: EvalModel, shards: ShardFile[], options: Retr
   const total = await countSamples(shards);
   const embedder = new ImageEmbedder(model, options.batchSize, options.onProgress && ((update) => options.onProgress!({ ...update, total })));
   const captions: string[] = [];
+  const samples: string[] = [];
   for (const shard of shards) {
     for await (const sample of readShardSamples(shard.path)) {
       captions.push(sample.txt);
-      await embedder.add(sample.jpg, `${shard.name}:${sample.key}`);
+      samples.push(`${shard.name}:${sample.key}`);
+      await embedder.add(sample.jpg, samples.at(-1)!);
     }
   }
   const images = await embedder.finish();
   if (images.kept.length === 0) {
     throw new WitError(`the ${split} shards in ${options.shardsDir} hold no pair whose image decodes; rebuild them with \`wit shards build\`.`);
   }
-  const texts = await embedTextsInBatches(model, images.kept.map((index) => captions[index]!));
+  const keptCaptions = images.kept.map((index) => captions[index]!);
+  const texts = await embedTextsInBatches(model, keptCaptions);
+  const time = new Date().toISOString();
+  const examples = retrievalExamples({ images: images.embeddings, texts, samples: images.kept.map((index) => samples[index]!), captions: keptCaptions });
   const record: RetrievalRecord = {
     kind: 'retrieval',
-    time: new Date().toISOString(),
+    time,
     command: options.command ?? `wit eval retrieval --run ${options.runDir} --shards ${options.shardsDir} --split ${split}`,
     data: options.shardsDir,
     skipped: images.skipped.length,
     figures: { split, pairs: images.kept.length, recall: rankPairs(images.embeddings, texts, images.kept.length) },
+    files: { examples: writeRetrievalExamplesFile(options.runDir, { time, shardsDir: resolve(options.shardsDir), split, examples }) },
   };
   appendEvalRecord(options.runDir, record);
   return { record, skipped: images.skipped };

@@ -213,7 +213,7 @@ export function formatFetchSummary(summary: FetchImagesSummary): string {
   const done = summary.ok + summary.failed;
   const lines = [
     `fetch: ${summary.ok} ok (${summary.reused} same bytes as an image already stored), ${summary.failed} failed, ${summary.pendingLeft} still pending`,
-    `  ${(done / secs).toFixed(1)} images/s, ${(summary.downloadedBytes / 1e6 / secs).toFixed(2)} MB/s, ${secs.toFixed(1)} s` +
+    `  ${(done / secs).toFixed(1)} images/s, ${Number((summary.downloadedBytes / 1e6 / secs).toPrecision(2))} MB/s, ${secs.toFixed(1)} s` +
       ` (${summary.enqueued} new from pairs, ${summary.retried} failed put back, ${summary.staleTempsRemoved} stale temp files deleted)`,
   ];
   if (summary.failures.length > 0) lines.push(`  failed by reason: ${summary.failures.map(([reason, n]) => `${reason} ${n}`).join(', ')}`);

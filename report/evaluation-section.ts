@@ -1,6 +1,6 @@
-import type { ConfusionFile, LinearProbeRecord, RetrievalRecord, ZeroShotExample, ZeroShotRecord } from '../eval/index.js';
-import { escapeHtml, exampleRow, factTable, figureRow, missing, percent, type Section } from './html.js';
-import type { RunFiles } from './run-files.js';
+import type { ConfusionFile, LinearProbeRecord, RetrievalExample, RetrievalExamplesFile, RetrievalRecord, ZeroShotExample, ZeroShotRecord } from '../eval/index.js';
+import { escapeHtml, exampleRow, factTable, figureRow, missing, percent, type ExampleFigure, type Section } from './html.js';
+import { latestEval, type RunFiles } from './run-files.js';
 import { mostConfused } from './confused-classes.js';
 import { barChart, groupedBarChart, heatmap, rankChart } from './svg-charts.js';
 
@@ -9,21 +9,26 @@ const confusionClasses = 20;
 /** Classes named in the lists under the per-class chart. */
 const namedClasses = 5;
 
+/** Data: URIs of the example images: zero-shot ones by path, retrieval ones by sample name. */
+export interface EvaluationImages {
+  zeroShot: ReadonlyMap<string, string>;
+  retrieval: ReadonlyMap<string, string>;
+}
+
 /**
  * Zero-shot accuracy, per-class chart, confusion matrix and examples right and
- * wrong; retrieval recalls; linear probe vs zero-shot. Latest record of each
- * kind. `thumbnails`: data: URIs of the zero-shot example images by path.
+ * wrong; retrieval recalls and captions with their best images; linear probe
+ * vs zero-shot. Latest record of each kind.
  */
-export function evaluationSection(run: RunFiles, thumbnails: ReadonlyMap<string, string>): Section {
-  const latest = <K extends string>(kind: K) => run.evals.filter((r) => r.kind === kind).at(-1);
-  const zeroShot = latest('zeroshot') as ZeroShotRecord | undefined;
-  const retrieval = latest('retrieval') as RetrievalRecord | undefined;
-  const probe = latest('linear-probe') as LinearProbeRecord | undefined;
+export function evaluationSection(run: RunFiles, images: EvaluationImages): Section {
+  const zeroShot = latestEval(run, 'zeroshot');
+  const retrieval = latestEval(run, 'retrieval');
+  const probe = latestEval(run, 'linear-probe');
   const parts = [
     '<h3>Zero-shot classification</h3>',
-    zeroShot ? zeroShotPart(zeroShot, run, thumbnails) : missing('zero-shot evaluation', 'run `wit eval zeroshot --run RUN --images DIR` (one sub-folder per class).'),
+    zeroShot ? zeroShotPart(zeroShot, run, images.zeroShot) : missing('zero-shot evaluation', 'run `wit eval zeroshot --run RUN --images DIR` (one sub-folder per class).'),
     '<h3>Retrieval</h3>',
-    retrieval ? retrievalPart(retrieval) : missing('retrieval evaluation', 'run `wit eval retrieval --run RUN --shards DIR`.'),
+    retrieval ? retrievalPart(retrieval, run, images.retrieval) : missing('retrieval evaluation', 'run `wit eval retrieval --run RUN --shards DIR`.'),
     '<h3>Linear probe vs zero-shot</h3>',
     probe ? probePart(probe) : missing('linear-probe evaluation', 'run `wit eval linear-probe --run RUN --images DIR`.'),
   ];
@@ -89,7 +94,7 @@ function classLists(perClass: ReadonlyArray<{ label: string; value: number; note
   return `<ul class="classes">${items.join('')}</ul>`;
 }
 
-function retrievalPart(record: RetrievalRecord): string {
+function retrievalPart(record: RetrievalRecord, run: RunFiles, thumbnails: ReadonlyMap<string, string>): string {
   const f = record.figures;
   const facts = factTable([['pairs ranked', `${f.pairs.toLocaleString('en-US')} (${f.split} split, chance R@1 ${percent(1 / Math.max(1, f.pairs))})`]]);
   const chart = groupedBarChart({
@@ -101,7 +106,33 @@ function retrievalPart(record: RetrievalRecord): string {
     yRange: [0, 1],
     format: percent,
   });
-  return facts + figureRow(chart);
+  const examples = record.files && run.retrievalExamples.get(record.files.examples);
+  return facts + figureRow(chart) + (examples ? retrievalExamplesPart(examples, record.figures.pairs, thumbnails) : '');
+}
+
+/** Captions spread over the split, each with the images it ranks first; its own image outlined, and added after them when it ranks lower. */
+function retrievalExamplesPart(file: RetrievalExamplesFile, pairs: number, thumbnails: ReadonlyMap<string, string>): string {
+  if (file.examples.length === 0) return '';
+  const topCount = Math.max(...file.examples.map((e) => e.top.length));
+  const parts = [`<h4>Text → image: captions spread over the ${escapeHtml(file.split)} split and the ${topCount} images each ranks first (its own image outlined)</h4>`];
+  if (thumbnails.size === 0) parts.push(missing('images of these examples', `${file.shardsDir} does not hold the samples the eval ranked (moved or rebuilt since); pass --shards with the folder it ranked.`));
+  for (const example of file.examples) {
+    parts.push(`<p class="query">“${escapeHtml(example.caption)}” <span>own image ranked #${(example.rank + 1).toLocaleString('en-US')} of ${pairs.toLocaleString('en-US')}</span></p>`);
+    parts.push(exampleRow(rankedFigures(example, thumbnails), 'retrieval'));
+  }
+  return parts.join('');
+}
+
+function rankedFigures(example: RetrievalExample, thumbnails: ReadonlyMap<string, string>): ExampleFigure[] {
+  const figure = (sample: string, caption: string, detail: string): ExampleFigure => ({
+    ...(thumbnails.has(sample) ? { thumbnail: thumbnails.get(sample)! } : {}),
+    caption,
+    detail,
+    ...(sample === example.sample ? { marked: true } : {}),
+  });
+  const figures = example.top.map((image, i) => figure(image.sample, image.caption, `#${i + 1} · ${image.score.toFixed(2)}`));
+  if (example.rank >= example.top.length) figures.push(figure(example.sample, example.caption, `own image: #${(example.rank + 1).toLocaleString('en-US')}`));
+  return figures;
 }
 
 function probePart(record: LinearProbeRecord): string {

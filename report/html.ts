@@ -21,6 +21,8 @@ export interface ExampleFigure {
   thumbnail?: string;
   caption: string;
   detail?: string;
+  /** Outlined, to stand out from the others of its row (the right answer among ranked images). */
+  marked?: boolean;
 }
 
 /** Examples side by side, found by `data-examples="KIND"`. */
@@ -28,7 +30,7 @@ export function exampleRow(items: readonly ExampleFigure[], kind: string): strin
   const figures = items.map((item) => {
     const image = item.thumbnail ? `<img src="${item.thumbnail}" alt="${escapeHtml(item.caption)}">` : '';
     const detail = item.detail === undefined ? '' : `<br><code>${escapeHtml(item.detail)}</code>`;
-    return `<figure>${image}<figcaption>${escapeHtml(item.caption)}${detail}</figcaption></figure>`;
+    return `<figure${item.marked ? ' class="marked"' : ''}>${image}<figcaption>${escapeHtml(item.caption)}${detail}</figcaption></figure>`;
   });
   return `<div class="examples" data-examples="${kind}">${figures.join('')}</div>`;
 }
@@ -60,7 +62,8 @@ table.list td{font-variant-numeric:tabular-nums;padding:2px 16px 2px 0}
 .samples{display:grid;grid-template-columns:repeat(auto-fill,minmax(128px,1fr));gap:10px}
 .samples figure{margin:0;font-size:12px;text-align:center}.samples img{width:112px;height:112px;object-fit:cover;border:1px solid #ddd;border-radius:4px}
 .examples{display:flex;flex-wrap:wrap;gap:10px;margin:4px 0 10px}.examples figure{margin:0;width:150px;font-size:12px;overflow-wrap:anywhere}
-.examples img{width:96px;height:96px;object-fit:cover;border:1px solid #ddd;border-radius:4px;display:block}h4{font-size:13px;margin:10px 0 4px;color:#444}
+.examples img{width:96px;height:96px;object-fit:cover;border:1px solid #ddd;border-radius:4px;display:block}
+.examples figure.marked{outline:3px solid #2a9d6f;outline-offset:3px;border-radius:4px}p.query{margin:12px 0 4px;font-size:13px}p.query span{color:#666;margin-left:6px}h4{font-size:13px;margin:10px 0 4px;color:#444}
 ul.classes{margin:6px 0;padding-left:18px;font-size:13px}
 .missing{color:#8a5a00;background:#fff6e0;border:1px solid #f0d9a0;border-radius:4px;padding:6px 10px}
 code{background:#f3f3f7;padding:0 3px;border-radius:3px}`;

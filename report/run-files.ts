@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { WitError } from '../core/index.js';
-import type { ConfusionFile, EvalRecord } from '../eval/index.js';
+import type { ConfusionFile, EvalRecord, RetrievalExamplesFile } from '../eval/index.js';
 
 /** One line of `metrics.jsonl`: numbers by key (`step`, `loss`, `lr`, ...). */
 export type MetricRow = Record<string, number>;
@@ -13,6 +13,8 @@ export interface RunFiles {
   evals: EvalRecord[];
   /** Confusion matrices by file name (as `files.confusion` of zero-shot records names them). */
   confusions: Map<string, ConfusionFile>;
+  /** Retrieval examples by file name (as `files.examples` of retrieval records names them). */
+  retrievalExamples: Map<string, RetrievalExamplesFile>;
 }
 
 export function readRunFiles(runDir: string): RunFiles {
@@ -21,12 +23,24 @@ export function readRunFiles(runDir: string): RunFiles {
   const metrics = readJsonLines(join(runDir, 'metrics.jsonl')).map(numericFields);
   const evals = readJsonLines(join(runDir, 'evals.jsonl')) as unknown as EvalRecord[];
   const confusions = new Map<string, ConfusionFile>();
+  const retrievalExamples = new Map<string, RetrievalExamplesFile>();
   for (const record of evals) {
-    if (record.kind !== 'zeroshot' || confusions.has(record.files.confusion)) continue;
-    const file = readJson<ConfusionFile>(join(runDir, record.files.confusion));
-    if (file) confusions.set(record.files.confusion, file);
+    if (record.kind === 'zeroshot') readFileBeside(runDir, record.files.confusion, confusions);
+    if (record.kind === 'retrieval' && record.files) readFileBeside(runDir, record.files.examples, retrievalExamples);
   }
-  return { config, metrics, evals, confusions };
+  return { config, metrics, evals, confusions, retrievalExamples };
+}
+
+/** The last record of one kind of eval: the one the report shows. */
+export function latestEval<K extends EvalRecord['kind']>(run: RunFiles, kind: K): Extract<EvalRecord, { kind: K }> | undefined {
+  return run.evals.filter((record): record is Extract<EvalRecord, { kind: K }> => record.kind === kind).at(-1);
+}
+
+/** A JSON file an eval record names, into `files` by name; a file that is gone is left out. */
+function readFileBeside<T>(runDir: string, name: string, files: Map<string, T>): void {
+  if (files.has(name)) return;
+  const file = readJson<T>(join(runDir, name));
+  if (file) files.set(name, file);
 }
 
 export function readJson<T>(path: string): T | undefined {

@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { listShards, readShardSamples, type ShardSample } from '../webdataset/index.js';
 import { thumbnailDataUri } from './thumbnail.js';
 
@@ -27,4 +29,31 @@ export async function readSampleImages(shardsDir: string, count: number, thumbna
   return Promise.all(
     picked.map(async (sample) => ({ dataUri: await thumbnailDataUri(sample.jpg, thumbnailPx), caption: sample.txt })),
   );
+}
+
+/**
+ * Thumbnails of named samples (`<shard file>:<sample key>`, as evaluation
+ * names them), by name. A sample whose caption is not the expected one (the
+ * shards were rebuilt since) or that is gone is left out. Each shard is read
+ * only until its wanted samples are found.
+ */
+export async function readNamedThumbnails(shardsDir: string, captions: ReadonlyMap<string, string>, thumbnailPx = 96): Promise<Map<string, string>> {
+  const keysByShard = new Map<string, Set<string>>();
+  for (const name of captions.keys()) {
+    const colon = name.indexOf(':');
+    const shard = name.slice(0, colon);
+    keysByShard.set(shard, (keysByShard.get(shard) ?? new Set()).add(name.slice(colon + 1)));
+  }
+  const thumbnails = new Map<string, string>();
+  for (const [shard, keys] of keysByShard) {
+    const path = join(shardsDir, shard);
+    if (!existsSync(path)) continue;
+    for await (const sample of readShardSamples(path)) {
+      if (!keys.delete(sample.key)) continue;
+      const name = `${shard}:${sample.key}`;
+      if (captions.get(name) === sample.txt) thumbnails.set(name, await thumbnailDataUri(sample.jpg, thumbnailPx));
+      if (keys.size === 0) break;
+    }
+  }
+  return thumbnails;
 }

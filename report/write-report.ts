@@ -7,8 +7,8 @@ import { datasetSection } from './dataset-section.js';
 import { readDbSummary } from './db-summary.js';
 import { evaluationSection } from './evaluation-section.js';
 import { page } from './html.js';
-import { readJson, readRunFiles, type RunFiles } from './run-files.js';
-import { readSampleImages } from './shard-samples.js';
+import { latestEval, readJson, readRunFiles, type RunFiles } from './run-files.js';
+import { readNamedThumbnails, readSampleImages } from './shard-samples.js';
 import { thumbnailDataUri } from './thumbnail.js';
 import { trainingSection } from './training-section.js';
 
@@ -17,7 +17,7 @@ export interface ReportOptions {
   runDir: string;
   /** The crawl database, for the query long tail and crawl figures. */
   dbPath?: string;
-  /** The shard folder, for curation figures (manifest.json) and sample images. */
+  /** The shard folder, for curation figures (manifest.json), sample images, and retrieval examples when their own folder is gone. */
   shardsDir?: string;
   /** The image store `wit fetch` wrote, for the images of dropped pairs and near-duplicate clusters (with dbPath). */
   imagesDir?: string;
@@ -54,7 +54,7 @@ export async function writeReport(options: ReportOptions): Promise<WrittenReport
   const manifest = options.shardsDir === undefined ? undefined : readJson<ShardManifest>(join(options.shardsDir, 'manifest.json'));
   const samples = options.shardsDir === undefined ? [] : await readSampleImages(options.shardsDir, options.sampleCount ?? 24);
   const subtitle = `run ${resolve(options.runDir)} · written ${new Date().toISOString().replace('T', ' ').slice(0, 19)} UTC`;
-  const html = page('wit report', subtitle, [datasetSection({ db, manifest, samples, examples, hasImages: options.imagesDir !== undefined }), trainingSection(run), evaluationSection(run, await zeroShotThumbnails(run))]);
+  const html = page('wit report', subtitle, [datasetSection({ db, manifest, samples, examples, hasImages: options.imagesDir !== undefined }), trainingSection(run), evaluationSection(run, { zeroShot: await zeroShotThumbnails(run), retrieval: await retrievalThumbnails(run, options.shardsDir) })]);
   const path = options.outPath ?? join(options.runDir, 'report.html');
   writeFileSync(`${path}.tmp`, html);
   renameSync(`${path}.tmp`, path);
@@ -67,4 +67,14 @@ async function zeroShotThumbnails(run: RunFiles): Promise<Map<string, string>> {
   const thumbnails = new Map<string, string>();
   for (const path of paths) if (existsSync(path)) thumbnails.set(path, await thumbnailDataUri(readFileSync(path), 96));
   return thumbnails;
+}
+
+/** Thumbnails of the latest retrieval eval's example images, from the shard folder it ranked, else from `shardsDir`. */
+async function retrievalThumbnails(run: RunFiles, shardsDir: string | undefined): Promise<Map<string, string>> {
+  const files = latestEval(run, 'retrieval')?.files;
+  const file = files && run.retrievalExamples.get(files.examples);
+  const folder = file && [file.shardsDir, shardsDir].find((dir) => dir !== undefined && existsSync(dir));
+  if (!file || !folder) return new Map();
+  const captions = new Map(file.examples.flatMap((e) => [[e.sample, e.caption] as const, ...e.top.map((t) => [t.sample, t.caption] as const)]));
+  return readNamedThumbnails(folder, captions);
 }

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { crawl, type CrawlOptions } from '../crawler/index.js';
+import { crawl, formatCrawlSummary, type CrawlOptions } from '../crawler/index.js';
 import type { WitDb } from '../db/index.js';
 import { QueryMatcher } from '../queries/index.js';
 import { makeCrawlDb, pairCounts, storedPairs } from './fixtures/crawl-db.js';
@@ -51,6 +51,8 @@ describe('crawl --seed (site source)', () => {
       for (const row of pairCounts(db)) expect(row.pair_count).toBe(row.actual);
       expect(summary.pairs.unmatched).toBeGreaterThan(0);
       expect(summary.pages.fetched).toBe(1 + site.subgroups.length + 3);
+      // A site crawl walks pages, not queries: no "queries: 0 finished by this run, N left".
+      expect(formatCrawlSummary(summary)).not.toMatch(/queries:/);
       expect(db.prepare("SELECT state, error FROM pages WHERE url LIKE '%/private/%'").get()).toEqual({ state: 'skipped', error: 'robots' });
       expect(site.hits('/private/secret/')).toBe(0);
       expect(db.prepare("SELECT count(*) AS n FROM pages WHERE url LIKE '%elsewhere%'").get()).toEqual({ n: 0 });
@@ -84,6 +86,7 @@ describe('crawl --seed (site source)', () => {
       ]);
       expect(summary.pairs.overCap).toBeGreaterThan(0);
       expect(summary.queries).toEqual({ finished: 2, left: 0 });
+      expect(formatCrawlSummary(summary)).toContain('queries: 2 reached the cap in this run, 0 below it');
       expect(db.prepare("SELECT count(*) AS n FROM queries WHERE state = 'done'").get()).toEqual({ n: 2 });
     } finally {
       db.close();

@@ -7,6 +7,7 @@ import {
   fitLogisticRegression,
   logisticScores,
   plainScoreRows,
+  retrievalExamples,
   retrievalRecall,
   softmaxRows,
   tensorScoreRows,
@@ -86,6 +87,32 @@ describe('retrieval recall', () => {
     const texts = Float32Array.from([0.6, 0.8, 0.6, 0.8, 0, 1]); // captions 0 and 1 are the same text
     const [r1] = retrievalRecall(images, texts, 3, { ks: [1] });
     expect(r1).toEqual({ k: 1, imageToText: 1, textToImage: 2 / 3 });
+  });
+
+  it('gives example captions spread over the split, their best images, and own-image ranks that agree with text→image recall', () => {
+    const random = seededRandom(11);
+    const count = 37;
+    const dim = 5;
+    const images = Float32Array.from({ length: count * dim }, () => random() - 0.5);
+    const texts = Float32Array.from({ length: count * dim }, () => random() - 0.5);
+    const pairs = { images, texts, samples: Array.from({ length: count }, (_, i) => `val-000000.tar:${i}`), captions: Array.from({ length: count }, (_, i) => `caption ${i}`) };
+    expect(retrievalExamples(pairs).map((e) => e.caption)).toEqual([3, 9, 15, 21, 27, 33].map((i) => `caption ${i}`));
+    const every = retrievalExamples(pairs, count);
+    for (const e of every) {
+      expect(e.top).toHaveLength(5);
+      expect(e.top.map((t) => t.score)).toEqual([...e.top.map((t) => t.score)].sort((a, b) => b - a));
+      expect(e.top.findIndex((t) => t.sample === e.sample)).toBe(e.rank < 5 ? e.rank : -1);
+    }
+    const recall = retrievalRecall(images, texts, count, { ks: [1, 5, 10] });
+    expect(recall.map((r) => every.filter((e) => e.rank < r.k).length / count)).toEqual(recall.map((r) => r.textToImage));
+  });
+
+  it('ranks the own image first among exact duplicates, as recall does', () => {
+    const images = Float32Array.from([0.6, 0.8, 0.6, 0.8, 1, 0]); // images 0 and 1 are the same picture
+    const texts = Float32Array.from([1, 0, 0.6, 0.8, 0, 1]);
+    const [second] = retrievalExamples({ images, texts, samples: ['a', 'b', 'c'], captions: ['x', 'y', 'z'] }, 3).slice(1);
+    expect(second!.rank).toBe(0);
+    expect(second!.top.map((t) => t.sample)).toEqual(['b', 'a', 'c']);
   });
 });
 

@@ -1,9 +1,9 @@
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { WitError } from '../core/index.js';
 import { train } from '../train/index.js';
-import { buildZeroShotClassifier, evaluateLinearProbe, evaluateRetrieval, evaluateZeroShot, openEvalModel, readEvalRecords, type ConfusionFile, type ImageLabels } from '../eval/index.js';
+import { buildZeroShotClassifier, evaluateLinearProbe, evaluateRetrieval, evaluateZeroShot, openEvalModel, readEvalRecords, type ConfusionFile, type ImageLabels, type RetrievalExamplesFile } from '../eval/index.js';
 import { evalSubgroups, openmojiEvalSet, type OpenmojiEvalSet } from './fixtures/eval-openmoji.js';
 import { runWit } from './fixtures/run-wit.js';
 import { tempDir } from './fixtures/temp-dir.js';
@@ -124,6 +124,11 @@ describe('linear probe and retrieval', () => {
     expect(recall[1]!.imageToText).toBeGreaterThan(5 / pairs + 0.1);
     expect(recall[1]!.textToImage).toBeGreaterThan(5 / pairs + 0.1);
     expect(readEvalRecords(runDir).at(-1)).toEqual(record);
+    // The report's examples: 6 captions of the split, each with its 5 best images, named as they are in the shards.
+    const examples = JSON.parse(readFileSync(join(runDir, record.files!.examples), 'utf8')) as RetrievalExamplesFile;
+    expect(examples.shardsDir).toBe(resolve(set.shardsDir));
+    expect(examples.examples.map((e) => e.top.length)).toEqual([5, 5, 5, 5, 5, 5]);
+    expect(examples.examples.flatMap((e) => [e.sample, ...e.top.map((t) => t.sample)]).every((name) => name.startsWith('val-000000.tar:'))).toBe(true);
   });
 });
 

@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { checkImages, fetchImages, hammingDistance, type FetchImagesSummary } from '../fetch/index.js';
+import { checkImages, fetchImages, formatFetchSummary, hammingDistance, type FetchImagesSummary } from '../fetch/index.js';
 import type { WitDb } from '../db/index.js';
 import { dbWithPairs, imageRow } from './fixtures/images-db.js';
 import * as make from './fixtures/images-make.js';
@@ -78,6 +78,8 @@ describe('fetchImages through a loopback server', () => {
       expect(Math.min(stored.width, stored.height), name).toBe(Math.min(256, row.width!, row.height!));
     }
     expect(summary).toMatchObject({ ok: good.length, failed: Object.keys(bad).length, pendingLeft: 0 });
+    // Two significant digits: a small fetch never shows 0.00 MB/s.
+    expect(formatFetchSummary({ ...summary, downloadedBytes: 5_400, elapsedSecs: 4.7 })).toContain('0.0011 MB/s');
   });
 
   it('records the original size, format and bytes; sha256 is of the original bytes', async () => {

@@ -37,6 +37,23 @@ describe('progress line', () => {
     expect(lines[1]).toMatch(/^shards: 2\/3 pairs/);
     expect(lines.join('\n')).not.toContain('\r');
   });
+
+  it('ends at the last state of a counter the stage keeps changing, and prints the same figures only once', () => {
+    const { stream, lines } = pipedStream();
+    const write = new ProgressLine({ label: 'shards write', unit: 'samples', stream, pipedIntervalMillis: 60_000 });
+    const counter = { done: 1000, total: 1353 };
+    write.update(counter);
+    counter.done = 1353;
+    write.update(counter);
+    write.finish();
+    expect(lines.map((line) => line.split(' | ')[0])).toEqual(['shards write: 1,000/1,353 samples (73.9%)', 'shards write: 1,353/1,353 samples (100.0%)']);
+    lines.length = 0;
+    const balance = new ProgressLine({ label: 'shards balance', unit: 'pairs', stream, pipedIntervalMillis: 60_000 });
+    balance.update({ done: 2755, total: 2755 });
+    balance.update({ done: 2755, total: 2755 });
+    balance.finish();
+    expect(lines).toHaveLength(1);
+  });
 });
 
 describe('reason counter', () => {
