@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { performance } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
 import { adamWUpdate, clipScale, sumOfSquares, type OptimizerBuffers } from './adamw.js';
 import { selectBackend } from './backends.js';
@@ -6,6 +7,7 @@ import { SharedBarrier } from './barrier.js';
 import { inBatchAccuracy } from './loss.js';
 import { layoutParams, paramSpecs, temperatureParam } from './params.js';
 import { Replica, type EmbeddingExchange } from './replica.js';
+import type { StepPhases } from './types.js';
 import type { WorkerInit, WorkerReply, WorkerRequest } from './worker-protocol.js';
 
 /**
@@ -66,18 +68,25 @@ function trainStep(request: Extract<WorkerRequest, { kind: 'step' }>): WorkerRep
   const shared = new Float32Array(request.exchange);
   const sharedImages = shared.subarray(0, batchSize * width);
   const sharedTexts = shared.subarray(batchSize * width, 2 * batchSize * width);
+  const marks = [performance.now()];
   const exchange: EmbeddingExchange = (local) => {
-    sharedImages.set(local.images.dataSync(), slice.rowStart * width);
-    sharedTexts.set(local.texts.dataSync(), slice.rowStart * width);
+    const images = local.images.dataSync();
+    const texts = local.texts.dataSync();
+    marks.push(performance.now());
+    sharedImages.set(images, slice.rowStart * width);
+    sharedTexts.set(texts, slice.rowStart * width);
     barrier.wait();
-    return {
+    const full = {
       images: withOtherRows(local.images, sharedImages, slice.rowStart, slice.rowEnd, batchSize),
       texts: withOtherRows(local.texts, sharedTexts, slice.rowStart, slice.rowEnd, batchSize),
     };
+    marks.push(performance.now());
+    return full;
   };
   const rows = slice.rowEnd - slice.rowStart;
   const sliceBatch = { images: slice.images, tokenIds: slice.tokenIds, offsets: slice.offsets, size: rows };
   const { loss, logits } = replica.forwardBackward(sliceBatch, gradsOf(workerIndex), exchange);
+  marks.push(performance.now());
   barrier.wait();
   if (Number.isFinite(loss)) {
     const total = sumGradients();
@@ -87,13 +96,23 @@ function trainStep(request: Extract<WorkerRequest, { kind: 'step' }>): WorkerRep
       barrier.wait();
       gradScale = clipScale(squaredNorms.reduce((a, b) => a + b, 0), hyper.gradClipNorm);
     }
+    marks.push(performance.now());
     const update = { step: request.step, lr: hyper.lr, weightDecay: hyper.weightDecay, gradScale };
     adamWUpdate(slots, buffers, total, update, ownStart, ownEnd);
     barrier.wait();
     replica.setWeights(buffers.weights);
   }
+  marks.push(performance.now());
   const accuracy = workerIndex === 0 ? inBatchAccuracy(logits, batchSize) : { imageToText: 0, textToImage: 0 };
-  return { kind: 'stepDone', loss, imageToTextAccuracy: accuracy.imageToText, textToImageAccuracy: accuracy.textToImage };
+  return { kind: 'stepDone', loss, imageToTextAccuracy: accuracy.imageToText, textToImageAccuracy: accuracy.textToImage, phaseMillis: phasesOf(marks) };
+}
+
+/** The step's phases from its time marks: start, forward, exchange, backward, gradient sum (absent on a non-finite loss), end. */
+function phasesOf(marks: number[]): StepPhases {
+  const span = (from: number) => (marks[from + 1] ?? marks[from]!) - marks[from]!;
+  const [forward, embeddingExchange, backward] = [span(0), span(1), span(2)];
+  const gradientSum = marks.length === 6 ? span(3) : 0;
+  return { forward, embeddingExchange, backward, gradientSum, optimizer: marks[marks.length - 1]! - marks[marks.length === 6 ? 4 : 3]! };
 }
 
 function handle(request: WorkerRequest): WorkerReply {
