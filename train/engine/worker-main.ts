@@ -68,11 +68,11 @@ function trainStep(request: Extract<WorkerRequest, { kind: 'step' }>): WorkerRep
   const shared = new Float32Array(request.exchange);
   const sharedImages = shared.subarray(0, batchSize * width);
   const sharedTexts = shared.subarray(batchSize * width, 2 * batchSize * width);
-  const marks = [performance.now()];
+  const lap = stopwatch();
   const exchange: EmbeddingExchange = (local) => {
     const images = local.images.dataSync();
     const texts = local.texts.dataSync();
-    marks.push(performance.now());
+    lap('forward');
     sharedImages.set(images, slice.rowStart * width);
     sharedTexts.set(texts, slice.rowStart * width);
     barrier.wait();
@@ -80,13 +80,13 @@ function trainStep(request: Extract<WorkerRequest, { kind: 'step' }>): WorkerRep
       images: withOtherRows(local.images, sharedImages, slice.rowStart, slice.rowEnd, batchSize),
       texts: withOtherRows(local.texts, sharedTexts, slice.rowStart, slice.rowEnd, batchSize),
     };
-    marks.push(performance.now());
+    lap('embeddingExchange');
     return full;
   };
   const rows = slice.rowEnd - slice.rowStart;
   const sliceBatch = { images: slice.images, tokenIds: slice.tokenIds, offsets: slice.offsets, size: rows };
   const { loss, logits } = replica.forwardBackward(sliceBatch, gradsOf(workerIndex), exchange);
-  marks.push(performance.now());
+  lap('backward');
   barrier.wait();
   if (Number.isFinite(loss)) {
     const total = sumGradients();
@@ -96,23 +96,27 @@ function trainStep(request: Extract<WorkerRequest, { kind: 'step' }>): WorkerRep
       barrier.wait();
       gradScale = clipScale(squaredNorms.reduce((a, b) => a + b, 0), hyper.gradClipNorm);
     }
-    marks.push(performance.now());
+    lap('gradientSum');
     const update = { step: request.step, lr: hyper.lr, weightDecay: hyper.weightDecay, gradScale };
     adamWUpdate(slots, buffers, total, update, ownStart, ownEnd);
     barrier.wait();
     replica.setWeights(buffers.weights);
   }
-  marks.push(performance.now());
+  const phaseMillis = lap('optimizer');
   const accuracy = workerIndex === 0 ? inBatchAccuracy(logits, batchSize) : { imageToText: 0, textToImage: 0 };
-  return { kind: 'stepDone', loss, imageToTextAccuracy: accuracy.imageToText, textToImageAccuracy: accuracy.textToImage, phaseMillis: phasesOf(marks) };
+  return { kind: 'stepDone', loss, imageToTextAccuracy: accuracy.imageToText, textToImageAccuracy: accuracy.textToImage, phaseMillis };
 }
 
-/** The step's phases from its time marks: start, forward, exchange, backward, gradient sum (absent on a non-finite loss), end. */
-function phasesOf(marks: number[]): StepPhases {
-  const span = (from: number) => (marks[from + 1] ?? marks[from]!) - marks[from]!;
-  const [forward, embeddingExchange, backward] = [span(0), span(1), span(2)];
-  const gradientSum = marks.length === 6 ? span(3) : 0;
-  return { forward, embeddingExchange, backward, gradientSum, optimizer: marks[marks.length - 1]! - marks[marks.length === 6 ? 4 : 3]! };
+/** Times consecutive phases: each lap charges the time since the previous one to the phase named; returns the phases so far. */
+function stopwatch(): (phase: keyof StepPhases) => StepPhases {
+  const phases: StepPhases = { forward: 0, embeddingExchange: 0, backward: 0, gradientSum: 0, optimizer: 0 };
+  let last = performance.now();
+  return (phase) => {
+    const now = performance.now();
+    phases[phase] += now - last;
+    last = now;
+    return phases;
+  };
 }
 
 function handle(request: WorkerRequest): WorkerReply {
