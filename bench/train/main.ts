@@ -1,7 +1,7 @@
 import { availableParallelism, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { createEngine, defaultModelConfig, selectBackend, type BackendName } from '../../train/index.js';
+import { createEngine, defaultModelConfig, selectBackend, type BackendName, type StepPhases } from '../../train/index.js';
 import { measureEndToEnd, type EndToEndFigures } from './end-to-end.js';
 import { runPeer } from './run-peer.js';
 import { syntheticBatch } from './synthetic-batch.js';
@@ -53,13 +53,24 @@ async function measureWit(backend: BackendName, workers: number): Promise<Figure
   for (let i = 0; i < warmupSteps; i++) await engine.step(batches[i % 2]!, hyper);
   const started = performance.now();
   const cpuStarted = process.cpuUsage();
-  for (let i = 0; i < steps; i++) await engine.step(batches[i % 2]!, hyper);
+  const phases: StepPhases[] = [];
+  for (let i = 0; i < steps; i++) {
+    const result = await engine.step(batches[i % 2]!, hyper);
+    if (result.phaseMillis) phases.push(result.phaseMillis);
+  }
   const secs = (performance.now() - started) / 1000;
   const cpu = process.cpuUsage(cpuStarted);
   await engine.dispose();
   const figure = { samplesPerSec: (batchSize * steps) / secs, cpuSecsPerStep: (cpu.user + cpu.system) / 1e6 / steps };
   console.log(`wit   ${backend} ${workers} worker(s): ${describe(figure)} · load ${load()}`);
+  if (phases.length > 0) console.log(`wit   per step in worker 0: ${describePhases(phases)}; data 0 (batches made before timing)`);
   return figure;
+}
+
+/** Mean milliseconds per phase over the timed steps. */
+function describePhases(phases: StepPhases[]): string {
+  const names = Object.keys(phases[0]!) as Array<keyof StepPhases>;
+  return names.map((name) => `${name} ${(phases.reduce((sum, p) => sum + p[name], 0) / phases.length).toFixed(0)} ms`).join(', ');
 }
 
 const onOpenBlas = (libraries: readonly string[]) => libraries.some((library) => library.includes('openblas'));

@@ -18,6 +18,7 @@ export type {
   EngineState,
   ModelConfig,
   StepHyper,
+  StepPhases,
   StepResult,
   TextBatch,
   TrainBatch,

@@ -100,6 +100,7 @@ export class ParallelEngine implements Engine {
       imageToTextAccuracy: result.imageToTextAccuracy,
       textToImageAccuracy: result.textToImageAccuracy,
       temperature: this.logitScale(),
+      phaseMillis: result.phaseMillis,
     };
   }
 

@@ -46,6 +46,22 @@ export interface StepResult {
   textToImageAccuracy: number;
   /** exp(t) after the update. */
   temperature: number;
+  /** Where the step's time went, in worker 0 (data-parallel wasm only). */
+  phaseMillis?: StepPhases;
+}
+
+/** Milliseconds of one data-parallel step by phase, as worker 0 saw them. */
+export interface StepPhases {
+  /** The worker's slice through both encoders. */
+  forward: number;
+  /** Embeddings into shared memory, waiting for the other workers, and back. */
+  embeddingExchange: number;
+  /** The whole-batch loss and the gradients of the worker's slice, read off the wasm heap. */
+  backward: number;
+  /** Waiting for every worker's gradients, summing them over its share (and the clipping norm). */
+  gradientSum: number;
+  /** AdamW on its share, waiting for the other shares, reloading the weights into wasm. */
+  optimizer: number;
 }
 
 /** Everything needed to continue training bit for bit: weights and Adam moments, by name. */

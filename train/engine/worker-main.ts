@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { performance } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
 import { adamWUpdate, clipScale, sumOfSquares, type OptimizerBuffers } from './adamw.js';
 import { selectBackend } from './backends.js';
@@ -6,6 +7,7 @@ import { SharedBarrier } from './barrier.js';
 import { inBatchAccuracy } from './loss.js';
 import { layoutParams, paramSpecs, temperatureParam } from './params.js';
 import { Replica, type EmbeddingExchange } from './replica.js';
+import type { StepPhases } from './types.js';
 import type { WorkerInit, WorkerReply, WorkerRequest } from './worker-protocol.js';
 
 /**
@@ -66,18 +68,25 @@ function trainStep(request: Extract<WorkerRequest, { kind: 'step' }>): WorkerRep
   const shared = new Float32Array(request.exchange);
   const sharedImages = shared.subarray(0, batchSize * width);
   const sharedTexts = shared.subarray(batchSize * width, 2 * batchSize * width);
+  const lap = stopwatch();
   const exchange: EmbeddingExchange = (local) => {
-    sharedImages.set(local.images.dataSync(), slice.rowStart * width);
-    sharedTexts.set(local.texts.dataSync(), slice.rowStart * width);
+    const images = local.images.dataSync();
+    const texts = local.texts.dataSync();
+    lap('forward');
+    sharedImages.set(images, slice.rowStart * width);
+    sharedTexts.set(texts, slice.rowStart * width);
     barrier.wait();
-    return {
+    const full = {
       images: withOtherRows(local.images, sharedImages, slice.rowStart, slice.rowEnd, batchSize),
       texts: withOtherRows(local.texts, sharedTexts, slice.rowStart, slice.rowEnd, batchSize),
     };
+    lap('embeddingExchange');
+    return full;
   };
   const rows = slice.rowEnd - slice.rowStart;
   const sliceBatch = { images: slice.images, tokenIds: slice.tokenIds, offsets: slice.offsets, size: rows };
   const { loss, logits } = replica.forwardBackward(sliceBatch, gradsOf(workerIndex), exchange);
+  lap('backward');
   barrier.wait();
   if (Number.isFinite(loss)) {
     const total = sumGradients();
@@ -87,13 +96,27 @@ function trainStep(request: Extract<WorkerRequest, { kind: 'step' }>): WorkerRep
       barrier.wait();
       gradScale = clipScale(squaredNorms.reduce((a, b) => a + b, 0), hyper.gradClipNorm);
     }
+    lap('gradientSum');
     const update = { step: request.step, lr: hyper.lr, weightDecay: hyper.weightDecay, gradScale };
     adamWUpdate(slots, buffers, total, update, ownStart, ownEnd);
     barrier.wait();
     replica.setWeights(buffers.weights);
   }
+  const phaseMillis = lap('optimizer');
   const accuracy = workerIndex === 0 ? inBatchAccuracy(logits, batchSize) : { imageToText: 0, textToImage: 0 };
-  return { kind: 'stepDone', loss, imageToTextAccuracy: accuracy.imageToText, textToImageAccuracy: accuracy.textToImage };
+  return { kind: 'stepDone', loss, imageToTextAccuracy: accuracy.imageToText, textToImageAccuracy: accuracy.textToImage, phaseMillis };
+}
+
+/** Times consecutive phases: each lap charges the time since the previous one to the phase named; returns the phases so far. */
+function stopwatch(): (phase: keyof StepPhases) => StepPhases {
+  const phases: StepPhases = { forward: 0, embeddingExchange: 0, backward: 0, gradientSum: 0, optimizer: 0 };
+  let last = performance.now();
+  return (phase) => {
+    const now = performance.now();
+    phases[phase] += now - last;
+    last = now;
+    return phases;
+  };
 }
 
 function handle(request: WorkerRequest): WorkerReply {

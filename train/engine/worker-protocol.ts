@@ -1,4 +1,4 @@
-import type { ModelConfig, StepHyper } from './types.js';
+import type { ModelConfig, StepHyper, StepPhases } from './types.js';
 
 /** The shared memory all engine workers and the main thread see. */
 export interface SharedTrainingMemory {
@@ -46,7 +46,7 @@ export type WorkerRequest =
 
 export type WorkerReply =
   | { kind: 'ready' }
-  | { kind: 'stepDone'; loss: number; imageToTextAccuracy: number; textToImageAccuracy: number }
+  | { kind: 'stepDone'; loss: number; imageToTextAccuracy: number; textToImageAccuracy: number; phaseMillis: StepPhases }
   | { kind: 'embedded'; embeddings: Float32Array }
   | { kind: 'reloaded' }
   | { kind: 'failed'; message: string; stack?: string };

@@ -2,9 +2,18 @@ import { Conv2DBackpropFilter, type Conv2DBackpropFilterAttrs, type KernelConfig
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { nhwcConvInfo } from './conv-info.js';
 import { im2colTransposed } from './im2col.js';
-import { heapFloats, matMulPlain, withShape, type StockWasmKernels } from './wasm-ops.js';
+import { heapFloats, matMulPlain, type StockWasmKernels } from './wasm-ops.js';
 
-/** The filter gradient (missing from tfjs-wasm 4.22): dW[K,cout] = im2col(x)ᵀ · dy, on XNNPACK. */
+/**
+ * Floats of dy per product: XNNPACK streams the whole right-hand side once per few output rows,
+ * so over the whole batch (dy of 4M floats at the model's second layer) the product is memory-bound.
+ */
+const chunkFloats = 65_536;
+
+/**
+ * The filter gradient (missing from tfjs-wasm 4.22): dW[K,cout] = Σ over image chunks of
+ * im2col(x_chunk)ᵀ · dy_chunk on XNNPACK, each chunk's dy small enough to stay in cache.
+ */
 export function makeConv2DBackpropFilterKernel(stock: StockWasmKernels): KernelConfig {
   return {
     kernelName: Conv2DBackpropFilter,
@@ -15,12 +24,26 @@ export function makeConv2DBackpropFilterKernel(stock: StockWasmKernels): KernelC
       const convAttrs = attrs as unknown as Conv2DBackpropFilterAttrs;
       const info = nhwcConvInfo(Conv2DBackpropFilter, x.shape, convAttrs.filterShape, convAttrs);
       const patchSize = info.filterHeight * info.filterWidth * info.inChannels;
-      const positions = info.batchSize * info.outHeight * info.outWidth;
-      const colT = wasm.makeOutput([patchSize, positions], 'float32');
-      im2colTransposed(heapFloats(wasm, x), info, heapFloats(wasm, colT));
-      const out = matMulPlain(stock, wasm, colT, withShape(dy, [positions, info.outChannels]));
-      wasm.disposeData(colT.dataId);
-      return withShape(out, [...convAttrs.filterShape]);
+      const imagePositions = info.outHeight * info.outWidth;
+      const imagePixels = info.inHeight * info.inWidth * info.inChannels;
+      const imagesPerChunk = Math.max(1, Math.floor(chunkFloats / (imagePositions * info.outChannels)));
+      const out = wasm.makeOutput([...convAttrs.filterShape], 'float32');
+      heapFloats(wasm, out).fill(0);
+      for (let first = 0; first < info.batchSize; first += imagesPerChunk) {
+        const images = Math.min(imagesPerChunk, info.batchSize - first);
+        const positions = images * imagePositions;
+        const colT = wasm.makeOutput([patchSize, positions], 'float32');
+        const dyChunk = wasm.makeOutput([positions, info.outChannels], 'float32');
+        const chunkInfo = { ...info, batchSize: images };
+        im2colTransposed(heapFloats(wasm, x).subarray(first * imagePixels, (first + images) * imagePixels), chunkInfo, heapFloats(wasm, colT));
+        heapFloats(wasm, dyChunk).set(heapFloats(wasm, dy).subarray(first * imagePositions * info.outChannels, (first + images) * imagePositions * info.outChannels));
+        const product = matMulPlain(stock, wasm, colT, dyChunk);
+        const total = heapFloats(wasm, out);
+        const part = heapFloats(wasm, product);
+        for (let i = 0; i < total.length; i++) total[i] = total[i]! + part[i]!;
+        for (const temporary of [colT, dyChunk, product]) wasm.disposeData(temporary.dataId);
+      }
+      return out;
     },
   };
 }

@@ -43,34 +43,3 @@ export function im2colTransposed(x: Float32Array, info: backend_util.Conv2DInfo,
     }
   }
 }
-
-/**
- * Adds patch gradients back into the input gradient (the adjoint of im2col): col is [M][K] with
- * the same m and k order as im2colTransposed; dx must start zeroed.
- */
-export function col2imAdd(col: Float32Array, info: backend_util.Conv2DInfo, dx: Float32Array): void {
-  const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, strideHeight, strideWidth } = info;
-  const { top, left } = info.padInfo;
-  const k = info.filterHeight * info.filterWidth * inChannels;
-  let at = 0;
-  for (let n = 0; n < batchSize; n++) {
-    for (let y = 0; y < outHeight; y++) {
-      for (let xo = 0; xo < outWidth; xo++, at += k) {
-        let tap = at;
-        for (let kh = 0; kh < info.filterHeight; kh++) {
-          const ih = y * strideHeight - top + kh;
-          if (ih < 0 || ih >= inHeight) {
-            tap += info.filterWidth * inChannels;
-            continue;
-          }
-          for (let kw = 0; kw < info.filterWidth; kw++, tap += inChannels) {
-            const iw = xo * strideWidth - left + kw;
-            if (iw < 0 || iw >= inWidth) continue;
-            const base = ((n * inHeight + ih) * inWidth + iw) * inChannels;
-            for (let c = 0; c < inChannels; c++) dx[base + c] = dx[base + c]! + col[tap + c]!;
-          }
-        }
-      }
-    }
-  }
-}

@@ -4,6 +4,7 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 /** The stock wasm kernels the fast kernels build on, captured before any is replaced. */
 export interface StockWasmKernels {
   batchMatMul: KernelFunc;
+  conv2D: KernelFunc;
   transpose: KernelFunc;
 }
 
