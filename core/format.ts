@@ -11,9 +11,9 @@ export function formatTable(columns: readonly string[], rows: readonly Row[]): s
 
 /** RFC 4180 CSV with a header line. */
 export function formatCsv(columns: readonly string[], rows: readonly Row[]): string {
-  const escape = (value: string) => (/[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value);
-  const lines = [columns.map(escape).join(',')];
-  for (const row of rows) lines.push(columns.map((column) => escape(cellText(row[column]))).join(','));
+  const quoted = (value: string) => (/[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value);
+  const lines = [columns.map(quoted).join(',')];
+  for (const row of rows) lines.push(columns.map((column) => quoted(cellText(row[column]))).join(','));
   return `${lines.join('\r\n')}\r\n`;
 }
 

@@ -89,7 +89,10 @@ function sourceOf(options: CrawlOptions['source'], fetching: PoliteFetcherSettin
 
 /** The source options a library caller could get wrong, checked before anything is written. */
 function checkSource(source: CrawlOptions['source']): void {
-  if (source.kind === 'list') return checkListSource(source);
+  if (source.kind === 'list') {
+    checkListSource(source);
+    return;
+  }
   const isHttp = (url: string) => URL.canParse(url) && ['http:', 'https:'].includes(new URL(url).protocol);
   if (source.kind === 'search') {
     const sample = source.urlTemplate.replaceAll('{query}', 'q').replaceAll('{page}', '1');

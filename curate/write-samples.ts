@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { type CurationCandidate, type CurationRecord } from '../db/index.js';
+import type { CurationCandidate, CurationRecord } from '../db/index.js';
 import { ReasonCounter, WitError } from '../core/index.js';
 import { evenShardSizes, ShardWriter, writeShardMetadata, type WrittenShard } from '../webdataset/index.js';
 import { cleanCaption } from './caption-checks.js';

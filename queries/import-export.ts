@@ -1,5 +1,5 @@
 import { countQueries, iterateQueryTexts, type QueryOrigin, type WitDb } from '../db/index.js';
-import { type ProgressSink } from '../core/index.js';
+import type { ProgressSink } from '../core/index.js';
 import { addUserQueries, QueryAdder } from './build.js';
 import { textFileBytes } from './text-lines.js';
 

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createEngine, defaultModelConfig, selectBackend, type Engine, type EngineState, type ModelConfig, type StepHyper } from '../train/index.js';
-import { type ImageLabels, type ZeroShotRecord } from '../eval/index.js';
+import type { ImageLabels, ZeroShotRecord } from '../eval/index.js';
 import { readCheckpoint, writeCheckpoint } from '../train/checkpoint.js';
 import { openWebGpuAdapter, webGpuInstallHint, type WebGpuAdapter } from '../train/engine/webgpu-adapter.js';
 import { convCases } from './fixtures/conv-cases.js';

@@ -8,7 +8,7 @@ export { encodeTexts } from './text-batch.js';
 export { clipMean, clipStd, cropNormalised, decodeResized, loadImageForEval, type ResizedImage } from './image-decode.js';
 export { DecodedCache, type CachedSample, type CacheSummary, type DecodedCacheOptions } from './decoded-cache.js';
 export { listShards, readShardSamples, readShardCaptions, countSamples, type ShardFile, type ShardSample, type ShardSplit, type ListShardsOptions, type ReadShardOptions } from '../webdataset/index.js';
-export { type StepMetrics, type ValidationMetrics } from './metrics-log.js';
+export type { StepMetrics, ValidationMetrics } from './metrics-log.js';
 export { retrievalHits } from './validation.js';
 export { TrainProgress, type TrainProgressOptions } from './train-progress.js';
 export { SeededRandom } from './random.js';

@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ReasonCounter, WitError } from '../core/index.js';
+import { type ReasonCounter, WitError } from '../core/index.js';
 import { parseShardFileName, partialSuffix, splitMemberName } from './shard-names.js';
 import { isFsError, readTarEntries, TarFormatError } from './tar-reader.js';
 

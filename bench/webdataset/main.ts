@@ -25,7 +25,7 @@ const samples = flag('samples', 20_000);
 const rounds = flag('rounds', 3);
 const pixels = flag('pixels', 64);
 
-const pythonReader = String.raw`
+const pythonReader = `
 import sys, tarfile, time
 start = time.perf_counter()
 samples = 0
