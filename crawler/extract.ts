@@ -1,5 +1,6 @@
 import * as cheerio from 'cheerio';
-import type { AnyNode, Element } from 'domhandler';
+import type { Element } from 'domhandler';
+import { scanHtml, type Attributes, type PageScan, type ScannedImage } from './html-scan.js';
 import { robotsRefusal, type RobotsPolicy, type RobotsRefusal } from './x-robots-tag.js';
 
 /** Where a pair's text came from: an attribute or element of a page, a search API, or a URL+caption list. */
@@ -32,58 +33,71 @@ export interface ResultSelectors {
   text?: string;
 }
 
-export type CheerioDoc = cheerio.CheerioAPI;
-
-/** Parses HTML with htmlparser2 (lenient and fast); entities are decoded. */
-export function parseHtml(html: string): CheerioDoc {
-  return cheerio.load(html, { xml: { xmlMode: false, decodeEntities: true } });
-}
-
 /** Every image's texts, the links and the robots meta of a page. */
 export function extractPage(html: string, pageUrl: string, robots: RobotsPolicy, selectors: ResultSelectors = {}): ExtractedPage {
-  const $ = parseHtml(html);
-  const base = baseUrl($, pageUrl);
-  const meta = $('meta[name]')
-    .filter((_, el) => ['robots', robots.agentToken].includes(($(el).attr('name') ?? '').toLowerCase()))
-    .map((_, el) => $(el).attr('content') ?? '')
-    .get()
-    .join(',');
+  const scan = scanHtml(html, { anchors: true });
+  const base = baseUrl(scan, pageUrl);
+  const meta = robotsMeta(scan, robots);
   const refusal = robotsRefusal(meta, 'page', robots);
-  const found = selectors.item ? resultPairs($, base, selectors) : imagePairs($, $('img').toArray(), base);
-  const pairs = refusal ? [] : found;
+  const found = selectors.item ? resultPairs(html, base, selectors) : imagePairs(scan.images, base);
   const nofollow = /(^|[\s,])(nofollow|none)([\s,]|$)/i.test(meta);
   return {
-    pairs,
-    links: nofollow ? [] : links($, base),
+    pairs: refusal ? [] : found,
+    links: nofollow ? [] : links(scan.anchors, base),
     ...(refusal ? { refusal } : {}),
-    looksScriptBuilt: found.length === 0 && $('script').length > 0,
+    looksScriptBuilt: found.length === 0 && scan.hasScript,
   };
 }
 
-function resultPairs($: CheerioDoc, base: URL, selectors: ResultSelectors): ImageText[] {
+/** The pairs and robots meta of a page read from an archive: `extractPage`'s, without its links. */
+export function extractArchivedPage(html: string, pageUrl: string, robots: RobotsPolicy): Pick<ExtractedPage, 'pairs' | 'refusal'> {
+  const scan = scanHtml(html, { anchors: false });
+  const refusal = robotsRefusal(robotsMeta(scan, robots), 'page', robots);
+  if (refusal) return { pairs: [], refusal };
+  return { pairs: imagePairs(scan.images, baseUrl(scan, pageUrl)) };
+}
+
+/** The contents of the page's robots meta elements (its own name and ours), comma-joined. */
+function robotsMeta(scan: PageScan, robots: RobotsPolicy): string {
+  const names = ['robots', robots.agentToken];
+  return scan.metas
+    .filter((meta) => names.includes(meta.name.toLowerCase()))
+    .map((meta) => meta.content)
+    .join(',');
+}
+
+/** Result pairs by CSS selectors (the search source's result pages): the one place a DOM is built. */
+function resultPairs(html: string, base: URL, selectors: ResultSelectors): ImageText[] {
+  const $ = cheerio.load(html, { xml: { xmlMode: false, decodeEntities: true } });
   const pairs: ImageText[] = [];
   for (const item of $(selectors.item!).toArray()) {
     const image = $(item).is('img') ? $(item) : $(item).find(selectors.image ?? 'img').first();
-    const img = image.get(0);
+    const img = image.get(0) as Element | undefined;
     if (!img) continue;
+    const caption = image.closest('figure').find('figcaption').first().text();
     if (!selectors.text) {
-      pairs.push(...imagePairs($, [img], base));
+      pairs.push(...imagePairs([{ attributes: img.attribs, caption }], base));
       continue;
     }
-    const imageUrl = imageSource($, img as Element, base);
+    const imageUrl = imageSource(img.attribs, base);
     const text = collapse($(item).find(selectors.text).first().text());
     if (imageUrl && text) pairs.push({ imageUrl, text, textOrigin: 'api' });
   }
   return pairs;
 }
 
-function imagePairs($: CheerioDoc, images: AnyNode[], base: URL): ImageText[] {
+function imagePairs(images: readonly ScannedImage[], base: URL): ImageText[] {
   const pairs: ImageText[] = [];
-  for (const img of images) {
-    const imageUrl = imageSource($, img as Element, base);
+  for (const { attributes, caption } of images) {
+    const imageUrl = imageSource(attributes, base);
     if (!imageUrl) continue;
     const seen = new Set<string>();
-    for (const [textOrigin, raw] of imageTexts($, img as Element)) {
+    const texts: Array<[TextOrigin, string]> = [
+      ['alt', attributes.alt ?? ''],
+      ['figcaption', caption],
+      ['title', attributes.title ?? ''],
+    ];
+    for (const [textOrigin, raw] of texts) {
       const text = collapse(raw);
       if (!text || seen.has(text)) continue;
       seen.add(text);
@@ -93,26 +107,15 @@ function imagePairs($: CheerioDoc, images: AnyNode[], base: URL): ImageText[] {
   return pairs;
 }
 
-function imageTexts($: CheerioDoc, img: Element): Array<[TextOrigin, string]> {
-  const element = $(img);
-  const caption = element.closest('figure').find('figcaption').first().text();
-  return [
-    ['alt', element.attr('alt') ?? ''],
-    ['figcaption', caption],
-    ['title', element.attr('title') ?? ''],
-  ];
-}
-
 /**
  * The URL an `<img>` shows: the largest `srcset` candidate, else a lazy-loading
  * `data-src`, else `src`; resolved against the base. Undefined for `data:` URIs,
  * non-http(s) URLs and 1x1 pixels.
  */
-function imageSource($: CheerioDoc, img: Element, base: URL): string | undefined {
-  const element = $(img);
-  if (Number(element.attr('width')) === 1 && Number(element.attr('height')) === 1) return undefined;
-  const srcset = element.attr('srcset') ?? element.attr('data-srcset');
-  const candidates = [srcset ? largestCandidate(srcset) : undefined, element.attr('data-src'), element.attr('data-lazy-src'), element.attr('src')];
+function imageSource(attributes: Attributes, base: URL): string | undefined {
+  if (Number(attributes.width) === 1 && Number(attributes.height) === 1) return undefined;
+  const srcset = attributes.srcset ?? attributes['data-srcset'];
+  const candidates = [srcset ? largestCandidate(srcset) : undefined, attributes['data-src'], attributes['data-lazy-src'], attributes.src];
   for (const candidate of candidates) {
     const resolved = candidate ? resolveHttp(candidate.trim(), base) : undefined;
     if (resolved) return resolved;
@@ -132,22 +135,21 @@ export function largestCandidate(srcset: string): string | undefined {
   return best?.url;
 }
 
-function links($: CheerioDoc, base: URL): string[] {
+function links(anchors: readonly Attributes[], base: URL): string[] {
   const found = new Set<string>();
-  for (const anchor of $('a[href]').toArray()) {
-    if (/\bnofollow\b/i.test($(anchor).attr('rel') ?? '')) continue;
-    const url = resolveHttp($(anchor).attr('href')!, base);
+  for (const anchor of anchors) {
+    if (/\bnofollow\b/i.test(anchor.rel ?? '')) continue;
+    const url = resolveHttp(anchor.href!, base);
     if (url) found.add(url);
   }
   return [...found];
 }
 
-function baseUrl($: CheerioDoc, pageUrl: string): URL {
-  const href = $('base[href]').first().attr('href');
+function baseUrl(scan: PageScan, pageUrl: string): URL {
   const page = new URL(pageUrl);
-  if (!href) return page;
+  if (!scan.baseHref) return page;
   try {
-    return new URL(href, page);
+    return new URL(scan.baseHref, page);
   } catch {
     return page;
   }

@@ -36,6 +36,23 @@ describe('extractPage', () => {
     expect(links).toEqual(['https://cdn.example.net/about.html']);
   });
 
+  it('reads a page as its DOM: a <base> after the images, a caption after its image, nested figures, unclosed elements', () => {
+    const { pairs } = extractPage(
+      `<figure><div><img src="outer.png" alt="same"><p>para<figure><img src="inner.png"></figure></div>
+         <figcaption>Outer <b>bold</b> &amp; <script>x</script>cap<figcaption>nested</figcaption></figcaption><figcaption>second</figcaption>
+       </figure>
+       <figure><img src="late.png"><figcaption>same</figcaption>
+       <base href="https://cdn.example.net/">`,
+      pageUrl,
+      wit,
+    );
+    expect(pairs).toEqual([
+      { imageUrl: 'https://cdn.example.net/outer.png', text: 'same', textOrigin: 'alt' },
+      { imageUrl: 'https://cdn.example.net/outer.png', text: 'Outer bold & xcapnested', textOrigin: 'figcaption' },
+      { imageUrl: 'https://cdn.example.net/late.png', text: 'same', textOrigin: 'figcaption' },
+    ]);
+  });
+
   it('skips data: URIs, 1x1 pixels, empty alts and non-http sources', () => {
     const { pairs, looksScriptBuilt } = extractPage(
       `<img src="data:image/png;base64,iVBOR" alt="inline">

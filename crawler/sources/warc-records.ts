@@ -1,4 +1,5 @@
 import { LimitReader, WARCParser, type WARCRecord } from 'warcio';
+import { NativeGzipReader } from './native-gzip-reader.js';
 
 /**
  * The archive's bytes stop making sense at `offset`: it is marked failed there,
@@ -57,7 +58,7 @@ export class WarcRecordReader {
         for (let start = 0; start < chunk.length; start += inflatePieceBytes) yield chunk.subarray(start, start + inflatePieceBytes);
       }
     }.call(this);
-    this.parser = new WARCParser(pieces);
+    this.parser = new WARCParser(new NativeGzipReader(pieces));
   }
 
   /** The offset after the last record, once `records()` has run to the end. */

@@ -3,7 +3,7 @@ import { addSourceFiles, advanceSourceFile, countQueryProgress, finishSourceFile
 import { WitError } from '../../core/index.js';
 import { loadMatcher, type QueryMatcher } from '../../queries/index.js';
 import { boundCaptions } from '../caption-bound.js';
-import { extractPage, type ImageText } from '../extract.js';
+import { extractArchivedPage, type ImageText } from '../extract.js';
 import { decodeBody, isHtml } from '../page-loader.js';
 import { robotsRefusal, type RobotsRefusal } from '../x-robots-tag.js';
 import { ArchiveUnreadable, asUnreadable, isArchiveUrl, openArchive, type ArchiveStreamOptions } from './archive-stream.js';
@@ -145,7 +145,7 @@ export class WarcSource implements Source {
       const headerRefusal = robotsRefusal(record.http.robotsTag, 'page', robotsPolicy);
       if (headerRefusal?.refuses === 'resource') return this.refused(context, headerRefusal);
       const payload = await record.readPayload(maxPageBytes);
-      const page = extractPage(decodeBody(payload.bytes, record.http.contentType), pageUrl, robotsPolicy);
+      const page = extractArchivedPage(decodeBody(payload.bytes, record.http.contentType), pageUrl, robotsPolicy);
       if (page.refusal?.refuses === 'resource') return this.refused(context, page.refusal);
       stats.pages.fetched++;
       // noimageai / noimageindex: the page may be read, its images may not be used.
