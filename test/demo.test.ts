@@ -79,6 +79,10 @@ describe('npm run demo -- --quick', () => {
     expect(view.decodedImages).toBe(24 + exampleImages);
     expect(view.examples.dropped?.decoded).toBeGreaterThan(0);
     expect(view.examples['zeroshot-wrong']?.decoded).toBeGreaterThan(0);
+    // Retrieval: 6 captions, each with its 5 best val images (and its own after them when lower), its own image outlined.
+    expect(view.examples.retrieval?.marked).toBe(6);
+    expect(view.examples.retrieval?.figures).toBeGreaterThanOrEqual(30);
+    expect(view.examples.retrieval?.decoded).toBe(view.examples.retrieval?.figures);
     expect(view.missingNotes).toEqual([]);
     expect(existsSync(screenshot)).toBe(true);
   });
