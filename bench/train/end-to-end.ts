@@ -18,8 +18,12 @@ export interface EndToEndOptions {
 export interface EndToEndFigures {
   /** `wit train` from start to end, decoding included. */
   witSamplesPerSec: number;
+  /** The whole run's seconds. */
+  witSecs: number;
   /** The decoded cache's build, of the whole run's seconds. */
   witDecodeSecs: number;
+  /** From the decoded images to the training loop's end (engine start, steps, checkpoints), of the whole run's seconds. */
+  witTrainingSecs: number;
   /** The share of the training loop spent waiting for batches, as `wit train` reports it. */
   witDataWaitShare: string;
   peer: { samplesPerSec: number; blasLibraries: string[] } | string;
@@ -36,6 +40,7 @@ export async function measureEndToEnd(options: EndToEndOptions): Promise<EndToEn
     const messages: string[] = [];
     const started = performance.now();
     let decodeEndedAt = started;
+    let loopEndedAt = started;
     const result = await train({
       shardsDir,
       outDir: join(work, 'run'),
@@ -45,6 +50,7 @@ export async function measureEndToEnd(options: EndToEndOptions): Promise<EndToEn
       workers: options.workers,
       log: (message) => {
         if (message.includes('images decoded')) decodeEndedAt = performance.now();
+        if (message.startsWith('data:')) loopEndedAt = performance.now();
         messages.push(message);
       },
     });
@@ -56,7 +62,9 @@ export async function measureEndToEnd(options: EndToEndOptions): Promise<EndToEn
     const config = await exportForPeer(join(work, 'run'), shardsDir, heldOut, prompts, dataPath);
     return {
       witSamplesPerSec: (result.steps * options.batchSize) / secs,
+      witSecs: secs,
       witDecodeSecs: (decodeEndedAt - started) / 1000,
+      witTrainingSecs: (loopEndedAt - decodeEndedAt) / 1000,
       witDataWaitShare: /\(([\d.]+%) of the time/.exec(waitLine)?.[1] ?? '?',
       peer: peerFigures(runLearnPeer(dataPath, config.train, options.threads), options.batchSize),
     };

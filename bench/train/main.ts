@@ -130,7 +130,8 @@ async function measureEndToEndRound(): Promise<EndToEndFigures> {
   const peer = typeof figures.peer === 'string' ? `not run, ${figures.peer}` : `${figures.peer.samplesPerSec.toFixed(1)} samples/s`;
   if (typeof figures.peer !== 'string') peerOnOpenBlas &&= onOpenBlas(figures.peer.blasLibraries);
   console.log(
-    `end to end: wit train 2 workers ${figures.witSamplesPerSec.toFixed(1)} samples/s (decoding ${figures.witDecodeSecs.toFixed(1)} s of it, waited for batches ${figures.witDataWaitShare} of the training loop); ` +
+    `end to end: wit train 2 workers ${figures.witSamplesPerSec.toFixed(1)} samples/s in ${figures.witSecs.toFixed(1)} s: decoding ${figures.witDecodeSecs.toFixed(1)} s, ` +
+      `engine start and training loop ${figures.witTrainingSecs.toFixed(1)} s (waited for batches ${figures.witDataWaitShare} of the loop), the rest preparing and finishing; ` +
       `PyTorch 2 threads on the decoded images ${peer} · load ${load()}`,
   );
   return figures;
