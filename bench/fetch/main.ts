@@ -10,6 +10,7 @@ import { fetchImages, processImage } from '../../fetch/index.js';
 import { sha256Hex } from '../../fetch/process-image.js';
 import { openDb } from '../../db/index.js';
 import { loadCorpus, type CorpusImage } from './corpus.js';
+import { decodableImages } from './decodable.js';
 import { loadSmallCorpus } from './small-corpus.js';
 import { formatStageCosts, stageCosts } from './stages.js';
 import { imageVariant } from './variant.js';
@@ -64,9 +65,13 @@ async function main(): Promise<void> {
   );
   const results: string[] = [];
   for (const name of corpora) {
-    const corpus = await loadNamedCorpus(name);
+    const { kept: corpus, dropped } = await decodableImages(await loadNamedCorpus(name));
     const corpusMb = corpus.reduce((sum, image) => sum + image.bytes.length, 0) / 1e6;
-    console.log(`\n== ${name} corpus: ${corpus.length} files, ${corpusMb.toFixed(1)} MB, mean ${((corpusMb * 1000) / corpus.length).toFixed(0)} KB`);
+    const droppedText = [...dropped].map(([reason, n]) => `${reason} ${n}`).join(', ') || 'none';
+    console.log(
+      `\n== ${name} corpus: ${corpus.length} files wit decodes (both sides decode these; dropped as wit refuses them: ${droppedText}), ` +
+        `${corpusMb.toFixed(1)} MB, mean ${((corpusMb * 1000) / corpus.length).toFixed(0)} KB`,
+    );
     if (args.sweep !== undefined) await sweep(corpus);
     const before = await measured(sharpCount, () => sharpAlone(corpus, 0, sharpCount, sharpInFlight));
     console.log(`sharp alone (before): ${rates(before)}; ${sharpInFlight} at once, ${sharpCount} images · load ${load()}`);

@@ -1,17 +1,18 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { loadCorpus } from './corpus.js';
+import { decodableImages } from './decodable.js';
 import { loadSmallCorpus } from './small-corpus.js';
 import { imageVariant } from './variant.js';
 
 /**
  * The bench's image host, run as a child process (as a remote server would
  * be, its CPU is not the fetcher's event loop): `/i/<k>` answers corpus image
- * `k mod n`, made unique by `imageVariant`. Sends `{ port }` to its parent.
+ * `k mod n` (of the files wit decodes), made unique by `imageVariant`. Sends `{ port }` to its parent.
  * Arguments: the corpus (`small` or `large`) and the small corpus's folder.
  */
 const [name, smallDir] = process.argv.slice(2);
-const corpus = name === 'small' ? loadSmallCorpus(smallDir!, 2000) : await loadCorpus();
+const { kept: corpus } = await decodableImages(name === 'small' ? loadSmallCorpus(smallDir!, 2000) : await loadCorpus());
 const server = http.createServer((request, response) => {
   const match = /^\/i\/(\d+)/.exec(request.url ?? '');
   if (!match) {
