@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest';
-import { clipMean, clipStd, cropNormalised, type ResizedImage } from '../train/image-decode.js';
+import { clipMean, clipStd, centreCropNormalised, type ResizedImage } from '../train/image-decode.js';
 import { randomResizedCrop } from '../train/random-resized-crop.js';
 import { SeededRandom } from '../train/random.js';
 
@@ -15,7 +15,7 @@ const redOf = (pixels: Float32Array) => Array.from({ length: pixels.length / 3 }
 test('a crop of the whole image at its own size is the image, as the centre crop gives it', () => {
   const image = imageOf(Array.from({ length: 16 }, (_, i) => i * 16), 4);
   const expected = new Float32Array(48);
-  cropNormalised(image, 4, 'centre', expected);
+  centreCropNormalised(image, 4, expected);
   const out = new Float32Array(48);
   randomResizedCrop(image, 4, new SeededRandom(7), out, 0, 1);
   expect(out).toEqual(expected);

@@ -1,6 +1,6 @@
 import { ReasonCounter, WitError } from '../core/index.js';
 import type { DecodedCache } from './decoded-cache.js';
-import { cropNormalised, decodeResized, type CropMode, type ResizedImage } from './image-decode.js';
+import { centreCropNormalised, decodeResized, type ResizedImage } from './image-decode.js';
 import { prefetch } from './prefetch.js';
 import { randomResizedCrop } from './random-resized-crop.js';
 import { hashSeed, SeededRandom } from './random.js';
@@ -135,7 +135,8 @@ interface AssembleOptions {
   imageSize: number;
   batchSize: number;
   reasons: ReasonCounter;
-  cropFor: (sample: LoaderSample) => CropMode;
+  /** The generator of a sample's random resized crop (training), or its centre crop (validation). */
+  cropFor: (sample: LoaderSample) => SeededRandom | 'centre';
   positionAfter: (drawn: number) => DataPosition;
   keepLastPartial?: boolean;
 }
@@ -185,7 +186,7 @@ async function preparePair(sample: LoaderSample, options: AssembleOptions, pixel
   }
   const pixels = new Float32Array(pixelsPerImage);
   const crop = options.cropFor(sample);
-  if (crop === 'centre') cropNormalised(image, options.imageSize, crop, pixels);
+  if (crop === 'centre') centreCropNormalised(image, options.imageSize, pixels);
   else randomResizedCrop(image, options.imageSize, crop, pixels);
   return { key: sample.key, tokens, pixels };
 }

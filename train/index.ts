@@ -5,7 +5,7 @@ export { openRun, type OpenRunOptions, type OpenedRun } from './open-run.js';
 export { readRunConfig, runFiles, type RunConfig } from './run-config.js';
 export { Vocabulary, buildVocabulary, type BuildVocabularyOptions, type VocabularyBuild, type VocabularyFile } from './vocabulary.js';
 export { encodeTexts } from './text-batch.js';
-export { clipMean, clipStd, cropNormalised, decodeResized, loadImageForEval, type ResizedImage } from './image-decode.js';
+export { clipMean, clipStd, centreCropNormalised, decodeResized, loadImageForEval, type ResizedImage } from './image-decode.js';
 export { trainCropMinScale } from './random-resized-crop.js';
 export { DecodedCache, type CachedSample, type CacheSummary, type DecodedCacheOptions } from './decoded-cache.js';
 export { listShards, readShardSamples, readShardCaptions, countSamples, type ShardFile, type ShardSample, type ShardSplit, type ListShardsOptions, type ReadShardOptions } from '../webdataset/index.js';

@@ -3,7 +3,7 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { openmojiShards } from '../../test/fixtures/train-shards.js';
-import { cropNormalised, encodeTexts, openRun, train } from '../../train/index.js';
+import { centreCropNormalised, encodeTexts, openRun, train } from '../../train/index.js';
 import { exportForPeer, readHeldOut, type HeldOutImage } from './export-data.js';
 import { runLearnPeer } from './run-learn-peer.js';
 import { meanSpread } from './seed-spread.js';
@@ -44,7 +44,7 @@ async function witEmbeddings(runDir: string, heldOut: readonly HeldOutImage[], p
   try {
     const pixels = imageSize * imageSize * 3;
     const images = new Float32Array(heldOut.length * pixels);
-    heldOut.forEach((item, i) => cropNormalised(item.image, imageSize, 'centre', images, i * pixels));
+    heldOut.forEach((item, i) => centreCropNormalised(item.image, imageSize, images, i * pixels));
     return { images: await run.engine.embedImages(images, heldOut.length), prompts: await run.engine.embedTexts(encodeTexts(run.vocab, prompts)), dim: run.config.model.embedDim };
   } finally {
     await run.engine.dispose();
