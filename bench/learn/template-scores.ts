@@ -1,4 +1,4 @@
-import { classificationMetrics, classPrompts, ensembleClassEmbeddings } from '../../eval/index.js';
+import { classificationMetrics, classPrompts, ensembleClassEmbeddings, plainScoreRows } from '../../eval/index.js';
 
 /** Zero-shot prompt sets the bench scores every trained model with. */
 export const templateSets: Record<string, readonly string[]> = {
@@ -29,14 +29,7 @@ export function scoreTemplateSets(imageEmbeddings: Float32Array, promptEmbedding
     const rows = classCount * templates.length;
     const classes = ensembleClassEmbeddings(promptEmbeddings.subarray(row * dim, (row + rows) * dim), classCount, templates.length);
     row += rows;
-    const similarities = new Float32Array(classCount * classCount);
-    for (let i = 0; i < classCount; i++) {
-      for (let c = 0; c < classCount; c++) {
-        let sum = 0;
-        for (let d = 0; d < dim; d++) sum += imageEmbeddings[i * dim + d]! * classes[c * dim + d]!;
-        similarities[i * classCount + c] = sum;
-      }
-    }
+    const similarities = plainScoreRows(imageEmbeddings, classes, dim)(0, classCount);
     const metrics = classificationMetrics(similarities, Array.from({ length: classCount }, (_, i) => i), classCount);
     scores[name] = { top1: metrics.top1, top5: metrics.top5 };
   }
