@@ -4,8 +4,10 @@ import type { SeededRandom } from './random.js';
 /**
  * The training crop's area as a share of the largest square the image holds is drawn uniformly
  * from [trainCropMinScale, 1] (open_clip's RandomResizedCrop `scale`, with a square aspect).
+ * 1 (no zoom, a random offset only): on bench/learn (1,000 openmoji pairs, 10 epochs, 3 seeds)
+ * 0.5 cost wit 2.4 points of top-1 and 4.7 of top-5, and PyTorch drew the same way.
  */
-export const trainCropMinScale = 0.5;
+export const trainCropMinScale = 1;
 
 /**
  * A random square of the image (side sqrt(scale) × the shorter side, at a random offset), resampled
