@@ -1,7 +1,8 @@
 import { ReasonCounter, WitError } from '../core/index.js';
 import type { DecodedCache } from './decoded-cache.js';
-import { cropNormalised, decodeResized, type CropMode, type ResizedImage } from './image-decode.js';
+import { centreCropNormalised, decodeResized, type ResizedImage } from './image-decode.js';
 import { prefetch } from './prefetch.js';
+import { randomResizedCrop } from './random-resized-crop.js';
 import { hashSeed, SeededRandom } from './random.js';
 import { readShardSamples, type ShardFile, type ShardSample } from '../webdataset/index.js';
 import { shuffleBuffered } from './shuffle-buffer.js';
@@ -55,8 +56,8 @@ export interface TrainLoaderOptions {
 /**
  * Training batches, epoch after epoch, without end. The order is a function
  * of the seed: each epoch shuffles the shard order, streams the shards
- * through a seeded shuffle buffer, and crops each image at an offset drawn
- * from (seed, epoch, key). Skipping to `start` reads but does not decode.
+ * through a seeded shuffle buffer, and cuts each image's random resized crop
+ * with a generator seeded by (seed, epoch, key). Skipping to `start` reads but does not decode.
  * Incomplete last batches of an epoch are dropped.
  */
 export async function* trainBatches(options: TrainLoaderOptions): AsyncGenerator<LoadedBatch> {
@@ -134,7 +135,8 @@ interface AssembleOptions {
   imageSize: number;
   batchSize: number;
   reasons: ReasonCounter;
-  cropFor: (sample: LoaderSample) => CropMode;
+  /** The generator of a sample's random resized crop (training), or its centre crop (validation). */
+  cropFor: (sample: LoaderSample) => SeededRandom | 'centre';
   positionAfter: (drawn: number) => DataPosition;
   keepLastPartial?: boolean;
 }
@@ -183,7 +185,9 @@ async function preparePair(sample: LoaderSample, options: AssembleOptions, pixel
     return void options.reasons.add('image_decode_failed');
   }
   const pixels = new Float32Array(pixelsPerImage);
-  cropNormalised(image, options.imageSize, options.cropFor(sample), pixels);
+  const crop = options.cropFor(sample);
+  if (crop === 'centre') centreCropNormalised(image, options.imageSize, pixels);
+  else randomResizedCrop(image, options.imageSize, crop, pixels);
   return { key: sample.key, tokens, pixels };
 }
 

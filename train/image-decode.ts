@@ -1,13 +1,9 @@
 import sharp from 'sharp';
 import { WitError } from '../core/index.js';
-import type { SeededRandom } from './random.js';
 
 /** CLIP's per-channel RGB mean and standard deviation (of its training images, in [0, 1]). */
 export const clipMean = [0.48145466, 0.4578275, 0.40821073] as const;
 export const clipStd = [0.26862954, 0.26130258, 0.27577711] as const;
-
-/** Where the square is cut from: a random offset (training) or the centre (evaluation). */
-export type CropMode = SeededRandom | 'centre';
 
 /** An image scaled so its shorter side is the training size: 8-bit pixels, row-major, `channels` per pixel. */
 export interface ResizedImage {
@@ -33,14 +29,13 @@ export async function decodeResized(input: Buffer | string, size: number): Promi
 }
 
 /**
- * Cuts a `size`x`size` square from a resized image (CLIP's random square
- * crop, or the centre) and writes it as CLIP-normalised RGB floats (HWC)
- * into `out` at `offset`.
+ * Cuts the centre `size`x`size` square from a resized image (evaluation's crop; training's is
+ * random-resized-crop.ts) and writes it as CLIP-normalised RGB floats (HWC) into `out` at `offset`.
  */
-export function cropNormalised(image: ResizedImage, size: number, crop: CropMode, out: Float32Array, offset = 0): void {
+export function centreCropNormalised(image: ResizedImage, size: number, out: Float32Array, offset = 0): void {
   const { data, width, channels } = image;
-  const left = pickOffset(width - size, crop);
-  const top = pickOffset(image.height - size, crop);
+  const left = Math.max(0, Math.floor((width - size) / 2));
+  const top = Math.max(0, Math.floor((image.height - size) / 2));
   let at = offset;
   for (let y = 0; y < size; y++) {
     let pixel = ((top + y) * width + left) * channels;
@@ -52,16 +47,6 @@ export function cropNormalised(image: ResizedImage, size: number, crop: CropMode
   }
 }
 
-/** `decodeResized` then `cropNormalised`. */
-export async function decodeSquareImage(input: Buffer | string, size: number, crop: CropMode, out: Float32Array, offset = 0): Promise<void> {
-  cropNormalised(await decodeResized(input, size), size, crop, out, offset);
-}
-
-function pickOffset(slack: number, crop: CropMode): number {
-  if (slack <= 0) return 0;
-  return crop === 'centre' ? Math.floor(slack / 2) : crop.int(slack + 1);
-}
-
 /**
  * One image (a file path or its bytes) as the model sees it at evaluation:
  * centre crop, `imageSize`x`imageSize`, CLIP-normalised HWC RGB floats.
@@ -69,7 +54,7 @@ function pickOffset(slack: number, crop: CropMode): number {
 export async function loadImageForEval(pathOrBuffer: string | Buffer, imageSize: number): Promise<Float32Array> {
   const out = new Float32Array(imageSize * imageSize * 3);
   try {
-    await decodeSquareImage(pathOrBuffer, imageSize, 'centre', out);
+    centreCropNormalised(await decodeResized(pathOrBuffer, imageSize), imageSize, out);
   } catch (error) {
     const what = typeof pathOrBuffer === 'string' ? pathOrBuffer : `an image of ${pathOrBuffer.length} bytes`;
     throw new WitError(`cannot decode ${what} as an image (${(error as Error).message}): pass a JPEG, PNG, WebP or GIF file.`, { cause: error });

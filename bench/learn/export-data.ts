@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DecodedCache, decodeResized, listShards, readRunConfig, readShardSamples, runFiles, Vocabulary, type ResizedImage, type RunConfig } from '../../train/index.js';
+import { DecodedCache, decodeResized, listShards, readRunConfig, readShardSamples, runFiles, trainCropMinScale, Vocabulary, type ResizedImage, type RunConfig } from '../../train/index.js';
 
 /** A held-out image and the name of its class (its emoji's annotation). */
 export interface HeldOutImage {
@@ -45,7 +45,7 @@ export async function exportForPeer(runDir: string, shardsDir: string, heldOut: 
   const promptTokens = prompts.map((prompt) => [...vocab.encode(prompt)]);
   const { model, train: settings } = config;
   const meta = {
-    settings: { ...model, batchSize: settings.batchSize, lr: settings.lr, weightDecay: settings.weightDecay, gradClipNorm: settings.gradClipNorm },
+    settings: { ...model, batchSize: settings.batchSize, lr: settings.lr, weightDecay: settings.weightDecay, gradClipNorm: settings.gradClipNorm, cropMinScale: trainCropMinScale },
     train,
     heldOut: { images, promptTokens },
   };

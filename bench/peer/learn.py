@@ -3,10 +3,12 @@
 Reads what bench/learn exported (DATA.json + DATA.bin): the train samples as wit's decoded cache
 holds them (shorter side = image size, uint8) with their token ids from wit's vocabulary, and the
 held-out images with the token ids of their class prompts. Trains the model of train_step.py with
-wit's recipe: wit's initialisation, a random square crop per sample per epoch, CLIP normalisation,
-shuffled epochs with the last partial batch dropped, AdamW (0.9, 0.98, 1e-6) with decoupled weight
-decay off biases and the temperature, linear warmup then cosine to 0, temperature clamped at ln 100.
-Then zero-shot top-1/top-5 on the held-out images. Prints one JSON line.
+wit's recipe: wit's initialisation, convolutions padded as tfjs pads 'same' (the extra row and column
+after, not before), a random resized square crop per sample per epoch, CLIP normalisation, shuffled epochs
+with the last partial batch dropped, AdamW (0.9, 0.98, 1e-6) with decoupled weight decay off biases
+and the temperature, linear warmup then cosine to 0, temperature clamped at ln 100. Then writes the
+L2-normalised embeddings of the held-out images and of the prompts (float32, images first) to
+--embeddings, for bench/learn to score as it scores wit's. Prints one JSON line.
 """
 import argparse
 import json
@@ -40,11 +42,18 @@ def load(path):
     return meta, train, held_out
 
 
-def crop(image, size, generator):
+def crop(image, size, min_scale, generator):
+    """wit's random resized crop: a square of sqrt(scale) x the shorter side, scale uniform in [min_scale, 1], at a random offset, resized bilinearly."""
     h, w = image.shape[0], image.shape[1]
-    left = int(torch.randint(0, w - size + 1, (1,), generator=generator)) if w > size else 0
-    top = int(torch.randint(0, h - size + 1, (1,), generator=generator)) if h > size else 0
-    return image[top:top + size, left:left + size]
+    scale = min_scale + (1 - min_scale) * float(torch.rand(1, generator=generator))
+    side = max(1, min(min(w, h), math.floor(math.sqrt(scale) * min(w, h) + 0.5)))
+    left = int(torch.randint(0, w - side + 1, (1,), generator=generator))
+    top = int(torch.randint(0, h - side + 1, (1,), generator=generator))
+    square = image[top:top + side, left:left + side]
+    if side == size:
+        return square.float()
+    resized = F.interpolate(square.permute(2, 0, 1).unsqueeze(0).float(), size=(size, size), mode="bilinear", align_corners=False)
+    return resized.squeeze(0).permute(1, 2, 0)
 
 
 def centre(image, size):
@@ -61,6 +70,28 @@ def to_batch(crops):
 def bag(token_lists):
     offsets = torch.tensor([0] + [len(t) for t in token_lists[:-1]]).cumsum(0)
     return torch.cat(token_lists) if token_lists else torch.zeros(0, dtype=torch.long), offsets
+
+
+class SamePad(torch.nn.Module):
+    """tfjs's 'same' padding of a 3x3 stride-2 convolution: what is odd goes after (PyTorch's padding=1 puts 1 before)."""
+
+    def forward(self, x):
+        def split(size):
+            total = max((-(-size // 2) - 1) * 2 + 3 - size, 0)
+            return total // 2, total - total // 2
+        top, bottom = split(x.shape[2])
+        left, right = split(x.shape[3])
+        return F.pad(x, (left, right, top, bottom))
+
+
+def pad_like_wit(model):
+    layers = []
+    for layer in model.convs:
+        if isinstance(layer, torch.nn.Conv2d):
+            layer.padding = (0, 0)
+            layers.append(SamePad())
+        layers.append(layer)
+    model.convs = torch.nn.Sequential(*layers)
 
 
 def init_like_wit(model):
@@ -84,14 +115,12 @@ def lr_at(step, peak, warmup, total):
     return 0.5 * (1 + math.cos(math.pi * progress)) * peak
 
 
-def zero_shot(model, held_out, prompt_tokens, size):
+def embeddings(model, held_out, prompt_tokens, size):
     with torch.no_grad():
         image = F.normalize(model.image_projection(model.convs(to_batch([centre(i, size) for i in held_out])).mean(dim=(2, 3))), dim=-1)
         ids, offsets = bag([torch.tensor(t, dtype=torch.long) for t in prompt_tokens])
         text = F.normalize(model.text_projection(model.embedding(ids, offsets)), dim=-1)
-        ranks = (image @ text.t()).argsort(dim=1, descending=True)
-        truth = torch.arange(len(held_out)).view(-1, 1)
-        return float((ranks[:, :1] == truth).any(1).float().mean()), float((ranks[:, :5] == truth).any(1).float().mean())
+        return torch.cat([image, text]).contiguous()
 
 
 def main():
@@ -101,6 +130,7 @@ def main():
     parser.add_argument("--warmup-steps", type=int, required=True)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--embeddings", required=True)
     args = parser.parse_args()
 
     torch.set_num_threads(args.threads)
@@ -109,6 +139,7 @@ def main():
     meta, train, held_out = load(args.data)
     s = meta["settings"]
     model = BagOfWordsClip(s["vocabSize"], s["embedDim"], s["embedDim"], s["convChannels"])
+    pad_like_wit(model)
     init_like_wit(model)
     decay = [p for p in model.parameters() if p.ndim >= 2]
     no_decay = [p for p in model.parameters() if p.ndim < 2]
@@ -124,7 +155,7 @@ def main():
             if step >= args.total_steps:
                 break
             samples = [train[i] for i in order[at:at + batch]]
-            images = to_batch([crop(image, size, generator) for image, _ in samples])
+            images = to_batch([crop(image, size, s.get("cropMinScale", 1.0), generator) for image, _ in samples])
             ids, offsets = bag([tokens for _, tokens in samples])
             for group in optimizer.param_groups:
                 group["lr"] = lr_at(step, s["lr"], args.warmup_steps, args.total_steps)
@@ -140,10 +171,9 @@ def main():
             step += 1
     seconds = time.perf_counter() - start
     cpu_seconds = time.process_time() - cpu_start
-    top1, top5 = zero_shot(model, held_out, meta["heldOut"]["promptTokens"], size)
+    with open(args.embeddings, "wb") as f:
+        f.write(embeddings(model, held_out, meta["heldOut"]["promptTokens"], size).numpy().astype("<f4").tobytes())
     print(json.dumps({
-        "top1": top1,
-        "top5": top5,
         "steps": step,
         "samplesSeen": step * batch,
         "seconds": seconds,
