@@ -3,6 +3,8 @@ export { storageFailure } from './storage-failure.js';
 export { checkIntegrity } from './integrity-check.js';
 export { latestVersion, migrations, type Migration } from './migrations.js';
 export { collectStats, formatStats, type DbStats, type HostFailures } from './stats.js';
+export { readDbSummary, type DbSummary, type HostFigures } from './dataset-summary.js';
+export { droppedPairRows, hashedImageRows, type ExampleRow } from './example-rows.js';
 export { runReadonlySql, type SqlResult } from './sql.js';
 export { showRow, showKinds, type ShowKind, type ShownRow } from './show.js';
 export * from './query-store.js';

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { clusterNearDuplicates, parseHash64, resolveCurateOptions } from '../curate/index.js';
-import { openDb, type WitDb } from '../db/index.js';
+import { droppedPairRows, hashedImageRows, openDb, type ExampleRow, type WitDb } from '../db/index.js';
 import { thumbnailDataUri } from './thumbnail.js';
 
 /** One pair as the report shows it: its text, its image URL and, when the image store is given, a thumbnail. */
@@ -38,7 +38,7 @@ export async function readDatasetExamples(dbPath: string, options: DatasetExampl
   let dropped: Array<{ reason: string; rows: ExampleRow[] }>;
   let clusters: ExampleRow[][];
   try {
-    dropped = droppedRows(db, options.perReason ?? 4);
+    dropped = droppedPairRows(db, options.perReason ?? 4);
     clusters = clusterRows(db, options.clusterCount ?? 6, options.perCluster ?? 6);
   } finally {
     db.close();
@@ -50,36 +50,9 @@ export async function readDatasetExamples(dbPath: string, options: DatasetExampl
   };
 }
 
-interface ExampleRow {
-  text: string;
-  image_url: string;
-  path: string | null;
-}
-
-function droppedRows(db: WitDb, perReason: number): Array<{ reason: string; rows: ExampleRow[] }> {
-  const rows = db
-    .prepare(
-      `SELECT reason, text, image_url, path FROM (
-         SELECT c.reason, p.text, p.image_url, i.path, row_number() OVER (PARTITION BY c.reason ORDER BY p.id) AS n,
-                count(*) OVER (PARTITION BY c.reason) AS pairs
-         FROM curation c JOIN pairs p ON p.id = c.pair_id LEFT JOIN images i ON i.url = p.image_url
-         WHERE c.decision = 'drop'
-       ) WHERE n <= ? ORDER BY pairs DESC, reason, n`,
-    )
-    .all(perReason) as Array<ExampleRow & { reason: string | null }>;
-  const byReason = new Map<string, ExampleRow[]>();
-  for (const { reason, ...row } of rows) appendTo(byReason, reason ?? 'unknown', row);
-  return [...byReason].map(([reason, list]) => ({ reason, rows: list }));
-}
-
 /** Clusters of stored images within the curation's default pHash distance, largest first. */
 function clusterRows(db: WitDb, clusterCount: number, perCluster: number): ExampleRow[][] {
-  const images = db
-    .prepare(
-      `SELECT i.phash, i.url AS image_url, i.path, (SELECT text FROM pairs WHERE image_url = i.url ORDER BY id LIMIT 1) AS text
-       FROM images i WHERE i.state = 'ok' AND i.phash IS NOT NULL ORDER BY i.id LIMIT ?`,
-    )
-    .all(maxClusterImages) as Array<ExampleRow & { phash: string }>;
+  const images = hashedImageRows(db, maxClusterImages);
   const hashed = images.map((image) => ({ image, hash: parseHash64(image.phash) })).filter((h) => h.hash !== undefined);
   const hi = Uint32Array.from(hashed, (h) => h.hash!.hi);
   const lo = Uint32Array.from(hashed, (h) => h.hash!.lo);

@@ -1,6 +1,6 @@
 import type { ShardManifest } from '../curate/index.js';
 import type { DatasetExamples, PairExample } from './dataset-examples.js';
-import type { DbSummary, HostFigures } from './db-summary.js';
+import type { DbSummary, HostFigures } from '../db/index.js';
 import { escapeHtml, exampleRow, factTable, figureRow, missing, type Section } from './html.js';
 import type { SampleImage } from './shard-samples.js';
 import { barChart, histogram, lineChart } from './svg-charts.js';

@@ -4,7 +4,7 @@ import type { ShardManifest } from '../curate/index.js';
 import { WitError } from '../core/index.js';
 import { readDatasetExamples } from './dataset-examples.js';
 import { datasetSection } from './dataset-section.js';
-import { readDbSummary } from './db-summary.js';
+import { readDbSummary } from '../db/index.js';
 import { evaluationSection } from './evaluation-section.js';
 import { page } from './html.js';
 import { latestEval, readJson, readRunFiles, type RunFiles } from './run-files.js';

@@ -1,6 +1,6 @@
-import { openDb } from '../db/index.js';
+import { openDb } from './open.js';
 
-/** The crawl as the report shows it, read from the db (read-only). */
+/** The crawl as `wit report` shows it, read from the db (read-only). */
 export interface DbSummary {
   queries: number;
   /** `pair_count` of every query with at least one pair, largest first. */
