@@ -1,5 +1,6 @@
 import { WitError } from '../core/index.js';
 import type { Row } from '../core/index.js';
+import type { Statement } from 'better-sqlite3';
 import type { WitDb } from './open.js';
 
 export interface SqlResult {
@@ -12,7 +13,7 @@ export interface SqlResult {
  * statement first turns SQLite's generic failure into a message that says why.
  */
 export function runReadonlySql(db: WitDb, sql: string): SqlResult {
-  let statement;
+  let statement: Statement<unknown[]>;
   try {
     statement = db.prepare(sql);
   } catch (error) {

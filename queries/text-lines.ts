@@ -1,4 +1,4 @@
-import { closeSync, createReadStream, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, createReadStream, openSync, readSync, statSync, type Stats } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import { createGunzip } from 'node:zlib';
 import { WitError } from '../core/index.js';
@@ -17,7 +17,7 @@ export interface TextLinesOptions {
 
 /** The size of each file in bytes; a missing file or a folder is a `WitError` naming it. */
 export function textFileBytes(path: string, role: string): number {
-  let stat;
+  let stat: Stats;
   try {
     stat = statSync(path);
   } catch {

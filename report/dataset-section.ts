@@ -31,7 +31,7 @@ export function datasetSection(inputs: DatasetInputs): Section {
   if (db && db.pairsPerQuery.length > 0) charts.push(longTailChart(db.pairsPerQuery));
   const dropped = manifest?.dropped ?? db?.dropReasons;
   if (dropped && Object.keys(dropped).length + Object.keys(manifest?.splits ?? db?.decisions ?? {}).length > 0) charts.push(curationChart(dropped, manifest, db));
-  if (db && db.topQueries.some((q) => q.pairs > 0)) {
+  if (db?.topQueries.some((q) => q.pairs > 0)) {
     charts.push(barChart({ name: 'top-queries', title: 'Queries with the most pairs', bars: db.topQueries.filter((q) => q.pairs > 0).map((q) => ({ label: q.text, value: q.pairs })) }));
   }
   if (db && Object.keys(db.imageFailures).length > 0) {

@@ -118,7 +118,7 @@ export function groupedBarChart(options: GroupedBarOptions): string {
       return `<rect x="${r(bx)}" y="${r(top)}" width="${r(barWidth - 2)}" height="${r(y(lo) - top)}" fill="${palette[s % palette.length]}"><title>${escapeHtml(`${group.label} · ${options.seriesNames[s]}: ${format(value)}`)}</title></rect>` +
         `<text x="${r(bx + barWidth / 2 - 1)}" y="${r(top - 3)}" text-anchor="middle" class="value">${escapeHtml(format(value))}</text>`;
     });
-    return cluster.join('') + `<text x="${r(margin.left + g * slot + slot / 2)}" y="${height - margin.bottom + 16}" text-anchor="middle">${escapeHtml(group.label)}</text>`;
+    return `${cluster.join('')}<text x="${r(margin.left + g * slot + slot / 2)}" y="${height - margin.bottom + 16}" text-anchor="middle">${escapeHtml(group.label)}</text>`;
   });
   return frame(options.name, options.title, [yAxis(y, options.yLabel), ...bars, legend(options.seriesNames)].join(''));
 }

@@ -3,7 +3,7 @@ import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { crawl, type CrawlOptions, type ListSourceOptions } from '../crawler/index.js';
-import { openDb, type WitDb } from '../db/index.js';
+import { openDb, } from '../db/index.js';
 import { loadMatcher } from '../queries/index.js';
 import { makeCrawlDb, pairCounts } from './fixtures/crawl-db.js';
 import { runWitAsync } from './fixtures/crawl-run.js';

@@ -293,7 +293,7 @@ describe('crawl --warc-list, --warc-prefix and --partition auto', () => {
       await writeWarc(join(archives, `${name}.warc.gz`), [{ type: 'response', url: `http://example.org/${name}`, body: `<img src="/${name}.png" alt="cat ${i}">` }]);
     }
     const list = join(dir, 'warc.paths.gz');
-    writeFileSync(list, gzipSync(Buffer.from(names.map((name) => `${name}.warc.gz`).join('\n') + '\n')));
+    writeFileSync(list, gzipSync(Buffer.from(`${names.map((name) => `${name}.warc.gz`).join('\n')}\n`)));
     const server = await serveFiles(archives);
     try {
       const texts: string[] = [];

@@ -70,7 +70,10 @@ describe('the custom-gradient layers against tfjs autodiff of the same maths (cp
     const bias = tf.randomNormal([4], 0, 1, 'float32', 3) as tf.Tensor1D;
     const weight = tf.randomNormal([2, 5, 4, 4], 0, 1, 'float32', 4);
     const retained: tf.Tensor[] = [];
-    const retain = <T extends tf.Tensor>(t: T): T => (retained.push(t), tf.keep(t));
+    const retain = <T extends tf.Tensor>(t: T): T => {
+      retained.push(t);
+      return tf.keep(t);
+    };
     const reference = tf.grads((a: tf.Tensor, f: tf.Tensor, b: tf.Tensor) =>
       tf.sum(tf.mul(tf.relu(tf.add(tf.conv2d(a as tf.Tensor4D, f as tf.Tensor4D, 2, 'same'), b)), weight)),
     )([x, filter, bias]);

@@ -77,7 +77,11 @@ describe('retrieval recall', () => {
     const texts = Float32Array.from({ length: count * 3 }, () => random());
     const plain = plainScoreRows(images, texts, 3);
     const calls: Array<[number, number]> = [];
-    retrievalRecall(images, texts, count, { scoreRows: (first, rows) => (calls.push([first, rows]), plain(first, rows)) });
+    retrievalRecall(images, texts, count, { scoreRows: (first, rows) => {
+        calls.push([first, rows]);
+        return plain(first, rows);
+      },
+    });
     expect(calls).toEqual([[0, 5]]);
     expect(Array.from(plain(1, 2))).toEqual(Array.from(plain(0, 5).subarray(5, 15)));
   });

@@ -4,7 +4,7 @@ import { centreCropNormalised, decodeResized, type ResizedImage } from './image-
 import { prefetch } from './prefetch.js';
 import { randomResizedCrop } from './random-resized-crop.js';
 import { hashSeed, SeededRandom } from './random.js';
-import { readShardSamples, type ShardFile, type ShardSample } from '../webdataset/index.js';
+import { readShardSamples, type ShardFile, } from '../webdataset/index.js';
 import { shuffleBuffered } from './shuffle-buffer.js';
 import { packTokenLists } from './text-batch.js';
 import type { Vocabulary } from './vocabulary.js';
