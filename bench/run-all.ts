@@ -15,7 +15,10 @@ const sourceDir = join(benchDir, '..', '..', 'bench');
 const wanted = process.argv.slice(2);
 const names = readdirSync(benchDir, { withFileTypes: true })
   // A compiled benchmark whose source is gone is stale output, not a benchmark.
-  .filter((entry) => entry.isDirectory() && existsSync(join(benchDir, entry.name, 'main.js')) && existsSync(join(sourceDir, entry.name, 'main.ts')))
+  .filter(
+    (entry) =>
+      entry.isDirectory() && existsSync(join(benchDir, entry.name, 'main.js')) && existsSync(join(sourceDir, entry.name, 'main.ts')),
+  )
   .map((entry) => entry.name)
   .filter((name) => wanted.length === 0 || wanted.includes(name))
   .sort();
@@ -29,7 +32,11 @@ if (names.length === 0) console.log('bench: no benchmarks built yet (dist/bench/
 
 const results: Array<{ name: string; status: number | null; secs: number }> = [];
 for (const name of names) {
-  console.log(`\n=== bench ${name} · ${new Date().toISOString()} · load ${loadavg().map((l) => l.toFixed(2)).join(' ')} (1/5/15 min)`);
+  console.log(
+    `\n=== bench ${name} · ${new Date().toISOString()} · load ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')} (1/5/15 min)`,
+  );
   const started = Date.now();
   const run = spawnSync(process.execPath, [join(benchDir, name, 'main.js')], { stdio: 'inherit' });
   results.push({ name, status: run.status, secs: (Date.now() - started) / 1000 });

@@ -5,7 +5,10 @@ export function formatTable(columns: readonly string[], rows: readonly Row[]): s
   const cells = rows.map((row) => columns.map((column) => cellText(row[column])));
   const widths = columns.map((column, i) => Math.min(60, Math.max(column.length, ...cells.map((line) => line[i]!.length))));
   const line = (values: readonly string[]) =>
-    values.map((value, i) => clip(value, widths[i]!).padEnd(widths[i]!)).join('  ').trimEnd();
+    values
+      .map((value, i) => clip(value, widths[i]!).padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   return [line(columns), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.map(line)].join('\n');
 }
 

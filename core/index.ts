@@ -2,7 +2,16 @@
 // counters and table formatting. No native code and no SQLite: importing it
 // loads nothing heavy.
 export { WitError } from './errors.js';
-export { ProgressLine, TerminalLine, formatDuration, formatProgress, type ProgressField, type ProgressSink, type ProgressUpdate, type ProgressLineOptions } from './progress.js';
+export {
+  ProgressLine,
+  TerminalLine,
+  formatDuration,
+  formatProgress,
+  type ProgressField,
+  type ProgressSink,
+  type ProgressUpdate,
+  type ProgressLineOptions,
+} from './progress.js';
 export { ReasonCounter } from './reason-counter.js';
 export { formatCsv, formatRecord, formatTable, type Row } from './format.js';
 export {

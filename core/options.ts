@@ -42,7 +42,9 @@ export interface OptionTable<E extends OptionEntries> {
 }
 
 /** What a caller may give: every option optional. */
-export type GivenOptions<E extends OptionEntries> = { [K in keyof E]?: E[K] extends OptionDeclaration<infer V> ? Exclude<V, undefined> : never };
+export type GivenOptions<E extends OptionEntries> = {
+  [K in keyof E]?: E[K] extends OptionDeclaration<infer V> ? Exclude<V, undefined> : never;
+};
 /** Every option after its default: undefined only where the option has none. */
 export type ResolvedOptions<E extends OptionEntries> = { [K in keyof E]: E[K] extends OptionDeclaration<infer V> ? V : never };
 
@@ -78,7 +80,11 @@ export function decimal(spec: Common & Bounds & { default?: number }): OptionDec
   return numberOption(spec, 'a number', false);
 }
 
-function numberOption({ least, above, most, default: value, ...common }: Common & Bounds & { default?: number }, kind: string, whole: boolean): OptionDeclaration<number | undefined> {
+function numberOption(
+  { least, above, most, default: value, ...common }: Common & Bounds & { default?: number },
+  kind: string,
+  whole: boolean,
+): OptionDeclaration<number | undefined> {
   const lower = above === undefined ? `${kind} ${most === undefined ? 'of at least' : 'from'} ${least}` : `${kind} above ${above}`;
   const rule = most === undefined ? lower : above === undefined ? `${lower} to ${most}` : `${lower}, at most ${most}`;
   return {
@@ -87,17 +93,27 @@ function numberOption({ least, above, most, default: value, ...common }: Common 
     cli: { type: 'number' },
     rule,
     accepts: (given) =>
-      typeof given === 'number' && (!whole || Number.isInteger(given)) && (above === undefined ? given >= least! : given > above) && given <= (most ?? Number.POSITIVE_INFINITY),
+      typeof given === 'number' &&
+      (!whole || Number.isInteger(given)) &&
+      (above === undefined ? given >= least! : given > above) &&
+      given <= (most ?? Number.POSITIVE_INFINITY),
   };
 }
 
 export function choice<const C extends string>(spec: Common & { choices: readonly C[]; default: NoInfer<C> }): OptionDeclaration<C> {
   const { choices, ...rest } = spec;
-  return { ...rest, cli: { type: 'string', choices }, rule: `one of ${choices.join(', ')}`, accepts: (given) => choices.includes(given as C) };
+  return {
+    ...rest,
+    cli: { type: 'string', choices },
+    rule: `one of ${choices.join(', ')}`,
+    accepts: (given) => choices.includes(given as C),
+  };
 }
 
 /** Several of `choices` (a repeated flag or a list after it). */
-export function choices<const C extends string>(spec: Common & { choices: readonly C[]; default: NoInfer<readonly C[]> }): OptionDeclaration<readonly C[]> {
+export function choices<const C extends string>(
+  spec: Common & { choices: readonly C[]; default: NoInfer<readonly C[]> },
+): OptionDeclaration<readonly C[]> {
   const { choices: all, ...rest } = spec;
   return {
     ...rest,
@@ -114,11 +130,19 @@ export function yesNo(spec: Common & { default: boolean }): OptionDeclaration<bo
 export function text(spec: Common & { default: string }): OptionDeclaration<string>;
 export function text(spec: Common & { default?: undefined }): OptionDeclaration<string | undefined>;
 export function text(spec: Common & { default?: string }): OptionDeclaration<string | undefined> {
-  return { ...spec, default: spec.default, cli: { type: 'string' }, rule: 'a text that is not blank', accepts: (given) => typeof given === 'string' && given.trim() !== '' };
+  return {
+    ...spec,
+    default: spec.default,
+    cli: { type: 'string' },
+    rule: 'a text that is not blank',
+    accepts: (given) => typeof given === 'string' && given.trim() !== '',
+  };
 }
 
 /** Free texts, any number of them (e.g. language codes, blocked words). */
-export function texts(spec: Common & { default: readonly string[]; rule?: string; each?: (one: string) => boolean }): OptionDeclaration<readonly string[]> {
+export function texts(
+  spec: Common & { default: readonly string[]; rule?: string; each?: (one: string) => boolean },
+): OptionDeclaration<readonly string[]> {
   const { rule, each, ...rest } = spec;
   return {
     ...rest,

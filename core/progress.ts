@@ -155,7 +155,8 @@ export function formatProgressFields(
   fields.push({ text: bytes ? `${formatBytes(rate)}/s` : `${formatRate(rate)} ${options.unit}/s`, keep: 3 });
   for (const [name, value] of Object.entries(update.rates ?? {})) fields.push({ text: `${formatRate(value)} ${name}/s`, keep: 1 });
   for (const [name, value] of Object.entries(update.counts ?? {})) fields.push({ text: `${name} ${formatCount(value)}`, keep: 2 });
-  if (update.total !== undefined && update.done < update.total && rate > 0) fields.push({ text: `ETA ${formatDuration((update.total - update.done) / rate)}`, keep: 4 });
+  if (update.total !== undefined && update.done < update.total && rate > 0)
+    fields.push({ text: `ETA ${formatDuration((update.total - update.done) / rate)}`, keep: 4 });
   fields.push({ text: `elapsed ${formatDuration(elapsedSecs)}`, keep: 0 });
   return fields;
 }

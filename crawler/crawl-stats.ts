@@ -50,7 +50,7 @@ export class CrawlStats {
   /** `walksQueries`: the source goes query by query (search), so the line shows queries done and left; a site crawl walks pages. */
   constructor(private readonly walksQueries: boolean) {}
 
-    addPairs(outcome: StoreOutcome, unmatched: number, captionTooLong: number): void {
+  addPairs(outcome: StoreOutcome, unmatched: number, captionTooLong: number): void {
     this.pairs.captionTooLong += captionTooLong;
     this.pairs.stored += outcome.stored;
     this.pairs.duplicate += outcome.duplicate;
@@ -113,7 +113,14 @@ export class CrawlStats {
       waiting: { ...this.waiting },
       topReasons: this.reasons.top(10),
       ...(this.records.read > 0 || this.archives.left + this.archives.done + this.archives.failed.length > 0
-        ? { archives: { done: this.archives.done, failed: [...this.archives.failed], left: this.archives.left, records: { ...this.records } } }
+        ? {
+            archives: {
+              done: this.archives.done,
+              failed: [...this.archives.failed],
+              left: this.archives.left,
+              records: { ...this.records },
+            },
+          }
         : {}),
       elapsedSecs: (Date.now() - this.startedAt) / 1000,
       stopped,
@@ -139,7 +146,9 @@ export function formatCrawlSummary(summary: CrawlSummary): string {
   else if (queries.finished > 0) lines.push(`  queries: ${queries.finished} reached the cap in this run, ${queries.left} below it`);
   if (summary.archives) {
     const { done, failed, left, records } = summary.archives;
-    lines.push(`  archives: ${done} done, ${failed.length} failed, ${left} left; records: ${records.read} read, ${records.skipped} without pairs to give`);
+    lines.push(
+      `  archives: ${done} done, ${failed.length} failed, ${left} left; records: ${records.read} read, ${records.skipped} without pairs to give`,
+    );
     for (const { location, error } of failed) lines.push(`  failed archive ${location}: ${error}`);
   }
   if (summary.waiting.count > 0) {

@@ -3,7 +3,7 @@ import { countQueries, recordCrawlConfig, type Partition, type WitDb } from '../
 import { resolveOptions, WitError, type GivenOptions, type ProgressSink } from '../core/index.js';
 import { crawlOptions } from './options.js';
 import { CrawlStats, type CrawlSummary } from './crawl-stats.js';
-import { PageLoader, } from './page-loader.js';
+import { PageLoader } from './page-loader.js';
 import { CappedPairWriter } from './pair-cap.js';
 import { fetcherFor, type FetcherChoice, type PoliteFetcherSettings } from './polite-fetcher.js';
 import { PageRenderer } from './renderer.js';
@@ -83,7 +83,11 @@ function sourceOf(options: CrawlOptions['source'], fetching: PoliteFetcherSettin
     case 'list':
       return new ListSource(options);
     case 'warc':
-      return new WarcSource(options, { allowPrivate: fetching.allowPrivate, userAgent: fetching.userAgent, idleTimeoutSecs: fetching.timeoutSecs });
+      return new WarcSource(options, {
+        allowPrivate: fetching.allowPrivate,
+        userAgent: fetching.userAgent,
+        idleTimeoutSecs: fetching.timeoutSecs,
+      });
   }
 }
 

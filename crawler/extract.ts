@@ -71,7 +71,11 @@ function resultPairs(html: string, base: URL, selectors: ResultSelectors): Image
   const $ = cheerio.load(html, { xml: { xmlMode: false, decodeEntities: true } });
   const pairs: ImageText[] = [];
   for (const item of $(selectors.item!).toArray()) {
-    const image = $(item).is('img') ? $(item) : $(item).find(selectors.image ?? 'img').first();
+    const image = $(item).is('img')
+      ? $(item)
+      : $(item)
+          .find(selectors.image ?? 'img')
+          .first();
     const img = image.get(0) as Element | undefined;
     if (!img) continue;
     const caption = image.closest('figure').find('figcaption').first().text();
@@ -174,5 +178,8 @@ export function resolveHttp(href: string, base: URL): string | undefined {
  * newlines included) collapsed to one space, ends trimmed.
  */
 export function collapse(text: string): string {
-  return text.replace(/(?![\t\n\v\f\r])\p{Cc}/gu, '').replace(/\s+/gu, ' ').trim();
+  return text
+    .replace(/(?![\t\n\v\f\r])\p{Cc}/gu, '')
+    .replace(/\s+/gu, ' ')
+    .trim();
 }

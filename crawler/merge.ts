@@ -114,7 +114,10 @@ function mergeImages(db: WitDb): number {
     (db.prepare(`SELECT name FROM pragma_table_info('images', '${schema}')`).all() as Array<{ name: string }>).map((row) => row.name);
   const shared = columnsOf('src').filter((name) => name !== 'id' && columnsOf('main').includes(name));
   const list = shared.map((name) => `"${name}"`).join(', ');
-  const updates = shared.filter((name) => name !== 'url').map((name) => `"${name}" = excluded."${name}"`).join(', ');
+  const updates = shared
+    .filter((name) => name !== 'url')
+    .map((name) => `"${name}" = excluded."${name}"`)
+    .join(', ');
   return db
     .prepare(
       `INSERT INTO main.images (${list}) SELECT ${list} FROM src.images WHERE true
@@ -138,7 +141,8 @@ interface SourcePair {
 /** The input's pairs in the order they were stored, a chunk per transaction, through the cap check. */
 function mergePairs(db: WitDb, writer: CappedPairWriter): StoreOutcome {
   const queryIds = new Map<string, number>();
-  for (const row of db.prepare('SELECT id, text FROM main.queries').all() as Array<{ id: number; text: string }>) queryIds.set(row.text, row.id);
+  for (const row of db.prepare('SELECT id, text FROM main.queries').all() as Array<{ id: number; text: string }>)
+    queryIds.set(row.text, row.id);
   let matcher: QueryMatcher | undefined; // built the first time a pair's own query is full
   const otherMatches = (text: string, own: number) => (matcher ??= loadMatcher(db)).match(text).filter((id) => id !== own);
   const chunk = db.prepare(
@@ -152,7 +156,14 @@ function mergePairs(db: WitDb, writer: CappedPairWriter): StoreOutcome {
     afterId = rows[rows.length - 1]!.id;
     const outcome = writer.store(
       rows.map((row) => {
-        const pair = { imageUrl: row.image_url, text: row.text, textOrigin: row.text_origin, pageUrl: row.page_url, extra: row.extra, createdAt: row.created_at };
+        const pair = {
+          imageUrl: row.image_url,
+          text: row.text,
+          textOrigin: row.text_origin,
+          pageUrl: row.page_url,
+          extra: row.extra,
+          createdAt: row.created_at,
+        };
         if (row.query === null) return { pair, queryIds: [] };
         const own = queryIds.get(row.query)!;
         return { pair, queryIds: [own], fallbackQueryIds: () => otherMatches(row.text, own) };

@@ -19,19 +19,39 @@ export const crawlOptions = optionTable('CrawlOptions', {
     describe: 'Run page scripts in chromium: auto renders pages that look script-built',
   }),
   /** HTML beyond this is cut off and the page marked `truncated`. */
-  maxPageBytes: wholeNumber({ flag: 'max-page-bytes', least: 1024, most: 1024 ** 3, default: 10 * 1024 * 1024, describe: 'HTML beyond this is cut off (and the page marked truncated)' }),
+  maxPageBytes: wholeNumber({
+    flag: 'max-page-bytes',
+    least: 1024,
+    most: 1024 ** 3,
+    default: 10 * 1024 * 1024,
+    describe: 'HTML beyond this is cut off (and the page marked truncated)',
+  }),
 });
 
 export const mergeOptions = optionTable('MergeOptions', { cap });
 
 export const searchSourceOptions = optionTable('SearchSourceOptions', {
   /** Result pages fetched per query at most. */
-  maxPages: wholeNumber({ flag: 'max-pages', least: 1, most: 100_000, default: 20, describe: 'Search: result pages per query at most', group: 'Source:' }),
+  maxPages: wholeNumber({
+    flag: 'max-pages',
+    least: 1,
+    most: 100_000,
+    default: 20,
+    describe: 'Search: result pages per query at most',
+    group: 'Source:',
+  }),
 });
 
 export const siteSourceOptions = optionTable('SiteSourceOptions', {
   /** Link steps from a seed at most (0: the seeds only). */
-  maxDepth: wholeNumber({ flag: 'max-depth', least: 0, most: 100, default: 3, describe: 'Site: link steps from a seed at most', group: 'Source:' }),
+  maxDepth: wholeNumber({
+    flag: 'max-depth',
+    least: 0,
+    most: 100,
+    default: 3,
+    describe: 'Site: link steps from a seed at most',
+    group: 'Source:',
+  }),
 });
 
 const politeness = 'Politeness:';
@@ -48,7 +68,14 @@ export const politenessOptions = optionTable('PoliteFetcherOptions', {
     group: politeness,
   }),
   /** Requests in flight in all. */
-  concurrency: wholeNumber({ flag: 'concurrency', least: 1, most: 1024, default: 32, describe: 'Requests in flight in all', group: politeness }),
+  concurrency: wholeNumber({
+    flag: 'concurrency',
+    least: 1,
+    most: 1024,
+    default: 32,
+    describe: 'Requests in flight in all',
+    group: politeness,
+  }),
   /** Requests in flight to one host. */
   perHost: wholeNumber({ flag: 'per-host', least: 1, most: 64, default: 2, describe: 'Requests in flight to one host', group: politeness }),
   /** Least time between the starts of two requests to one host (a larger robots.txt Crawl-delay wins, up to 60 s). */
@@ -62,9 +89,24 @@ export const politenessOptions = optionTable('PoliteFetcherOptions', {
     group: politeness,
   }),
   /** Limit for one attempt, body included. */
-  timeoutSecs: decimal({ flag: 'timeout-secs', alias: 'timeout', least: 0.001, most: 3600, default: 30, describe: 'Seconds for one request, body included', group: politeness }),
+  timeoutSecs: decimal({
+    flag: 'timeout-secs',
+    alias: 'timeout',
+    least: 0.001,
+    most: 3600,
+    default: 30,
+    describe: 'Seconds for one request, body included',
+    group: politeness,
+  }),
   /** Tries after the first, for network errors, timeouts, 429 and 5xx. */
-  maxRetries: wholeNumber({ flag: 'retries', least: 0, most: 20, default: 3, describe: 'Retries for network errors, timeouts, 429 and 5xx', group: politeness }),
+  maxRetries: wholeNumber({
+    flag: 'retries',
+    least: 0,
+    most: 20,
+    default: 3,
+    describe: 'Retries for network errors, timeouts, 429 and 5xx',
+    group: politeness,
+  }),
   /** The first retry waits about this long, each further one twice as long (±50% jitter); `Retry-After` overrides it. */
   retryBaseMillis: wholeNumber({
     flag: 'retry-delay-millis',

@@ -51,7 +51,11 @@ export class PageLoader {
     if (!wantsRender || !this.options.renderer) return { ...page, ...served, rendered: false };
     try {
       const rendered = await this.options.renderer.render(fetched.url, html, signal);
-      return { ...page, ...withHeaderRefusal(extractPage(rendered, fetched.url, fetcher.robotsPolicy, selectors), fetched.refusal), rendered: true };
+      return {
+        ...page,
+        ...withHeaderRefusal(extractPage(rendered, fetched.url, fetcher.robotsPolicy, selectors), fetched.refusal),
+        rendered: true,
+      };
     } catch (error) {
       if (error instanceof WitError) throw error;
       if (signal?.aborted) throw new FetchFailure('aborted', `${url}: stopped`, { retryable: false });

@@ -95,7 +95,8 @@ export class CappedPairWriter {
       return target;
     };
     const insert = (pair: PairCandidate, queryId: number | null) =>
-      this.insert.run(pair.imageUrl, pair.text, pair.textOrigin, pair.pageUrl, queryId, pair.extra ?? null, pair.createdAt ?? now).changes > 0;
+      this.insert.run(pair.imageUrl, pair.text, pair.textOrigin, pair.pageUrl, queryId, pair.extra ?? null, pair.createdAt ?? now).changes >
+      0;
     for (const { pair, queryIds, fallbackQueryIds } of batch) {
       if (queryIds.length === 0) {
         if (insert(pair, null)) outcome.stored++;

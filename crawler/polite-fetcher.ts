@@ -94,7 +94,9 @@ export class PoliteFetcher {
     if (response.status < 200 || response.status >= 300) throw httpFailure(response.url, response.status);
     const refusal = robotsRefusal(response.headers['x-robots-tag'], request.purpose, this.robotsPolicy);
     if (refusal?.refuses === 'resource') {
-      throw new FetchFailure(refusal.directive, `${response.url} says X-Robots-Tag: ${response.headers['x-robots-tag']}`, { retryable: false });
+      throw new FetchFailure(refusal.directive, `${response.url} says X-Robots-Tag: ${response.headers['x-robots-tag']}`, {
+        retryable: false,
+      });
     }
     const { url: finalUrl, status, headers, body, truncated } = response;
     return { url: finalUrl, status, contentType: headers['content-type'] ?? '', headers, body, truncated, ...(refusal ? { refusal } : {}) };

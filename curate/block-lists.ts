@@ -45,7 +45,16 @@ export class BlockedHosts {
   private readonly hosts: Set<string>;
 
   constructor(entries: readonly string[]) {
-    this.hosts = new Set(entries.map((entry) => entry.toLowerCase().replace(/^\*?\./, '').replace(/\.$/, '')).filter((h) => h !== ''));
+    this.hosts = new Set(
+      entries
+        .map((entry) =>
+          entry
+            .toLowerCase()
+            .replace(/^\*?\./, '')
+            .replace(/\.$/, ''),
+        )
+        .filter((h) => h !== ''),
+    );
   }
 
   get size(): number {

@@ -84,7 +84,13 @@ interface WriteBuildOptions extends BuildShardsOptions {
  * swapped in at `outDir` once complete; on failure it is removed and the old
  * `outDir` stays. A full disk is a `WitError` naming the folder.
  */
-async function writeBuild(db: WitDb, pairs: readonly CurationCandidate[], curated: CuratedPairs, options: WriteBuildOptions, progress: ProgressFactory) {
+async function writeBuild(
+  db: WitDb,
+  pairs: readonly CurationCandidate[],
+  curated: CuratedPairs,
+  options: WriteBuildOptions,
+  progress: ProgressFactory,
+) {
   let staging: string | undefined;
   try {
     staging = prepareStaging(options.outDir);
@@ -107,11 +113,13 @@ async function writeBuild(db: WitDb, pairs: readonly CurationCandidate[], curate
 
 function checkFolders(options: BuildShardsOptions): void {
   const isFolder = (path: string) => existsSync(path) && statSync(path).isDirectory();
-  if (!isFolder(options.imagesDir)) throw new WitError(`--images ${options.imagesDir} is not a folder: give the image store that \`wit fetch\` wrote.`);
+  if (!isFolder(options.imagesDir))
+    throw new WitError(`--images ${options.imagesDir} is not a folder: give the image store that \`wit fetch\` wrote.`);
   if (options.excludeNearDir && !isFolder(options.excludeNearDir)) {
     throw new WitError(`--exclude-near ${options.excludeNearDir} is not a folder: give a folder of evaluation images.`);
   }
-  if (existsSync(options.outDir) && !statSync(options.outDir).isDirectory()) throw new WitError(`--out ${options.outDir} is a file; give a folder for the shards.`);
+  if (existsSync(options.outDir) && !statSync(options.outDir).isDirectory())
+    throw new WitError(`--out ${options.outDir} is a file; give a folder for the shards.`);
 }
 
 function isDiskFull(error: unknown): boolean {

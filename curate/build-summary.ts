@@ -13,7 +13,9 @@ export function formatBuildSummary(result: BuildShardsResult, outDir: string): s
   ];
   const phases = result.phaseSecs.map(([phase, secs]) => ({ phase, seconds: secs.toFixed(2) }));
   const splits = Object.entries(result.manifest.splits)
-    .map(([split, { samples, shards }]) => `${split} ${samples.toLocaleString('en-US')} samples in ${shards} shard${shards === 1 ? '' : 's'}`)
+    .map(
+      ([split, { samples, shards }]) => `${split} ${samples.toLocaleString('en-US')} samples in ${shards} shard${shards === 1 ? '' : 's'}`,
+    )
     .join(', ');
   return [
     `${result.pairs.toLocaleString('en-US')} pairs, ${result.clusters.toLocaleString('en-US')} image clusters` +
@@ -45,5 +47,9 @@ function openClipHandOff(manifest: ShardManifest, outDir: string): string[] {
   const command = openClipCommand(manifest, outDir);
   if (!command) return [];
   const shards = manifest.splits.train!.shards;
-  return ['', `Train with open_clip (${shards} even train shards: up to ${shards} loader workers in all, --workers x GPUs, see every sample once an epoch):`, `  ${command}`];
+  return [
+    '',
+    `Train with open_clip (${shards} even train shards: up to ${shards} loader workers in all, --workers x GPUs, see every sample once an epoch):`,
+    `  ${command}`,
+  ];
 }

@@ -43,7 +43,11 @@ const splitSalt = 0x5b117;
  * representative image, so near duplicates never straddle the splits. Shard
  * order inside each split is a seeded shuffle of the pair ids.
  */
-export function curatePairs(pairs: readonly CurationCandidate[], options: ResolvedCurateOptions, context: CurateContext = {}): CuratedPairs {
+export function curatePairs(
+  pairs: readonly CurationCandidate[],
+  options: ResolvedCurateOptions,
+  context: CurateContext = {},
+): CuratedPairs {
   const dropReason: Array<string | undefined> = new Array(pairs.length).fill(undefined);
   const normalized = runPhase(context, 'filter', 'pairs', pairs.length, (tick) => filterAll(pairs, options, context, dropReason, tick));
   if (context.reference) {
@@ -62,7 +66,14 @@ export function curatePairs(pairs: readonly CurationCandidate[], options: Resolv
     const kept = keptRows(dropReason);
     // A pair with no query (a URL list's, kept with --keep-unmatched) is not balanced: there is no query to balance it against.
     const withQuery = kept.filter((row) => pairs[row]!.queryId !== null);
-    const capped = balancePerQuery(withQuery, (row) => pairs[row]!.queryId!, (row) => pairs[row]!.pairId, options.capPerQuery, options.balance, options.seed);
+    const capped = balancePerQuery(
+      withQuery,
+      (row) => pairs[row]!.queryId!,
+      (row) => pairs[row]!.pairId,
+      options.capPerQuery,
+      options.balance,
+      options.seed,
+    );
     for (const row of capped) dropReason[row] = 'query_cap';
     const split = splitRows(pairs, keptRows(dropReason), clusters, options, imageRow);
     tick(pairs.length);
@@ -90,7 +101,12 @@ function filterAll(
   return normalized;
 }
 
-function decontaminate(pairs: readonly CurationCandidate[], reference: ReferenceHashes, dropReason: Array<string | undefined>, tick: (done: number) => void): void {
+function decontaminate(
+  pairs: readonly CurationCandidate[],
+  reference: ReferenceHashes,
+  dropReason: Array<string | undefined>,
+  tick: (done: number) => void,
+): void {
   const verdict = new Map<string, boolean>();
   pairs.forEach((pair, row) => {
     if (dropReason[row] !== undefined) return;

@@ -50,7 +50,11 @@ export function filterDropReason(
   const shorter = Math.min(pair.width ?? 0, pair.height ?? 0);
   if (shorter < options.minSidePixels) return 'image_too_small';
   if (Math.max(pair.width ?? 0, pair.height ?? 0) > options.maxAspectRatio * shorter) return 'aspect_ratio';
-  if (filters.blockedHosts.size > 0 && (filters.blockedHosts.matches(pair.imageHost ?? BlockedHosts.hostOf(pair.imageUrl)) || filters.blockedHosts.matches(BlockedHosts.hostOf(pair.pageUrl)))) {
+  if (
+    filters.blockedHosts.size > 0 &&
+    (filters.blockedHosts.matches(pair.imageHost ?? BlockedHosts.hostOf(pair.imageUrl)) ||
+      filters.blockedHosts.matches(BlockedHosts.hostOf(pair.pageUrl)))
+  ) {
     return 'blocked_host';
   }
   return undefined;

@@ -36,8 +36,15 @@ export function clusterImages(pairs: readonly CurationCandidate[], alive: (row: 
     imageOfRow[row] = image;
   });
   const stats: NearDupStats = { distinctHashes: 0, comparisons: 0, merges: 0 };
-  const clusterOf = clusterHashedImages(rowOfImage.map((row) => pairs[row]!.phash), maxDistance, stats);
-  const representativeOf = chooseRepresentatives(clusterOf, rowOfImage.map((row) => pairs[row]!));
+  const clusterOf = clusterHashedImages(
+    rowOfImage.map((row) => pairs[row]!.phash),
+    maxDistance,
+    stats,
+  );
+  const representativeOf = chooseRepresentatives(
+    clusterOf,
+    rowOfImage.map((row) => pairs[row]!),
+  );
   let clusters = 0;
   representativeOf.forEach((rep, image) => (clusters += rep === image ? 1 : 0));
   return { imageOfRow, representativeOf, rowOfImage: Int32Array.from(rowOfImage), clusters, stats };

@@ -25,7 +25,10 @@ export async function checkLanguages(languages: readonly string[]): Promise<void
   const known = await detectableLanguages();
   const unknown = languages.map((code) => code.toLowerCase()).find((code) => !known.includes(code));
   if (unknown !== undefined) {
-    throw new WitError(`--languages ${unknown} is not a language the detector (eld) knows (CurateOptions.languages); it knows ${known.join(' ')}`, { exitCode: 2 });
+    throw new WitError(
+      `--languages ${unknown} is not a language the detector (eld) knows (CurateOptions.languages); it knows ${known.join(' ')}`,
+      { exitCode: 2 },
+    );
   }
 }
 

@@ -86,7 +86,13 @@ function bandTable(band: HashBand, slotBits: number, items: Uint32Array, hi: Uin
   }
   for (let s = 1; s < start.length; s += 1) start[s]! += start[s - 1]!;
   const cursor = start.slice(0, start.length - 1);
-  const table: BandTable = { start, slotMask, hi: new Uint32Array(items.length), lo: new Uint32Array(items.length), item: new Uint32Array(items.length) };
+  const table: BandTable = {
+    start,
+    slotMask,
+    hi: new Uint32Array(items.length),
+    lo: new Uint32Array(items.length),
+    item: new Uint32Array(items.length),
+  };
   for (let p = 0; p < items.length; p += 1) {
     const at = cursor[slots[p]!]!++;
     table.hi[at] = hi[p]!;
@@ -102,7 +108,13 @@ function bandTable(band: HashBand, slotBits: number, items: Uint32Array, hi: Uin
  * once per band), and joins the near ones. Slot order keeps memory access
  * sequential, which matters more than the comparison count at 1M hashes.
  */
-function joinWithinRadius(table: BandTable, masks: Uint32Array, maxDistance: number, sets: UnionFind, stats: NearDupStats | undefined): void {
+function joinWithinRadius(
+  table: BandTable,
+  masks: Uint32Array,
+  maxDistance: number,
+  sets: UnionFind,
+  stats: NearDupStats | undefined,
+): void {
   const { start, hi, lo, item } = table;
   let comparisons = 0;
   let merges = 0;

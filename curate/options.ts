@@ -1,4 +1,14 @@
-import { choice, decimal, optionTable, resolveOptions, texts, wholeNumber, type GivenOptions, type ProgressSink, type ResolvedOptions } from '../core/index.js';
+import {
+  choice,
+  decimal,
+  optionTable,
+  resolveOptions,
+  texts,
+  wholeNumber,
+  type GivenOptions,
+  type ProgressSink,
+  type ResolvedOptions,
+} from '../core/index.js';
 
 /** How `buildShards` reports one phase: a progress sink and a way to end its line (`ProgressLine` fits). */
 export interface PhaseProgress {
@@ -10,7 +20,10 @@ export type BuildPhase = 'load' | 'eval_images' | 'filter' | 'decontaminate' | '
 
 /** ISO 639-1 codes as typed: `--languages en fr`, `--languages en,fr` or repeated, any case. */
 function languageCodes(typed: readonly string[]): string[] {
-  return typed.flatMap((value) => value.split(',')).map((code) => code.trim().toLowerCase()).filter((code) => code !== '');
+  return typed
+    .flatMap((value) => value.split(','))
+    .map((code) => code.trim().toLowerCase())
+    .filter((code) => code !== '');
 }
 
 /** The filter, dedupe, balance and split settings: what decides each pair's fate. Declared once, here. */
@@ -18,9 +31,19 @@ export const curateOptions = optionTable('CurateOptions', {
   /** Captions with more words (as `tokenize` counts them) are dropped (`caption_too_long`). */
   maxCaptionWords: wholeNumber({ flag: 'max-caption-words', least: 2, default: 77, describe: 'Drop captions with more words' }),
   /** Images whose original shorter side is below this are dropped (`image_too_small`). */
-  minSidePixels: wholeNumber({ flag: 'min-side', least: 1, default: 64, describe: 'Drop images whose original shorter side is below this many pixels' }),
+  minSidePixels: wholeNumber({
+    flag: 'min-side',
+    least: 1,
+    default: 64,
+    describe: 'Drop images whose original shorter side is below this many pixels',
+  }),
   /** Images whose longer side exceeds this times the shorter one are dropped (`aspect_ratio`). */
-  maxAspectRatio: decimal({ flag: 'max-aspect-ratio', least: 1, default: 3, describe: 'Drop images whose longer side exceeds this times the shorter' }),
+  maxAspectRatio: decimal({
+    flag: 'max-aspect-ratio',
+    least: 1,
+    default: 3,
+    describe: 'Drop images whose longer side exceeds this times the shorter',
+  }),
   /**
    * ISO 639-1 codes to keep (e.g. `['en']`); a caption that eld assigns to
    * another language is dropped (`language`), one it cannot place is kept.
@@ -35,13 +58,32 @@ export const curateOptions = optionTable('CurateOptions', {
     describe: 'Keep captions in these ISO 639-1 languages (e.g. en fr); detector: eld. Off when empty',
   }),
   /** Words and phrases: a caption containing one (as whole tokens) is dropped (`blocked_word`). The CLI reads them from a file. */
-  blockWords: texts({ flag: 'block-words', default: [], describe: 'File of words/phrases, one a line: captions containing one are dropped' }),
+  blockWords: texts({
+    flag: 'block-words',
+    default: [],
+    describe: 'File of words/phrases, one a line: captions containing one are dropped',
+  }),
   /** Hosts: a pair whose image or page is on one of them or a subdomain is dropped (`blocked_host`). The CLI reads them from a file. */
-  blockHosts: texts({ flag: 'block-hosts', default: [], describe: 'File of hosts, one a line: pairs whose image or page is on one (or a subdomain) are dropped' }),
+  blockHosts: texts({
+    flag: 'block-hosts',
+    default: [],
+    describe: 'File of hosts, one a line: pairs whose image or page is on one (or a subdomain) are dropped',
+  }),
   /** Largest Hamming distance between 64-bit pHashes for two images to be near duplicates (0: identical hashes only). */
-  nearDupDistance: wholeNumber({ flag: 'near-dup', least: 0, most: 10, default: 4, describe: 'Max Hamming distance of 64-bit pHashes for near-duplicate images' }),
+  nearDupDistance: wholeNumber({
+    flag: 'near-dup',
+    least: 0,
+    most: 10,
+    default: 4,
+    describe: 'Max Hamming distance of 64-bit pHashes for near-duplicate images',
+  }),
   /** Distinct captions kept per near-duplicate cluster. */
-  captionsPerImage: wholeNumber({ flag: 'captions-per-image', least: 1, default: 1, describe: 'Distinct captions kept per near-duplicate cluster' }),
+  captionsPerImage: wholeNumber({
+    flag: 'captions-per-image',
+    least: 1,
+    default: 1,
+    describe: 'Distinct captions kept per near-duplicate cluster',
+  }),
   /** Pairs kept per query after dedupe. */
   capPerQuery: wholeNumber({ flag: 'cap', least: 1, default: 20_000, describe: 'Pairs kept per query after dedupe' }),
   /**
@@ -58,13 +100,25 @@ export const curateOptions = optionTable('CurateOptions', {
   /** Share of near-duplicate clusters that go to `val`. */
   valFraction: decimal({ flag: 'val-fraction', least: 0, most: 1, default: 0.01, describe: 'Share of near-duplicate clusters put in val' }),
   /** Seed of balancing and of the sample order inside shards. */
-  seed: wholeNumber({ flag: 'seed', least: 0, most: 2 ** 32 - 1, default: 0, describe: 'Seed of balancing and of the sample order in shards' }),
+  seed: wholeNumber({
+    flag: 'seed',
+    least: 0,
+    most: 2 ** 32 - 1,
+    default: 0,
+    describe: 'Seed of balancing and of the sample order in shards',
+  }),
 });
 
 /** How the kept samples are cut into shards. */
 export const shardOptions = optionTable('BuildShardsOptions', {
   /** Most samples per shard: a split is cut into as few shards as this allows (but at least `minShards`), all of sizes that differ by at most one. */
-  shardSize: wholeNumber({ flag: 'shard-size', least: 1, most: 1_000_000, default: 10_000, describe: 'Most samples per shard; shards of a split differ by at most one sample' }),
+  shardSize: wholeNumber({
+    flag: 'shard-size',
+    least: 1,
+    most: 1_000_000,
+    default: 10_000,
+    describe: 'Most samples per shard; shards of a split differ by at most one sample',
+  }),
   /**
    * Fewest shards per split when it has that many samples: open_clip needs
    * at least one train shard per loader worker (workers x GPUs), and even
@@ -75,7 +129,8 @@ export const shardOptions = optionTable('BuildShardsOptions', {
     least: 1,
     most: 1_000_000,
     default: 16,
-    describe: 'Fewest shards per split (when it has that many samples): open_clip needs one train shard per loader worker, --workers x GPUs',
+    describe:
+      'Fewest shards per split (when it has that many samples): open_clip needs one train shard per loader worker, --workers x GPUs',
   }),
 });
 

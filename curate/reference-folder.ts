@@ -20,7 +20,10 @@ export async function hashReferenceFolder(dir: string, maxDistance: number, prog
     try {
       reference.add(await computePhash(readFileSync(file)));
     } catch (error) {
-      throw new WitError(`--exclude-near: ${relative(dir, file)} in ${dir} is not a readable image (${(error as Error).message}); remove it or fix it.`, { cause: error });
+      throw new WitError(
+        `--exclude-near: ${relative(dir, file)} in ${dir} is not a readable image (${(error as Error).message}); remove it or fix it.`,
+        { cause: error },
+      );
     }
     progress?.update({ done: i + 1, total: files.length });
   }

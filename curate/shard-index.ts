@@ -21,7 +21,11 @@ export interface ShardManifest {
  * then `manifest.json`, each to a temp name renamed into place. Both are
  * deterministic: no timestamps, keys in a fixed order.
  */
-export function writeShardIndex(outDir: string, shards: readonly WrittenShard[], details: Pick<ShardManifest, 'dropped' | 'config'>): ShardManifest {
+export function writeShardIndex(
+  outDir: string,
+  shards: readonly WrittenShard[],
+  details: Pick<ShardManifest, 'dropped' | 'config'>,
+): ShardManifest {
   const ordered = [...shards].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const splits: ShardManifest['splits'] = {};
   for (const shard of ordered) {

@@ -44,7 +44,8 @@ export async function writeSamples(
   options.progress?.finish();
   const records = pairs.map((pair, row): CurationRecord => {
     const at = placed.get(row);
-    if (!at) return { pairId: pair.pairId, decision: 'drop', reason: curated.dropReason[row] ?? 'image_file_missing', shard: null, key: null };
+    if (!at)
+      return { pairId: pair.pairId, decision: 'drop', reason: curated.dropReason[row] ?? 'image_file_missing', shard: null, key: null };
     return { pairId: pair.pairId, decision: at.shard.startsWith('val-') ? 'val' : 'train', reason: null, shard: at.shard, key: at.key };
   });
   return { shards, records };
@@ -95,7 +96,8 @@ async function writeSplit(
     const written = writer.finish();
     const last = written.at(-1);
     if (last && missingBefore > 0) logOf(logs, last.name).failures.add('image_file_missing', missingBefore);
-    for (const shard of written) writeShardMetadata(options.outDir, shard.name, logs.get(shard.name)!.records, shardStats(logs.get(shard.name)!, options.config));
+    for (const shard of written)
+      writeShardMetadata(options.outDir, shard.name, logs.get(shard.name)!.records, shardStats(logs.get(shard.name)!, options.config));
     return written;
   } catch (error) {
     writer.abort();
@@ -174,6 +176,9 @@ function readImage(imagesDir: string, path: string): Buffer | undefined {
     return readFileSync(join(imagesDir, path));
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new WitError(`Cannot read ${join(imagesDir, path)} from the image store (${(error as Error).message}); fix its permissions and run again.`, { cause: error });
+    throw new WitError(
+      `Cannot read ${join(imagesDir, path)} from the image store (${(error as Error).message}); fix its permissions and run again.`,
+      { cause: error },
+    );
   }
 }

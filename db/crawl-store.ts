@@ -195,7 +195,9 @@ export function countQueryProgress(db: WitDb, partition?: Partition): { done: nu
 
 /** The options of the last crawl, as JSON in `meta` under `crawl.config`, for a person reading the db later. */
 export function recordCrawlConfig(db: WitDb, configJson: string): void {
-  db.prepare("INSERT INTO meta (key, value) VALUES ('crawl.config', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(configJson);
+  db.prepare("INSERT INTO meta (key, value) VALUES ('crawl.config', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(
+    configJson,
+  );
 }
 
 /**
@@ -207,7 +209,8 @@ export function resetFailedCrawlWork(db: WitDb, reason?: string): { pages: numbe
   const where = reason === undefined ? '' : ' AND error = ?';
   const params = reason === undefined ? [] : [reason];
   return db.transaction(() => ({
-    pages: db.prepare(`UPDATE pages SET state = 'pending', next_try_at = NULL, attempts = 0 WHERE state = 'failed'${where}`).run(...params).changes,
+    pages: db.prepare(`UPDATE pages SET state = 'pending', next_try_at = NULL, attempts = 0 WHERE state = 'failed'${where}`).run(...params)
+      .changes,
     queries: db.prepare(`UPDATE queries SET state = 'pending' WHERE state = 'failed'${where}`).run(...params).changes,
   }))();
 }

@@ -28,7 +28,7 @@ export interface CurationCandidate {
 /** Every pair joined with its query (when it has one) and image, in pair-id order; `onProgress` gets the count every 10,000 rows. */
 export function readCurationCandidates(db: WitDb, onProgress?: (rows: number) => void): CurationCandidate[] {
   const statement = db.prepare(
-      `SELECT p.id AS pairId, p.text, p.text_origin AS textOrigin, p.image_url AS imageUrl, p.page_url AS pageUrl,
+    `SELECT p.id AS pairId, p.text, p.text_origin AS textOrigin, p.image_url AS imageUrl, p.page_url AS pageUrl,
               p.query_id AS queryId, q.text AS query, i.state AS imageState, i.host AS imageHost,
               i.sha256, i.phash, i.width, i.height, i.path, p.extra
          FROM pairs p
@@ -63,7 +63,9 @@ export interface CurationRecord {
  */
 export function replaceCuration(db: WitDb, records: Iterable<CurationRecord>, config: unknown): number {
   const insert = db.prepare('INSERT INTO curation (pair_id, decision, reason, shard, key) VALUES (?, ?, ?, ?, ?)');
-  const saveConfig = db.prepare("INSERT INTO meta (key, value) VALUES ('shards_build', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value");
+  const saveConfig = db.prepare(
+    "INSERT INTO meta (key, value) VALUES ('shards_build', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+  );
   return db.transaction(() => {
     db.prepare('DELETE FROM curation').run();
     let count = 0;

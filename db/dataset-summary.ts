@@ -34,19 +34,24 @@ export interface HostFigures {
 export function readDbSummary(path: string): DbSummary {
   const db = openDb(path, { readonly: true });
   try {
-    const counts = (sql: string) => Object.fromEntries((db.prepare(sql).raw().all() as Array<[string, number]>).map(([k, v]) => [k ?? 'none', v]));
+    const counts = (sql: string) =>
+      Object.fromEntries((db.prepare(sql).raw().all() as Array<[string, number]>).map(([k, v]) => [k ?? 'none', v]));
     const scalar = (sql: string) => db.prepare(sql).pluck().get() as number;
     return {
       queries: scalar('SELECT count(*) FROM queries'),
       pairsPerQuery: db.prepare('SELECT pair_count FROM queries WHERE pair_count > 0 ORDER BY pair_count DESC').pluck().all() as number[],
-      topQueries: db.prepare('SELECT text, pair_count AS pairs FROM queries ORDER BY pair_count DESC, text LIMIT 12').all() as DbSummary['topQueries'],
+      topQueries: db
+        .prepare('SELECT text, pair_count AS pairs FROM queries ORDER BY pair_count DESC, text LIMIT 12')
+        .all() as DbSummary['topQueries'],
       pairs: scalar('SELECT count(*) FROM pairs'),
       pagesByState: counts('SELECT state, count(*) FROM pages GROUP BY 1 ORDER BY 2 DESC'),
       imagesByState: counts('SELECT state, count(*) FROM images GROUP BY 1 ORDER BY 2 DESC'),
       imageFailures: counts("SELECT error, count(*) FROM images WHERE state = 'failed' GROUP BY 1 ORDER BY 2 DESC LIMIT 12"),
       decisions: counts('SELECT decision, count(*) FROM curation GROUP BY 1 ORDER BY 2 DESC'),
       dropReasons: counts("SELECT reason, count(*) FROM curation WHERE decision = 'drop' GROUP BY 1 ORDER BY 2 DESC"),
-      imageSizes: db.prepare("SELECT width, height FROM images WHERE state = 'ok' AND width > 0 AND height > 0").all() as DbSummary['imageSizes'],
+      imageSizes: db
+        .prepare("SELECT width, height FROM images WHERE state = 'ok' AND width > 0 AND height > 0")
+        .all() as DbSummary['imageSizes'],
       captionWords: wordCounts(db.prepare('SELECT text FROM pairs').pluck().iterate() as IterableIterator<string>),
       textOrigins: counts('SELECT text_origin, count(*) FROM pairs GROUP BY 1 ORDER BY 2 DESC'),
       hosts: db.prepare(hostsSql).all() as HostFigures[],

@@ -109,7 +109,9 @@ export function countImages(db: WitDb, state: ImageState): number {
 /** Failed images by reason, most frequent first. */
 export function imageFailureCounts(db: WitDb): Array<{ reason: string; count: number }> {
   return db
-    .prepare("SELECT coalesce(error, 'unknown') AS reason, count(*) AS count FROM images WHERE state = 'failed' GROUP BY 1 ORDER BY 2 DESC, 1")
+    .prepare(
+      "SELECT coalesce(error, 'unknown') AS reason, count(*) AS count FROM images WHERE state = 'failed' GROUP BY 1 ORDER BY 2 DESC, 1",
+    )
     .all() as Array<{ reason: string; count: number }>;
 }
 
@@ -150,7 +152,9 @@ export function markImageFailed(db: WitDb, id: number, failure: ImageFailureFiel
 
 /** Stored paths and how many `ok` rows use each (rows sharing bytes share a path). */
 export function storedImagePaths(db: WitDb): Map<string, number> {
-  const rows = db.prepare("SELECT path, count(*) FROM images WHERE state = 'ok' AND path IS NOT NULL GROUP BY path").raw().all() as Array<[string, number]>;
+  const rows = db.prepare("SELECT path, count(*) FROM images WHERE state = 'ok' AND path IS NOT NULL GROUP BY path").raw().all() as Array<
+    [string, number]
+  >;
   return new Map(rows);
 }
 
@@ -166,5 +170,6 @@ export function resetImagesWithPath(db: WitDb, paths: readonly string[]): number
 
 /** `ok` rows that lost their path (should not happen; a hand edit) go back to pending. */
 export function resetOkImagesWithoutPath(db: WitDb): number {
-  return db.prepare("UPDATE images SET state = 'pending', next_try_at = NULL WHERE state = 'ok' AND (path IS NULL OR sha256 IS NULL)").run().changes;
+  return db.prepare("UPDATE images SET state = 'pending', next_try_at = NULL WHERE state = 'ok' AND (path IS NULL OR sha256 IS NULL)").run()
+    .changes;
 }

@@ -38,7 +38,9 @@ export function sourceFileAt(db: WitDb, location: string): SourceFileRow | undef
 
 /** Files of `kind` not finished yet (pending, or running when a crawl stopped), in the order they were added. */
 export function unfinishedSourceFiles(db: WitDb, kind: SourceFileKind): SourceFileRow[] {
-  return db.prepare("SELECT * FROM source_files WHERE kind = ? AND state IN ('pending', 'running') ORDER BY id").all(kind) as SourceFileRow[];
+  return db
+    .prepare("SELECT * FROM source_files WHERE kind = ? AND state IN ('pending', 'running') ORDER BY id")
+    .all(kind) as SourceFileRow[];
 }
 
 /**
@@ -55,9 +57,11 @@ export function advanceSourceFile(db: WitDb, id: number, progress: { position: n
 
 /** Ends a file: `done`, or `failed` with the reason (its pairs so far are kept; `position` says where it broke). */
 export function finishSourceFile(db: WitDb, id: number, outcome: { state: 'done' } | { state: 'failed'; error: string }): void {
-  db.prepare(
-    `UPDATE source_files SET state = ?, error = ?, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?`,
-  ).run(outcome.state, outcome.state === 'failed' ? outcome.error : null, id);
+  db.prepare(`UPDATE source_files SET state = ?, error = ?, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?`).run(
+    outcome.state,
+    outcome.state === 'failed' ? outcome.error : null,
+    id,
+  );
 }
 
 /** Files per kind and state, for `wit db stats`. */

@@ -98,12 +98,19 @@ function fileSize(path: string): number {
 export function formatStats(stats: DbStats): string {
   const out: string[] = [];
   out.push(`${stats.file}  (${(stats.sizeBytes / 1e6).toFixed(1)} MB, schema v${stats.schemaVersion})`, '');
-  out.push(formatTable(['table', 'rows'], Object.entries(stats.rows).map(([table, rows]) => ({ table, rows }))), '');
+  out.push(
+    formatTable(
+      ['table', 'rows'],
+      Object.entries(stats.rows).map(([table, rows]) => ({ table, rows })),
+    ),
+    '',
+  );
   const stateRows = Object.entries(stats.states).flatMap(([table, states]) =>
     Object.entries(states).map(([state, rows]) => ({ table, state, rows })),
   );
   if (stateRows.length > 0) out.push(formatTable(['table', 'state', 'rows'], stateRows), '');
-  if (stats.sourceFiles.length > 0) out.push('source files (warc: web archives, list: URL lists)', formatTable(['kind', 'state', 'files', 'pairs'], stats.sourceFiles), '');
+  if (stats.sourceFiles.length > 0)
+    out.push('source files (warc: web archives, list: URL lists)', formatTable(['kind', 'state', 'files', 'pairs'], stats.sourceFiles), '');
   out.push(`queries: ${stats.queries.done} done, ${stats.queries.left} left`, '');
   if (stats.topQueries.length > 0) {
     out.push('top queries by pairs', formatTable(['id', 'text', 'origin', 'pairs', 'state'], stats.topQueries), '');
@@ -116,7 +123,10 @@ export function formatStats(stats: DbStats): string {
   out.push(`images: ${imageStates.ok ?? 0} ok, ${imageStates.failed ?? 0} failed, ${imageStates.pending ?? 0} pending`);
   if (Object.keys(stats.imageFailures).length > 0) out.push(`  failed by reason: ${topReasons(stats.imageFailures)}`);
   if (stats.curation.length > 0) {
-    out.push('', `curation: ${stats.curation.map(({ decision, reason, pairs }) => `${decision}${reason === null ? '' : ` ${reason}`} ${pairs}`).join(', ')}`);
+    out.push(
+      '',
+      `curation: ${stats.curation.map(({ decision, reason, pairs }) => `${decision}${reason === null ? '' : ` ${reason}`} ${pairs}`).join(', ')}`,
+    );
   }
   return out.join('\n');
 }

@@ -102,10 +102,12 @@ class SiteHandler {
 
     if (url.pathname === '/robots.txt') return send(res, 200, 'text/plain; charset=utf-8', 'User-agent: *\nDisallow: /private/\n');
     if (parts.length === 0) return html(200, pages.homePage(this.groups));
-    if (head === 'about' && parts.length === 1) return html(200, pages.layout('About', '<h1>About</h1><p>A gallery of OpenMoji emoji.</p>'));
+    if (head === 'about' && parts.length === 1)
+      return html(200, pages.layout('About', '<h1>About</h1><p>A gallery of OpenMoji emoji.</p>'));
     if (head === 'g' && second) return this.groupRoute(res, second, third, parts.length, page);
     if (head === 'e' && second && parts.length === 2) return this.emojiRoute(res, second);
-    if (head === 'search' && parts.length === 1) return html(200, pages.searchPage(this.search.search(url.searchParams.get('q') ?? '', page, this.searchPageSize)));
+    if (head === 'search' && parts.length === 1)
+      return html(200, pages.searchPage(this.search.search(url.searchParams.get('q') ?? '', page, this.searchPageSize)));
     if (head === 'api' && second === 'search' && parts.length === 2) return this.searchJson(res, url.searchParams.get('q') ?? '', page);
     if (head === 'images' || head === 'media' || head === 'static' || head === 'private') return this.imageRoute(res, parts);
     return html(404, pages.notFoundPage(url.pathname));
@@ -154,14 +156,17 @@ class SiteHandler {
       return png(full.subarray(0, Math.floor(full.length / 2)));
     }
     const size = Number(second);
-    if (emoji && head === 'images' && parts.length === 3 && (servedSizesPx as readonly number[]).includes(size)) return png(await this.raster.png(hexcode, size));
+    if (emoji && head === 'images' && parts.length === 3 && (servedSizesPx as readonly number[]).includes(size))
+      return png(await this.raster.png(hexcode, size));
     send(res, 404, 'text/plain; charset=utf-8', 'no such image');
   }
 }
 
 let spacer: Promise<Buffer> | undefined;
 function spacerPng(): Promise<Buffer> {
-  spacer ??= sharp({ create: { width: 8, height: 8, channels: 3, background: '#f4f4f8' } }).png().toBuffer();
+  spacer ??= sharp({ create: { width: 8, height: 8, channels: 3, background: '#f4f4f8' } })
+    .png()
+    .toBuffer();
   return spacer;
 }
 

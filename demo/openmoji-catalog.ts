@@ -68,10 +68,9 @@ export function loadCatalog(options: CatalogOptions = {}): Catalog {
   const packageDir = openmojiDir();
   const records = JSON.parse(readFileSync(join(packageDir, 'data', 'openmoji.json'), 'utf8')) as OpenmojiRecord[];
   const wanted = options.groups ? new Set(options.groups) : undefined;
-  const emoji = records
-    .filter((r) => r.skintone === '' && !excludedGroups.has(r.group) && (!wanted || wanted.has(r.group)))
-    .map(toEmoji);
-  if (emoji.length === 0) throw new WitError(`No openmoji emoji in groups ${[...(wanted ?? [])].join(', ')}: name groups from openmoji.json.`);
+  const emoji = records.filter((r) => r.skintone === '' && !excludedGroups.has(r.group) && (!wanted || wanted.has(r.group))).map(toEmoji);
+  if (emoji.length === 0)
+    throw new WitError(`No openmoji emoji in groups ${[...(wanted ?? [])].join(', ')}: name groups from openmoji.json.`);
   return { ...splitHeldOut(emoji, options), svgDir: join(packageDir, 'color', 'svg') };
 }
 

@@ -108,7 +108,13 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   const evals = await evalSteps(paths, steps);
   steps.begin('report');
   const { writeReport } = await import('../report/index.js');
-  const report = await writeReport({ runDir: paths.runDir, dbPath: paths.dbPath, shardsDir: paths.shardsDir, imagesDir: paths.imagesDir, outPath: paths.reportPath });
+  const report = await writeReport({
+    runDir: paths.runDir,
+    dbPath: paths.dbPath,
+    shardsDir: paths.shardsDir,
+    imagesDir: paths.imagesDir,
+    outPath: paths.reportPath,
+  });
   log(`  ${report.path} (${(report.bytes / 1024).toFixed(0)} KiB)`);
   const figures = { ...shards, ...trained, ...evals, ...crawlFigures(paths.dbPath), elapsedSecs: (Date.now() - startedAt) / 1000 };
   return { siteUrl: site.url, ...paths, figures };
@@ -118,12 +124,16 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
 const loopbackFetcher = { allowPrivate: true, hostDelayMillis: 0, perHost: 8, concurrency: 8 };
 
 async function queriesStep(db: WitDb, profile: DemoProfile, corpusPaths: string[], steps: StepLog): Promise<void> {
-  steps.begin(`queries: the ${profile.queryLimit.toLocaleString('en-US')} most used WordNet lemmas${corpusPaths.length > 0 ? ' plus the corpus' : ''}`);
+  steps.begin(
+    `queries: the ${profile.queryLimit.toLocaleString('en-US')} most used WordNet lemmas${corpusPaths.length > 0 ? ' plus the corpus' : ''}`,
+  );
   const { buildQueries } = await import('../queries/index.js');
   const progress = new ProgressLine({ label: 'queries', unit: 'MB' });
   const built = await buildQueries(db, { wordnet: true, limit: profile.queryLimit, corpusPaths, onProgress: progress.update });
   if (corpusPaths.length > 0) progress.finish();
-  const added = Object.entries(built.added).filter(([, n]) => n > 0).map(([origin, n]) => `${n} ${origin}`);
+  const added = Object.entries(built.added)
+    .filter(([, n]) => n > 0)
+    .map(([origin, n]) => `${n} ${origin}`);
   steps.note(`${built.total.toLocaleString('en-US')} queries (${added.join(', ') || 'none new'})`);
 }
 
@@ -131,14 +141,21 @@ async function crawlStep(db: WitDb, site: DemoSite, profile: DemoProfile, steps:
   steps.begin('crawl: the search endpoint for every query, then the site itself');
   const { crawl } = await import('../crawler/index.js');
   for (const source of [
-    { kind: 'search' as const, urlTemplate: site.searchUrlTemplate, maxPages: profile.searchPages, json: { results: 'results', image: 'imageUrl', text: 'text' } },
+    {
+      kind: 'search' as const,
+      urlTemplate: site.searchUrlTemplate,
+      maxPages: profile.searchPages,
+      json: { results: 'results', image: 'imageUrl', text: 'text' },
+    },
     { kind: 'site' as const, seeds: [site.url], maxDepth: profile.siteMaxDepth },
   ]) {
     const line = new ProgressLine({ label: `crawl ${source.kind}`, unit: 'pages' });
     const summary = await crawl(db, { source, fetcher: loopbackFetcher, onProgress: line.update });
     line.finish();
     const reasons = summary.topReasons.map(([reason, n]) => `${n} ${reason}`).join(', ');
-    steps.note(`${source.kind}: ${summary.pages.fetched} pages, ${summary.pairs.stored.toLocaleString('en-US')} pairs stored (${summary.pairs.duplicate} duplicate, ${summary.pairs.unmatched} matching no query)${reasons ? `; pages not fetched: ${reasons}` : ''}`);
+    steps.note(
+      `${source.kind}: ${summary.pages.fetched} pages, ${summary.pairs.stored.toLocaleString('en-US')} pairs stored (${summary.pairs.duplicate} duplicate, ${summary.pairs.unmatched} matching no query)${reasons ? `; pages not fetched: ${reasons}` : ''}`,
+    );
   }
 }
 
@@ -152,7 +169,11 @@ async function fetchStep(db: WitDb, imagesDir: string, steps: StepLog): Promise<
   steps.note(`${summary.ok} images stored, ${summary.failed} failed${failures ? ` (${failures})` : ''}`);
 }
 
-async function shardsStep(paths: ReturnType<typeof demoPaths>, profile: DemoProfile, steps: StepLog): Promise<Pick<DemoFigures, 'trainSamples' | 'valSamples'>> {
+async function shardsStep(
+  paths: ReturnType<typeof demoPaths>,
+  profile: DemoProfile,
+  steps: StepLog,
+): Promise<Pick<DemoFigures, 'trainSamples' | 'valSamples'>> {
   steps.begin('shards: filter, dedupe, decontaminate against the held-out images, balance, split, write');
   const { buildShards } = await import('../curate/index.js');
   const db = openDb(paths.dbPath);
@@ -165,7 +186,9 @@ async function shardsStep(paths: ReturnType<typeof demoPaths>, profile: DemoProf
       captionsPerImage: profile.captionsPerImage,
       progress: (phase, unit) => new ProgressLine({ label: `shards ${phase}`, unit }),
     });
-    const dropped = Object.entries(built.dropped).map(([reason, n]) => `${n} ${reason}`).join(', ');
+    const dropped = Object.entries(built.dropped)
+      .map(([reason, n]) => `${n} ${reason}`)
+      .join(', ');
     steps.note(`${built.pairs} pairs: ${built.train} train and ${built.val} val samples; dropped: ${dropped || 'none'}`);
     return { trainSamples: built.train, valSamples: built.val };
   } finally {
@@ -173,7 +196,11 @@ async function shardsStep(paths: ReturnType<typeof demoPaths>, profile: DemoProf
   }
 }
 
-async function trainStep(paths: ReturnType<typeof demoPaths>, profile: DemoProfile, steps: StepLog): Promise<Pick<DemoFigures, 'trainSteps' | 'finalLoss'>> {
+async function trainStep(
+  paths: ReturnType<typeof demoPaths>,
+  profile: DemoProfile,
+  steps: StepLog,
+): Promise<Pick<DemoFigures, 'trainSteps' | 'finalLoss'>> {
   steps.begin(`train: ${profile.train.steps} steps of the bag-of-words contrastive model`);
   const { train } = await import('../train/index.js');
   const line = new ProgressLine({ label: 'train', unit: 'steps' });
@@ -188,7 +215,10 @@ async function trainStep(paths: ReturnType<typeof demoPaths>, profile: DemoProfi
   return { trainSteps: result.steps, finalLoss: result.last?.loss };
 }
 
-async function evalSteps(paths: ReturnType<typeof demoPaths>, steps: StepLog): Promise<Pick<DemoFigures, 'zeroShotTop1' | 'zeroShotClasses' | 'linearProbeTop1' | 'retrievalRecallAt'>> {
+async function evalSteps(
+  paths: ReturnType<typeof demoPaths>,
+  steps: StepLog,
+): Promise<Pick<DemoFigures, 'zeroShotTop1' | 'zeroShotClasses' | 'linearProbeTop1' | 'retrievalRecallAt'>> {
   const { evaluateZeroShot, evaluateRetrieval, evaluateLinearProbe } = await import('../eval/index.js');
   steps.begin('eval: zero-shot on the held-out emoji (class = subgroup), retrieval on val, linear probe');
   const source = { imagesDir: paths.evalImagesDir };
@@ -196,11 +226,22 @@ async function evalSteps(paths: ReturnType<typeof demoPaths>, steps: StepLog): P
   const f = zeroShot.record.figures;
   steps.note(`zero-shot top-1 ${pct(f.top1)} over ${f.images} images, ${f.classes} classes (chance ${pct(1 / f.classes)})`);
   const retrieval = await evaluateRetrieval({ runDir: paths.runDir, shardsDir: paths.shardsDir });
-  const recall = Object.fromEntries(retrieval.record.figures.recall.map((r) => [r.k, { imageToText: r.imageToText, textToImage: r.textToImage }]));
-  steps.note(`retrieval on ${retrieval.record.figures.pairs} val pairs: ${retrieval.record.figures.recall.map((r) => `R@${r.k} ${pct(r.imageToText)}/${pct(r.textToImage)}`).join(', ')} (image→text/text→image)`);
+  const recall = Object.fromEntries(
+    retrieval.record.figures.recall.map((r) => [r.k, { imageToText: r.imageToText, textToImage: r.textToImage }]),
+  );
+  steps.note(
+    `retrieval on ${retrieval.record.figures.pairs} val pairs: ${retrieval.record.figures.recall.map((r) => `R@${r.k} ${pct(r.imageToText)}/${pct(r.textToImage)}`).join(', ')} (image→text/text→image)`,
+  );
   const probe = await evaluateLinearProbe({ runDir: paths.runDir, source });
-  steps.note(`linear probe top-1 ${pct(probe.record.figures.linearProbeTop1)} vs zero-shot ${pct(probe.record.figures.zeroShotTop1)} on the same test images`);
-  return { zeroShotTop1: f.top1, zeroShotClasses: f.classes, linearProbeTop1: probe.record.figures.linearProbeTop1, retrievalRecallAt: recall };
+  steps.note(
+    `linear probe top-1 ${pct(probe.record.figures.linearProbeTop1)} vs zero-shot ${pct(probe.record.figures.zeroShotTop1)} on the same test images`,
+  );
+  return {
+    zeroShotTop1: f.top1,
+    zeroShotClasses: f.classes,
+    linearProbeTop1: probe.record.figures.linearProbeTop1,
+    retrievalRecallAt: recall,
+  };
 }
 
 function crawlFigures(dbPath: string): Pick<DemoFigures, 'queries' | 'pairs' | 'imagesOk' | 'imagesFailed'> {

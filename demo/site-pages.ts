@@ -59,7 +59,9 @@ export function homePage(groups: ReadonlyMap<string, ReadonlyMap<string, Emoji[]
  * subgroup pages under another URL, and a sticker whose PNG is truncated.
  */
 export function groupPage(group: string, subgroups: ReadonlyMap<string, Emoji[]>): string {
-  const links = [...subgroups].map(([subgroup, list]) => `<li><a href="${groupPath(group, subgroup)}">${escapeHtml(titleCase(subgroup))}</a> (${list.length})</li>`);
+  const links = [...subgroups].map(
+    ([subgroup, list]) => `<li><a href="${groupPath(group, subgroup)}">${escapeHtml(titleCase(subgroup))}</a> (${list.length})</li>`,
+  );
   const featured = [...subgroups.values()].slice(0, 3).map((list) => {
     const e = list[0]!;
     return `<figure><img src="/media/${e.hexcode}.png" alt=""><figcaption>Featured: ${escapeHtml(e.annotation)}</figcaption></figure>`;
@@ -78,9 +80,12 @@ export function subgroupPage(group: string, subgroup: string, list: Emoji[], pag
   const pages = Math.max(1, Math.ceil(list.length / pageSize));
   const slice = list.slice((page - 1) * pageSize, page * pageSize);
   const items = slice.map(
-    (e) => `<a href="${emojiPagePath(e)}"><img src="${imagePath(e)}" alt="${escapeHtml(e.annotation)}" loading="lazy">${escapeHtml(e.annotation)}</a>`,
+    (e) =>
+      `<a href="${emojiPagePath(e)}"><img src="${imagePath(e)}" alt="${escapeHtml(e.annotation)}" loading="lazy">${escapeHtml(e.annotation)}</a>`,
   );
-  const moved = slice[0] ? `<img src="/images/256/${slice[0].hexcode}-old.png" alt="${escapeHtml(slice[0].annotation)} (old design)" width="64" height="64">` : '';
+  const moved = slice[0]
+    ? `<img src="/images/256/${slice[0].hexcode}-old.png" alt="${escapeHtml(slice[0].annotation)} (old design)" width="64" height="64">`
+    : '';
   return layout(
     `${titleCase(subgroup)} – ${titleCase(group)}`,
     `<p><a href="${groupPath(group)}">${escapeHtml(titleCase(group))}</a> › ${escapeHtml(titleCase(subgroup))}</p>
@@ -92,7 +97,9 @@ export function subgroupPage(group: string, subgroup: string, list: Emoji[], pag
 /** One emoji: a figure whose caption names it and its tags, and related emoji. */
 export function emojiPage(emoji: Emoji, related: Emoji[]): string {
   const caption = emoji.tags.length > 0 ? `${emoji.annotation}: ${emoji.tags.slice(0, 4).join(', ')}` : emoji.annotation;
-  const more = related.map((e) => `<a href="${emojiPagePath(e)}"><img src="${imagePath(e)}" alt="${escapeHtml(e.annotation)}">${escapeHtml(e.annotation)}</a>`);
+  const more = related.map(
+    (e) => `<a href="${emojiPagePath(e)}"><img src="${imagePath(e)}" alt="${escapeHtml(e.annotation)}">${escapeHtml(e.annotation)}</a>`,
+  );
   return layout(
     emoji.annotation,
     `<p><a href="${groupPath(emoji.group, emoji.subgroup)}">${escapeHtml(titleCase(emoji.subgroup))}</a></p>
@@ -103,7 +110,9 @@ export function emojiPage(emoji: Emoji, related: Emoji[]): string {
 
 export function searchPage(result: SearchPage): string {
   const pages = Math.max(1, Math.ceil(result.total / result.pageSize));
-  const items = result.hits.map((e) => `<a href="${emojiPagePath(e)}"><img src="${imagePath(e)}" alt="${escapeHtml(e.annotation)}">${escapeHtml(e.annotation)}</a>`);
+  const items = result.hits.map(
+    (e) => `<a href="${emojiPagePath(e)}"><img src="${imagePath(e)}" alt="${escapeHtml(e.annotation)}">${escapeHtml(e.annotation)}</a>`,
+  );
   const base = `/search?q=${encodeURIComponent(result.query)}`;
   return layout(
     `Search: ${result.query}`,

@@ -62,7 +62,11 @@ async function classifyWithModel(model: EvalModel, options: ClassifyOptions): Pr
   if (warning) options.onWarning?.(warning);
   const images = await embedImageFiles(model, options.images, options.batchSize, options.onProgress);
   const classCount = options.labels.length;
-  const probabilities = softmaxRows(classSimilarities(images.embeddings, classifier.classEmbeddings, classifier.dim), classCount, model.logitScale());
+  const probabilities = softmaxRows(
+    classSimilarities(images.embeddings, classifier.classEmbeddings, classifier.dim),
+    classCount,
+    model.logitScale(),
+  );
   const top = Math.min(options.top ?? 5, classCount);
   const results = images.kept.map((index, row) => {
     const ranked = options.labels

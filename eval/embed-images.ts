@@ -97,13 +97,20 @@ function shortReason(error: WitError): string {
 }
 
 /** Embeds `paths` (see `ImageEmbedder`); throws when not one of them decodes. */
-export async function embedImageFiles(model: EvalModel, paths: readonly string[], batchSize?: number, onProgress?: ProgressSink): Promise<EmbeddedImages> {
+export async function embedImageFiles(
+  model: EvalModel,
+  paths: readonly string[],
+  batchSize?: number,
+  onProgress?: ProgressSink,
+): Promise<EmbeddedImages> {
   const embedder = new ImageEmbedder(model, batchSize, onProgress && ((update) => onProgress({ ...update, total: paths.length })));
   for (const path of paths) await embedder.add(path, path);
   const images = await embedder.finish();
   if (images.kept.length === 0 && paths.length > 0) {
     const first = images.skipped[0]!;
-    throw new WitError(`none of the ${paths.length} image(s) could be decoded (e.g. ${first.name}: ${first.reason}); pass JPEG, PNG, WebP or GIF files.`);
+    throw new WitError(
+      `none of the ${paths.length} image(s) could be decoded (e.g. ${first.name}: ${first.reason}); pass JPEG, PNG, WebP or GIF files.`,
+    );
   }
   return images;
 }

@@ -11,7 +11,9 @@ export function formatZeroShot(record: ZeroShotRecord): string {
     `top-1 ${percent(figures.top1)}   top-5 ${percent(figures.top5)}   mean per-class ${percent(figures.meanPerClassAccuracy)}   (chance top-1 ${percent(1 / figures.classes)})`,
     '',
     `${'class'.padEnd(width)}  accuracy  images`,
-    ...figures.perClass.map((c) => `${c.name.padEnd(width)}  ${(c.accuracy === null ? '-' : percent(c.accuracy)).padStart(8)}  ${String(c.images).padStart(6)}`),
+    ...figures.perClass.map(
+      (c) => `${c.name.padEnd(width)}  ${(c.accuracy === null ? '-' : percent(c.accuracy)).padStart(8)}  ${String(c.images).padStart(6)}`,
+    ),
     '',
     `confusion matrix: ${record.files.confusion} (in the run folder)`,
   ];
@@ -42,7 +44,9 @@ export function formatLinearProbe(record: LinearProbeRecord): string {
 /** Each image, then its best labels with probabilities, one per line. */
 export function formatClassification(result: ClassifyResult): string {
   return result.results
-    .map(({ image, labels }) => [image, ...labels.map(({ label, probability }) => `  ${percent(probability).padStart(6)}  ${label}`)].join('\n'))
+    .map(({ image, labels }) =>
+      [image, ...labels.map(({ label, probability }) => `  ${percent(probability).padStart(6)}  ${label}`)].join('\n'),
+    )
     .join('\n');
 }
 

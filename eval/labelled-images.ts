@@ -24,7 +24,8 @@ export const imageExtensions: ReadonlySet<string> = new Set(['.jpg', '.jpeg', '.
  */
 export function loadLabelledImages(source: LabelledImageSource, classNamesFile?: string): LabelledImages {
   const { keys, items } = 'imagesDir' in source ? readImageFolder(source.imagesDir) : readImageList(source.listFile);
-  const classNames = classNamesFile === undefined ? keys.map((key) => key.replaceAll('_', ' ').trim()) : readClassNames(classNamesFile, keys);
+  const classNames =
+    classNamesFile === undefined ? keys.map((key) => key.replaceAll('_', ' ').trim()) : readClassNames(classNamesFile, keys);
   return { classNames, items };
 }
 
@@ -35,7 +36,9 @@ function readImageFolder(dir: string): { keys: string[]; items: LabelledImages['
     .map((entry) => entry.name)
     .sort();
   if (classDirs.length < 2) {
-    throw new WitError(`${dir} has ${classDirs.length} class folder(s); an image folder needs one sub-folder per class (at least 2), e.g. ${join(dir, 'dog')}/*.jpg.`);
+    throw new WitError(
+      `${dir} has ${classDirs.length} class folder(s); an image folder needs one sub-folder per class (at least 2), e.g. ${join(dir, 'dog')}/*.jpg.`,
+    );
   }
   const items: LabelledImages['items'] = [];
   classDirs.forEach((name, label) => {
@@ -45,7 +48,9 @@ function readImageFolder(dir: string): { keys: string[]; items: LabelledImages['
       .map((entry) => entry.name)
       .sort();
     if (images.length === 0) {
-      throw new WitError(`class folder ${join(dir, name)} holds no images (${[...imageExtensions].join(' ')}): add some or remove the folder.`);
+      throw new WitError(
+        `class folder ${join(dir, name)} holds no images (${[...imageExtensions].join(' ')}): add some or remove the folder.`,
+      );
     }
     for (const image of images) items.push({ path: join(classDir, image), label });
   });
@@ -64,7 +69,8 @@ function readImageList(file: string): { keys: string[]; items: LabelledImages['i
   const text = readText(file, 'image list');
   const base = dirname(resolve(file));
   const rows = file.toLowerCase().endsWith('.jsonl') ? parseJsonlList(text, file) : parseCsvList(text, file);
-  if (rows.length === 0) throw new WitError(`${file} lists no images: give one "path,label" per line (CSV) or {"path":…,"label":…} (JSONL).`);
+  if (rows.length === 0)
+    throw new WitError(`${file} lists no images: give one "path,label" per line (CSV) or {"path":…,"label":…} (JSONL).`);
   const keys = sortLabels([...new Set(rows.map((row) => row.label))]);
   const index = new Map(keys.map((key, i) => [key, i]));
   return { keys, items: rows.map((row) => ({ path: resolve(base, row.path), label: index.get(row.label)! })) };
@@ -95,14 +101,20 @@ function parseCsvList(text: string, file: string): Array<{ path: string; label: 
   if (rows.length > 0 && isHeader(rows[0]!.fields)) rows.shift();
   return rows.map(({ fields, number }) => {
     if (fields.length !== 2 || fields[0]!.trim() === '' || fields[1]!.trim() === '') {
-      throw new WitError(`${file} line ${number} should be "path,label" (2 fields; quote a field holding a comma), got ${fields.length} field(s).`);
+      throw new WitError(
+        `${file} line ${number} should be "path,label" (2 fields; quote a field holding a comma), got ${fields.length} field(s).`,
+      );
     }
     return { path: fields[0]!.trim(), label: fields[1]!.trim() };
   });
 }
 
 function isHeader(fields: string[]): boolean {
-  return fields.length === 2 && ['path', 'file', 'filepath', 'image'].includes(fields[0]!.trim().toLowerCase()) && fields[1]!.trim().toLowerCase() === 'label';
+  return (
+    fields.length === 2 &&
+    ['path', 'file', 'filepath', 'image'].includes(fields[0]!.trim().toLowerCase()) &&
+    fields[1]!.trim().toLowerCase() === 'label'
+  );
 }
 
 /** One CSV record (RFC 4180 quoting: "a,b" and "" for a quote). */

@@ -66,14 +66,23 @@ export async function evaluateLinearProbe(options: LinearProbeOptions): Promise<
   }
 }
 
-async function runLinearProbe(model: EvalModel, { classNames, items, templates }: LabelledEvalInputs, options: LinearProbeOptions): Promise<LinearProbeResult> {
+async function runLinearProbe(
+  model: EvalModel,
+  { classNames, items, templates }: LabelledEvalInputs,
+  options: LinearProbeOptions,
+): Promise<LinearProbeResult> {
   const testFraction = options.testFraction ?? 0.3;
   const seed = options.seed ?? 0;
   const classifier = await buildZeroShotClassifier(model, classNames, templates);
   const warning = unknownClassWarning(classifier);
   if (warning) options.onWarning?.(warning);
 
-  const images = await embedImageFiles(model, items.map((item) => item.path), options.batchSize, options.onProgress);
+  const images = await embedImageFiles(
+    model,
+    items.map((item) => item.path),
+    options.batchSize,
+    options.onProgress,
+  );
   const all = {
     features: images.embeddings,
     labels: Int32Array.from(images.kept, (index) => items[index]!.label),
@@ -89,7 +98,11 @@ async function runLinearProbe(model: EvalModel, { classNames, items, templates }
   const test = subset(all, held);
   const fit = fitLinearProbe(train, { seed, l2Grid: options.l2Grid });
   const probe = classificationMetrics(logisticScores(fit.model, test.features), test.labels, classNames.length);
-  const zeroShot = classificationMetrics(classSimilarities(test.features, classifier.classEmbeddings, classifier.dim), test.labels, classNames.length);
+  const zeroShot = classificationMetrics(
+    classSimilarities(test.features, classifier.classEmbeddings, classifier.dim),
+    test.labels,
+    classNames.length,
+  );
 
   const record: LinearProbeRecord = {
     kind: 'linear-probe',

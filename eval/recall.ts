@@ -46,7 +46,12 @@ export const tieTolerance = 1e-5;
  * computed a block of image rows at a time (at most 16M values) and only the
  * ranks of the true pairs are kept.
  */
-export function retrievalRecall(imageEmbeddings: Float32Array, textEmbeddings: Float32Array, count: number, options: RetrievalRecallOptions = {}): RecallAtK[] {
+export function retrievalRecall(
+  imageEmbeddings: Float32Array,
+  textEmbeddings: Float32Array,
+  count: number,
+  options: RetrievalRecallOptions = {},
+): RecallAtK[] {
   const ks = options.ks ?? [1, 5, 10];
   if (count === 0) return ks.map((k) => ({ k, imageToText: 0, textToImage: 0 }));
   if (textEmbeddings.length !== imageEmbeddings.length) throw new Error('image and text embeddings differ in shape');
@@ -94,7 +99,16 @@ export function plainScoreRows(images: Float32Array, texts: Float32Array, dim: n
 }
 
 /** Four consecutive image rows against one caption, written down a column of `out`. */
-function dot4(images: Float32Array, a: number, texts: Float32Array, t: number, dim: number, out: Float32Array, at: number, stride: number): void {
+function dot4(
+  images: Float32Array,
+  a: number,
+  texts: Float32Array,
+  t: number,
+  dim: number,
+  out: Float32Array,
+  at: number,
+  stride: number,
+): void {
   const b = a + dim;
   const c = b + dim;
   const d = c + dim;

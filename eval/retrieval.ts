@@ -59,7 +59,11 @@ export async function evaluateRetrieval(options: RetrievalOptions): Promise<Retr
 async function runRetrieval(model: EvalModel, shards: ShardFile[], options: RetrievalOptions): Promise<RetrievalResult> {
   const split = options.split ?? 'val';
   const total = await countSamples(shards);
-  const embedder = new ImageEmbedder(model, options.batchSize, options.onProgress && ((update) => options.onProgress!({ ...update, total })));
+  const embedder = new ImageEmbedder(
+    model,
+    options.batchSize,
+    options.onProgress && ((update) => options.onProgress!({ ...update, total })),
+  );
   const captions: string[] = [];
   const samples: string[] = [];
   for (const shard of shards) {
@@ -71,12 +75,19 @@ async function runRetrieval(model: EvalModel, shards: ShardFile[], options: Retr
   }
   const images = await embedder.finish();
   if (images.kept.length === 0) {
-    throw new WitError(`the ${split} shards in ${options.shardsDir} hold no pair whose image decodes; rebuild them with \`wit shards build\`.`);
+    throw new WitError(
+      `the ${split} shards in ${options.shardsDir} hold no pair whose image decodes; rebuild them with \`wit shards build\`.`,
+    );
   }
   const keptCaptions = images.kept.map((index) => captions[index]!);
   const texts = await embedTextsInBatches(model, keptCaptions);
   const time = new Date().toISOString();
-  const examples = retrievalExamples({ images: images.embeddings, texts, samples: images.kept.map((index) => samples[index]!), captions: keptCaptions });
+  const examples = retrievalExamples({
+    images: images.embeddings,
+    texts,
+    samples: images.kept.map((index) => samples[index]!),
+    captions: keptCaptions,
+  });
   const record: RetrievalRecord = {
     kind: 'retrieval',
     time,
@@ -101,7 +112,8 @@ function rankPairs(images: Float32Array, texts: Float32Array, count: number): Re
 
 async function embedTextsInBatches(model: EvalModel, texts: readonly string[]): Promise<Float32Array> {
   const chunks: Float32Array[] = [];
-  for (let first = 0; first < texts.length; first += textBatchSize) chunks.push(await model.embedTexts(texts.slice(first, first + textBatchSize)));
+  for (let first = 0; first < texts.length; first += textBatchSize)
+    chunks.push(await model.embedTexts(texts.slice(first, first + textBatchSize)));
   const out = new Float32Array(chunks.reduce((sum, chunk) => sum + chunk.length, 0));
   let at = 0;
   for (const chunk of chunks) {

@@ -14,7 +14,11 @@ export interface ZeroShotClassifier {
  * Embeds every (class, template) prompt and ensembles them per class as CLIP
  * does (`ensembleClassEmbeddings`).
  */
-export async function buildZeroShotClassifier(model: EvalModel, classNames: readonly string[], templates: readonly string[]): Promise<ZeroShotClassifier> {
+export async function buildZeroShotClassifier(
+  model: EvalModel,
+  classNames: readonly string[],
+  templates: readonly string[],
+): Promise<ZeroShotClassifier> {
   const prompts = classPrompts(classNames, templates);
   const promptEmbeddings = await model.embedTexts(prompts);
   const classEmbeddings = ensembleClassEmbeddings(promptEmbeddings, classNames.length, templates.length);
@@ -30,7 +34,10 @@ export async function buildZeroShotClassifier(model: EvalModel, classNames: read
 export function unknownClassWarning(classifier: ZeroShotClassifier): string | undefined {
   const unknown = classifier.classesWithoutKnownWords;
   if (unknown.length === 0) return undefined;
-  const shown = unknown.slice(0, 10).map((name) => `"${name}"`).join(', ');
+  const shown = unknown
+    .slice(0, 10)
+    .map((name) => `"${name}"`)
+    .join(', ');
   return (
     `${unknown.length} of ${classifier.classNames.length} class names have no word in the model's vocabulary: ${shown}` +
     `${unknown.length > 10 ? ', …' : ''}. Their prompts carry only the template's words, so these classes are guesses; ` +

@@ -21,7 +21,10 @@ export function zeroShotExamples(
 ): ZeroShotExample[] {
   const all = paths.map((path, i) => {
     const row = scores.subarray(i * classCount, (i + 1) * classCount);
-    const top = [...row.keys()].sort((a, b) => row[b]! - row[a]! || a - b).slice(0, topCount).map((c): [number, number] => [c, row[c]!]);
+    const top = [...row.keys()]
+      .sort((a, b) => row[b]! - row[a]! || a - b)
+      .slice(0, topCount)
+      .map((c): [number, number] => [c, row[c]!]);
     return { path, trueClass: labels[i]!, top };
   });
   const byConfidence = (list: ZeroShotExample[]) => list.sort((a, b) => b.top[0]![1] - a.top[0]![1]).slice(0, perKind);

@@ -69,19 +69,33 @@ export async function evaluateZeroShot(options: ZeroShotOptions): Promise<ZeroSh
   }
 }
 
-async function runZeroShot(model: EvalModel, { classNames, items, templates }: LabelledEvalInputs, options: ZeroShotOptions): Promise<ZeroShotResult> {
+async function runZeroShot(
+  model: EvalModel,
+  { classNames, items, templates }: LabelledEvalInputs,
+  options: ZeroShotOptions,
+): Promise<ZeroShotResult> {
   const classifier = await buildZeroShotClassifier(model, classNames, templates);
   const warning = unknownClassWarning(classifier);
   if (warning) options.onWarning?.(warning);
 
-  const images = await embedImageFiles(model, items.map((item) => item.path), options.batchSize, options.onProgress);
+  const images = await embedImageFiles(
+    model,
+    items.map((item) => item.path),
+    options.batchSize,
+    options.onProgress,
+  );
   const labels = Int32Array.from(images.kept, (index) => items[index]!.label);
   const scores = classSimilarities(images.embeddings, classifier.classEmbeddings, classifier.dim);
   const metrics = classificationMetrics(scores, labels, classNames.length);
 
   const time = new Date().toISOString();
   const data = dataPath(options.source);
-  const examples = zeroShotExamples(scores, labels, images.kept.map((index) => items[index]!.path), classNames.length);
+  const examples = zeroShotExamples(
+    scores,
+    labels,
+    images.kept.map((index) => items[index]!.path),
+    classNames.length,
+  );
   const confusion: ConfusionFile = { time, data, classNames, matrix: metrics.confusion, examples };
   const record: ZeroShotRecord = {
     kind: 'zeroshot',
@@ -96,7 +110,11 @@ async function runZeroShot(model: EvalModel, { classNames, items, templates }: L
       top1: metrics.top1,
       top5: metrics.top5,
       meanPerClassAccuracy: metrics.meanPerClassAccuracy,
-      perClass: classNames.map((name, c) => ({ name, images: metrics.confusion[c]!.reduce((a, b) => a + b, 0), accuracy: metrics.perClassAccuracy[c]! })),
+      perClass: classNames.map((name, c) => ({
+        name,
+        images: metrics.confusion[c]!.reduce((a, b) => a + b, 0),
+        accuracy: metrics.perClassAccuracy[c]!,
+      })),
       classesWithoutKnownWords: classifier.classesWithoutKnownWords,
     },
     files: { confusion: writeConfusionFile(options.runDir, confusion) },

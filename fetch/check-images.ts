@@ -82,7 +82,10 @@ export function formatCheckImagesReport(report: CheckImagesReport): string {
   for (const path of report.samples.missing) lines.push(`  missing ${path}`);
   for (const path of report.samples.extra) lines.push(`  extra   ${path}`);
   const problems = report.missingFiles + report.extraFiles + report.rowsWithoutPath;
-  if (report.repaired) lines.push(`repaired: ${report.rowsReset} rows back to pending (run \`wit fetch\` to download them again), ${report.filesDeleted} extra files deleted`);
+  if (report.repaired)
+    lines.push(
+      `repaired: ${report.rowsReset} rows back to pending (run \`wit fetch\` to download them again), ${report.filesDeleted} extra files deleted`,
+    );
   else if (problems > 0) lines.push('the db and the store disagree: run again with --repair to fix it');
   else lines.push('the db and the store agree');
   return lines.join('\n');

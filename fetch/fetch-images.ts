@@ -1,7 +1,17 @@
 import { setMaxListeners } from 'node:events';
 import { availableParallelism } from 'node:os';
 import PQueue from 'p-queue';
-import { countImages, enqueuePairImages, findStoredImage, markImageFailed, markImageOk, pendingImages, resetFailedImages, type StoredImage, type WitDb } from '../db/index.js';
+import {
+  countImages,
+  enqueuePairImages,
+  findStoredImage,
+  markImageFailed,
+  markImageOk,
+  pendingImages,
+  resetFailedImages,
+  type StoredImage,
+  type WitDb,
+} from '../db/index.js';
 import { ReasonCounter, resolveOptions, type GivenOptions, type ProgressSink, type ResolvedOptions } from '../core/index.js';
 import { FetchFailure, fetcherFor, type FetcherChoice, type PoliteFetcher } from '../crawler/index.js';
 import { ImageFailure } from './image-failure.js';
@@ -137,7 +147,13 @@ class FetchRun {
   }
 
   counts(): Pick<FetchImagesSummary, 'ok' | 'reused' | 'failed' | 'failures' | 'downloadedBytes'> {
-    return { ok: this.ok, reused: this.reused, failed: this.reasons.total, failures: this.reasons.top(10), downloadedBytes: this.downloadedBytes };
+    return {
+      ok: this.ok,
+      reused: this.reused,
+      failed: this.reasons.total,
+      failures: this.reasons.top(10),
+      downloadedBytes: this.downloadedBytes,
+    };
   }
 
   /** A failure that is not about one image (disk full, a bug): stop the run and report it. */
@@ -150,7 +166,12 @@ class FetchRun {
     if (this.stop.signal.aborted) return;
     let httpStatus: number | undefined;
     try {
-      const resource = await this.fetcher.fetch(url, { purpose: 'image', maxBytes: this.maxImageBytes, onTooLarge: 'fail', signal: this.stop.signal });
+      const resource = await this.fetcher.fetch(url, {
+        purpose: 'image',
+        maxBytes: this.maxImageBytes,
+        onTooLarge: 'fail',
+        signal: this.stop.signal,
+      });
       httpStatus = resource.status;
       this.downloadedBytes += resource.body.length;
       await this.storeBody(id, resource.body, resource.status);
@@ -203,7 +224,12 @@ class FetchRun {
     const elapsedSecs = Math.max(1e-3, (Date.now() - this.startedAt) / 1000);
     const counts: Record<string, number> = { ok: this.ok, failed: this.reasons.total };
     for (const [reason, count] of this.reasons.top(3)) counts[reason] = count;
-    this.options.onProgress({ done: this.ok + this.reasons.total, total: this.total, rates: { MB: this.downloadedBytes / 1e6 / elapsedSecs }, counts });
+    this.options.onProgress({
+      done: this.ok + this.reasons.total,
+      total: this.total,
+      rates: { MB: this.downloadedBytes / 1e6 / elapsedSecs },
+      counts,
+    });
   }
 }
 

@@ -12,18 +12,15 @@ const idleMillis = 2000;
  * Returns the rounds' summaries added up; `onProgress` gets the counts of all
  * rounds so far (`total`: the images known so far).
  */
-export async function fetchWhileCrawling(
-  db: WitDb,
-  crawlDone: Promise<unknown>,
-  options: FetchImagesOptions,
-): Promise<FetchImagesSummary> {
+export async function fetchWhileCrawling(db: WitDb, crawlDone: Promise<unknown>, options: FetchImagesOptions): Promise<FetchImagesSummary> {
   let crawling = true;
   const ended = crawlDone.then(
     () => (crawling = false),
     () => (crawling = false),
   );
   const rounds: FetchImagesSummary[] = [];
-  const nextRound = () => fetchImages(db, { ...options, onProgress: (update) => options.onProgress?.(sinceFirstRound(addUp(rounds), update)) });
+  const nextRound = () =>
+    fetchImages(db, { ...options, onProgress: (update) => options.onProgress?.(sinceFirstRound(addUp(rounds), update)) });
   while (crawling && !options.signal?.aborted) {
     const round = await nextRound();
     rounds.push(round);
@@ -61,7 +58,11 @@ export function crawlAndFetchProgress(sink: ProgressSink): { crawl: ProgressSink
       show();
     },
     images: (update) => {
-      images = { 'images ok': update.counts?.ok ?? 0, 'images failed': update.counts?.failed ?? 0, 'images left': (update.total ?? update.done) - update.done };
+      images = {
+        'images ok': update.counts?.ok ?? 0,
+        'images failed': update.counts?.failed ?? 0,
+        'images left': (update.total ?? update.done) - update.done,
+      };
       show();
     },
   };

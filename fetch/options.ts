@@ -6,20 +6,50 @@ import { mostWorkers, optionTable, text, wholeNumber, yesNo } from '../core/inde
 
 export const processImageOptions = optionTable('ProcessImageOptions', {
   /** Shorter side of the stored JPEG, in pixels; smaller images are kept at their size. */
-  size: wholeNumber({ flag: 'size', least: 8, most: 8192, default: 256, describe: 'Shorter side of the stored JPEG in px (never upscaled)' }),
+  size: wholeNumber({
+    flag: 'size',
+    least: 8,
+    most: 8192,
+    default: 256,
+    describe: 'Shorter side of the stored JPEG in px (never upscaled)',
+  }),
   /** Images whose shorter side (after EXIF orientation) is below this are refused as `too_small`. */
-  minSide: wholeNumber({ flag: 'min-side', least: 1, most: 8192, default: 64, describe: 'Refuse images whose shorter side is below this (too_small)' }),
+  minSide: wholeNumber({
+    flag: 'min-side',
+    least: 1,
+    most: 8192,
+    default: 64,
+    describe: 'Refuse images whose shorter side is below this (too_small)',
+  }),
   /** Images declaring more pixels than this are refused as `too_many_pixels` before any pixel is decoded (decompression bombs). PIL's default limit. */
-  maxPixels: wholeNumber({ flag: 'max-pixels', least: 1, most: 1e10, default: 89_478_485, describe: 'Refuse images declaring more pixels (too_many_pixels); PIL default' }),
+  maxPixels: wholeNumber({
+    flag: 'max-pixels',
+    least: 1,
+    most: 1e10,
+    default: 89_478_485,
+    describe: 'Refuse images declaring more pixels (too_many_pixels); PIL default',
+  }),
   /** Rasterise SVG (without loading external resources) instead of refusing it as `svg_refused`. */
   allowSvg: yesNo({ flag: 'allow-svg', default: false, describe: 'Rasterise SVG instead of refusing it (svg_refused)' }),
 });
 
 export const fetchImagesOptions = optionTable('FetchImagesOptions', {
   /** Downloads larger than this fail as `too_large` without being read to the end. */
-  maxImageBytes: wholeNumber({ flag: 'max-image-bytes', least: 1, most: 1024 ** 3, default: 20 * 1024 * 1024, describe: 'Refuse downloads larger than this (too_large)' }),
+  maxImageBytes: wholeNumber({
+    flag: 'max-image-bytes',
+    least: 1,
+    most: 1024 ** 3,
+    default: 20 * 1024 * 1024,
+    describe: 'Refuse downloads larger than this (too_large)',
+  }),
   /** Images decoded and resized at once (each on a libuv thread); unset: one per CPU core. */
-  decodeConcurrency: wholeNumber({ flag: 'decode-concurrency', least: 1, most: mostWorkers, defaultText: 'CPU cores', describe: 'Images decoded at once' }),
+  decodeConcurrency: wholeNumber({
+    flag: 'decode-concurrency',
+    least: 1,
+    most: mostWorkers,
+    defaultText: 'CPU cores',
+    describe: 'Images decoded at once',
+  }),
   /** Put failed images (those failed with `retryReason` only, when given) back to pending first. */
   retryFailed: yesNo({ flag: 'retry-failed', default: false, describe: 'Try failed images again' }),
   /** With `retryFailed`: only this reason, e.g. `timeout`. */

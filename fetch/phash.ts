@@ -28,7 +28,8 @@ const dctBasis: Float64Array = (() => {
  * lowercase hex characters.
  */
 export function phashOfGrid(gray: Uint8Array): string {
-  if (gray.length !== phashGridSide * phashGridSide) throw new RangeError(`phashOfGrid needs ${phashGridSide * phashGridSide} bytes, got ${gray.length}`);
+  if (gray.length !== phashGridSide * phashGridSide)
+    throw new RangeError(`phashOfGrid needs ${phashGridSide * phashGridSide} bytes, got ${gray.length}`);
   // Rows first: rowLow[r][k] = DCT_k of row r; then columns over those 8 columns.
   const rowLow = new Float64Array(phashGridSide * lowSide);
   for (let r = 0; r < phashGridSide; r++) {

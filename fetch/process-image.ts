@@ -77,7 +77,11 @@ export async function normalizeImage(
 }
 
 /** The decode half of `normalizeImage`, for bytes whose `metadata` passed the checks. */
-export async function decodeToStoredSize(bytes: Buffer, metadata: Metadata, settings: Required<ProcessImageOptions>): Promise<NormalizedPixels> {
+export async function decodeToStoredSize(
+  bytes: Buffer,
+  metadata: Metadata,
+  settings: Required<ProcessImageOptions>,
+): Promise<NormalizedPixels> {
   const { width, height } = metadata.autoOrient;
   const shorter = Math.min(width, height);
   const svgDensity = metadata.format === 'svg' ? { density: Math.min(2400, (72 * Math.max(settings.size, shorter)) / shorter) } : {};
@@ -123,7 +127,9 @@ function describeHead(bytes: Buffer): string {
 
 export async function encodeJpeg(pixels: NormalizedPixels): Promise<Buffer> {
   const { data, width, height, channels } = pixels;
-  return sharp(data, { raw: { width, height, channels: channels as 3 } }).jpeg({ quality: 90 }).toBuffer();
+  return sharp(data, { raw: { width, height, channels: channels as 3 } })
+    .jpeg({ quality: 90 })
+    .toBuffer();
 }
 
 export function phashOfPixels(pixels: NormalizedPixels): string {

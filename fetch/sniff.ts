@@ -24,7 +24,9 @@ function isoBrand(brand: string): SniffedFormat | undefined {
 }
 
 function looksLikeSvg(bytes: Uint8Array): boolean {
-  const head = ascii(bytes, 0, 1024).replace(/^\uFEFF/, '').trimStart();
+  const head = ascii(bytes, 0, 1024)
+    .replace(/^\uFEFF/, '')
+    .trimStart();
   if (!head.startsWith('<')) return false;
   return /<svg[\s>]/i.test(head) && !/<html[\s>]/i.test(head);
 }

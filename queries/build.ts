@@ -116,9 +116,18 @@ export async function buildQueries(db: WitDb, options: BuildQueriesOptions): Pro
   const extraPaths = options.extraPaths ?? [];
   const inputs = buildInputs(options);
   await probeInputs(inputs);
-  const progress = new InputProgress(inputs.reduce((sum, input) => sum + textFileBytes(input.path, input.role), 0), options.onProgress);
+  const progress = new InputProgress(
+    inputs.reduce((sum, input) => sum + textFileBytes(input.path, input.role), 0),
+    options.onProgress,
+  );
   const adder = new QueryAdder(db, options.limit ?? Infinity);
-  const result: BuildQueriesResult = { candidates: adder.candidates, added: adder.added, total: 0, limitReached: false, malformedTitleLines: 0 };
+  const result: BuildQueriesResult = {
+    candidates: adder.candidates,
+    added: adder.added,
+    total: 0,
+    limitReached: false,
+    malformedTitleLines: 0,
+  };
 
   if (corpusPaths.length > 0 && adder.hasRoom()) {
     const counts = await countCorpora(corpusPaths, {
@@ -188,10 +197,14 @@ async function checkUserQueryFile(path: string, role: string): Promise<void> {
     for (const line of lines) {
       lineNumber += 1;
       if (line.includes('\uFFFD')) {
-        throw new WitError(`${role} ${path}, line ${lineNumber}: not valid UTF-8 text. Save the file as UTF-8 (e.g. iconv -f latin1 -t utf-8), one query a line; nothing was imported.`);
+        throw new WitError(
+          `${role} ${path}, line ${lineNumber}: not valid UTF-8 text. Save the file as UTF-8 (e.g. iconv -f latin1 -t utf-8), one query a line; nothing was imported.`,
+        );
       }
       if (line.length > maxUserQueryChars) {
-        throw new WitError(`${role} ${path}, line ${lineNumber}: ${line.length.toLocaleString('en-US')} characters, more than a query may hold (${maxUserQueryChars}). Give one query a line; nothing was imported.`);
+        throw new WitError(
+          `${role} ${path}, line ${lineNumber}: ${line.length.toLocaleString('en-US')} characters, more than a query may hold (${maxUserQueryChars}). Give one query a line; nothing was imported.`,
+        );
       }
     }
   }
@@ -199,9 +212,15 @@ async function checkUserQueryFile(path: string, role: string): Promise<void> {
 
 function addCorpusQueries(adder: QueryAdder, counts: CorpusCounts, options: BuildQueriesOptions): void {
   const minCount = options.minCount ?? defaults.minCount;
-  adder.add('unigram', frequentUnigrams(counts, minCount).map((term) => term.text));
+  adder.add(
+    'unigram',
+    frequentUnigrams(counts, minCount).map((term) => term.text),
+  );
   const bigrams = highPmiBigrams(counts, options.bigramMinCount ?? minCount, options.bigramPmi ?? defaults.bigramPmi);
-  adder.add('bigram', bigrams.map((term) => term.text));
+  adder.add(
+    'bigram',
+    bigrams.map((term) => term.text),
+  );
 }
 
 function corpusSummary(counts: CorpusCounts): NonNullable<BuildQueriesResult['corpus']> {

@@ -4,5 +4,13 @@ export { loadMatcher } from './load-matcher.js';
 export { buildQueries, checkBuildInputs, type BuildQueriesOptions, type BuildQueriesResult } from './build.js';
 export { exportQueries, importQueries, type ImportQueriesResult } from './import-export.js';
 export { readWordnetGlosses, readWordnetLemmas } from './wordnet.js';
-export { bigramPmi, countCorpora, frequentUnigrams, highPmiBigrams, type CorpusCounts, type RankedBigram, type RankedTerm } from './corpus-counts.js';
+export {
+  bigramPmi,
+  countCorpora,
+  frequentUnigrams,
+  highPmiBigrams,
+  type CorpusCounts,
+  type RankedBigram,
+  type RankedTerm,
+} from './corpus-counts.js';
 export { formatBuildSummary } from './summary.js';

@@ -102,7 +102,8 @@ export class QueryMatcher {
       if (states[report * stateFields + stampField] === stamp) return;
       states[report * stateFields + stampField] = stamp;
       found.push(states[report * stateFields + queryField]!);
-      for (let out = states[report * stateFields + moreOutputsField]!; out !== none; out = this.outputs[2 * out + 1]!) found.push(this.outputs[2 * out]!);
+      for (let out = states[report * stateFields + moreOutputsField]!; out !== none; out = this.outputs[2 * out + 1]!)
+        found.push(this.outputs[2 * out]!);
       report = states[states[report * stateFields + failField]! * stateFields + reportField]!;
     }
   }

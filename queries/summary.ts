@@ -16,10 +16,13 @@ export function formatBuildSummary(result: BuildQueriesResult): string {
         `${format(c.trackedUnigrams)} words and ${format(c.trackedBigrams)} bigrams tracked`,
     );
     if (c.undercountBound > 0) {
-      lines.push(`memory caps pruned rare terms: counts may be low by up to ${format(c.undercountBound)} (raise --max-tracked-unigrams/--max-tracked-bigrams to tighten)`);
+      lines.push(
+        `memory caps pruned rare terms: counts may be low by up to ${format(c.undercountBound)} (raise --max-tracked-unigrams/--max-tracked-bigrams to tighten)`,
+      );
     }
   }
-  if (result.malformedTitleLines > 0) lines.push(`titles: ${format(result.malformedTitleLines)} lines were not title<TAB>views and were skipped`);
+  if (result.malformedTitleLines > 0)
+    lines.push(`titles: ${format(result.malformedTitleLines)} lines were not title<TAB>views and were skipped`);
   if (result.limitReached) lines.push('--limit reached: later candidates were left out.');
   return lines.join('\n');
 }

@@ -23,7 +23,8 @@ export function textFileBytes(path: string, role: string): number {
   } catch {
     throw new WitError(`${role} ${path} does not exist (or cannot be read); check the path.`);
   }
-  if (stat.isDirectory()) throw new WitError(`${role} ${path} is a folder; give a text file (plain or .gz), one line per document or entry.`);
+  if (stat.isDirectory())
+    throw new WitError(`${role} ${path} is a folder; give a text file (plain or .gz), one line per document or entry.`);
   return stat.size;
 }
 
@@ -60,7 +61,9 @@ export async function* readTextLines(path: string, options: TextLinesOptions): A
     }
   } catch (error) {
     if (error instanceof WitError) throw error;
-    throw new WitError(`${options.role} ${path} could not be read: ${(error as Error).message}. Give a plain-text or valid .gz file.`, { cause: error });
+    throw new WitError(`${options.role} ${path} could not be read: ${(error as Error).message}. Give a plain-text or valid .gz file.`, {
+      cause: error,
+    });
   } finally {
     file.destroy();
     source.destroy();

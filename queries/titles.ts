@@ -13,7 +13,11 @@ export interface TitleBatch {
  * dumps; underscores in titles become spaces) in batches, keeping titles with
  * at least `minViews`. A title listed twice is kept once later, by the db.
  */
-export async function* readTitles(path: string, minViews: number, onBytesRead?: TextLinesOptions['onBytesRead']): AsyncGenerator<TitleBatch> {
+export async function* readTitles(
+  path: string,
+  minViews: number,
+  onBytesRead?: TextLinesOptions['onBytesRead'],
+): AsyncGenerator<TitleBatch> {
   for await (const lines of readTextLines(path, { role: 'Titles file', onBytesRead })) {
     const batch: TitleBatch = { titles: [], malformed: 0 };
     for (const line of lines) {

@@ -30,12 +30,25 @@ export function datasetSection(inputs: DatasetInputs): Section {
   const charts: string[] = [];
   if (db && db.pairsPerQuery.length > 0) charts.push(longTailChart(db.pairsPerQuery));
   const dropped = manifest?.dropped ?? db?.dropReasons;
-  if (dropped && Object.keys(dropped).length + Object.keys(manifest?.splits ?? db?.decisions ?? {}).length > 0) charts.push(curationChart(dropped, manifest, db));
+  if (dropped && Object.keys(dropped).length + Object.keys(manifest?.splits ?? db?.decisions ?? {}).length > 0)
+    charts.push(curationChart(dropped, manifest, db));
   if (db?.topQueries.some((q) => q.pairs > 0)) {
-    charts.push(barChart({ name: 'top-queries', title: 'Queries with the most pairs', bars: db.topQueries.filter((q) => q.pairs > 0).map((q) => ({ label: q.text, value: q.pairs })) }));
+    charts.push(
+      barChart({
+        name: 'top-queries',
+        title: 'Queries with the most pairs',
+        bars: db.topQueries.filter((q) => q.pairs > 0).map((q) => ({ label: q.text, value: q.pairs })),
+      }),
+    );
   }
   if (db && Object.keys(db.imageFailures).length > 0) {
-    charts.push(barChart({ name: 'image-failures', title: 'Images that failed to fetch, by reason', bars: Object.entries(db.imageFailures).map(([label, value]) => ({ label, value })) }));
+    charts.push(
+      barChart({
+        name: 'image-failures',
+        title: 'Images that failed to fetch, by reason',
+        bars: Object.entries(db.imageFailures).map(([label, value]) => ({ label, value })),
+      }),
+    );
   }
   if (charts.length > 0) parts.push(figureRow(...charts));
   if (!db) parts.push(missing('database', needDb));
@@ -53,15 +66,46 @@ function imagesAndCaptions(db: DbSummary): string[] {
   const charts: string[] = [];
   if (db.imageSizes.length > 0) {
     const sides = db.imageSizes.map(({ width, height }) => Math.min(width, height));
-    charts.push(histogram({ name: 'image-size', title: 'Image size (shorter side)', values: sides, xLabel: 'pixels (2,048 and up in the last bin)', clipAt: 2048 }));
+    charts.push(
+      histogram({
+        name: 'image-size',
+        title: 'Image size (shorter side)',
+        values: sides,
+        xLabel: 'pixels (2,048 and up in the last bin)',
+        clipAt: 2048,
+      }),
+    );
     const ratios = db.imageSizes.map(({ width, height }) => width / height);
-    charts.push(histogram({ name: 'aspect-ratio', title: 'Aspect ratio (width / height)', values: ratios, xLabel: 'width / height (4 and up in the last bin)', clipAt: 4 }));
+    charts.push(
+      histogram({
+        name: 'aspect-ratio',
+        title: 'Aspect ratio (width / height)',
+        values: ratios,
+        xLabel: 'width / height (4 and up in the last bin)',
+        clipAt: 4,
+      }),
+    );
   }
   if (db.captionWords.length > 0) {
-    charts.push(histogram({ name: 'caption-length', title: 'Caption length', values: db.captionWords, xLabel: 'words (80 and up in the last bin)', clipAt: 80 }));
+    charts.push(
+      histogram({
+        name: 'caption-length',
+        title: 'Caption length',
+        values: db.captionWords,
+        xLabel: 'words (80 and up in the last bin)',
+        clipAt: 80,
+      }),
+    );
   }
   if (Object.keys(db.textOrigins).length > 0) {
-    charts.push(barChart({ name: 'text-origin', title: 'Where captions came from', bars: Object.entries(db.textOrigins).map(([label, value]) => ({ label, value })), labelWidth: 110 }));
+    charts.push(
+      barChart({
+        name: 'text-origin',
+        title: 'Where captions came from',
+        bars: Object.entries(db.textOrigins).map(([label, value]) => ({ label, value })),
+        labelWidth: 110,
+      }),
+    );
   }
   if (charts.length === 0) return [];
   return ['<h3>Images and captions</h3>', figureRow(...charts)];
@@ -70,7 +114,9 @@ function imagesAndCaptions(db: DbSummary): string[] {
 function hostsPart(hosts: readonly HostFigures[]): string[] {
   if (hosts.length === 0) return [];
   const n = (v: number) => v.toLocaleString('en-US');
-  const rows = hosts.map((h) => `<tr><td>${escapeHtml(h.host)}</td><td>${n(h.pairs)}</td><td>${n(h.imagesFailed)}</td><td>${n(h.pagesFailed)}</td></tr>`);
+  const rows = hosts.map(
+    (h) => `<tr><td>${escapeHtml(h.host)}</td><td>${n(h.pairs)}</td><td>${n(h.imagesFailed)}</td><td>${n(h.pagesFailed)}</td></tr>`,
+  );
   return [
     `<h3>Hosts (top ${hosts.length} by pairs and failures)</h3>`,
     `<table class="list" data-table="hosts"><thead><tr><th>host</th><th>pairs</th><th>images failed</th><th>pages failed</th></tr></thead><tbody>${rows.join('')}</tbody></table>`,
@@ -93,7 +139,14 @@ function examplesPart(examples: DatasetExamples, hasImages: boolean): string[] {
 
 /** Pairs side by side: thumbnail (when the store was given), caption, image host and file. */
 function pairRow(pairs: readonly PairExample[], kind: string): string {
-  return exampleRow(pairs.map((pair) => ({ ...(pair.thumbnail ? { thumbnail: pair.thumbnail } : {}), caption: pair.text, detail: shortUrl(pair.imageUrl) })), kind);
+  return exampleRow(
+    pairs.map((pair) => ({
+      ...(pair.thumbnail ? { thumbnail: pair.thumbnail } : {}),
+      caption: pair.text,
+      detail: shortUrl(pair.imageUrl),
+    })),
+    kind,
+  );
 }
 
 function shortUrl(url: string): string {
@@ -116,7 +169,8 @@ function datasetFacts({ db, manifest }: DatasetInputs): Array<[string, string]> 
     rows.push(['images', stateList(db.imagesByState)]);
   }
   if (manifest) {
-    for (const [split, s] of Object.entries(manifest.splits)) rows.push([`${split} samples`, `${n(s.samples)} in ${n(s.shards)} shard${s.shards === 1 ? '' : 's'}`]);
+    for (const [split, s] of Object.entries(manifest.splits))
+      rows.push([`${split} samples`, `${n(s.samples)} in ${n(s.shards)} shard${s.shards === 1 ? '' : 's'}`]);
   }
   return rows;
 }
@@ -140,7 +194,9 @@ function longTailChart(pairsPerQuery: number[]): string {
 }
 
 function curationChart(dropped: Record<string, number>, manifest: ShardManifest | undefined, db: DbSummary | undefined): string {
-  const kept = manifest ? Object.entries(manifest.splits).map(([split, s]) => [split, s.samples] as const) : Object.entries(db?.decisions ?? {}).filter(([k]) => k !== 'drop');
+  const kept = manifest
+    ? Object.entries(manifest.splits).map(([split, s]) => [split, s.samples] as const)
+    : Object.entries(db?.decisions ?? {}).filter(([k]) => k !== 'drop');
   const bars = [
     ...kept.map(([split, value]) => ({ label: `kept: ${split}`, value })),
     ...Object.entries(dropped)
@@ -151,6 +207,8 @@ function curationChart(dropped: Record<string, number>, manifest: ShardManifest 
 }
 
 function sampleGrid(samples: SampleImage[]): string {
-  const items = samples.map((s) => `<figure><img src="${s.dataUri}" alt="${escapeHtml(s.caption)}"><figcaption>${escapeHtml(s.caption)}</figcaption></figure>`);
+  const items = samples.map(
+    (s) => `<figure><img src="${s.dataUri}" alt="${escapeHtml(s.caption)}"><figcaption>${escapeHtml(s.caption)}</figcaption></figure>`,
+  );
   return `<div class="samples">${items.join('')}</div>`;
 }

@@ -1,4 +1,12 @@
-import type { ConfusionFile, LinearProbeRecord, RetrievalExample, RetrievalExamplesFile, RetrievalRecord, ZeroShotExample, ZeroShotRecord } from '../eval/index.js';
+import type {
+  ConfusionFile,
+  LinearProbeRecord,
+  RetrievalExample,
+  RetrievalExamplesFile,
+  RetrievalRecord,
+  ZeroShotExample,
+  ZeroShotRecord,
+} from '../eval/index.js';
 import { escapeHtml, exampleRow, factTable, figureRow, missing, percent, type ExampleFigure, type Section } from './html.js';
 import { latestEval, type RunFiles } from './run-files.js';
 import { mostConfused } from './confused-classes.js';
@@ -26,9 +34,13 @@ export function evaluationSection(run: RunFiles, images: EvaluationImages): Sect
   const probe = latestEval(run, 'linear-probe');
   const parts = [
     '<h3>Zero-shot classification</h3>',
-    zeroShot ? zeroShotPart(zeroShot, run, images.zeroShot) : missing('zero-shot evaluation', 'run `wit eval zeroshot --run RUN --images DIR` (one sub-folder per class).'),
+    zeroShot
+      ? zeroShotPart(zeroShot, run, images.zeroShot)
+      : missing('zero-shot evaluation', 'run `wit eval zeroshot --run RUN --images DIR` (one sub-folder per class).'),
     '<h3>Retrieval</h3>',
-    retrieval ? retrievalPart(retrieval, run, images.retrieval) : missing('retrieval evaluation', 'run `wit eval retrieval --run RUN --shards DIR`.'),
+    retrieval
+      ? retrievalPart(retrieval, run, images.retrieval)
+      : missing('retrieval evaluation', 'run `wit eval retrieval --run RUN --shards DIR`.'),
     '<h3>Linear probe vs zero-shot</h3>',
     probe ? probePart(probe) : missing('linear-probe evaluation', 'run `wit eval linear-probe --run RUN --images DIR`.'),
   ];
@@ -48,12 +60,22 @@ function zeroShotPart(record: ZeroShotRecord, run: RunFiles, thumbnails: Readonl
     .filter((c) => c.accuracy !== null)
     .sort((a, b) => b.accuracy! - a.accuracy! || a.name.localeCompare(b.name))
     .map((c) => ({ label: c.name, value: c.accuracy!, note: `${percent(c.accuracy!)} of ${c.images}` }));
-  const bars = rankChart({ name: 'zeroshot-per-class', title: 'Zero-shot accuracy per class, sorted', bars: perClass, yLabel: 'accuracy', yRange: [0, 1], format: percent });
+  const bars = rankChart({
+    name: 'zeroshot-per-class',
+    title: 'Zero-shot accuracy per class, sorted',
+    bars: perClass,
+    yLabel: 'accuracy',
+    yRange: [0, 1],
+    format: percent,
+  });
   const confusion = run.confusions.get(record.files.confusion);
-  const matrix = confusion ? confusionPart(confusion.classNames, confusion.matrix) : missing('confusion matrix', `${record.files.confusion} is not in the run folder.`);
-  const unknown = f.classesWithoutKnownWords.length > 0
-    ? `<p>Classes with no word in the vocabulary: ${escapeHtml(f.classesWithoutKnownWords.join(', '))}.</p>`
-    : '';
+  const matrix = confusion
+    ? confusionPart(confusion.classNames, confusion.matrix)
+    : missing('confusion matrix', `${record.files.confusion} is not in the run folder.`);
+  const unknown =
+    f.classesWithoutKnownWords.length > 0
+      ? `<p>Classes with no word in the vocabulary: ${escapeHtml(f.classesWithoutKnownWords.join(', '))}.</p>`
+      : '';
   return facts + unknown + figureRow(bars, matrix) + classLists(perClass) + (confusion ? zeroShotExamplesPart(confusion, thumbnails) : '');
 }
 
@@ -78,8 +100,19 @@ function zeroShotExamplesPart(confusion: ConfusionFile, thumbnails: ReadonlyMap<
 function confusionPart(classNames: string[], full: number[][]): string {
   const view = mostConfused(classNames, full, confusionClasses);
   const rowTotals = view.labels.map((label) => full[classNames.indexOf(label)]!.reduce((a, b) => a + b, 0));
-  const title = view.classes > view.labels.length ? `Zero-shot confusion: the ${view.labels.length} most confused of ${view.classes} classes` : 'Zero-shot confusion matrix';
-  return heatmap({ name: 'confusion', title, labels: view.labels, matrix: view.matrix, rowAxis: 'true class', columnAxis: 'predicted', rowTotals });
+  const title =
+    view.classes > view.labels.length
+      ? `Zero-shot confusion: the ${view.labels.length} most confused of ${view.classes} classes`
+      : 'Zero-shot confusion matrix';
+  return heatmap({
+    name: 'confusion',
+    title,
+    labels: view.labels,
+    matrix: view.matrix,
+    rowAxis: 'true class',
+    columnAxis: 'predicted',
+    rowTotals,
+  });
 }
 
 /** The best and worst classes by name, and the classes never right in one line, not one bar each. */
@@ -96,7 +129,9 @@ function classLists(perClass: ReadonlyArray<{ label: string; value: number; note
 
 function retrievalPart(record: RetrievalRecord, run: RunFiles, thumbnails: ReadonlyMap<string, string>): string {
   const f = record.figures;
-  const facts = factTable([['pairs ranked', `${f.pairs.toLocaleString('en-US')} (${f.split} split, chance R@1 ${percent(1 / Math.max(1, f.pairs))})`]]);
+  const facts = factTable([
+    ['pairs ranked', `${f.pairs.toLocaleString('en-US')} (${f.split} split, chance R@1 ${percent(1 / Math.max(1, f.pairs))})`],
+  ]);
   const chart = groupedBarChart({
     name: 'retrieval',
     title: `Retrieval recall on ${f.split}`,
@@ -114,10 +149,20 @@ function retrievalPart(record: RetrievalRecord, run: RunFiles, thumbnails: Reado
 function retrievalExamplesPart(file: RetrievalExamplesFile, pairs: number, thumbnails: ReadonlyMap<string, string>): string {
   if (file.examples.length === 0) return '';
   const topCount = Math.max(...file.examples.map((e) => e.top.length));
-  const parts = [`<h4>Text → image: captions spread over the ${escapeHtml(file.split)} split and the ${topCount} images each ranks first (its own image outlined)</h4>`];
-  if (thumbnails.size === 0) parts.push(missing('images of these examples', `${file.shardsDir} does not hold the samples the eval ranked (moved or rebuilt since); pass --shards with the folder it ranked.`));
+  const parts = [
+    `<h4>Text → image: captions spread over the ${escapeHtml(file.split)} split and the ${topCount} images each ranks first (its own image outlined)</h4>`,
+  ];
+  if (thumbnails.size === 0)
+    parts.push(
+      missing(
+        'images of these examples',
+        `${file.shardsDir} does not hold the samples the eval ranked (moved or rebuilt since); pass --shards with the folder it ranked.`,
+      ),
+    );
   for (const example of file.examples) {
-    parts.push(`<p class="query">“${escapeHtml(example.caption)}” <span>own image ranked #${(example.rank + 1).toLocaleString('en-US')} of ${pairs.toLocaleString('en-US')}</span></p>`);
+    parts.push(
+      `<p class="query">“${escapeHtml(example.caption)}” <span>own image ranked #${(example.rank + 1).toLocaleString('en-US')} of ${pairs.toLocaleString('en-US')}</span></p>`,
+    );
     parts.push(exampleRow(rankedFigures(example, thumbnails), 'retrieval'));
   }
   return parts.join('');
@@ -131,7 +176,8 @@ function rankedFigures(example: RetrievalExample, thumbnails: ReadonlyMap<string
     ...(sample === example.sample ? { marked: true } : {}),
   });
   const figures = example.top.map((image, i) => figure(image.sample, image.caption, `#${i + 1} · ${image.score.toFixed(2)}`));
-  if (example.rank >= example.top.length) figures.push(figure(example.sample, example.caption, `own image: #${(example.rank + 1).toLocaleString('en-US')}`));
+  if (example.rank >= example.top.length)
+    figures.push(figure(example.sample, example.caption, `own image: #${(example.rank + 1).toLocaleString('en-US')}`));
   return figures;
 }
 

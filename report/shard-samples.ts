@@ -14,8 +14,16 @@ export interface SampleImage {
  * evenly spread over what was read: reading stops after `maxReadBytes` of
  * images, however big the shard.
  */
-export async function readSampleImages(shardsDir: string, count: number, thumbnailPx = 112, maxReadBytes = 8 << 20): Promise<SampleImage[]> {
-  const [first] = [...(await listShards(shardsDir, 'train', { optional: true })), ...(await listShards(shardsDir, 'val', { optional: true }))];
+export async function readSampleImages(
+  shardsDir: string,
+  count: number,
+  thumbnailPx = 112,
+  maxReadBytes = 8 << 20,
+): Promise<SampleImage[]> {
+  const [first] = [
+    ...(await listShards(shardsDir, 'train', { optional: true })),
+    ...(await listShards(shardsDir, 'val', { optional: true })),
+  ];
   if (!first) return [];
   const head: ShardSample[] = [];
   let bytes = 0;
@@ -26,9 +34,7 @@ export async function readSampleImages(shardsDir: string, count: number, thumbna
   }
   const step = Math.max(1, head.length / count);
   const picked = Array.from({ length: Math.min(count, head.length) }, (_, i) => head[Math.floor(i * step)]!);
-  return Promise.all(
-    picked.map(async (sample) => ({ dataUri: await thumbnailDataUri(sample.jpg, thumbnailPx), caption: sample.txt })),
-  );
+  return Promise.all(picked.map(async (sample) => ({ dataUri: await thumbnailDataUri(sample.jpg, thumbnailPx), caption: sample.txt })));
 }
 
 /**
@@ -37,7 +43,11 @@ export async function readSampleImages(shardsDir: string, count: number, thumbna
  * shards were rebuilt since) or that is gone is left out. Each shard is read
  * only until its wanted samples are found.
  */
-export async function readNamedThumbnails(shardsDir: string, captions: ReadonlyMap<string, string>, thumbnailPx = 96): Promise<Map<string, string>> {
+export async function readNamedThumbnails(
+  shardsDir: string,
+  captions: ReadonlyMap<string, string>,
+  thumbnailPx = 96,
+): Promise<Map<string, string>> {
   const keysByShard = new Map<string, Set<string>>();
   for (const name of captions.keys()) {
     const colon = name.indexOf(':');

@@ -50,7 +50,11 @@ export function lineChart(options: LineChartOptions): string {
     const d = points.map(([px, py], j) => `${j === 0 ? 'M' : 'L'}${r(x(px))},${r(y(py))}`).join('');
     return `<path d="${d}" fill="none" stroke="${color}" stroke-width="1.8"><title>${escapeHtml(s.name)}</title></path>`;
   });
-  return frame(options.name, options.title, [axes(x, y, options.xLabel, options.yLabel), ...paths, legend(options.series.map((s) => s.name))].join(''));
+  return frame(
+    options.name,
+    options.title,
+    [axes(x, y, options.xLabel, options.yLabel), ...paths, legend(options.series.map((s) => s.name))].join(''),
+  );
 }
 
 export interface Bar {
@@ -83,9 +87,11 @@ export function barChart(options: BarChartOptions): string {
   const rows = options.bars.map((bar, i) => {
     const top = margin.top + i * rowHeight;
     const w = Math.max(0, (bar.value / max) * barSpace);
-    return `<text x="${labelWidth - 6}" y="${top + 13}" text-anchor="end">${escapeHtml(clip(bar.label, 28))}</text>` +
+    return (
+      `<text x="${labelWidth - 6}" y="${top + 13}" text-anchor="end">${escapeHtml(clip(bar.label, 28))}</text>` +
       `<rect x="${labelWidth}" y="${top + 2}" width="${r(w)}" height="${rowHeight - 5}" fill="${palette[0]}"><title>${escapeHtml(bar.label)}: ${escapeHtml(format(bar.value))}</title></rect>` +
-      `<text x="${r(labelWidth + w + 5)}" y="${top + 13}" class="value">${escapeHtml(bar.note ?? format(bar.value))}</text>`;
+      `<text x="${r(labelWidth + w + 5)}" y="${top + 13}" class="value">${escapeHtml(bar.note ?? format(bar.value))}</text>`
+    );
   });
   return frame(options.name, options.title, rows.join(''), chartHeight);
 }
@@ -115,8 +121,10 @@ export function groupedBarChart(options: GroupedBarOptions): string {
     const cluster = group.values.map((value, s) => {
       const top = y(value);
       const bx = start + s * barWidth;
-      return `<rect x="${r(bx)}" y="${r(top)}" width="${r(barWidth - 2)}" height="${r(y(lo) - top)}" fill="${palette[s % palette.length]}"><title>${escapeHtml(`${group.label} · ${options.seriesNames[s]}: ${format(value)}`)}</title></rect>` +
-        `<text x="${r(bx + barWidth / 2 - 1)}" y="${r(top - 3)}" text-anchor="middle" class="value">${escapeHtml(format(value))}</text>`;
+      return (
+        `<rect x="${r(bx)}" y="${r(top)}" width="${r(barWidth - 2)}" height="${r(y(lo) - top)}" fill="${palette[s % palette.length]}"><title>${escapeHtml(`${group.label} · ${options.seriesNames[s]}: ${format(value)}`)}</title></rect>` +
+        `<text x="${r(bx + barWidth / 2 - 1)}" y="${r(top - 3)}" text-anchor="middle" class="value">${escapeHtml(format(value))}</text>`
+      );
     });
     return `${cluster.join('')}<text x="${r(margin.left + g * slot + slot / 2)}" y="${height - margin.bottom + 16}" text-anchor="middle">${escapeHtml(group.label)}</text>`;
   });
@@ -147,21 +155,28 @@ export function heatmap(options: HeatmapOptions): string {
     row.forEach((count, j) => {
       if (count === 0) return;
       const share = count / total;
-      const fill = i === j ? `rgba(42,157,111,${(0.15 + 0.85 * share).toFixed(3)})` : `rgba(224,112,58,${(0.15 + 0.85 * share).toFixed(3)})`;
-      cells.push(`<rect x="${labelSpace + j * cell}" y="${labelSpace + i * cell}" width="${cell}" height="${cell}" fill="${fill}"><title>${escapeHtml(`${options.labels[i]} → ${options.labels[j]}: ${count} of ${total}`)}</title></rect>`);
+      const fill =
+        i === j ? `rgba(42,157,111,${(0.15 + 0.85 * share).toFixed(3)})` : `rgba(224,112,58,${(0.15 + 0.85 * share).toFixed(3)})`;
+      cells.push(
+        `<rect x="${labelSpace + j * cell}" y="${labelSpace + i * cell}" width="${cell}" height="${cell}" fill="${fill}"><title>${escapeHtml(`${options.labels[i]} → ${options.labels[j]}: ${count} of ${total}`)}</title></rect>`,
+      );
     });
   });
   const fontSize = Math.min(11, cell - 1);
   const names = options.labels.map((label, i) => {
     const mid = labelSpace + i * cell + cell / 2 + fontSize / 3;
     const text = escapeHtml(clip(label, 22));
-    return `<text x="${labelSpace - 4}" y="${r(mid)}" text-anchor="end" font-size="${fontSize}">${text}</text>` +
-      `<text transform="translate(${r(mid)},${labelSpace - 4}) rotate(-90)" font-size="${fontSize}">${text}</text>`;
+    return (
+      `<text x="${labelSpace - 4}" y="${r(mid)}" text-anchor="end" font-size="${fontSize}">${text}</text>` +
+      `<text transform="translate(${r(mid)},${labelSpace - 4}) rotate(-90)" font-size="${fontSize}">${text}</text>`
+    );
   });
   const grid = `<rect x="${labelSpace}" y="${labelSpace}" width="${n * cell}" height="${n * cell}" fill="none" stroke="#bbb"/>`;
   const axisNames = `<text x="4" y="14" class="axis-label">rows: ${escapeHtml(options.rowAxis)}; columns: ${escapeHtml(options.columnAxis)}</text>`;
-  return `<svg class="chart" data-chart="${options.name}" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${size} ${size}" width="${size}" height="${size}" role="img" aria-label="${escapeHtml(options.title)}">` +
-    `<title>${escapeHtml(options.title)}</title>${axisNames}${grid}${cells.join('')}${names.join('')}</svg>`;
+  return (
+    `<svg class="chart" data-chart="${options.name}" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${size} ${size}" width="${size}" height="${size}" role="img" aria-label="${escapeHtml(options.title)}">` +
+    `<title>${escapeHtml(options.title)}</title>${axisNames}${grid}${cells.join('')}${names.join('')}</svg>`
+  );
 }
 
 export interface RankChartOptions {
@@ -221,32 +236,47 @@ export function histogram(options: HistogramOptions): string {
 }
 
 function frame(name: string, title: string, body: string, h = height): string {
-  return `<svg class="chart" data-chart="${name}" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${h}" width="${width}" height="${h}" role="img" aria-label="${escapeHtml(title)}">` +
-    `<title>${escapeHtml(title)}</title><text x="${margin.left}" y="18" class="chart-title">${escapeHtml(title)}</text>${body}</svg>`;
+  return (
+    `<svg class="chart" data-chart="${name}" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${h}" width="${width}" height="${h}" role="img" aria-label="${escapeHtml(title)}">` +
+    `<title>${escapeHtml(title)}</title><text x="${margin.left}" y="18" class="chart-title">${escapeHtml(title)}</text>${body}</svg>`
+  );
 }
 
 function axes(x: Scale, y: Scale, xLabel: string, yLabel: string): string {
   const bottom = height - margin.bottom;
-  const xTicks = x.ticks.map((t) => `<line x1="${r(x(t))}" x2="${r(x(t))}" y1="${bottom}" y2="${bottom + 4}" stroke="#888"/><text x="${r(x(t))}" y="${bottom + 16}" text-anchor="middle">${escapeHtml(x.format(t))}</text>`);
-  const xAxis = `<line x1="${margin.left}" x2="${width - margin.right}" y1="${bottom}" y2="${bottom}" stroke="#888"/>${xTicks.join('')}` +
+  const xTicks = x.ticks.map(
+    (t) =>
+      `<line x1="${r(x(t))}" x2="${r(x(t))}" y1="${bottom}" y2="${bottom + 4}" stroke="#888"/><text x="${r(x(t))}" y="${bottom + 16}" text-anchor="middle">${escapeHtml(x.format(t))}</text>`,
+  );
+  const xAxis =
+    `<line x1="${margin.left}" x2="${width - margin.right}" y1="${bottom}" y2="${bottom}" stroke="#888"/>${xTicks.join('')}` +
     `<text x="${(margin.left + width - margin.right) / 2}" y="${height - 6}" text-anchor="middle" class="axis-label">${escapeHtml(xLabel)}</text>`;
   return xAxis + yAxis(y, yLabel);
 }
 
 function yAxis(y: Scale, label: string): string {
-  const ticks = y.ticks.map((t) => `<line x1="${margin.left}" x2="${width - margin.right}" y1="${r(y(t))}" y2="${r(y(t))}" stroke="#eee"/><text x="${margin.left - 6}" y="${r(y(t) + 4)}" text-anchor="end">${escapeHtml(y.format(t))}</text>`);
+  const ticks = y.ticks.map(
+    (t) =>
+      `<line x1="${margin.left}" x2="${width - margin.right}" y1="${r(y(t))}" y2="${r(y(t))}" stroke="#eee"/><text x="${margin.left - 6}" y="${r(y(t) + 4)}" text-anchor="end">${escapeHtml(y.format(t))}</text>`,
+  );
   const mid = (margin.top + height - margin.bottom) / 2;
-  return ticks.join('') + `<line x1="${margin.left}" x2="${margin.left}" y1="${margin.top}" y2="${height - margin.bottom}" stroke="#888"/>` +
-    `<text transform="translate(13,${mid}) rotate(-90)" text-anchor="middle" class="axis-label">${escapeHtml(label)}</text>`;
+  return (
+    ticks.join('') +
+    `<line x1="${margin.left}" x2="${margin.left}" y1="${margin.top}" y2="${height - margin.bottom}" stroke="#888"/>` +
+    `<text transform="translate(13,${mid}) rotate(-90)" text-anchor="middle" class="axis-label">${escapeHtml(label)}</text>`
+  );
 }
 
 function legend(names: string[]): string {
   if (names.length < 2) return '';
   let x = width - margin.right;
-  const items = names.map((name, i) => ({ name, color: palette[i % palette.length]! })).reverse().map(({ name, color }) => {
-    x -= name.length * 6.5 + 22;
-    return `<rect x="${r(x)}" y="22" width="10" height="10" fill="${color}"/><text x="${r(x + 14)}" y="31">${escapeHtml(name)}</text>`;
-  });
+  const items = names
+    .map((name, i) => ({ name, color: palette[i % palette.length]! }))
+    .reverse()
+    .map(({ name, color }) => {
+      x -= name.length * 6.5 + 22;
+      return `<rect x="${r(x)}" y="22" width="10" height="10" fill="${color}"/><text x="${r(x + 14)}" y="31">${escapeHtml(name)}</text>`;
+    });
   return items.join('');
 }
 

@@ -78,8 +78,15 @@ const configPaths: Array<[path: string, label: string]> = [
 function configFacts(config: Record<string, unknown> | undefined): Array<[string, string]> {
   if (!config) return [];
   return configPaths.flatMap(([path, label]) => {
-    const value = path.split('.').reduce<unknown>((node, key) => (node !== null && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined), config);
-    return typeof value === 'number' || typeof value === 'string' ? [[label, typeof value === 'number' ? formatMetric(value) : value] as [string, string]] : [];
+    const value = path
+      .split('.')
+      .reduce<unknown>(
+        (node, key) => (node !== null && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined),
+        config,
+      );
+    return typeof value === 'number' || typeof value === 'string'
+      ? [[label, typeof value === 'number' ? formatMetric(value) : value] as [string, string]]
+      : [];
   });
 }
 

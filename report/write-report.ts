@@ -46,15 +46,22 @@ export interface WrittenReport {
  */
 export async function writeReport(options: ReportOptions): Promise<WrittenReport> {
   const run = readRunFiles(options.runDir);
-  if (options.dbPath !== undefined && !existsSync(options.dbPath)) throw new WitError(`--db ${options.dbPath} does not exist: give the crawl database, or leave --db out.`);
-  if (options.shardsDir !== undefined && !existsSync(options.shardsDir)) throw new WitError(`--shards ${options.shardsDir} does not exist: give the folder \`wit shards build\` wrote, or leave --shards out.`);
-  if (options.imagesDir !== undefined && !existsSync(options.imagesDir)) throw new WitError(`--images ${options.imagesDir} does not exist: give the image store \`wit fetch\` wrote, or leave --images out.`);
+  if (options.dbPath !== undefined && !existsSync(options.dbPath))
+    throw new WitError(`--db ${options.dbPath} does not exist: give the crawl database, or leave --db out.`);
+  if (options.shardsDir !== undefined && !existsSync(options.shardsDir))
+    throw new WitError(`--shards ${options.shardsDir} does not exist: give the folder \`wit shards build\` wrote, or leave --shards out.`);
+  if (options.imagesDir !== undefined && !existsSync(options.imagesDir))
+    throw new WitError(`--images ${options.imagesDir} does not exist: give the image store \`wit fetch\` wrote, or leave --images out.`);
   const db = options.dbPath === undefined ? undefined : readDbSummary(options.dbPath);
   const examples = options.dbPath === undefined ? undefined : await readDatasetExamples(options.dbPath, { imagesDir: options.imagesDir });
   const manifest = options.shardsDir === undefined ? undefined : readJson<ShardManifest>(join(options.shardsDir, 'manifest.json'));
   const samples = options.shardsDir === undefined ? [] : await readSampleImages(options.shardsDir, options.sampleCount ?? 24);
   const subtitle = `run ${resolve(options.runDir)} · written ${new Date().toISOString().replace('T', ' ').slice(0, 19)} UTC`;
-  const html = page('wit report', subtitle, [datasetSection({ db, manifest, samples, examples, hasImages: options.imagesDir !== undefined }), trainingSection(run), evaluationSection(run, { zeroShot: await zeroShotThumbnails(run), retrieval: await retrievalThumbnails(run, options.shardsDir) })]);
+  const html = page('wit report', subtitle, [
+    datasetSection({ db, manifest, samples, examples, hasImages: options.imagesDir !== undefined }),
+    trainingSection(run),
+    evaluationSection(run, { zeroShot: await zeroShotThumbnails(run), retrieval: await retrievalThumbnails(run, options.shardsDir) }),
+  ]);
   const path = options.outPath ?? join(options.runDir, 'report.html');
   writeFileSync(`${path}.tmp`, html);
   renameSync(`${path}.tmp`, path);
@@ -75,6 +82,8 @@ async function retrievalThumbnails(run: RunFiles, shardsDir: string | undefined)
   const file = files && run.retrievalExamples.get(files.examples);
   const folder = file && [file.shardsDir, shardsDir].find((dir) => dir !== undefined && existsSync(dir));
   if (!file || !folder) return new Map();
-  const captions = new Map(file.examples.flatMap((e) => [[e.sample, e.caption] as const, ...e.top.map((t) => [t.sample, t.caption] as const)]));
+  const captions = new Map(
+    file.examples.flatMap((e) => [[e.sample, e.caption] as const, ...e.top.map((t) => [t.sample, t.caption] as const)]),
+  );
   return readNamedThumbnails(folder, captions);
 }

@@ -29,8 +29,12 @@ describe('wit CLI', () => {
   it('prints db stats of a real db, as text and as JSON', () => {
     const path = join(dir, 'stats.db');
     const db = openDb(path);
-    db.prepare("INSERT INTO queries (text, origin, pair_count, state) VALUES ('dog', 'wordnet', 3, 'done'), ('cat', 'wordnet', 1, 'pending')").run();
-    db.prepare("INSERT INTO images (url, host, state, error) VALUES ('http://h/a.jpg', 'h', 'failed', 'http_404'), ('http://h/b.jpg', 'h', 'failed', 'timeout')").run();
+    db.prepare(
+      "INSERT INTO queries (text, origin, pair_count, state) VALUES ('dog', 'wordnet', 3, 'done'), ('cat', 'wordnet', 1, 'pending')",
+    ).run();
+    db.prepare(
+      "INSERT INTO images (url, host, state, error) VALUES ('http://h/a.jpg', 'h', 'failed', 'http_404'), ('http://h/b.jpg', 'h', 'failed', 'timeout')",
+    ).run();
     db.close();
 
     const text = runWit(['db', 'stats', '--db', path]);

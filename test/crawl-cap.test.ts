@@ -20,8 +20,18 @@ describe('CappedPairWriter (the per-query cap)', () => {
     const db = makeCrawlDb(join(dir, 'cap.db'), ['cat']);
     const writer = new CappedPairWriter(db, 5);
     const cat = queryId(db, 'cat');
-    expect(writer.storeForQuery(cat, [candidate(1), candidate(1), candidate(2)])).toEqual({ stored: 2, duplicate: 1, overCap: 0, queriesFilled: 0 });
-    expect(writer.storeForQuery(cat, Array.from({ length: 10 }, (_, i) => candidate(10 + i)))).toEqual({
+    expect(writer.storeForQuery(cat, [candidate(1), candidate(1), candidate(2)])).toEqual({
+      stored: 2,
+      duplicate: 1,
+      overCap: 0,
+      queriesFilled: 0,
+    });
+    expect(
+      writer.storeForQuery(
+        cat,
+        Array.from({ length: 10 }, (_, i) => candidate(10 + i)),
+      ),
+    ).toEqual({
       stored: 3,
       duplicate: 0,
       overCap: 7,
@@ -61,7 +71,10 @@ describe('CappedPairWriter (the per-query cap)', () => {
     const writers = [new CappedPairWriter(first, 50), new CappedPairWriter(second, 50)];
     const cat = queryId(first, 'cat');
     for (let round = 0; round < 20; round++) {
-      writers[round % 2]!.storeForQuery(cat, Array.from({ length: 7 }, (_, i) => candidate(round * 7 + i)));
+      writers[round % 2]!.storeForQuery(
+        cat,
+        Array.from({ length: 7 }, (_, i) => candidate(round * 7 + i)),
+      );
     }
     expect(pairCounts(first)).toEqual([{ text: 'cat', pair_count: 50, actual: 50 }]);
     first.close();

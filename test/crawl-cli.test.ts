@@ -9,7 +9,24 @@ import { startWit } from './fixtures/run-wit.js';
 import { tempDir } from './fixtures/temp-dir.js';
 
 const dir = tempDir();
-const queries = ['cat', 'face', 'heart', 'hand', 'flag', 'person', 'grinning', 'arrow', 'star', 'moon', 'sun', 'tree', 'car', 'dog', 'fish', 'food'];
+const queries = [
+  'cat',
+  'face',
+  'heart',
+  'hand',
+  'flag',
+  'person',
+  'grinning',
+  'arrow',
+  'star',
+  'moon',
+  'sun',
+  'tree',
+  'car',
+  'dog',
+  'fish',
+  'food',
+];
 let site: OpenmojiSite;
 
 beforeAll(async () => {
@@ -37,7 +54,9 @@ const crawlArgs = (db: string, ...extra: string[]) => [
 ];
 
 function pairSet(db: WitDb): string[] {
-  return storedPairs(db).map((p) => `${p.image_url} ${p.text}`).sort();
+  return storedPairs(db)
+    .map((p) => `${p.image_url} ${p.text}`)
+    .sort();
 }
 
 function readPairs(path: string): { pairs: string[]; counts: ReturnType<typeof pairCounts> } {
@@ -57,7 +76,6 @@ function countPairs(path: string): number {
     db.close();
   }
 }
-
 
 let reference: { pairs: string[]; searchHits: number };
 
@@ -163,7 +181,15 @@ describe('wit crawl (CLI)', () => {
     expect(result.status, result.stderr).toBe(0);
     expect(result.stdout, result.stderr).toMatch(/top reasons: private_address 1/);
     expect(result.stderr).toMatch(/no --user-agent given; .*--user-agent 'mylab-bot/); // a crawl of the web should say who runs it
-    const named = await runWitAsync(['crawl', '--db', path, '--seed', `${site.url}/`, '--user-agent', 'wit-tests/1.0 (+https://example.org/)']);
+    const named = await runWitAsync([
+      'crawl',
+      '--db',
+      path,
+      '--seed',
+      `${site.url}/`,
+      '--user-agent',
+      'wit-tests/1.0 (+https://example.org/)',
+    ]);
     expect(named.stderr).not.toMatch(/no --user-agent given/);
     const db = openDb(path, { readonly: true });
     expect(db.prepare('SELECT state, error FROM pages').all()).toEqual([{ state: 'failed', error: 'private_address' }]);

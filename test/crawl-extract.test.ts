@@ -67,8 +67,11 @@ describe('extractPage', () => {
     expect(looksScriptBuilt).toBe(false);
   });
 
-  it('reads robots meta: noai refuses the page, nofollow drops links, other crawlers\' rules are ignored', () => {
-    expect(extractPage('<meta name="robots" content="noai"><img src="a.png" alt="cat">', pageUrl, wit).refusal).toEqual({ directive: 'noai', refuses: 'resource' });
+  it("reads robots meta: noai refuses the page, nofollow drops links, other crawlers' rules are ignored", () => {
+    expect(extractPage('<meta name="robots" content="noai"><img src="a.png" alt="cat">', pageUrl, wit).refusal).toEqual({
+      directive: 'noai',
+      refuses: 'resource',
+    });
     expect(extractPage('<meta name="wit" content="noindex">', pageUrl, wit).refusal).toEqual({ directive: 'noindex', refuses: 'resource' });
     expect(extractPage('<meta name="otherbot" content="noindex">', pageUrl, wit).refusal).toBeUndefined();
     expect(extractPage('<meta name="robots" content="nofollow"><a href="/x">x</a>', pageUrl, wit).links).toEqual([]);

@@ -19,16 +19,29 @@ describe('wit crawl --fetch', () => {
     const path = join(dir, 'crawl-fetch.db');
     makeCrawlDb(path, ['cat', 'heart', 'star', 'moon']).close();
     const result = await runWitAsync([
-      'crawl', '--db', path, '--search', `${site.url}/search?q={query}&page={page}`,
-      '--allow-private', '--host-delay', '0', '--max-pages', '5',
-      '--fetch', '--images', join(dir, 'images'),
+      'crawl',
+      '--db',
+      path,
+      '--search',
+      `${site.url}/search?q={query}&page={page}`,
+      '--allow-private',
+      '--host-delay',
+      '0',
+      '--max-pages',
+      '5',
+      '--fetch',
+      '--images',
+      join(dir, 'images'),
     ]);
     expect(result.status, result.stderr).toBe(0);
 
     const db = openDb(path, { readonly: true });
     const pairImages = db.prepare('SELECT count(DISTINCT image_url) FROM pairs').pluck().get() as number;
     const states = db.prepare("SELECT state, coalesce(error, '') AS error, count(*) AS n FROM images GROUP BY 1, 2").all();
-    const untried = db.prepare('SELECT count(*) FROM pairs p LEFT JOIN images i ON i.url = p.image_url WHERE i.state IS NULL OR i.state = ?').pluck().get('pending');
+    const untried = db
+      .prepare('SELECT count(*) FROM pairs p LEFT JOIN images i ON i.url = p.image_url WHERE i.state IS NULL OR i.state = ?')
+      .pluck()
+      .get('pending');
     db.close();
 
     expect(pairImages).toBeGreaterThan(10);

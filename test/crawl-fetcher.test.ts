@@ -93,7 +93,12 @@ describe('PoliteFetcher against the openmoji fixture site', () => {
     const guarded = new PoliteFetcher({ hostDelayMillis: 0 });
     try {
       const before = site.hits('/robots.txt') + site.hits('/sub/face-hat/');
-      for (const url of [`${site.url}/sub/face-hat/`, `${site.url.replace('127.0.0.1', 'localhost')}/sub/face-hat/`, 'http://[::1]:9/', 'http://169.254.169.254/latest/meta-data/']) {
+      for (const url of [
+        `${site.url}/sub/face-hat/`,
+        `${site.url.replace('127.0.0.1', 'localhost')}/sub/face-hat/`,
+        'http://[::1]:9/',
+        'http://169.254.169.254/latest/meta-data/',
+      ]) {
         expect(await failure(url, page, guarded)).toMatchObject({ reason: 'private_address', retryable: false });
       }
       expect(site.hits('/robots.txt') + site.hits('/sub/face-hat/')).toBe(before);

@@ -3,7 +3,7 @@ import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { crawl, type CrawlOptions, type ListSourceOptions } from '../crawler/index.js';
-import { openDb, } from '../db/index.js';
+import { openDb } from '../db/index.js';
 import { loadMatcher } from '../queries/index.js';
 import { makeCrawlDb, pairCounts } from './fixtures/crawl-db.js';
 import { runWitAsync } from './fixtures/crawl-run.js';
@@ -12,7 +12,24 @@ import { startWit } from './fixtures/run-wit.js';
 import { tempDir } from './fixtures/temp-dir.js';
 
 const dir = tempDir('wit-lists-');
-const queries = ['cat', 'face', 'heart', 'hand', 'flag', 'person', 'grinning', 'arrow', 'star', 'moon', 'sun', 'tree', 'car', 'dog', 'fish', 'food'];
+const queries = [
+  'cat',
+  'face',
+  'heart',
+  'hand',
+  'flag',
+  'person',
+  'grinning',
+  'arrow',
+  'star',
+  'moon',
+  'sun',
+  'tree',
+  'car',
+  'dog',
+  'fish',
+  'food',
+];
 const rows = openmojiListRows();
 const file = (name: string) => join(dir, name);
 
@@ -43,7 +60,10 @@ function matchingRows(list: readonly ListFixtureRow[]): string[] {
   const db = makeCrawlDb(file(`matcher-${Math.random()}.db`), queries);
   const matcher = loadMatcher(db);
   db.close();
-  return list.filter((row) => matcher.match(String(row.caption)).length > 0).map((row) => `${row.url} ${row.caption}`).sort();
+  return list
+    .filter((row) => matcher.match(String(row.caption)).length > 0)
+    .map((row) => `${row.url} ${row.caption}`)
+    .sort();
 }
 
 async function crawlList(name: string, source: Omit<ListSourceOptions, 'kind'>, options: Omit<CrawlOptions, 'source'> = {}) {
@@ -57,10 +77,14 @@ async function crawlList(name: string, source: Omit<ListSourceOptions, 'kind'>, 
   }
 }
 
-function sourceFiles(path: string): Array<{ location: string; state: string; position: number; records: number; pairs: number; error: string | null }> {
+function sourceFiles(
+  path: string,
+): Array<{ location: string; state: string; position: number; records: number; pairs: number; error: string | null }> {
   const db = openDb(path, { readonly: true });
   try {
-    return db.prepare('SELECT location, state, position, records, pairs, error FROM source_files ORDER BY id').all() as ReturnType<typeof sourceFiles>;
+    return db.prepare('SELECT location, state, position, records, pairs, error FROM source_files ORDER BY id').all() as ReturnType<
+      typeof sourceFiles
+    >;
   } finally {
     db.close();
   }
@@ -88,12 +112,17 @@ describe('wit crawl --pairs: formats', () => {
       expect(new Set(pairs.map((p) => p.text_origin)), name).toEqual(new Set(['list']));
       expect(summary.lists.rows, name).toBe(rows.length);
       expect(summary.pairs.unmatched, name).toBe(rows.length - expected.length);
-      expect(sourceFiles(path), name).toEqual([{ location: file(name), state: 'done', position: rows.length, records: rows.length, pairs: expected.length, error: null }]);
+      expect(sourceFiles(path), name).toEqual([
+        { location: file(name), state: 'done', position: rows.length, records: rows.length, pairs: expected.length, error: null },
+      ]);
     }
   });
 
   it('reads csv fields with quotes and embedded newlines as one caption', async () => {
-    writeFileSync(file('quoted.csv'), 'url,caption\r\nhttps://a.example/1.png,"a black cat\non a ""red"" mat, asleep"\r\nhttps://a.example/2.png,heart\r\n');
+    writeFileSync(
+      file('quoted.csv'),
+      'url,caption\r\nhttps://a.example/1.png,"a black cat\non a ""red"" mat, asleep"\r\nhttps://a.example/2.png,heart\r\n',
+    );
     const { path } = await crawlList('quoted.db', { files: [file('quoted.csv')] });
     expect(pairsOf(path).map((p) => [p.image_url, p.text, p.query])).toEqual([
       // One caption across the quoted newline, whitespace collapsed as for every source.
@@ -160,7 +189,9 @@ describe('wit crawl --pairs: bad input', () => {
       makeCrawlDb(path, queries).close();
       const result = await runWitAsync(['crawl', '--db', path, '--pairs', file(name), '--caption-col', 'TEXT']);
       expect(result.status, name).toBe(1);
-      expect(result.stderr, name).toMatch(new RegExp(`${name.replace('.', '\\.')} has no column "TEXT" \\(--caption-col\\); its columns are: "url", "caption", "group"`));
+      expect(result.stderr, name).toMatch(
+        new RegExp(`${name.replace('.', '\\.')} has no column "TEXT" \\(--caption-col\\); its columns are: "url", "caption", "group"`),
+      );
       expect(pairsOf(path), name).toEqual([]);
       expect(sourceFiles(path)[0]?.state, name).toBe('pending');
     }
@@ -232,7 +263,11 @@ describe('wit crawl --pairs: resume and partitions (CLI)', () => {
   beforeAll(async () => {
     lists = [file('big.tsv.gz'), file('big.parquet')];
     writeListFile(lists[0]!, big);
-    writeListFile(lists[1]!, big.map((row) => ({ ...row, url: `${row.url}?p` })), { rowGroupSize: 7000 }); // 20,000 rows committed is inside a row group
+    writeListFile(
+      lists[1]!,
+      big.map((row) => ({ ...row, url: `${row.url}?p` })),
+      { rowGroupSize: 7000 },
+    ); // 20,000 rows committed is inside a row group
     const path = file('big-reference.db');
     makeCrawlDb(path, queries).close();
     const result = await runWitAsync(['crawl', '--db', path, '--pairs', ...lists, '--save-cols', 'n', '--keep-unmatched']);
@@ -242,7 +277,10 @@ describe('wit crawl --pairs: resume and partitions (CLI)', () => {
   }, 120_000);
 
   it('resumes after SIGKILL mid-file: the same pairs as one run, none twice, every row counted once', async () => {
-    for (const [at, killAt] of [[0, 10_000], [1, big.length + 10_000]] as const) {
+    for (const [at, killAt] of [
+      [0, 10_000],
+      [1, big.length + 10_000],
+    ] as const) {
       const path = file(`killed-${at}.db`);
       makeCrawlDb(path, queries).close();
       const child = startWit(['crawl', '--db', path, '--pairs', ...lists, '--save-cols', 'n', '--keep-unmatched']);

@@ -81,8 +81,17 @@ describe('site crawl in partitions (by host) + mergeDbs', () => {
     const input = join(dir, 'full-query.db');
     const db = makeCrawlDb(input, ['cat', 'face']);
     const cat = (db.prepare("SELECT id FROM queries WHERE text = 'cat'").get() as { id: number }).id;
-    const pair = (file: string, text: string) => ({ imageUrl: `https://img.example.org/${file}`, text, textOrigin: 'alt' as const, pageUrl: null });
-    new CappedPairWriter(db, 20_000).storeForQuery(cat, [pair('cat.png', 'cat'), pair('cat-face.png', 'grinning cat face'), pair('black-cat.png', 'black cat')]);
+    const pair = (file: string, text: string) => ({
+      imageUrl: `https://img.example.org/${file}`,
+      text,
+      textOrigin: 'alt' as const,
+      pageUrl: null,
+    });
+    new CappedPairWriter(db, 20_000).storeForQuery(cat, [
+      pair('cat.png', 'cat'),
+      pair('cat-face.png', 'grinning cat face'),
+      pair('black-cat.png', 'black cat'),
+    ]);
     db.close();
     const merged = join(dir, 'full-query-merged.db');
     const counts = mergeDbs(merged, [input], { cap: 1 });
@@ -99,7 +108,7 @@ describe('site crawl in partitions (by host) + mergeDbs', () => {
     }
   });
 
-  it('reaches a host linked only from another partition\'s host in a second round on the merged db', async () => {
+  it("reaches a host linked only from another partition's host in a second round on the merged db", async () => {
     const linked = await startOpenmojiSite();
     const hostShare = (site: OpenmojiSite) => stableHash(new URL(site.url).host) % 2;
     const linkers: OpenmojiSite[] = [];

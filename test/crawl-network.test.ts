@@ -32,7 +32,10 @@ async function startChainSite(): Promise<ImageServer> {
   for (let n = 0; n < pageCount; n++) {
     const trio = emojis.slice(n * 3, n * 3 + 3);
     const images = trio.map((emoji, k) => `<img src="/img/${n}-${k}.png" alt="${emoji.annotation}">`).join('');
-    const next = [2 * n + 1, 2 * n + 2].filter((child) => child < pageCount).map((child) => `<a href="/page/${child}">next</a>`).join('');
+    const next = [2 * n + 1, 2 * n + 2]
+      .filter((child) => child < pageCount)
+      .map((child) => `<a href="/page/${child}">next</a>`)
+      .join('');
     server.route(`/page/${n}`, {
       body: Buffer.from(`<!doctype html><title>page ${n}</title>${images}${next}`),
       contentType: 'text/html; charset=utf-8',
@@ -50,10 +53,26 @@ describe('wit crawl --fetch on a host that serves pages and images', () => {
 
   beforeAll(async () => {
     site = await startChainSite();
-    makeCrawlDb(path, emojis.map((emoji) => emoji.annotation)).close();
+    makeCrawlDb(
+      path,
+      emojis.map((emoji) => emoji.annotation),
+    ).close();
     const result = await runWitAsync([
-      'crawl', '--db', path, '--seed', `${site.origin}/page/0`, '--max-depth', String(pageCount),
-      '--allow-private', '--per-host', '2', '--host-delay', '0', '--fetch', '--images', join(dir, 'chain-images'),
+      'crawl',
+      '--db',
+      path,
+      '--seed',
+      `${site.origin}/page/0`,
+      '--max-depth',
+      String(pageCount),
+      '--allow-private',
+      '--per-host',
+      '2',
+      '--host-delay',
+      '0',
+      '--fetch',
+      '--images',
+      join(dir, 'chain-images'),
     ]);
     expect(result.status, result.stderr).toBe(0);
   });
@@ -104,10 +123,13 @@ async function startProxy(target: string): Promise<{ url: string; asked: string[
   const asked: string[] = [];
   const server = http.createServer((request, response) => {
     asked.push(new URL(request.url ?? '/').host);
-    const upstream = http.request({ host: hostname, port, path: new URL(request.url ?? '/').pathname, headers: request.headers }, (answer) => {
-      response.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(response);
-    });
+    const upstream = http.request(
+      { host: hostname, port, path: new URL(request.url ?? '/').pathname, headers: request.headers },
+      (answer) => {
+        response.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(response);
+      },
+    );
     upstream.on('error', () => response.destroy());
     request.pipe(upstream);
   });
@@ -134,7 +156,10 @@ async function startProxy(target: string): Promise<{ url: string; asked: string[
 }
 
 async function failureOf(fetcher: PoliteFetcher, url: string, request: FetchRequest = page): Promise<FetchFailure> {
-  const error = await fetcher.fetch(url, request).then(() => undefined, (e: unknown) => e);
+  const error = await fetcher.fetch(url, request).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(FetchFailure);
   return error as FetchFailure;
 }
@@ -213,7 +238,14 @@ describe('X-Robots-Tag on images', () => {
     }
     const other = await fetcher.fetch(`${site.origin}/${encodeURIComponent('otherbot: noai')}.png`, image);
     await fetcher.close();
-    expect(reasons).toEqual({ noai: 'noai', noimageai: 'noimageai', noindex: 'noindex', noimageindex: 'noimageindex', none: 'noindex', 'wit: noimageindex': 'noimageindex' });
+    expect(reasons).toEqual({
+      noai: 'noai',
+      noimageai: 'noimageai',
+      noindex: 'noindex',
+      noimageindex: 'noimageindex',
+      none: 'noindex',
+      'wit: noimageindex': 'noimageindex',
+    });
     expect(other.status).toBe(200);
   });
 
@@ -249,7 +281,13 @@ describe('refusals that send nothing', () => {
   it('refuse 500 private image URLs without waiting for the host delay', async () => {
     const site = await startImageServer();
     const port = new URL(site.origin).port;
-    const spellings = [site.origin, `http://localhost:${port}`, `http://[::1]:${port}`, `http://0x7f.0.0.1:${port}`, `http://2130706433:${port}`];
+    const spellings = [
+      site.origin,
+      `http://localhost:${port}`,
+      `http://[::1]:${port}`,
+      `http://0x7f.0.0.1:${port}`,
+      `http://2130706433:${port}`,
+    ];
     const urls = Array.from({ length: 500 }, (_, i) => `${spellings[i % spellings.length]}/img/${i}.png`);
     const db = dbWithPairs(join(dir, 'private.db'), urls);
     // As a run with --allow-private leaves it: robots.txt of each origin read and kept, so only the address guard refuses.
@@ -258,7 +296,10 @@ describe('refusals that send nothing', () => {
       writeRobots(db, { host: origin, http_status: 200, body: 'User-agent: *\nAllow: /\n', ...day });
     }
     // An hour between two requests to one host: a refusal that waited its turn would never finish within the test.
-    const summary = await fetchImages(db, { imagesDir: join(dir, 'private-images'), fetcher: { hostDelayMillis: 3_600_000, concurrency: 8 } });
+    const summary = await fetchImages(db, {
+      imagesDir: join(dir, 'private-images'),
+      fetcher: { hostDelayMillis: 3_600_000, concurrency: 8 },
+    });
     const reasons = db.prepare("SELECT error, count(*) AS n FROM images WHERE state = 'failed' GROUP BY error").all();
     db.close();
     expect(summary.failed).toBe(500);

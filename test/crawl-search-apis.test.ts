@@ -25,8 +25,7 @@ async function startApis(): Promise<{ origin: string; close(): Promise<void> }> 
   const server = http.createServer((request, response) => {
     const url = new URL(request.url ?? '/', 'http://x');
     const origin = `http://${request.headers.host}`;
-    const body =
-      url.pathname === '/v1/images/' ? openverse(url, origin) : url.pathname === '/w/api.php' ? commons(url, origin) : undefined;
+    const body = url.pathname === '/v1/images/' ? openverse(url, origin) : url.pathname === '/w/api.php' ? commons(url, origin) : undefined;
     response.writeHead(body ? 200 : 404, { 'content-type': 'application/json' }).end(JSON.stringify(body ?? { detail: 'Not found.' }));
   });
   server.listen(0, '127.0.0.1');
@@ -92,7 +91,10 @@ function commons(url: URL, origin: string): unknown {
 
 /** The README's `wit crawl --search` command for `host`, as argv, pointed at `origin` and made quick for loopback. */
 function readmeCommand(host: string, origin: string, db: string): string[] {
-  const command = readme.replace(/\\\n\s*/g, '').split('\n').find((line) => line.startsWith('wit crawl') && line.includes(host));
+  const command = readme
+    .replace(/\\\n\s*/g, '')
+    .split('\n')
+    .find((line) => line.startsWith('wit crawl') && line.includes(host));
   if (!command) throw new Error(`README.md has no wit crawl command for ${host}`);
   const args = [...command.matchAll(/'([^']*)'|(\S+)/g)].map((m) => m[1] ?? m[2]!).slice(1);
   const swapped = args.map((arg) => arg.replace(`https://${host}`, origin));
@@ -130,7 +132,10 @@ describe('the README search API commands, against loopback fixtures of the APIs'
     // Each stored once, counted against one query it matches ("smiling cat with heart-eyes" may count for "cat").
     expect(pairs.map((p) => p.text)).toEqual(expect.arrayContaining(heart.map((e) => e.annotation)));
     expect(pairs.every((p) => new RegExp(`\\b${p.query}\\b`, 'i').test(p.text))).toBe(true);
-    expect(pairs[0]).toMatchObject({ text_origin: 'api', image_url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/images\/[\dA-F-]+\.png$/) });
+    expect(pairs[0]).toMatchObject({
+      text_origin: 'api',
+      image_url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/images\/[\dA-F-]+\.png$/),
+    });
     expect(new Set(pairs.map((p) => p.query))).toEqual(new Set(queries));
   });
 

@@ -34,11 +34,17 @@ function expectedPairs(forQueries: readonly string[]): string[] {
 }
 
 function pairKeys(db: WitDb): string[] {
-  return storedPairs(db).map((p) => `${p.image_url} ${p.text}`).sort();
+  return storedPairs(db)
+    .map((p) => `${p.image_url} ${p.text}`)
+    .sort();
 }
 
 function run(db: WitDb, overrides: Partial<CrawlOptions> = {}) {
-  return crawl(db, { source: { kind: 'search', urlTemplate: `${site.url}/search?q={query}&page={page}`, maxPages: 50 }, fetcher, ...overrides });
+  return crawl(db, {
+    source: { kind: 'search', urlTemplate: `${site.url}/search?q={query}&page={page}`, maxPages: 50 },
+    fetcher,
+    ...overrides,
+  });
 }
 
 describe('crawl --search (HTML)', () => {
@@ -127,7 +133,11 @@ describe('crawl --search (JSON)', () => {
     const db = makeCrawlDb(join(dir, 'badjson.db'), ['cat']);
     try {
       const summary = await run(db, {
-        source: { kind: 'search', urlTemplate: `${site.url}/search?q={query}&page={page}`, json: { results: 'data.items', image: 'img.src', text: 'caption' } },
+        source: {
+          kind: 'search',
+          urlTemplate: `${site.url}/search?q={query}&page={page}`,
+          json: { results: 'data.items', image: 'img.src', text: 'caption' },
+        },
       });
       expect(summary.topReasons).toEqual([['bad_response', 1]]);
       expect(db.prepare('SELECT state, error FROM queries').get()).toEqual({ state: 'failed', error: 'bad_response' });

@@ -44,7 +44,11 @@ describe('crawl --seed (site source)', () => {
     try {
       const summary = await site1(db);
       const matcher = QueryMatcher.build(queries.map((text, id) => ({ id, text })));
-      const expected = new Set(shownPairs().filter((p) => matcher.match(p.text).length > 0).map((p) => `${p.imageUrl} ${p.text}`));
+      const expected = new Set(
+        shownPairs()
+          .filter((p) => matcher.match(p.text).length > 0)
+          .map((p) => `${p.imageUrl} ${p.text}`),
+      );
       expect(expected.size).toBeGreaterThan(300);
       expect(new Set(storedPairs(db).map((p) => `${p.image_url} ${p.text}`))).toEqual(expected);
       for (const pair of storedPairs(db)) expect(QueryMatcher.build([{ id: 1, text: pair.query }]).match(pair.text)).toEqual([1]);
@@ -53,7 +57,10 @@ describe('crawl --seed (site source)', () => {
       expect(summary.pages.fetched).toBe(1 + site.subgroups.length + 3);
       // A site crawl walks pages, not queries: no "queries: 0 finished by this run, N left".
       expect(formatCrawlSummary(summary)).not.toMatch(/queries:/);
-      expect(db.prepare("SELECT state, error FROM pages WHERE url LIKE '%/private/%'").get()).toEqual({ state: 'skipped', error: 'robots' });
+      expect(db.prepare("SELECT state, error FROM pages WHERE url LIKE '%/private/%'").get()).toEqual({
+        state: 'skipped',
+        error: 'robots',
+      });
       expect(site.hits('/private/secret/')).toBe(0);
       expect(db.prepare("SELECT count(*) AS n FROM pages WHERE url LIKE '%elsewhere%'").get()).toEqual({ n: 0 });
     } finally {
@@ -98,10 +105,9 @@ describe('crawl --seed (site source)', () => {
     try {
       const summary = await site1(db, { fetcher: { ...fetcher, timeoutSecs: 2 }, maxPageBytes: 1024 * 1024 }, [`${site.url}/faults/`]);
       const pages = Object.fromEntries(
-        (db.prepare('SELECT url, state, error FROM pages').all() as Array<{ url: string; state: string; error: string | null }>).map((p) => [
-          new URL(p.url).pathname,
-          `${p.state} ${p.error}`,
-        ]),
+        (db.prepare('SELECT url, state, error FROM pages').all() as Array<{ url: string; state: string; error: string | null }>).map(
+          (p) => [new URL(p.url).pathname, `${p.state} ${p.error}`],
+        ),
       );
       expect(pages).toEqual({
         '/faults/': 'done null',
@@ -118,7 +124,11 @@ describe('crawl --seed (site source)', () => {
         '/fault/not-html': 'skipped not_html',
         '/private/secret/': 'skipped robots',
       });
-      expect(storedPairs(db).map((p) => p.text).sort()).toEqual(['cat face after 429', 'cat face at the top', 'cat face flaky']);
+      expect(
+        storedPairs(db)
+          .map((p) => p.text)
+          .sort(),
+      ).toEqual(['cat face after 429', 'cat face at the top', 'cat face flaky']);
       expect(summary.pages).toEqual({ fetched: 4, failed: 1, skipped: 4, deferred: 4 });
       expect(summary.topReasons[0]).toEqual(['network', 2]);
       expect(summary.waiting.count).toBe(4);

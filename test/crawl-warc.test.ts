@@ -23,10 +23,13 @@ let warcGz: string;
 let warcPlain: string;
 let sitePairs: string[];
 
-if (!hasWget) console.warn('\n*** crawl-warc: wget is not installed (apt-get install -y wget): the wget-written archive tests are SKIPPED ***\n');
+if (!hasWget)
+  console.warn('\n*** crawl-warc: wget is not installed (apt-get install -y wget): the wget-written archive tests are SKIPPED ***\n');
 
 function pairSet(db: WitDb): string[] {
-  return storedPairs(db).map((p) => `${p.image_url} ${p.text} ${p.text_origin}`).sort();
+  return storedPairs(db)
+    .map((p) => `${p.image_url} ${p.text} ${p.text_origin}`)
+    .sort();
 }
 
 function withDb<T>(path: string, use: (db: WitDb) => T): T {
@@ -49,7 +52,10 @@ beforeAll(async () => {
   warcPlain = await wgetWarc(`${site.url}/`, join(dir, 'site-plain'), { depth: 2, reject, compress: false });
   const db = makeCrawlDb(join(dir, 'site-source.db'), queries);
   try {
-    await crawl(db, { source: { kind: 'site', seeds: [`${site.url}/`], maxDepth: 2 }, fetcher: { allowPrivate: true, hostDelayMillis: 0 } });
+    await crawl(db, {
+      source: { kind: 'site', seeds: [`${site.url}/`], maxDepth: 2 },
+      fetcher: { allowPrivate: true, hostDelayMillis: 0 },
+    });
     sitePairs = pairSet(db);
   } finally {
     db.close();
@@ -60,7 +66,10 @@ afterAll(() => site.close());
 describe.skipIf(!hasWget)('crawl --warc on archives written by wget', () => {
   it('stores the same pairs as the site source on the same site, from .warc.gz and from .warc', async () => {
     expect(sitePairs.length).toBeGreaterThan(300);
-    for (const [name, archive] of [['gz', warcGz], ['plain', warcPlain]] as const) {
+    for (const [name, archive] of [
+      ['gz', warcGz],
+      ['plain', warcPlain],
+    ] as const) {
       const db = makeCrawlDb(join(dir, `wget-${name}.db`), queries);
       try {
         const summary = await warcCrawl(db, [archive!]);
@@ -69,7 +78,13 @@ describe.skipIf(!hasWget)('crawl --warc on archives written by wget', () => {
         expect(summary.archives).toMatchObject({ done: 1, failed: [], left: 0 });
         expect(summary.archives!.records.skipped).toBeGreaterThan(0); // requests, warcinfo, robots.txt, 404s
         const row = sourceFileAt(db, archive!)!;
-        expect(row).toMatchObject({ kind: 'warc', state: 'done', position: readFileSync(archive!).length, pairs: sitePairs.length, error: null });
+        expect(row).toMatchObject({
+          kind: 'warc',
+          state: 'done',
+          position: readFileSync(archive!).length,
+          pairs: sitePairs.length,
+          error: null,
+        });
         expect(row.records).toBe(summary.archives!.records.read);
         // A second run reads nothing again.
         const again = await warcCrawl(db, [archive!]);
@@ -116,11 +131,14 @@ describe.skipIf(!hasWget)('crawl --warc on archives written by wget', () => {
   }, 120_000);
 });
 
-const page = (n: number, body: string): RecordSpec => ({ type: 'response', url: `http://example.org/p${n}.html`, body: `<html><body>${body}</body></html>` });
+const page = (n: number, body: string): RecordSpec => ({
+  type: 'response',
+  url: `http://example.org/p${n}.html`,
+  body: `<html><body>${body}</body></html>`,
+});
 const cats = (n: number) => page(n, `<img src="/cat${n}.png" alt="cat number ${n}">`);
 
 describe('crawl --warc on bad and odd archives', () => {
-
   it('marks an archive with a truncated gzip member failed at that member, keeps the pairs before it, and goes on with the next', async () => {
     const parts = await writeWarc(join(dir, 'whole.warc.gz'), [cats(1), cats(2), cats(3)]);
     const cut = join(dir, 'cut.warc.gz');
@@ -131,7 +149,11 @@ describe('crawl --warc on bad and odd archives', () => {
     const db = makeCrawlDb(join(dir, 'cut.db'), queries);
     try {
       const summary = await warcCrawl(db, [cut, other]);
-      expect(storedPairs(db).map((p) => p.text).sort()).toEqual(['cat number 1', 'cat number 2', 'cat number 4']);
+      expect(
+        storedPairs(db)
+          .map((p) => p.text)
+          .sort(),
+      ).toEqual(['cat number 1', 'cat number 2', 'cat number 4']);
       expect(sourceFileAt(db, cut)).toMatchObject({ state: 'failed', position: goodBytes, records: 2, pairs: 2 });
       expect(sourceFileAt(db, cut)!.error).toMatch(/truncated gzip member at byte \d+|cut short/);
       expect(sourceFileAt(db, other)).toMatchObject({ state: 'done', pairs: 1 });
@@ -181,7 +203,10 @@ describe('crawl --warc on bad and odd archives', () => {
   });
 
   it('stops at a record whose Content-Length is wrong, keeping the records before it', async () => {
-    for (const [name, gzip] of [['wrong-length.warc.gz', true], ['wrong-length.warc', false]] as const) {
+    for (const [name, gzip] of [
+      ['wrong-length.warc.gz', true],
+      ['wrong-length.warc', false],
+    ] as const) {
       const parts = await writeWarc(join(dir, `ok-${name}`), [cats(1), cats(2), cats(3)], gzip);
       const text = Buffer.from(gzip ? spawnSync('gzip', ['-dc'], { input: parts[1]! }).stdout : parts[1]!).toString('latin1');
       const declared = Number(/Content-Length: (\d+)/.exec(text)![1]);
@@ -213,7 +238,12 @@ describe('crawl --warc on bad and odd archives', () => {
       const summary = await warcCrawl(db, [path]);
       expect(storedPairs(db).map((p) => p.text)).toEqual(['cat number 5']);
       expect(summary.pages.skipped).toBe(2);
-      expect(summary.topReasons).toEqual(expect.arrayContaining([['noai', 1], ['noindex', 1]]));
+      expect(summary.topReasons).toEqual(
+        expect.arrayContaining([
+          ['noai', 1],
+          ['noindex', 1],
+        ]),
+      );
       expect(summary.archives!.records).toEqual({ read: 5, skipped: 2 });
     } finally {
       db.close();
@@ -231,17 +261,37 @@ describe('crawl --warc on bad and odd archives', () => {
     ];
     await writeWarc(path, [
       { type: 'warcinfo', url: '', body: 'software: test\r\n', contentType: 'application/warc-fields' },
-      { type: 'metadata', url: 'http://example.org/a/page.html', body: watJson('http://example.org/a/page.html', links), contentType: 'application/json' },
-      { type: 'metadata', url: 'http://example.org/b/', body: watJson('http://example.org/b/', [{ path: 'IMG@/src', url: 'hand.png', alt: 'hand' }], 'http://static.example.org/x/'), contentType: 'application/json' },
+      {
+        type: 'metadata',
+        url: 'http://example.org/a/page.html',
+        body: watJson('http://example.org/a/page.html', links),
+        contentType: 'application/json',
+      },
+      {
+        type: 'metadata',
+        url: 'http://example.org/b/',
+        body: watJson('http://example.org/b/', [{ path: 'IMG@/src', url: 'hand.png', alt: 'hand' }], 'http://static.example.org/x/'),
+        contentType: 'application/json',
+      },
       { type: 'metadata', url: 'http://example.org/c/', body: '{"not": "a wat envelope"}', contentType: 'application/json' },
     ]);
     const db = makeCrawlDb(join(dir, 'wat.db'), queries);
     try {
       const summary = await warcCrawl(db, [path]);
       expect(db.prepare('SELECT image_url, text, text_origin, page_url FROM pairs ORDER BY image_url').all()).toEqual([
-        { image_url: 'http://example.org/img/cat.png', text: 'A grinning cat', text_origin: 'alt', page_url: 'http://example.org/a/page.html' },
+        {
+          image_url: 'http://example.org/img/cat.png',
+          text: 'A grinning cat',
+          text_origin: 'alt',
+          page_url: 'http://example.org/a/page.html',
+        },
         { image_url: 'http://static.example.org/x/hand.png', text: 'hand', text_origin: 'alt', page_url: 'http://example.org/b/' },
-        { image_url: 'https://cdn.example.net/flag.png', text: 'flag of a star', text_origin: 'alt', page_url: 'http://example.org/a/page.html' },
+        {
+          image_url: 'https://cdn.example.net/flag.png',
+          text: 'flag of a star',
+          text_origin: 'alt',
+          page_url: 'http://example.org/a/page.html',
+        },
       ]);
       expect(summary.archives!.records).toEqual({ read: 4, skipped: 2 });
     } finally {
@@ -278,7 +328,11 @@ describe('crawl --warc on bad and odd archives', () => {
     // Read whole, the record alone is 50 MB as bytes, 50 more as a string, and a DOM of millions of nodes.
     expect(peakMiB(dbPath, path) - baseline).toBeLessThan(100);
     withDb(dbPath, (db) => {
-      expect(storedPairs(db).map((p) => p.text).sort()).toEqual(['cat at the top', 'cat number 2']);
+      expect(
+        storedPairs(db)
+          .map((p) => p.text)
+          .sort(),
+      ).toEqual(['cat at the top', 'cat number 2']);
       expect(sourceFileAt(db, path)).toMatchObject({ state: 'done', records: 2 });
     });
   }, 120_000);
@@ -290,7 +344,9 @@ describe('crawl --warc-list, --warc-prefix and --partition auto', () => {
     mkdirSync(archives, { recursive: true });
     const names = ['a', 'b', 'c', 'd'];
     for (const [i, name] of names.entries()) {
-      await writeWarc(join(archives, `${name}.warc.gz`), [{ type: 'response', url: `http://example.org/${name}`, body: `<img src="/${name}.png" alt="cat ${i}">` }]);
+      await writeWarc(join(archives, `${name}.warc.gz`), [
+        { type: 'response', url: `http://example.org/${name}`, body: `<img src="/${name}.png" alt="cat ${i}">` },
+      ]);
     }
     const list = join(dir, 'warc.paths.gz');
     writeFileSync(list, gzipSync(Buffer.from(`${names.map((name) => `${name}.warc.gz`).join('\n')}\n`)));
@@ -300,9 +356,12 @@ describe('crawl --warc-list, --warc-prefix and --partition auto', () => {
       for (const task of [0, 1]) {
         const path = join(dir, `slurm-${task}.db`);
         makeCrawlDb(path, queries).close();
-        const child = startWit(['crawl', '--db', path, '--warc-list', list, '--warc-prefix', `${server.url}/`, '--partition', 'auto', '--allow-private'], {
-          env: { SLURM_ARRAY_TASK_ID: String(task), SLURM_ARRAY_TASK_MIN: '0', SLURM_ARRAY_TASK_MAX: '1' },
-        });
+        const child = startWit(
+          ['crawl', '--db', path, '--warc-list', list, '--warc-prefix', `${server.url}/`, '--partition', 'auto', '--allow-private'],
+          {
+            env: { SLURM_ARRAY_TASK_ID: String(task), SLURM_ARRAY_TASK_MIN: '0', SLURM_ARRAY_TASK_MAX: '1' },
+          },
+        );
         const { stderr, code } = await collect(child);
         expect(code).toBe(0);
         expect(stderr).toMatch(new RegExp(`partition ${task + 1}/2, from the Slurm job array`));
@@ -318,7 +377,7 @@ describe('crawl --warc-list, --warc-prefix and --partition auto', () => {
     }
   });
 
-  it('takes a Kubernetes indexed Job\'s share, and says what to set when there is no scheduler', async () => {
+  it("takes a Kubernetes indexed Job's share, and says what to set when there is no scheduler", async () => {
     const path = join(dir, 'k8s.db');
     makeCrawlDb(path, queries).close();
     const archive = join(dir, 'k8s.warc.gz');
@@ -333,7 +392,9 @@ describe('crawl --warc-list, --warc-prefix and --partition auto', () => {
     const none = await collect(startWit(args, { env: {} }));
     expect(none.code).toBe(2);
     expect(none.stderr).toMatch(/SLURM_ARRAY_TASK_ID.*JOB_COMPLETION_INDEX/s);
-    const prefixAlone = await collect(startWit(['crawl', '--db', path, '--warc', archive, '--warc-prefix', 'https://data.commoncrawl.org/']));
+    const prefixAlone = await collect(
+      startWit(['crawl', '--db', path, '--warc', archive, '--warc-prefix', 'https://data.commoncrawl.org/']),
+    );
     expect(prefixAlone.code).toBe(2);
     expect(prefixAlone.stderr).toMatch(/--warc-prefix goes with --warc-list/);
     const twoSources = await collect(startWit(['crawl', '--db', path, '--warc', archive, '--seed', 'https://example.org/']));
@@ -344,7 +405,6 @@ describe('crawl --warc-list, --warc-prefix and --partition auto', () => {
     expect(binaryList.stderr).toMatch(/archive list .*k8s\.warc\.gz is not text/);
   });
 });
-
 
 async function collect(child: ChildProcess): Promise<{ code: number | null; stdout: string; stderr: string }> {
   let stdout = '';

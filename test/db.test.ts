@@ -73,7 +73,9 @@ describe('openDb', () => {
       { id: 41, text: 'a dog', reason: 'caption_too_short' },
     ]);
     expect(db.pragma('foreign_key_check')).toEqual([]);
-    db.prepare("INSERT INTO pairs (image_url, text, text_origin, query_id, extra) VALUES ('http://a/x.jpg', 'x', 'list', NULL, '{}')").run();
+    db.prepare(
+      "INSERT INTO pairs (image_url, text, text_origin, query_id, extra) VALUES ('http://a/x.jpg', 'x', 'list', NULL, '{}')",
+    ).run();
     db.close();
   });
 
@@ -121,20 +123,22 @@ describe('read-only sql', () => {
     db.close();
   });
 
-  it.each(["INSERT INTO queries (text, origin) VALUES ('x', 'user')", 'UPDATE queries SET pair_count = 5', 'DROP TABLE queries', 'DELETE FROM queries'])(
-    'refuses %s and changes nothing',
-    (statement) => {
-      const db = openDb(path, { readonly: true });
-      expect(() => runReadonlySql(db, statement)).toThrow(/read-only/);
-      db.close();
-      const check = openDb(path);
-      expect(check.prepare('SELECT text, pair_count FROM queries ORDER BY text').all()).toEqual([
-        { text: 'cat', pair_count: 0 },
-        { text: 'dog', pair_count: 0 },
-      ]);
-      check.close();
-    },
-  );
+  it.each([
+    "INSERT INTO queries (text, origin) VALUES ('x', 'user')",
+    'UPDATE queries SET pair_count = 5',
+    'DROP TABLE queries',
+    'DELETE FROM queries',
+  ])('refuses %s and changes nothing', (statement) => {
+    const db = openDb(path, { readonly: true });
+    expect(() => runReadonlySql(db, statement)).toThrow(/read-only/);
+    db.close();
+    const check = openDb(path);
+    expect(check.prepare('SELECT text, pair_count FROM queries ORDER BY text').all()).toEqual([
+      { text: 'cat', pair_count: 0 },
+      { text: 'dog', pair_count: 0 },
+    ]);
+    check.close();
+  });
 
   it('names a syntax error', () => {
     const db = openDb(path, { readonly: true });
@@ -148,7 +152,9 @@ describe('show', () => {
     const db = openDb(join(dir, 'show.db'));
     db.prepare("INSERT INTO queries (text, origin) VALUES ('grinning face', 'wordnet')").run();
     db.prepare("INSERT INTO pages (url, host, state) VALUES ('http://h/p', 'h', 'done')").run();
-    db.prepare("INSERT INTO pairs (image_url, text, text_origin, page_url, query_id) VALUES ('http://h/1.png', 'grinning face', 'alt', 'http://h/p', 1)").run();
+    db.prepare(
+      "INSERT INTO pairs (image_url, text, text_origin, page_url, query_id) VALUES ('http://h/1.png', 'grinning face', 'alt', 'http://h/p', 1)",
+    ).run();
     db.prepare("INSERT INTO images (url, host, state, error) VALUES ('http://h/1.png', 'h', 'failed', 'http_404')").run();
     db.prepare("INSERT INTO curation (pair_id, decision, reason) VALUES (1, 'drop', 'no_image')").run();
     const shown = showRow(db, 'pair', '1') as Record<string, Record<string, unknown>>;
@@ -159,7 +165,9 @@ describe('show', () => {
     expect((showRow(db, 'query', 'grinning face').query as Record<string, unknown>).id).toBe(1);
 
     // A pair from a search result: its page is no crawled page, so there is no page key; not fetched nor curated: null.
-    db.prepare("INSERT INTO pairs (image_url, text, text_origin, page_url, query_id) VALUES ('http://h/2.png', 'grinning face', 'api', 'http://h/search?q=grinning', 1)").run();
+    db.prepare(
+      "INSERT INTO pairs (image_url, text, text_origin, page_url, query_id) VALUES ('http://h/2.png', 'grinning face', 'api', 'http://h/search?q=grinning', 1)",
+    ).run();
     const searched = showRow(db, 'pair', '2');
     expect(Object.keys(searched)).toEqual(['pair', 'query', 'image', 'curation']);
     expect(searched.image).toBeNull();

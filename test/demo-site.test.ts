@@ -37,7 +37,11 @@ describe('the demo website', () => {
     expect(catalog.classes).toContain('animal-mammal');
     const heldOut = new Set(catalog.heldOut.map((e) => e.hexcode));
     expect(catalog.served.some((e) => heldOut.has(e.hexcode))).toBe(false);
-    for (const cls of catalog.classes) expect(catalog.heldOut.some((e) => e.subgroup === cls), cls).toBe(true);
+    for (const cls of catalog.classes)
+      expect(
+        catalog.heldOut.some((e) => e.subgroup === cls),
+        cls,
+      ).toBe(true);
   });
 
   it('listens on 127.0.0.1 and serves robots.txt disallowing /private/', async () => {
@@ -47,13 +51,19 @@ describe('the demo website', () => {
 
   it('has subgroup pages whose images carry the annotation as alt text, plus a logo icon', async () => {
     const $ = await html('/g/animals-nature/animal-mammal/');
-    const alts = $('img').map((_, el) => $(el).attr('alt')).get();
+    const alts = $('img')
+      .map((_, el) => $(el).attr('alt'))
+      .get();
     expect(alts).toContain('logo');
     const mammals = catalog.served.filter((e) => e.subgroup === 'animal-mammal');
     expect(alts).toContain(mammals[0]!.annotation);
     expect($('a[rel=next]').attr('href')).toBe('/g/animals-nature/animal-mammal/?page=2');
     const page2 = await html('/g/animals-nature/animal-mammal/?page=2');
-    expect(page2('img').map((_, el) => page2(el).attr('alt')).get()).toContain(mammals[24]!.annotation);
+    expect(
+      page2('img')
+        .map((_, el) => page2(el).attr('alt'))
+        .get(),
+    ).toContain(mammals[24]!.annotation);
   });
 
   it('serves real PNG images whose shorter side is at least 128 px', async () => {
@@ -105,7 +115,11 @@ describe('the demo website', () => {
     expect((await get($('a[href$="archive/"]').attr('href')!)).status).toBe(404);
     const broken = await get($('img[src^="/images/broken/"]').attr('src')!);
     expect(broken.status).toBe(200);
-    await expect(sharp(Buffer.from(await broken.arrayBuffer())).raw().toBuffer()).rejects.toThrow();
+    await expect(
+      sharp(Buffer.from(await broken.arrayBuffer()))
+        .raw()
+        .toBuffer(),
+    ).rejects.toThrow();
   });
 
   it('writes the held-out emoji as an image folder, one sub-folder per class', async () => {

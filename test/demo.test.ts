@@ -43,8 +43,12 @@ describe('npm run demo -- --quick', () => {
     expect(shards).toEqual(expect.arrayContaining(['manifest.json', 'sizes.json', 'train-000000.tar', 'val-000000.tar']));
     const manifest = JSON.parse(readFileSync(join(out, 'shards', 'manifest.json'), 'utf8'));
     expect(manifest.splits.train.samples).toBeGreaterThan(100);
-    for (const file of ['config.json', 'vocab.json', 'metrics.jsonl', 'evals.jsonl', 'report.html']) expect(existsSync(join(out, 'run', file)), file).toBe(true);
-    const kinds = readFileSync(join(out, 'run', 'evals.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line).kind);
+    for (const file of ['config.json', 'vocab.json', 'metrics.jsonl', 'evals.jsonl', 'report.html'])
+      expect(existsSync(join(out, 'run', file)), file).toBe(true);
+    const kinds = readFileSync(join(out, 'run', 'evals.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line).kind);
     expect(kinds.sort()).toEqual(['linear-probe', 'retrieval', 'zeroshot']);
   });
 
@@ -55,7 +59,14 @@ describe('npm run demo -- --quick', () => {
       expect(origins).toEqual(expect.arrayContaining(['api', 'figcaption']));
       const catalog = loadCatalog({ groups: demoProfiles.quick.groups! });
       const urls = db.prepare('SELECT image_url FROM pairs').pluck().all() as string[];
-      const served = new Set(urls.map((url) => url.split('/').pop()!.replace(/(-old)?\.png$/, '')));
+      const served = new Set(
+        urls.map((url) =>
+          url
+            .split('/')
+            .pop()!
+            .replace(/(-old)?\.png$/, ''),
+        ),
+      );
       expect(catalog.heldOut.filter((e) => served.has(e.hexcode))).toEqual([]);
       expect(db.prepare("SELECT count(*) FROM images WHERE state = 'failed'").pluck().get()).toBeGreaterThan(0);
     } finally {
@@ -70,8 +81,21 @@ describe('npm run demo -- --quick', () => {
     expect(view.outsideRequests).toEqual([]);
     expect(view.charts).toEqual(
       expect.arrayContaining([
-        'pairs-per-query', 'curation', 'top-queries', 'image-failures', 'image-size', 'aspect-ratio', 'caption-length', 'text-origin',
-        'loss', 'temperature', 'accuracy', 'zeroshot-per-class', 'confusion', 'retrieval', 'linear-probe',
+        'pairs-per-query',
+        'curation',
+        'top-queries',
+        'image-failures',
+        'image-size',
+        'aspect-ratio',
+        'caption-length',
+        'text-origin',
+        'loss',
+        'temperature',
+        'accuracy',
+        'zeroshot-per-class',
+        'confusion',
+        'retrieval',
+        'linear-probe',
       ]),
     );
     // 24 sample pairs, then the examples (dropped pairs, near-duplicate clusters, zero-shot right and wrong), every image decoded.
@@ -88,4 +112,5 @@ describe('npm run demo -- --quick', () => {
   });
 });
 
-if (!hasChromium) console.warn('\n*** SKIPPED the chromium check of the demo report: /usr/bin/chromium is missing (apt-get install -y chromium) ***\n');
+if (!hasChromium)
+  console.warn('\n*** SKIPPED the chromium check of the demo report: /usr/bin/chromium is missing (apt-get install -y chromium) ***\n');

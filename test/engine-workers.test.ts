@@ -38,7 +38,9 @@ describe('data-parallel wasm workers', () => {
     }
     expect(maxAbsDiff(await flatState(parallel), await flatState(single))).toBeLessThan(1e-5);
     const probe = batches[0]!;
-    expect(maxAbsDiff(await parallel.embedImages(probe.images, probe.size), await single.embedImages(probe.images, probe.size))).toBeLessThan(1e-5);
+    expect(
+      maxAbsDiff(await parallel.embedImages(probe.images, probe.size), await single.embedImages(probe.images, probe.size)),
+    ).toBeLessThan(1e-5);
     expect(maxAbsDiff(await parallel.embedTexts(probe), await single.embedTexts(probe))).toBeLessThan(1e-6);
     await single.dispose();
     await parallel.dispose();

@@ -22,7 +22,9 @@ function maxAbsDiff(a: Float32Array, b: Float32Array): number {
 
 async function weightsOf(engine: Engine): Promise<Float32Array[]> {
   const state = await engine.exportState();
-  return Object.keys(state.tensors).sort().map((name) => state.tensors[name]!.data);
+  return Object.keys(state.tensors)
+    .sort()
+    .map((name) => state.tensors[name]!.data);
 }
 
 describe('backend selection', () => {
@@ -125,7 +127,10 @@ describe('gradients on wasm (wit kernels) against the cpu backend', () => {
     for (const slot of slots) {
       const expected = cpu.grads.subarray(slot.offset, slot.offset + slot.size);
       const scale = Math.max(1e-3, ...expected.map(Math.abs));
-      expect(expected.some((g) => g !== 0), slot.name).toBe(true);
+      expect(
+        expected.some((g) => g !== 0),
+        slot.name,
+      ).toBe(true);
       expect(maxAbsDiff(wasm.grads.subarray(slot.offset, slot.offset + slot.size), expected) / scale, slot.name).toBeLessThan(1e-4);
     }
   });
@@ -213,7 +218,9 @@ describe('the engine', () => {
   it('rejects malformed batches with a message naming the field', async () => {
     const engine = await createEngine(tiny, { backend: 'wasm', seed: 7, workers: 1 });
     const batch = toyBatch({ size: 4, imageSize: 16, classes: 4, seed: 1 });
-    await expect(engine.step({ ...batch, tokenIds: Int32Array.from(batch.tokenIds, () => 12) }, hyper)).rejects.toThrow(/tokenIds\[0\] is 12/);
+    await expect(engine.step({ ...batch, tokenIds: Int32Array.from(batch.tokenIds, () => 12) }, hyper)).rejects.toThrow(
+      /tokenIds\[0\] is 12/,
+    );
     await expect(engine.step({ ...batch, images: batch.images.subarray(1) }, hyper)).rejects.toThrow(/images must hold/);
     await expect(engine.step({ ...batch, offsets: batch.offsets.subarray(1) }, hyper)).rejects.toThrow(/offsets/);
   });

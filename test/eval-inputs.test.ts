@@ -33,7 +33,9 @@ describe('labelled image sources', () => {
     ]);
     const names = write('names.txt', 'hound\nautomobile\n');
     expect(loadLabelledImages({ imagesDir: root }, names).classNames).toEqual(['hound', 'automobile']);
-    expect(() => loadLabelledImages({ imagesDir: root }, write('one-name.txt', 'hound\n'))).toThrow(/has 1 class name\(s\) but the images have 2 class\(es\) \(dog, red_car\)/);
+    expect(() => loadLabelledImages({ imagesDir: root }, write('one-name.txt', 'hound\n'))).toThrow(
+      /has 1 class name\(s\) but the images have 2 class\(es\) \(dog, red_car\)/,
+    );
   });
 
   it('reads a CSV list with a header and quoted fields, paths relative to the list, integer labels sorted as numbers', () => {
@@ -45,7 +47,9 @@ describe('labelled image sources', () => {
       { path: join(dir, 'imgs/b,c.jpg'), label: 0 },
       { path: join(dir, 'imgs/d.jpg'), label: 1 },
     ]);
-    expect(() => loadLabelledImages({ listFile: write('bad.csv', 'a.jpg,dog\nb.jpg\n') })).toThrow(/bad\.csv line 2 should be "path,label"/);
+    expect(() => loadLabelledImages({ listFile: write('bad.csv', 'a.jpg,dog\nb.jpg\n') })).toThrow(
+      /bad\.csv line 2 should be "path,label"/,
+    );
   });
 
   it('reads a JSONL list and names the bad line', () => {
@@ -56,7 +60,9 @@ describe('labelled image sources', () => {
       { path: '/x/a.png', label: 1 },
       { path: join(dir, 'b.png'), label: 0 },
     ]);
-    expect(() => loadLabelledImages({ listFile: write('bad.jsonl', '{"path": "a.png", "label": "x"}\n{"file": "b.png"}\n') })).toThrow(/bad\.jsonl line 2 needs a string "path"/);
+    expect(() => loadLabelledImages({ listFile: write('bad.jsonl', '{"path": "a.png", "label": "x"}\n{"file": "b.png"}\n') })).toThrow(
+      /bad\.jsonl line 2 needs a string "path"/,
+    );
   });
 
   it('refuses a missing folder, a folder of one class and an empty class folder with WitErrors naming them', () => {
@@ -72,8 +78,13 @@ describe('labelled image sources', () => {
 
 describe('prompts and labels', () => {
   it('reads templates with {} or {label}, skipping comments, and refuses a line without a slot', () => {
-    expect(readTemplates(write('t.txt', '# CLIP style\na photo of a {}.\n\na drawing of the {label}\n'))).toEqual(['a photo of a {}.', 'a drawing of the {label}']);
-    expect(() => readTemplates(write('t-bad.txt', 'a photo of a {}.\na photo\n'))).toThrow(/t-bad\.txt line 2 has no \{\} for the class name/);
+    expect(readTemplates(write('t.txt', '# CLIP style\na photo of a {}.\n\na drawing of the {label}\n'))).toEqual([
+      'a photo of a {}.',
+      'a drawing of the {label}',
+    ]);
+    expect(() => readTemplates(write('t-bad.txt', 'a photo of a {}.\na photo\n'))).toThrow(
+      /t-bad\.txt line 2 has no \{\} for the class name/,
+    );
   });
 
   it('parses labels inline or from a file and refuses duplicates and single labels', () => {
@@ -89,7 +100,14 @@ describe('evals.jsonl', () => {
     const run = join(dir, 'run');
     mkdirSync(run);
     expect(readEvalRecords(run)).toEqual([]);
-    const record = { kind: 'retrieval', time: 't', command: 'wit eval retrieval', data: 'shards', skipped: 0, figures: { split: 'val', pairs: 2, recall: [] } };
+    const record = {
+      kind: 'retrieval',
+      time: 't',
+      command: 'wit eval retrieval',
+      data: 'shards',
+      skipped: 0,
+      figures: { split: 'val', pairs: 2, recall: [] },
+    };
     appendFileSync(join(run, 'evals.jsonl'), `${JSON.stringify(record)}\n{"kind": "zerosh`);
     expect(readEvalRecords(run)).toEqual([record]);
   });

@@ -77,7 +77,8 @@ describe('retrieval recall', () => {
     const texts = Float32Array.from({ length: count * 3 }, () => random());
     const plain = plainScoreRows(images, texts, 3);
     const calls: Array<[number, number]> = [];
-    retrievalRecall(images, texts, count, { scoreRows: (first, rows) => {
+    retrievalRecall(images, texts, count, {
+      scoreRows: (first, rows) => {
         calls.push([first, rows]);
         return plain(first, rows);
       },
@@ -99,7 +100,12 @@ describe('retrieval recall', () => {
     const dim = 5;
     const images = Float32Array.from({ length: count * dim }, () => random() - 0.5);
     const texts = Float32Array.from({ length: count * dim }, () => random() - 0.5);
-    const pairs = { images, texts, samples: Array.from({ length: count }, (_, i) => `val-000000.tar:${i}`), captions: Array.from({ length: count }, (_, i) => `caption ${i}`) };
+    const pairs = {
+      images,
+      texts,
+      samples: Array.from({ length: count }, (_, i) => `val-000000.tar:${i}`),
+      captions: Array.from({ length: count }, (_, i) => `caption ${i}`),
+    };
     expect(retrievalExamples(pairs).map((e) => e.caption)).toEqual([3, 9, 15, 21, 27, 33].map((i) => `caption ${i}`));
     const every = retrievalExamples(pairs, count);
     for (const e of every) {
@@ -145,9 +151,24 @@ describe('zero-shot math', () => {
   it('computes top-1, top-5, per-class accuracy and the confusion matrix', () => {
     // 3 images, 6 classes; rows are scores.
     const scores = Float32Array.from([
-      0.9, 0.1, 0, 0, 0, 0, // true 0, predicted 0
-      0.5, 0.4, 0.3, 0.2, 0.1, 0, // true 5: rank 5 -> not in top 5; predicted 0
-      0.1, 0.2, 0.3, 0.4, 0.5, 0.6, // true 1: rank 4 -> in top 5; predicted 5
+      0.9,
+      0.1,
+      0,
+      0,
+      0,
+      0, // true 0, predicted 0
+      0.5,
+      0.4,
+      0.3,
+      0.2,
+      0.1,
+      0, // true 5: rank 5 -> not in top 5; predicted 0
+      0.1,
+      0.2,
+      0.3,
+      0.4,
+      0.5,
+      0.6, // true 1: rank 4 -> in top 5; predicted 5
     ]);
     const metrics = classificationMetrics(scores, [0, 5, 1], 6);
     expect(metrics.count).toBe(3);

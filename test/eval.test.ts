@@ -3,7 +3,17 @@ import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { WitError } from '../core/index.js';
 import { train } from '../train/index.js';
-import { buildZeroShotClassifier, evaluateLinearProbe, evaluateRetrieval, evaluateZeroShot, openEvalModel, readEvalRecords, type ConfusionFile, type ImageLabels, type RetrievalExamplesFile } from '../eval/index.js';
+import {
+  buildZeroShotClassifier,
+  evaluateLinearProbe,
+  evaluateRetrieval,
+  evaluateZeroShot,
+  openEvalModel,
+  readEvalRecords,
+  type ConfusionFile,
+  type ImageLabels,
+  type RetrievalExamplesFile,
+} from '../eval/index.js';
 import { evalSubgroups, openmojiEvalSet, type OpenmojiEvalSet } from './fixtures/eval-openmoji.js';
 import { runWit } from './fixtures/run-wit.js';
 import { tempDir } from './fixtures/temp-dir.js';
@@ -93,7 +103,12 @@ describe('zero-shot', () => {
     const folders = readdirSync(images).sort();
     writeFileSync(classNames, folders.map((folder, i) => (i === 0 ? 'zzyzx qwxj' : folder.replaceAll('_', ' '))).join('\n'));
     const warnings: string[] = [];
-    const { record, skipped } = await evaluateZeroShot({ runDir, source: { imagesDir: images }, classNamesFile: classNames, onWarning: (m) => warnings.push(m) });
+    const { record, skipped } = await evaluateZeroShot({
+      runDir,
+      source: { imagesDir: images },
+      classNamesFile: classNames,
+      onWarning: (m) => warnings.push(m),
+    });
     expect(skipped).toHaveLength(1);
     expect(skipped[0]!.name).toBe(join(images, 'heart', 'broken.png'));
     expect(record.skipped).toBe(1);
@@ -108,7 +123,9 @@ describe('linear probe and retrieval', () => {
     const { record } = await evaluateLinearProbe({ runDir, source: { imagesDir: set.probeImagesDir }, seed: 3 });
     const { figures } = record;
     expect(figures.testImages).toBeGreaterThan(80);
-    expect(figures.trainImages + figures.testImages).toBe(readdirSync(set.probeImagesDir).flatMap((d) => readdirSync(join(set.probeImagesDir, d))).length);
+    expect(figures.trainImages + figures.testImages).toBe(
+      readdirSync(set.probeImagesDir).flatMap((d) => readdirSync(join(set.probeImagesDir, d))).length,
+    );
     expect(figures.linearProbeTop1).toBeGreaterThan(chance + 0.15);
     expect(figures.zeroShotTop1).toBeGreaterThan(chance);
     expect(figures.sweep.map((s) => s.l2)).toContain(figures.l2);
@@ -128,7 +145,9 @@ describe('linear probe and retrieval', () => {
     const examples = JSON.parse(readFileSync(join(runDir, record.files!.examples), 'utf8')) as RetrievalExamplesFile;
     expect(examples.shardsDir).toBe(resolve(set.shardsDir));
     expect(examples.examples.map((e) => e.top.length)).toEqual([5, 5, 5, 5, 5, 5]);
-    expect(examples.examples.flatMap((e) => [e.sample, ...e.top.map((t) => t.sample)]).every((name) => name.startsWith('val-000000.tar:'))).toBe(true);
+    expect(
+      examples.examples.flatMap((e) => [e.sample, ...e.top.map((t) => t.sample)]).every((name) => name.startsWith('val-000000.tar:')),
+    ).toBe(true);
   });
 });
 
@@ -145,7 +164,8 @@ describe('wit classify and wit eval (CLI)', () => {
     expect(lines).toHaveLength(2 * 6);
     expect(lines[0]).toBe(heartImage());
     expect(lines[6]).toBe(clockImage());
-    for (const line of [...lines.slice(1, 6), ...lines.slice(7)]) expect(line).toMatch(/^ {2}[ \d]{2}\d\.\d% {2}(animal mammal|heart|time|clothing|sky weather|country flag)$/);
+    for (const line of [...lines.slice(1, 6), ...lines.slice(7)])
+      expect(line).toMatch(/^ {2}[ \d]{2}\d\.\d% {2}(animal mammal|heart|time|clothing|sky weather|country flag)$/);
 
     const json = runWit(['classify', '--run', runDir, '--labels', labels, '--top', '6', '--json', heartImage()]);
     expect(json.status).toBe(0);
@@ -160,7 +180,9 @@ describe('wit classify and wit eval (CLI)', () => {
 
   it('runs wit eval zeroshot from a CSV list and records the command line', () => {
     const list = join(dir, 'list.csv');
-    const rows = readdirSync(set.imagesDir).flatMap((folder) => readdirSync(join(set.imagesDir, folder)).map((file) => `${join(set.imagesDir, folder, file)},${folder}`));
+    const rows = readdirSync(set.imagesDir).flatMap((folder) =>
+      readdirSync(join(set.imagesDir, folder)).map((file) => `${join(set.imagesDir, folder, file)},${folder}`),
+    );
     writeFileSync(list, `path,label\n${rows.join('\n')}\n`);
     const result = runWit(['eval', 'zeroshot', '--run', runDir, '--list', list]);
     expect(result.stderr).not.toMatch(/unexpected/);
@@ -177,7 +199,9 @@ describe('wit classify and wit eval (CLI)', () => {
     const images = join(dir, 'with-empty');
     cpSync(set.imagesDir, images, { recursive: true });
     mkdirSync(join(images, 'empty_class'));
-    await expect(evaluateZeroShot({ runDir, source: { imagesDir: images } })).rejects.toThrow(`class folder ${join(images, 'empty_class')} holds no images`);
+    await expect(evaluateZeroShot({ runDir, source: { imagesDir: images } })).rejects.toThrow(
+      `class folder ${join(images, 'empty_class')} holds no images`,
+    );
 
     const noWeights = join(dir, 'no-weights');
     mkdirSync(noWeights);

@@ -10,7 +10,9 @@ import { tempDir } from './fixtures/temp-dir.js';
 
 const dir = tempDir('wit-faults-captions-');
 // Real captions: openmoji annotations, one made dirty, one buried in a page's worth of text.
-const [first, second] = loadEmojis().filter((emoji) => emoji.annotation.includes(' ')).slice(0, 2);
+const [first, second] = loadEmojis()
+  .filter((emoji) => emoji.annotation.includes(' '))
+  .slice(0, 2);
 const dirty = first!.annotation.replace(' ', '\u0000 \u0007\t\n ');
 const buried = `${second!.annotation} ${'and then some more words of the page '.repeat(40)}`;
 let url = '';

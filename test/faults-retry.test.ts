@@ -14,7 +14,6 @@ beforeAll(async () => {
 });
 afterAll(() => site.close());
 
-
 describe('wit crawl --retry-failed', () => {
   it.each([
     ['a private seed', ['--seed', 'SITE/', '--max-depth', '1']],

@@ -19,10 +19,21 @@ beforeAll(async () => {
 afterAll(() => site.close());
 
 const crawlArgs = (db: string) => [
-  'crawl', '--db', db, '--search', `${site.url}/search?q={query}&page={page}`, '--allow-private',
-  '--host-delay', '0', '--concurrency', String(concurrency), '--per-host', String(concurrency), '--max-pages', '30',
+  'crawl',
+  '--db',
+  db,
+  '--search',
+  `${site.url}/search?q={query}&page={page}`,
+  '--allow-private',
+  '--host-delay',
+  '0',
+  '--concurrency',
+  String(concurrency),
+  '--per-host',
+  String(concurrency),
+  '--max-pages',
+  '30',
 ];
-
 
 async function waitFor(condition: () => boolean, what: string): Promise<void> {
   const start = Date.now();
@@ -37,7 +48,7 @@ function exited(child: ChildProcess): Promise<{ code: number | null; signal: Nod
 }
 
 describe('one writer per db', () => {
-  it('a second crawl is refused at once naming the first; a SIGKILLed crawl\'s lock is taken over; no page is fetched twice', async () => {
+  it("a second crawl is refused at once naming the first; a SIGKILLed crawl's lock is taken over; no page is fetched twice", async () => {
     const db = join(dir, 'two.db');
     makeCrawlDb(db, queries).close();
     const before = site.hits('/search');

@@ -24,7 +24,20 @@ beforeAll(async () => {
 }, 60_000);
 
 function fetchArgs(db: string, images: string): string[] {
-  return ['fetch', '--db', db, '--images', images, '--allow-private', '--per-host', '2', '--host-delay-millis', '0', '--max-image-bytes', '1000000'];
+  return [
+    'fetch',
+    '--db',
+    db,
+    '--images',
+    images,
+    '--allow-private',
+    '--per-host',
+    '2',
+    '--host-delay-millis',
+    '0',
+    '--max-image-bytes',
+    '1000000',
+  ];
 }
 
 function okUrls(dbPath: string): string[] {
@@ -40,7 +53,10 @@ describe('wit fetch (the CLI)', () => {
   it('resumes after SIGKILL: nothing stored is fetched again, stale temps are deleted, the store agrees', async () => {
     const dbPath = join(dir, 'kill.db');
     const images = join(dir, 'kill-images');
-    dbWithPairs(dbPath, names.map((name) => server.origin + name)).close();
+    dbWithPairs(
+      dbPath,
+      names.map((name) => server.origin + name),
+    ).close();
 
     const child = startWit(fetchArgs(dbPath, images));
     const exited = once(child, 'exit');
@@ -105,7 +121,10 @@ describe('wit fetch (the CLI)', () => {
   it('stops cleanly on Ctrl-C: images in flight stay pending, none is marked failed', async () => {
     const dbPath = join(dir, 'sigint.db');
     const images = join(dir, 'sigint-images');
-    dbWithPairs(dbPath, names.map((name) => `${server.origin}${name}?sigint`)).close();
+    dbWithPairs(
+      dbPath,
+      names.map((name) => `${server.origin}${name}?sigint`),
+    ).close();
     const child = startWit(fetchArgs(dbPath, images));
     let stdout = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));

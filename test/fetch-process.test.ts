@@ -23,7 +23,13 @@ describe('processImage', () => {
   });
 
   it('turns 16-bit and grayscale input into 8-bit, 3-channel sRGB', async () => {
-    for (const bytes of [await makePng16(3, 200, 100), await sharp(await makeJpeg(4, 200, 100)).grayscale().jpeg().toBuffer()]) {
+    for (const bytes of [
+      await makePng16(3, 200, 100),
+      await sharp(await makeJpeg(4, 200, 100))
+        .grayscale()
+        .jpeg()
+        .toBuffer(),
+    ]) {
       const stored = await sharp((await processImage(bytes)).jpeg).metadata();
       expect(stored).toMatchObject({ space: 'srgb', channels: 3, depth: 'uchar' });
     }
@@ -31,7 +37,12 @@ describe('processImage', () => {
 
   it('rasterises SVG only when allowed, without loading external resources', async () => {
     const server = await startImageServer();
-    server.route('/tracker.png', { body: await sharp(await makeJpeg(5, 64, 64)).png().toBuffer(), contentType: 'image/png' });
+    server.route('/tracker.png', {
+      body: await sharp(await makeJpeg(5, 64, 64))
+        .png()
+        .toBuffer(),
+      contentType: 'image/png',
+    });
     const svg = Buffer.from(
       openmojiSvg(7)
         .toString('utf8')
@@ -45,12 +56,22 @@ describe('processImage', () => {
   });
 
   it('does not read local files an SVG points to', async () => {
-    const redPng = await sharp({ create: { width: 100, height: 100, channels: 3, background: '#ff0000' } }).png().toBuffer();
+    const redPng = await sharp({ create: { width: 100, height: 100, channels: 3, background: '#ff0000' } })
+      .png()
+      .toBuffer();
     const red = join(tempDir('wit-svg-'), 'red.png');
     writeFileSync(red, redPng);
     const svgShowing = (href: string) =>
-      Buffer.from(`<svg xmlns="http://www.w3.org/2000/svg" width="100" height="100"><image href="${href}" x="0" y="0" width="100" height="100"/></svg>`);
-    const firstPixel = async (svg: Buffer) => [...(await sharp((await processImage(svg, { allowSvg: true })).jpeg).raw().toBuffer()).subarray(0, 3)];
+      Buffer.from(
+        `<svg xmlns="http://www.w3.org/2000/svg" width="100" height="100"><image href="${href}" x="0" y="0" width="100" height="100"/></svg>`,
+      );
+    const firstPixel = async (svg: Buffer) => [
+      ...(
+        await sharp((await processImage(svg, { allowSvg: true })).jpeg)
+          .raw()
+          .toBuffer()
+      ).subarray(0, 3),
+    ];
 
     // An embedded image is drawn (the test can tell red from white) ...
     const [r, g] = await firstPixel(svgShowing(`data:image/png;base64,${redPng.toString('base64')}`));

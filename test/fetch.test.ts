@@ -100,12 +100,20 @@ describe('fetchImages through a loopback server', () => {
 
   it('flattens alpha on white and converts CMYK to sRGB', async () => {
     const alpha = imageRow(db, url('alpha.png'));
-    const { data } = await sharp(readFileSync(join(imagesDir, alpha.path!))).raw().toBuffer({ resolveWithObject: true });
+    const { data } = await sharp(readFileSync(join(imagesDir, alpha.path!)))
+      .raw()
+      .toBuffer({ resolveWithObject: true });
     expect([data[0], data[1], data[2]].every((v) => v! > 245)).toBe(true);
     const cmyk = imageRow(db, url('cmyk.jpg'));
-    const reference = await sharp(await make.makePng(5, 300, 400)).flatten({ background: '#ffffff' }).resize(256).raw().toBuffer();
+    const reference = await sharp(await make.makePng(5, 300, 400))
+      .flatten({ background: '#ffffff' })
+      .resize(256)
+      .raw()
+      .toBuffer();
     expect(reference.length).toBe(256 * 341 * 3);
-    const stored = await sharp(readFileSync(join(imagesDir, cmyk.path!))).raw().toBuffer();
+    const stored = await sharp(readFileSync(join(imagesDir, cmyk.path!)))
+      .raw()
+      .toBuffer();
     let diff = 0;
     for (let i = 0; i < reference.length; i++) diff += Math.abs(reference[i]! - stored[i]!);
     expect(diff / reference.length).toBeLessThan(20);
@@ -113,7 +121,9 @@ describe('fetchImages through a loopback server', () => {
 
   it('takes the first frame of an animated GIF', async () => {
     const row = imageRow(db, url('anim.gif'));
-    const firstFrame = await sharp(await make.makePng(4, 200, 150)).png().toBuffer();
+    const firstFrame = await sharp(await make.makePng(4, 200, 150))
+      .png()
+      .toBuffer();
     const { computePhash } = await import('../fetch/index.js');
     expect(hammingDistance(row.phash!, await computePhash(firstFrame))).toBeLessThanOrEqual(8);
     expect(hammingDistance(row.phash!, await computePhash(await make.makePng(5, 200, 150)))).toBeGreaterThan(8);
@@ -125,7 +135,9 @@ describe('fetchImages through a loopback server', () => {
       return [name, `${row.state} ${row.error} ${row.path}`];
     });
     // drip.jpg: a timeout that cuts the body must be `timeout` (crawler/http-get.ts's timer), not `network`.
-    expect(Object.fromEntries(outcomes), 'state, reason and path of each bad download').toEqual(Object.fromEntries(Object.entries(bad).map(([name, reason]) => [name, `failed ${reason} null`])));
+    expect(Object.fromEntries(outcomes), 'state, reason and path of each bad download').toEqual(
+      Object.fromEntries(Object.entries(bad).map(([name, reason]) => [name, `failed ${reason} null`])),
+    );
     expect(imageRow(db, url('missing.jpg')).http_status).toBe(404);
     expect(Object.fromEntries(summary.failures)).toMatchObject({ decode_error: 1, timeout: 1, too_large: 1 });
   });

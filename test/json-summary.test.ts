@@ -30,14 +30,30 @@ describe('--json summaries', () => {
 
     const crawled = await runWitAsync(['crawl', '--db', db, ...search, '--json']);
     expect(crawled.status, crawled.stderr).toBe(0);
-    const crawl = onlyJson(crawled.stdout) as { pages: { fetched: number }; pairs: { stored: number }; queries: { finished: number }; stopped: boolean };
+    const crawl = onlyJson(crawled.stdout) as {
+      pages: { fetched: number };
+      pairs: { stored: number };
+      queries: { finished: number };
+      stopped: boolean;
+    };
     expect(crawl.pages.fetched).toBeGreaterThan(0);
     expect(crawl.pairs.stored).toBeGreaterThan(10);
     expect(crawl.queries.finished).toBe(4);
     expect(crawl.stopped).toBe(false);
     expect(crawled.stderr).toMatch(/^crawl: \d+ pages/m);
 
-    const fetched = await runWitAsync(['fetch', '--db', db, '--images', images, '--allow-private', '--host-delay-millis', '0', '--allow-svg', '--json']);
+    const fetched = await runWitAsync([
+      'fetch',
+      '--db',
+      db,
+      '--images',
+      images,
+      '--allow-private',
+      '--host-delay-millis',
+      '0',
+      '--allow-svg',
+      '--json',
+    ]);
     expect(fetched.status, fetched.stderr).toBe(0);
     const fetch = onlyJson(fetched.stdout) as { ok: number; failed: number; downloadedBytes: number; failures: unknown[] };
     expect(fetch.ok).toBeGreaterThan(10);
@@ -67,10 +83,29 @@ describe('--json summaries', () => {
     expect(['train', 'val', 'drop']).toContain(pair.curation?.decision);
     expect(pair.curation).toHaveProperty('reason');
 
-    const model = ['--backend', 'wasm', '--image-size', '16', '--embed-dim', '16', '--conv-channels', '8', '--batch', '4', '--workers', '1'];
+    const model = [
+      '--backend',
+      'wasm',
+      '--image-size',
+      '16',
+      '--embed-dim',
+      '16',
+      '--conv-channels',
+      '8',
+      '--batch',
+      '4',
+      '--workers',
+      '1',
+    ];
     const trained = await runWitAsync(['train', '--shards', out, '--out', join(dir, 'run'), ...model, '--steps', '3', '--json']);
     expect(trained.status, trained.stderr).toBe(0);
-    const run = onlyJson(trained.stdout) as { steps: number; totalSteps: number; backend: { name: string }; last: { loss: number }; outDir: string };
+    const run = onlyJson(trained.stdout) as {
+      steps: number;
+      totalSteps: number;
+      backend: { name: string };
+      last: { loss: number };
+      outDir: string;
+    };
     expect(run.steps).toBe(3);
     expect(run.totalSteps).toBe(3);
     expect(run.backend.name).toBe('wasm');
@@ -82,11 +117,26 @@ describe('--json summaries', () => {
     const db = join(dir, 'both.db');
     makeCrawlDb(db, ['cat', 'star']).close();
     const result = await runWitAsync([
-      'crawl', '--db', db, '--search', `${site.url}/search?q={query}&page={page}`, '--allow-private', '--host-delay', '0', '--max-pages', '2',
-      '--fetch', '--images', join(dir, 'both-images'), '--json',
+      'crawl',
+      '--db',
+      db,
+      '--search',
+      `${site.url}/search?q={query}&page={page}`,
+      '--allow-private',
+      '--host-delay',
+      '0',
+      '--max-pages',
+      '2',
+      '--fetch',
+      '--images',
+      join(dir, 'both-images'),
+      '--json',
     ]);
     expect(result.status, result.stderr).toBe(0);
-    const summary = onlyJson(result.stdout) as { pairs: { stored: number }; images: { ok: number; failed: number; failures: Array<[string, number]> } };
+    const summary = onlyJson(result.stdout) as {
+      pairs: { stored: number };
+      images: { ok: number; failed: number; failures: Array<[string, number]> };
+    };
     // The fixture serves SVG, which fetch (with its defaults) refuses.
     expect(summary.images.failed).toBeGreaterThan(0);
     expect(summary.images.failures).toEqual([['svg_refused', summary.images.failed]]);

@@ -37,7 +37,13 @@ async function expectWasmMatchesCpu(kernel: string, inputs: Inputs, attrs: objec
   expectClose(actual, expected);
 }
 
-const floats = (shape: number[], seed: number) => ({ shape, values: seededFloats(shape.reduce((a, b) => a * b, 1), seed) });
+const floats = (shape: number[], seed: number) => ({
+  shape,
+  values: seededFloats(
+    shape.reduce((a, b) => a * b, 1),
+    seed,
+  ),
+});
 
 async function convOutShape(c: (typeof convCases)[number]): Promise<number[]> {
   await tf.setBackend('cpu');
@@ -61,7 +67,12 @@ describe('wasm kernels against the stock cpu backend', () => {
 
   it('UnsortedSegmentSum over an empty input gives zeros', async () => {
     await selectBackend('wasm');
-    const out = await runOn('wasm', 'UnsortedSegmentSum', { x: { shape: [0, 3], values: new Float32Array(0) }, segmentIds: { shape: [0], values: new Int32Array(0) } }, { numSegments: 4 });
+    const out = await runOn(
+      'wasm',
+      'UnsortedSegmentSum',
+      { x: { shape: [0, 3], values: new Float32Array(0) }, segmentIds: { shape: [0], values: new Int32Array(0) } },
+      { numSegments: 4 },
+    );
     expect(out.shape).toEqual([4, 3]);
     expect([...out.values]).toEqual(new Array(12).fill(0));
   });
@@ -137,7 +148,12 @@ describe('the patched cpu backend against its stock kernels', () => {
   it('sums into a 20k-row table without running out of memory', async () => {
     await selectBackend('cpu');
     const ids = Int32Array.from({ length: 512 }, (_, i) => (i * 7919) % 20_000);
-    const out = await runOn('cpu', 'UnsortedSegmentSum', { x: floats([512, 256], 2), segmentIds: { shape: [512], values: ids } }, { numSegments: 20_000 });
+    const out = await runOn(
+      'cpu',
+      'UnsortedSegmentSum',
+      { x: floats([512, 256], 2), segmentIds: { shape: [512], values: ids } },
+      { numSegments: 20_000 },
+    );
     expect(out.shape).toEqual([20_000, 256]);
     expect(out.values[ids[3]! * 256 + 5]).not.toBe(0);
   });

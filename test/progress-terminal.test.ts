@@ -35,7 +35,18 @@ describe.skipIf(!ptyAvailable)('progress on a real terminal', () => {
     it(`crawl --fetch at ${columns} columns: one row redrawn in place, never wider than the terminal`, async () => {
       const db = join(dir, `crawl-${columns}.db`);
       makeCrawlDb(db, ['cat', 'heart', 'star', 'moon']).close();
-      const args = ['crawl', '--db', db, '--search', `${site.url}/search?q={query}&page={page}`, '--allow-private', '--host-delay', '0', '--max-pages', '5'];
+      const args = [
+        'crawl',
+        '--db',
+        db,
+        '--search',
+        `${site.url}/search?q={query}&page={page}`,
+        '--allow-private',
+        '--host-delay',
+        '0',
+        '--max-pages',
+        '5',
+      ];
       const result = await runWitInTerminal([...args, '--fetch', '--images', join(dir, `images-${columns}`)], columns);
       expect(result.status, result.output).toBe(0);
 
@@ -53,8 +64,24 @@ describe.skipIf(!ptyAvailable)('progress on a real terminal', () => {
 
   it('train at 80 columns: every step on one row, cut to the width', async () => {
     const shards = await openmojiShards({ trainCount: 128, valCount: 32, shardSize: 64, pixels: 16 });
-    const model = ['--backend', 'wasm', '--image-size', '16', '--embed-dim', '16', '--conv-channels', '8', '--batch', '16', '--workers', '1'];
-    const result = await runWitInTerminal(['train', '--shards', shards, '--out', join(dir, 'run'), ...model, '--steps', '6', '--log-every', '1'], 80);
+    const model = [
+      '--backend',
+      'wasm',
+      '--image-size',
+      '16',
+      '--embed-dim',
+      '16',
+      '--conv-channels',
+      '8',
+      '--batch',
+      '16',
+      '--workers',
+      '1',
+    ];
+    const result = await runWitInTerminal(
+      ['train', '--shards', shards, '--out', join(dir, 'run'), ...model, '--steps', '6', '--log-every', '1'],
+      80,
+    );
     expect(result.status, result.output).toBe(0);
     const draws = progressDraws(result.output, 'train: ');
     expect(draws.length).toBeGreaterThan(1);

@@ -46,7 +46,10 @@ describe('progress line', () => {
     counter.done = 1353;
     write.update(counter);
     write.finish();
-    expect(lines.map((line) => line.split(' | ')[0])).toEqual(['shards write: 1,000/1,353 samples (73.9%)', 'shards write: 1,353/1,353 samples (100.0%)']);
+    expect(lines.map((line) => line.split(' | ')[0])).toEqual([
+      'shards write: 1,000/1,353 samples (73.9%)',
+      'shards write: 1,353/1,353 samples (100.0%)',
+    ]);
     lines.length = 0;
     const balance = new ProgressLine({ label: 'shards balance', unit: 'pairs', stream, pipedIntervalMillis: 60_000 });
     balance.update({ done: 2755, total: 2755 });
@@ -63,7 +66,10 @@ describe('reason counter', () => {
     counter.add('timeout', 2);
     counter.add('decode_error');
     counter.add('not_image');
-    expect(counter.top(2)).toEqual([['http_404', 5], ['other', 2]]);
+    expect(counter.top(2)).toEqual([
+      ['http_404', 5],
+      ['other', 2],
+    ]);
     expect(counter.total).toBe(9);
   });
 });

@@ -2,7 +2,15 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { openDb, type WitDb } from '../db/index.js';
 import { WitError } from '../core/index.js';
-import { buildQueries, countCorpora, highPmiBigrams, bigramPmi, exportQueries, importQueries, type CorpusCounts } from '../queries/index.js';
+import {
+  buildQueries,
+  countCorpora,
+  highPmiBigrams,
+  bigramPmi,
+  exportQueries,
+  importQueries,
+  type CorpusCounts,
+} from '../queries/index.js';
 import { PairCounter } from '../queries/pair-counter.js';
 import { WordCounter } from '../queries/word-counter.js';
 import { writeBinaryFile, writeGlossCorpus, writeLines } from './fixtures/queries-files.js';
@@ -29,7 +37,7 @@ describe('buildQueries from WordNet', () => {
     expect(texts).toHaveLength(50);
     expect(texts).toContain('man');
     expect(texts).not.toContain('golden retriever');
-    expect(db.prepare("SELECT DISTINCT origin FROM queries").all()).toEqual([{ origin: 'wordnet' }]);
+    expect(db.prepare('SELECT DISTINCT origin FROM queries').all()).toEqual([{ origin: 'wordnet' }]);
     db.close();
   });
 });
@@ -148,7 +156,13 @@ describe('corpus, titles and user files', () => {
 
   it('takes titles with enough views, skipping malformed lines, and user queries last', async () => {
     const db = freshDb();
-    const titles = writeLines(dir, 'titles.tsv', ['New_York_City\t500', 'Obscure_Page\t3', 'broken line', 'Golden_Retriever\t70', 'Dog\t1000']);
+    const titles = writeLines(dir, 'titles.tsv', [
+      'New_York_City\t500',
+      'Obscure_Page\t3',
+      'broken line',
+      'Golden_Retriever\t70',
+      'Dog\t1000',
+    ]);
     const extra = writeLines(dir, 'extra.txt', ['Dog', 'My Own Query', '', 'golden retriever']);
     const result = await buildQueries(db, { titlesPath: titles, minViews: 70, extraPaths: [extra] });
     expect(originOf(db, 'new york city')).toBe('title');

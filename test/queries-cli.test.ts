@@ -11,10 +11,29 @@ const dir = tempDir('wit-queries-cli-');
 describe('wit queries', () => {
   it('builds from a corpus, titles and extras, prints a summary, and exports by origin', () => {
     const db = join(dir, 'build.db');
-    const corpus = writeLines(dir, 'corpus.txt', Array.from({ length: 30 }, (_, i) => `The red panda sleeps in tree ${i % 3}.`));
+    const corpus = writeLines(
+      dir,
+      'corpus.txt',
+      Array.from({ length: 30 }, (_, i) => `The red panda sleeps in tree ${i % 3}.`),
+    );
     const titles = writeLines(dir, 'titles.tsv', ['Red_Panda\t900', 'Snow_Leopard\t80', 'Rare_Page\t2']);
     const extra = writeLines(dir, 'extra.txt', ['Snow leopard', 'Clouded leopard']);
-    const built = runWit(['queries', 'build', '--db', db, '--corpus', corpus, '--min-count', '10', '--bigram-pmi', '1', '--titles', titles, '--extra', extra]);
+    const built = runWit([
+      'queries',
+      'build',
+      '--db',
+      db,
+      '--corpus',
+      corpus,
+      '--min-count',
+      '10',
+      '--bigram-pmi',
+      '1',
+      '--titles',
+      titles,
+      '--extra',
+      extra,
+    ]);
     expect(built.stderr).not.toMatch(/unexpected/);
     expect(built.status).toBe(0);
     expect(built.stdout).toMatch(/^unigram\s+\d+\s+\d+/m);
@@ -78,7 +97,11 @@ describe('wit queries build, killed mid-work', () => {
   it('completes on the next run with every query once', async () => {
     const db = join(dir, 'killed.db');
     const lineCount = 100_000;
-    const extra = writeLines(dir, 'many.txt', Array.from({ length: lineCount }, (_, i) => `query number ${i}`));
+    const extra = writeLines(
+      dir,
+      'many.txt',
+      Array.from({ length: lineCount }, (_, i) => `query number ${i}`),
+    );
     const child = startWit(['queries', 'build', '--db', db, '--extra', extra]);
     const exited = new Promise((done) => child.once('exit', done));
     let seenMidWork = -1;
@@ -95,7 +118,10 @@ describe('wit queries build, killed mid-work', () => {
     const rerun = runWit(['queries', 'build', '--db', db, '--extra', extra]);
     expect(rerun.status).toBe(0);
     const handle = openDb(db, { readonly: true });
-    expect(handle.prepare('SELECT count(*) AS n, count(DISTINCT text) AS texts FROM queries').get()).toEqual({ n: lineCount, texts: lineCount });
+    expect(handle.prepare('SELECT count(*) AS n, count(DISTINCT text) AS texts FROM queries').get()).toEqual({
+      n: lineCount,
+      texts: lineCount,
+    });
     handle.close();
   });
 });

@@ -81,7 +81,9 @@ describe('QueryMatcher', () => {
       return seed % n;
     };
     for (let trial = 0; trial < 200; trial++) {
-      const queries = [...new Set(Array.from({ length: 1 + pick(10) }, () => Array.from({ length: 1 + pick(4) }, () => words[pick(6)]).join(' ')))];
+      const queries = [
+        ...new Set(Array.from({ length: 1 + pick(10) }, () => Array.from({ length: 1 + pick(4) }, () => words[pick(6)]).join(' '))),
+      ];
       const m = matcherOf(...queries);
       for (let k = 0; k < 10; k++) {
         const caption = Array.from({ length: pick(14) }, () => words[pick(6)]).join(pick(2) ? ' ' : ', ');

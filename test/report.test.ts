@@ -14,7 +14,25 @@ let retrieval: RetrievalExamplesFile;
 /** Retrieval example figures: each caption's 5 best images, and its own image after them when it ranks lower. */
 let retrievalFigures: number;
 
-const everyChart = ['pairs-per-query', 'curation', 'top-queries', 'image-failures', 'image-size', 'aspect-ratio', 'caption-length', 'text-origin', 'loss', 'temperature', 'accuracy', 'learning-rate', 'throughput', 'zeroshot-per-class', 'confusion', 'retrieval', 'linear-probe'];
+const everyChart = [
+  'pairs-per-query',
+  'curation',
+  'top-queries',
+  'image-failures',
+  'image-size',
+  'aspect-ratio',
+  'caption-length',
+  'text-origin',
+  'loss',
+  'temperature',
+  'accuracy',
+  'learning-rate',
+  'throughput',
+  'zeroshot-per-class',
+  'confusion',
+  'retrieval',
+  'linear-probe',
+];
 
 beforeAll(async () => {
   inputs = await makeReportInputs(dir);
@@ -24,7 +42,17 @@ beforeAll(async () => {
 
 describe('wit report', () => {
   it('writes one self-contained file with every chart, from the CLI', () => {
-    const result = runWit(['report', '--run', inputs.runDir, '--db', inputs.dbPath, '--shards', inputs.shardsDir, '--images', inputs.imagesDir]);
+    const result = runWit([
+      'report',
+      '--run',
+      inputs.runDir,
+      '--db',
+      inputs.dbPath,
+      '--shards',
+      inputs.shardsDir,
+      '--images',
+      inputs.imagesDir,
+    ]);
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
     const path = join(inputs.runDir, 'report.html');
@@ -70,7 +98,12 @@ describe('wit report', () => {
     writeFileSync(file, JSON.stringify({ ...retrieval, shardsDir: join(dir, 'gone-shards') }));
     const withShards = join(dir, 'moved-with-shards.html');
     await writeReport({ runDir: moved, shardsDir: inputs.shardsDir, outPath: withShards });
-    expect(readFileSync(withShards, 'utf8').match(/data-examples="retrieval"[\s\S]*?<\/div>/g)?.join('').match(/<img /g)?.length).toBe(retrievalFigures);
+    expect(
+      readFileSync(withShards, 'utf8')
+        .match(/data-examples="retrieval"[\s\S]*?<\/div>/g)
+        ?.join('')
+        .match(/<img /g)?.length,
+    ).toBe(retrievalFigures);
     const without = join(dir, 'moved-without.html');
     await writeReport({ runDir: moved, outPath: without });
     const html = readFileSync(without, 'utf8');
@@ -101,7 +134,13 @@ describe('wit report', () => {
 describe.skipIf(!hasChromium)('report.html in headless chromium', () => {
   it('renders every chart and sample image, with no console error and no request outside the file', async () => {
     const path = join(dir, 'full.html');
-    await writeReport({ runDir: inputs.runDir, dbPath: inputs.dbPath, shardsDir: inputs.shardsDir, imagesDir: inputs.imagesDir, outPath: path });
+    await writeReport({
+      runDir: inputs.runDir,
+      dbPath: inputs.dbPath,
+      shardsDir: inputs.shardsDir,
+      imagesDir: inputs.imagesDir,
+      outPath: path,
+    });
     const screenshot = join(dir, 'report.png');
     const view = await viewReport(path, screenshot);
     expect(view.consoleErrors).toEqual([]);
@@ -126,4 +165,5 @@ describe.skipIf(!hasChromium)('report.html in headless chromium', () => {
   });
 });
 
-if (!hasChromium) console.warn('\n*** SKIPPED the chromium checks of report.html: /usr/bin/chromium is missing (apt-get install -y chromium) ***\n');
+if (!hasChromium)
+  console.warn('\n*** SKIPPED the chromium checks of report.html: /usr/bin/chromium is missing (apt-get install -y chromium) ***\n');

@@ -118,8 +118,14 @@ function build(out: string, ...flags: string[]) {
 function decisions(): Map<string, { decision: string; reason: string | null; shard: string | null; key: string | null }> {
   const db = new Database(fixture.dbPath, { readonly: true });
   try {
-    const rows = db.prepare('SELECT p.text, c.decision, c.reason, c.shard, c.key FROM pairs p JOIN curation c ON c.pair_id = p.id').all() as Array<{
-      text: string; decision: string; reason: string | null; shard: string | null; key: string | null;
+    const rows = db
+      .prepare('SELECT p.text, c.decision, c.reason, c.shard, c.key FROM pairs p JOIN curation c ON c.pair_id = p.id')
+      .all() as Array<{
+      text: string;
+      decision: string;
+      reason: string | null;
+      shard: string | null;
+      key: string | null;
     }>;
     return new Map(rows.map(({ text, ...rest }) => [text, rest]));
   } finally {
@@ -134,17 +140,21 @@ const reasonOf = (text: string) => {
 };
 
 function shardFiles(out: string): string[] {
-  return readdirSync(join(dir, out)).filter((name) => name.endsWith('.tar')).sort();
+  return readdirSync(join(dir, out))
+    .filter((name) => name.endsWith('.tar'))
+    .sort();
 }
 
 const basicFlags = ['--block-words', 'BW', '--block-hosts', 'BH', '--max-caption-words', '10'];
-const withLists = () => basicFlags.map((flag) => (flag === 'BW' ? join(dir, 'block-words.txt') : flag === 'BH' ? join(dir, 'block-hosts.txt') : flag));
+const withLists = () =>
+  basicFlags.map((flag) => (flag === 'BW' ? join(dir, 'block-words.txt') : flag === 'BH' ? join(dir, 'block-hosts.txt') : flag));
 
 describe('wit shards build', () => {
   it('hashes the edited copies as the near-dup rule expects', () => {
     const s = fixture.stored as Record<string, StoredImage>;
     expect(s.appleMirror!.sha256).toBe(s.apple!.sha256);
-    for (const edit of ['appleResized', 'appleLowQuality', 'appleCropped']) expect(hammingDistance(s.apple!.phash, s[edit]!.phash)).toBeLessThanOrEqual(4);
+    for (const edit of ['appleResized', 'appleLowQuality', 'appleCropped'])
+      expect(hammingDistance(s.apple!.phash, s[edit]!.phash)).toBeLessThanOrEqual(4);
     // pHash is not mirror-invariant: a flipped image is a different image to it.
     expect(hammingDistance(s.apple!.phash, s.appleFlipped!.phash)).toBeGreaterThan(4);
   });
@@ -181,7 +191,13 @@ describe('wit shards build', () => {
     expect(result.stdout).toMatch(/drop: near_duplicate\s+3/);
 
     const manifest = JSON.parse(readFileSync(join(dir, 'basic', 'manifest.json'), 'utf8'));
-    expect(manifest.dropped).toMatchObject({ near_duplicate: 3, caption_placeholder: 5, blocked_host: 2, duplicate_pair: 1, extra_caption: 1 });
+    expect(manifest.dropped).toMatchObject({
+      near_duplicate: 3,
+      caption_placeholder: 5,
+      blocked_host: 2,
+      duplicate_pair: 1,
+      extra_caption: 1,
+    });
     expect(manifest.splits.train.samples).toBe(10);
     expect(manifest.config).toMatchObject({ nearDupDistance: 4, captionsPerImage: 1, valFraction: 0, blockWords: 1, blockHosts: 1 });
     expect(JSON.parse(readFileSync(join(dir, 'basic', 'sizes.json'), 'utf8'))).toEqual({ 'train-000000.tar': 10 });

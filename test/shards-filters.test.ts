@@ -6,20 +6,42 @@ import type { CurationCandidate } from '../db/index.js';
 function pair(pairId: number, overrides: Partial<CurationCandidate> = {}): CurationCandidate {
   const sha = createHash('sha256').update(String(pairId)).digest('hex');
   return {
-    pairId, text: `a photo of thing ${pairId}`, textOrigin: 'alt', imageUrl: `http://img.test/${pairId}.jpg`, pageUrl: 'http://site.test/p',
-    queryId: 1, query: 'thing', imageState: 'ok', imageHost: 'img.test', sha256: sha,
+    pairId,
+    text: `a photo of thing ${pairId}`,
+    textOrigin: 'alt',
+    imageUrl: `http://img.test/${pairId}.jpg`,
+    pageUrl: 'http://site.test/p',
+    queryId: 1,
+    query: 'thing',
+    imageState: 'ok',
+    imageHost: 'img.test',
+    sha256: sha,
     phash: sha.slice(16, 32),
-    width: 300, height: 200, path: `${sha.slice(0, 2)}/${sha.slice(2, 4)}/${sha}.jpg`, extra: null, ...overrides,
+    width: 300,
+    height: 200,
+    path: `${sha.slice(0, 2)}/${sha.slice(2, 4)}/${sha}.jpg`,
+    extra: null,
+    ...overrides,
   };
 }
 
 describe('caption placeholders', () => {
-  it.each(['IMG_1234.jpg', 'photo.JPEG', 'DSC01234', 'image 3', 'Untitled', 'click here', 'https://example.com/a', 'www.example.com', '2019-05-12', 'LOGO', 'n/a'])(
-    'flags %j',
-    (caption) => expect(isPlaceholderCaption(caption)).toBe(true),
-  );
-  it.each(['a logo of a coffee company', 'image of a cat on a mat', 'the 1984 olympic stadium', 'click beetle on a leaf'])('keeps %j', (caption) =>
-    expect(isPlaceholderCaption(caption)).toBe(false),
+  it.each([
+    'IMG_1234.jpg',
+    'photo.JPEG',
+    'DSC01234',
+    'image 3',
+    'Untitled',
+    'click here',
+    'https://example.com/a',
+    'www.example.com',
+    '2019-05-12',
+    'LOGO',
+    'n/a',
+  ])('flags %j', (caption) => expect(isPlaceholderCaption(caption)).toBe(true));
+  it.each(['a logo of a coffee company', 'image of a cat on a mat', 'the 1984 olympic stadium', 'click beetle on a leaf'])(
+    'keeps %j',
+    (caption) => expect(isPlaceholderCaption(caption)).toBe(false),
   );
 });
 

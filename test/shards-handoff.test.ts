@@ -17,7 +17,24 @@ import { openmojiShards } from './fixtures/train-shards.js';
 
 const samples = 2037;
 const images = ['dog', 'cat', 'car', 'tree'] as const;
-const tinyModel = ['--backend', 'wasm', '--image-size', '16', '--embed-dim', '16', '--conv-channels', '8,16', '--batch', '16', '--shuffle-buffer', '64', '--workers', '1', '--steps', '2'];
+const tinyModel = [
+  '--backend',
+  'wasm',
+  '--image-size',
+  '16',
+  '--embed-dim',
+  '16',
+  '--conv-channels',
+  '8,16',
+  '--batch',
+  '16',
+  '--shuffle-buffer',
+  '64',
+  '--workers',
+  '1',
+  '--steps',
+  '2',
+];
 
 let dir: string;
 let fixture: Awaited<ReturnType<typeof makeShardsFixture>>;
@@ -25,12 +42,33 @@ let out: string;
 let built: ReturnType<typeof runWit>;
 
 const buildArgs = (outDir: string, ...flags: string[]) => [
-  'shards', 'build', '--db', fixture.dbPath, '--images', fixture.imagesDir, '--out', outDir, '--captions-per-image', String(samples), '--val-fraction', '0', ...flags,
+  'shards',
+  'build',
+  '--db',
+  fixture.dbPath,
+  '--images',
+  fixture.imagesDir,
+  '--out',
+  outDir,
+  '--captions-per-image',
+  String(samples),
+  '--val-fraction',
+  '0',
+  ...flags,
 ];
 
 /** name -> sha256 of every file in `folder`. */
 function snapshot(folder: string): Map<string, string> {
-  return new Map(readdirSync(folder).sort().map((name) => [name, createHash('sha256').update(readFileSync(join(folder, name))).digest('hex')]));
+  return new Map(
+    readdirSync(folder)
+      .sort()
+      .map((name) => [
+        name,
+        createHash('sha256')
+          .update(readFileSync(join(folder, name)))
+          .digest('hex'),
+      ]),
+  );
 }
 
 const sizesOf = (folder: string) => JSON.parse(readFileSync(join(folder, 'sizes.json'), 'utf8')) as Record<string, number>;
@@ -39,9 +77,18 @@ beforeAll(async () => {
   dir = tempDir('wit-shards-handoff-');
   const hexcodes = { dog: emoji[1], cat: emoji[2], car: emoji[3], tree: emoji[6] };
   const fixtureImages = Object.fromEntries(
-    await Promise.all(images.map(async (name) => [name, { bytes: await rasterEmoji(hexcodes[name], 96 + images.indexOf(name) * 8), url: `http://img.test/${name}.png` }] as const)),
+    await Promise.all(
+      images.map(
+        async (name) =>
+          [name, { bytes: await rasterEmoji(hexcodes[name], 96 + images.indexOf(name) * 8), url: `http://img.test/${name}.png` }] as const,
+      ),
+    ),
   );
-  const pairs = Array.from({ length: samples }, (_, i) => ({ image: images[i % images.length]!, text: `a ${images[i % images.length]} photo number ${i}`, query: images[i % images.length]! }));
+  const pairs = Array.from({ length: samples }, (_, i) => ({
+    image: images[i % images.length]!,
+    text: `a ${images[i % images.length]} photo number ${i}`,
+    query: images[i % images.length]!,
+  }));
   fixture = await makeShardsFixture(dir, fixtureImages, pairs);
   const db = new Database(fixture.dbPath);
   db.exec("UPDATE pairs SET extra = json_object('license', 'cc-by-4.0', 'rank', id) WHERE id % 3 = 0");
@@ -59,10 +106,12 @@ describe('shards that open_clip and img2dataset users take as they are', () => {
     expect(counts.reduce((a, b) => a + b, 0)).toBe(samples);
     const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
     expect(manifest.splits.train).toEqual({ samples, shards: 16, pattern: 'train-{000000..000015}.tar' });
-    expect(built.stdout).toContain(`python -m open_clip_train.main --dataset-type webdataset --train-data '${out}/train-{000000..000015}.tar' --train-num-samples ${samples}`);
+    expect(built.stdout).toContain(
+      `python -m open_clip_train.main --dataset-type webdataset --train-data '${out}/train-{000000..000015}.tar' --train-num-samples ${samples}`,
+    );
   });
 
-  it('gives each of open_clip\'s 4 loader workers (shards[w::4], as webdataset splits them) the same samples, up to one per shard, each sample once', async () => {
+  it("gives each of open_clip's 4 loader workers (shards[w::4], as webdataset splits them) the same samples, up to one per shard, each sample once", async () => {
     const names = Object.keys(sizesOf(out)).sort();
     const perWorker = [0, 1, 2, 3].map((w) => names.filter((_, i) => i % 4 === w).reduce((sum, name) => sum + sizesOf(out)[name]!, 0));
     expect(Math.max(...perWorker) - Math.min(...perWorker)).toBeLessThanOrEqual(names.length / 4);
@@ -74,7 +123,13 @@ describe('shards that open_clip and img2dataset users take as they are', () => {
   it('a smaller --shard-size gives more shards, still even', async () => {
     const db = openDb(fixture.dbPath);
     try {
-      const result = await buildShards(db, { imagesDir: fixture.imagesDir, outDir: join(dir, 'small'), captionsPerImage: samples, valFraction: 0, shardSize: 100 });
+      const result = await buildShards(db, {
+        imagesDir: fixture.imagesDir,
+        outDir: join(dir, 'small'),
+        captionsPerImage: samples,
+        valFraction: 0,
+        shardSize: 100,
+      });
       const counts = result.shards.map((shard) => shard.samples);
       expect(counts).toHaveLength(21);
       expect(Math.max(...counts) - Math.min(...counts)).toBeLessThanOrEqual(1);
@@ -85,7 +140,9 @@ describe('shards that open_clip and img2dataset users take as they are', () => {
   });
 
   it('writes <shard>.parquet that hyparquet reads back as exactly the samples of the tar, key by key, with the saved list columns', async () => {
-    const tars = readdirSync(out).filter((name) => name.endsWith('.tar')).sort();
+    const tars = readdirSync(out)
+      .filter((name) => name.endsWith('.tar'))
+      .sort();
     const report = readShardsWithPython(tars.map((name) => join(out, name)));
     let withExtra = 0;
     for (const name of tars) {
@@ -107,7 +164,19 @@ describe('shards that open_clip and img2dataset users take as they are', () => {
     expect(withExtra).toBe(Math.floor(samples / 3));
     const first = Object.values(report[join(out, tars[0]!)]!.json)[0]!;
     expect(first).toMatchObject({ status: 'success', error_message: null, original_width: expect.any(Number), width: expect.any(Number) });
-    expect(Object.keys(first).slice(0, 11)).toEqual(['key', 'url', 'caption', 'status', 'error_message', 'width', 'height', 'original_width', 'original_height', 'sha256', 'query']);
+    expect(Object.keys(first).slice(0, 11)).toEqual([
+      'key',
+      'url',
+      'caption',
+      'status',
+      'error_message',
+      'width',
+      'height',
+      'original_width',
+      'original_height',
+      'sha256',
+      'query',
+    ]);
   });
 
   it('refuses --languages xx before touching anything: the shards folder stays byte-identical', () => {
@@ -163,7 +232,18 @@ describe('wit train on shard folders', () => {
       let index = 0;
       for await (const sample of readShardSamples(join(source, name))) {
         const key = `${String(shard).padStart(5, '0')}${String(index++).padStart(4, '0')}`;
-        const json = { url: `http://img.test/${key}.jpg`, caption: sample.txt, key, status: 'success', error_message: null, width: 24, height: 24, original_width: 24, original_height: 24, sha256: null };
+        const json = {
+          url: `http://img.test/${key}.jpg`,
+          caption: sample.txt,
+          key,
+          status: 'success',
+          error_message: null,
+          width: 24,
+          height: 24,
+          original_width: 24,
+          original_height: 24,
+          sha256: null,
+        };
         tar.entry({ name: `${key}.jpg` }, sample.jpg);
         tar.entry({ name: `${key}.txt` }, sample.txt);
         tar.entry({ name: `${key}.json` }, JSON.stringify(json));
@@ -172,10 +252,28 @@ describe('wit train on shard folders', () => {
       tar.finalize();
       const stem = String(shard).padStart(5, '0');
       writeFileSync(join(folder, `${stem}.tar`), await written);
-      writeShardMetadata(folder, `${stem}.tar`, rows, { count: rows.length, successes: rows.length, failed_to_download: 0, failed_to_resize: 0, failures: {}, duration: 1, start_time: 0, end_time: 1, status_dict: {}, config: {} });
+      writeShardMetadata(folder, `${stem}.tar`, rows, {
+        count: rows.length,
+        successes: rows.length,
+        failed_to_download: 0,
+        failed_to_resize: 0,
+        failures: {},
+        duration: 1,
+        start_time: 0,
+        end_time: 1,
+        status_dict: {},
+        config: {},
+      });
       shard += 1;
     }
-    expect(readdirSync(folder).sort()).toEqual(['00000.parquet', '00000.tar', '00000_stats.json', '00001.parquet', '00001.tar', '00001_stats.json']);
+    expect(readdirSync(folder).sort()).toEqual([
+      '00000.parquet',
+      '00000.tar',
+      '00000_stats.json',
+      '00001.parquet',
+      '00001.tar',
+      '00001_stats.json',
+    ]);
     const result = runWit(['train', '--shards', folder, '--out', join(dir, 'run-img2dataset'), ...tinyModel]);
     expect([result.status, result.stderr]).toEqual([0, expect.any(String)]);
     const config = JSON.parse(readFileSync(join(dir, 'run-img2dataset', 'config.json'), 'utf8'));
@@ -190,7 +288,9 @@ describe('wit shards build on a full disk', () => {
     mkdirSync(mountPoint);
     const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=64m', 'tmpfs', mountPoint], { encoding: 'utf8' });
     if (mounted.status !== 0) {
-      console.warn(`SKIPPED (loudly): cannot mount a tmpfs to fill (${mounted.stderr.trim() || mounted.error?.message}); run the suite as root to test a full disk`);
+      console.warn(
+        `SKIPPED (loudly): cannot mount a tmpfs to fill (${mounted.stderr.trim() || mounted.error?.message}); run the suite as root to test a full disk`,
+      );
       return;
     }
     try {
@@ -202,7 +302,9 @@ describe('wit shards build on a full disk', () => {
       expect(spawnSync('mount', ['-o', `remount,size=${Math.ceil(used * 1.5)}k`, mountPoint]).status).toBe(0);
       const full = runWit(buildArgs(target, '--seed', '5'));
       expect(full.status).toBe(1);
-      expect(full.stderr).toMatch(/^wit: no space left on the disk of --out .*tmpfs\/shards \(ENOSPC\) while writing the shards: free space and run the same command/m);
+      expect(full.stderr).toMatch(
+        /^wit: no space left on the disk of --out .*tmpfs\/shards \(ENOSPC\) while writing the shards: free space and run the same command/m,
+      );
       expect(full.stderr).not.toMatch(/\n\s+at /);
       expect(snapshot(target)).toEqual(good);
       expect(existsSync(`${target}.partial`)).toBe(false);

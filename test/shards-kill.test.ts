@@ -22,17 +22,45 @@ async function waitForFile(dir: string, test: (name: string) => boolean, timeout
 
 /** name -> sha256 of every file in `dir`. */
 function snapshot(dir: string): Map<string, string> {
-  return new Map(readdirSync(dir).sort().map((name) => [name, createHash('sha256').update(readFileSync(join(dir, name))).digest('hex')]));
+  return new Map(
+    readdirSync(dir)
+      .sort()
+      .map((name) => [
+        name,
+        createHash('sha256')
+          .update(readFileSync(join(dir, name)))
+          .digest('hex'),
+      ]),
+  );
 }
 
 describe('wit shards build, killed', () => {
   it('keeps the previous shards untouched when a rebuild is SIGKILLed, leaves no finished-looking partial shard, and a re-run completes', async () => {
     const dir = tempDir('wit-shards-kill-');
     const pairs = Array.from({ length: samples }, (_, i) => ({ image: 'dog', text: `a dog photo number ${i}`, query: `dog ${i % 7}` }));
-    const fixture = await makeShardsFixture(dir, { dog: { bytes: await rasterEmoji(emoji[1], 96), url: 'http://img.test/dog.png' } }, pairs);
+    const fixture = await makeShardsFixture(
+      dir,
+      { dog: { bytes: await rasterEmoji(emoji[1], 96), url: 'http://img.test/dog.png' } },
+      pairs,
+    );
     const out = join(dir, 'shards');
     const staging = `${out}.partial`;
-    const args = ['shards', 'build', '--db', fixture.dbPath, '--images', fixture.imagesDir, '--out', out, '--shard-size', String(shardSize), '--captions-per-image', String(samples), '--val-fraction', '0'];
+    const args = [
+      'shards',
+      'build',
+      '--db',
+      fixture.dbPath,
+      '--images',
+      fixture.imagesDir,
+      '--out',
+      out,
+      '--shard-size',
+      String(shardSize),
+      '--captions-per-image',
+      String(samples),
+      '--val-fraction',
+      '0',
+    ];
     expect(runWit(args).status).toBe(0);
     const good = snapshot(out);
     const rebuild = [...args, '--seed', '1'];

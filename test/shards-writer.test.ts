@@ -18,12 +18,20 @@ describe('ShardWriter', () => {
   it('writes ustar shards that python tarfile reads and groups by WebDataset key', () => {
     const dir = tempDir();
     const shards = writeSamples(dir, 5, 2);
-    expect(shards.map((s) => [s.name, s.samples])).toEqual([['train-000000.tar', 2], ['train-000001.tar', 2], ['train-000002.tar', 1]]);
+    expect(shards.map((s) => [s.name, s.samples])).toEqual([
+      ['train-000000.tar', 2],
+      ['train-000001.tar', 2],
+      ['train-000002.tar', 1],
+    ]);
     const report = readShardsWithPython(shards.map((s) => join(dir, s.name)));
     const second = report[join(dir, 'train-000001.tar')]!;
     expect(second.members).toEqual([
-      '000001000000.jpg', '000001000000.json', '000001000000.txt',
-      '000001000001.jpg', '000001000001.json', '000001000001.txt',
+      '000001000000.jpg',
+      '000001000000.json',
+      '000001000000.txt',
+      '000001000001.jpg',
+      '000001000001.json',
+      '000001000001.txt',
     ]);
     expect(second.keys['000001000001']).toEqual(['jpg', 'json', 'txt']);
     expect(second.txt['000001000000']).toBe('caption 2 – café');

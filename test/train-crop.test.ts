@@ -10,10 +10,14 @@ function imageOf(red: number[], side: number): ResizedImage {
   return { data, width: side, height: side, channels: 3 };
 }
 
-const redOf = (pixels: Float32Array) => Array.from({ length: pixels.length / 3 }, (_, i) => pixels[i * 3]! * clipStd[0] + clipMean[0]).map((v) => v * 255);
+const redOf = (pixels: Float32Array) =>
+  Array.from({ length: pixels.length / 3 }, (_, i) => pixels[i * 3]! * clipStd[0] + clipMean[0]).map((v) => v * 255);
 
 test('a crop of the whole image at its own size is the image, as the centre crop gives it', () => {
-  const image = imageOf(Array.from({ length: 16 }, (_, i) => i * 16), 4);
+  const image = imageOf(
+    Array.from({ length: 16 }, (_, i) => i * 16),
+    4,
+  );
   const expected = new Float32Array(48);
   centreCropNormalised(image, 4, expected);
   const out = new Float32Array(48);
@@ -30,7 +34,10 @@ test('resizing is bilinear as torch F.interpolate(align_corners=False): a 3x3 im
 });
 
 test('with a minimum scale under 1 the crops zoom in by a seeded amount, within the image', () => {
-  const image = imageOf(Array.from({ length: 64 * 64 }, (_, i) => i % 64), 64); // red = the column
+  const image = imageOf(
+    Array.from({ length: 64 * 64 }, (_, i) => i % 64),
+    64,
+  ); // red = the column
   const leftEdges = new Set<number>();
   const widths = new Set<number>();
   for (let seed = 0; seed < 20; seed++) {

@@ -108,7 +108,10 @@ describe('vocabulary', () => {
     expect(vocab.counts).toEqual([3, 2, 2]);
     expect([wordsCutByMaxWords, wordsBelowMinCount]).toEqual([0, 3]);
     expect([...vocab.encode('A red, red zebra car!')]).toEqual([0, 0, 2]);
-    expect(encodeTexts(vocab, ['red apple', 'blue', 'car'])).toEqual({ tokenIds: Int32Array.from([0, 1, 2]), offsets: Int32Array.from([0, 2, 2, 3]) });
+    expect(encodeTexts(vocab, ['red apple', 'blue', 'car'])).toEqual({
+      tokenIds: Int32Array.from([0, 1, 2]),
+      offsets: Int32Array.from([0, 2, 2, 3]),
+    });
     const everyWord = await buildVocabulary(captions, { maxWords: 5 });
     expect(everyWord.vocab.words).toEqual(['red', 'apple', 'car', 'a', 'blue']);
     expect([everyWord.wordsCutByMaxWords, everyWord.wordsBelowMinCount]).toEqual([1, 0]);
@@ -140,26 +143,53 @@ describe('wit train, vocabulary', () => {
       writer.add({ jpg: sample.jpg, txt: sample.txt, json: {} });
     }
     writer.finish();
-    const model = ['--backend', 'wasm', '--workers', '1', '--image-size', '16', '--embed-dim', '8', '--conv-channels', '4', '--batch', '16', '--steps', '1'];
+    const model = [
+      '--backend',
+      'wasm',
+      '--workers',
+      '1',
+      '--image-size',
+      '16',
+      '--embed-dim',
+      '8',
+      '--conv-channels',
+      '4',
+      '--batch',
+      '16',
+      '--steps',
+      '1',
+    ];
     const runs = [[], ['--min-word-count', '2']].map((extra, i) => {
       const out = join(dir, `run${i}`);
       const result = runWit(['train', '--shards', join(dir, 'shards'), '--out', out, ...model, ...extra]);
       expect(result.status, result.stderr).toBe(0);
-      const config = JSON.parse(readFileSync(join(out, 'config.json'), 'utf8')) as { data: { noKnownWordSamples: number; trainSamples: number } };
+      const config = JSON.parse(readFileSync(join(out, 'config.json'), 'utf8')) as {
+        data: { noKnownWordSamples: number; trainSamples: number };
+      };
       return { out, stderr: result.stderr, config };
     });
     const [everyWord, twice] = runs as [(typeof runs)[0], (typeof runs)[0]];
     expect(everyWord.config.data.noKnownWordSamples).toBe(0);
     expect(everyWord.stderr).toMatch(/vocabulary: [\d,]+ words from 101 train captions; 0 captions have no known word/);
     expect(twice.config.data.noKnownWordSamples).toBeGreaterThanOrEqual(1);
-    expect(twice.stderr).toMatch(new RegExp(`words under --min-word-count\\); ${twice.config.data.noKnownWordSamples} captions have no known word and are left out`));
+    expect(twice.stderr).toMatch(
+      new RegExp(`words under --min-word-count\\); ${twice.config.data.noKnownWordSamples} captions have no known word and are left out`),
+    );
     expect(twice.config.data.trainSamples).toBe(101 - twice.config.data.noKnownWordSamples);
 
     const epochKeys = async (out: string) => {
       const vocab = await Vocabulary.load(join(out, 'vocab.json'));
       const keys: string[] = [];
       const shards = await listShards(join(dir, 'shards'), 'train');
-      for await (const batch of trainBatches({ shards, vocab, imageSize: 8, batchSize: 1, seed: 0, start: { epoch: 0, samplesDrawn: 0 }, reasons: new ReasonCounter() })) {
+      for await (const batch of trainBatches({
+        shards,
+        vocab,
+        imageSize: 8,
+        batchSize: 1,
+        seed: 0,
+        start: { epoch: 0, samplesDrawn: 0 },
+        reasons: new ReasonCounter(),
+      })) {
         if (batch.after.epoch > 0) break;
         keys.push(...batch.keys);
       }
@@ -182,7 +212,16 @@ describe('schedule, shuffle, prefetch', () => {
 
   test('the shuffle buffer permutes, mixes far items early, and repeats with its seed', async () => {
     const items = Array.from({ length: 200 }, (_, i) => i);
-    const run = (seed: number) => collect(shuffleBuffered((async function* () { yield* items; })(), 50, new SeededRandom(seed)));
+    const run = (seed: number) =>
+      collect(
+        shuffleBuffered(
+          (async function* () {
+            yield* items;
+          })(),
+          50,
+          new SeededRandom(seed),
+        ),
+      );
     const first = await run(1);
     expect([...first].sort((a, b) => a - b)).toEqual(items);
     expect(first).toEqual(await run(1));
@@ -206,9 +245,11 @@ describe('schedule, shuffle, prefetch', () => {
     expect(first.value).toBe(0);
     expect(produced).toBeGreaterThanOrEqual(3);
     seen.push(first.value as number);
-    await expect((async () => {
-      for await (const value of iterator) seen.push(value);
-    })()).rejects.toThrow('boom');
+    await expect(
+      (async () => {
+        for await (const value of iterator) seen.push(value);
+      })(),
+    ).rejects.toThrow('boom');
     expect(seen).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
   });
 });
@@ -218,7 +259,9 @@ describe('images', () => {
     // 40x20: left half black, right half white.
     const raw = Buffer.alloc(40 * 20 * 3);
     for (let y = 0; y < 20; y++) for (let x = 20; x < 40; x++) raw.fill(255, (y * 40 + x) * 3, (y * 40 + x) * 3 + 3);
-    const png = await sharp(raw, { raw: { width: 40, height: 20, channels: 3 } }).png().toBuffer();
+    const png = await sharp(raw, { raw: { width: 40, height: 20, channels: 3 } })
+      .png()
+      .toBuffer();
     const centre = await loadImageForEval(png, 10);
     const white = (1 - clipMean[0]) / clipStd[0];
     const black = -clipMean[0] / clipStd[0];
@@ -242,7 +285,16 @@ describe('train loader', () => {
     const shards = await listShards(dir, 'train');
     const captions: string[] = [];
     for (const shard of shards) for await (const c of readShardCaptions(shard.path)) captions.push(c.txt);
-    return { shards, vocab: (await buildVocabulary(captions)).vocab, imageSize: 16, batchSize: 32, seed, start, shuffleBufferSize: 64, reasons: new ReasonCounter() };
+    return {
+      shards,
+      vocab: (await buildVocabulary(captions)).vocab,
+      imageSize: 16,
+      batchSize: 32,
+      seed,
+      start,
+      shuffleBufferSize: 64,
+      reasons: new ReasonCounter(),
+    };
   }
 
   async function take(options: TrainLoaderOptions, n: number): Promise<LoadedBatch[]> {
@@ -264,7 +316,8 @@ describe('train loader', () => {
       expect(batch.offsets[32]).toBe(batch.tokenIds.length);
     }
     let usable = 0;
-    for (const shard of options.shards) for await (const c of readShardCaptions(shard.path)) if (options.vocab.encode(c.txt).length > 0) usable++;
+    for (const shard of options.shards)
+      for await (const c of readShardCaptions(shard.path)) if (options.vocab.encode(c.txt).length > 0) usable++;
     const perEpoch = Math.floor(usable / 32);
     const epoch0 = batches.slice(0, perEpoch).flatMap((b) => b.keys);
     expect(new Set(epoch0).size).toBe(epoch0.length);
@@ -292,7 +345,8 @@ describe('train loader', () => {
     const dir = tempDir('wit-train-cache-');
     const path = join(dir, 'decoded.bin');
     const messages: string[] = [];
-    const open = (maxMemoryBytes: number) => DecodedCache.open(path, { imageSize: options.imageSize, shards: options.shards, maxMemoryBytes, log: (m) => messages.push(m) });
+    const open = (maxMemoryBytes: number) =>
+      DecodedCache.open(path, { imageSize: options.imageSize, shards: options.shards, maxMemoryBytes, log: (m) => messages.push(m) });
     const inMemory = await open(1 << 30);
     expect(inMemory.inMemory).toBe(true);
     expect(inMemory.summary).toEqual({ perShard: [100, 100, 100], kept: 300, leftOut: {} });
@@ -321,7 +375,9 @@ describe('train loader', () => {
     await open(0);
     expect(messages.at(-3)).toMatch(/is cut inside a record .*: rebuilding it/);
     expect(readFileSync(path).equals(good)).toBe(true);
-    await expect(DecodedCache.open(path, { imageSize: 8, shards: options.shards, maxMemoryBytes: 0, log: (m) => messages.push(m) })).resolves.toBeDefined();
+    await expect(
+      DecodedCache.open(path, { imageSize: 8, shards: options.shards, maxMemoryBytes: 0, log: (m) => messages.push(m) }),
+    ).resolves.toBeDefined();
     expect(messages.at(-3)).toMatch(/was built for other shards or another image size: rebuilding it/);
   }, 60_000);
 

@@ -1,7 +1,16 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test } from 'vitest';
-import { encodeTexts, listShards, loadImageForEval, openRun, readShardSamples, retrievalHits, train, type StepMetrics } from '../train/index.js';
+import {
+  encodeTexts,
+  listShards,
+  loadImageForEval,
+  openRun,
+  readShardSamples,
+  retrievalHits,
+  train,
+  type StepMetrics,
+} from '../train/index.js';
 import { openmojiShards } from './fixtures/train-shards.js';
 import { tempDir } from './fixtures/temp-dir.js';
 
@@ -30,9 +39,19 @@ test('learning is real: validation in-batch retrieval ends well above chance, an
     log: (message) => messages.push(message),
   });
   expect(messages.some((m) => m.startsWith('backend: wasm was asked for'))).toBe(true);
-  expect(readdirSync(outDir).sort()).toEqual(['checkpoint.json', 'config.json', 'decoded.bin', 'metrics.jsonl', 'vocab.json', 'weights-00000120.bin']);
+  expect(readdirSync(outDir).sort()).toEqual([
+    'checkpoint.json',
+    'config.json',
+    'decoded.bin',
+    'metrics.jsonl',
+    'vocab.json',
+    'weights-00000120.bin',
+  ]);
 
-  const lines = readFileSync(join(outDir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as StepMetrics & Record<string, unknown>);
+  const lines = readFileSync(join(outDir, 'metrics.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as StepMetrics & Record<string, unknown>);
   const steps = lines.filter((line) => line.split === undefined);
   expect(steps.map((line) => line.step)).toEqual([20, 40, 60, 80, 100, 120]);
   expect(Object.keys(steps[0]!)).toEqual(['step', 'epoch', 'loss', 'lr', 'temperature', 'i2t_acc', 't2i_acc', 'samples_per_sec']);
@@ -41,7 +60,9 @@ test('learning is real: validation in-batch retrieval ends well above chance, an
 
   const validation = result.validation!;
   const chance = 1 / validation.val_batch;
-  console.log(`openmoji validation in-batch retrieval after 120 steps: i2t ${validation.val_i2t_acc}, t2i ${validation.val_t2i_acc}, batch ${validation.val_batch} (chance ${chance.toFixed(4)})`);
+  console.log(
+    `openmoji validation in-batch retrieval after 120 steps: i2t ${validation.val_i2t_acc}, t2i ${validation.val_t2i_acc}, batch ${validation.val_batch} (chance ${chance.toFixed(4)})`,
+  );
   expect(validation.val_batch).toBe(32);
   expect(validation.val_samples).toBeGreaterThanOrEqual(192);
   expect(validation.val_i2t_acc).toBeGreaterThan(3 * chance);

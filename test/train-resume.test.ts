@@ -8,8 +8,38 @@ import { runWit, startWit } from './fixtures/run-wit.js';
 import { tempDir } from './fixtures/temp-dir.js';
 
 const shards = { trainCount: 1200, valCount: 256, shardSize: 300, pixels: 32 };
-const model = ['--backend', 'wasm', '--image-size', '16', '--embed-dim', '16', '--conv-channels', '8,16', '--batch', '16', '--shuffle-buffer', '200', '--seed', '3', '--workers', '1'];
-const run = (shardsDir: string, out: string, steps = 40) => ['train', '--shards', shardsDir, '--out', out, ...model, '--steps', String(steps), '--save-every', '10', '--log-every', '5'];
+const model = [
+  '--backend',
+  'wasm',
+  '--image-size',
+  '16',
+  '--embed-dim',
+  '16',
+  '--conv-channels',
+  '8,16',
+  '--batch',
+  '16',
+  '--shuffle-buffer',
+  '200',
+  '--seed',
+  '3',
+  '--workers',
+  '1',
+];
+const run = (shardsDir: string, out: string, steps = 40) => [
+  'train',
+  '--shards',
+  shardsDir,
+  '--out',
+  out,
+  ...model,
+  '--steps',
+  String(steps),
+  '--save-every',
+  '10',
+  '--log-every',
+  '5',
+];
 
 async function waitForCheckpoint(dir: string, atLeastStep: number, timeoutMillis: number): Promise<number> {
   const deadline = Date.now() + timeoutMillis;
@@ -28,7 +58,13 @@ async function waitForMetricsStep(dir: string, atLeastStep: number, timeoutMilli
   const deadline = Date.now() + timeoutMillis;
   while (Date.now() < deadline) {
     const path = join(dir, 'metrics.jsonl');
-    const steps = existsSync(path) ? readFileSync(path, 'utf8').trim().split('\n').filter(Boolean).map((line) => (JSON.parse(line) as { step: number }).step) : [];
+    const steps = existsSync(path)
+      ? readFileSync(path, 'utf8')
+          .trim()
+          .split('\n')
+          .filter(Boolean)
+          .map((line) => (JSON.parse(line) as { step: number }).step)
+      : [];
     if (steps.some((step) => step >= atLeastStep)) return;
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
@@ -76,7 +112,9 @@ describe('wit train, killed and resumed', () => {
     cache[cache.length >> 1]! ^= 0x55;
     writeFileSync(cachePath, cache);
 
-    const resumed = runWit(['train', '--out', join(root, 'killed'), '--resume', '--backend', 'wasm', '--cache-mb', '0'], { timeoutMillis: 150_000 });
+    const resumed = runWit(['train', '--out', join(root, 'killed'), '--resume', '--backend', 'wasm', '--cache-mb', '0'], {
+      timeoutMillis: 150_000,
+    });
     expect(resumed.stderr).toMatch(/decoded cache: .*decoded\.bin is damaged \(bad checksum at byte \d+\): rebuilding it/);
     expect(resumed.stderr).toMatch(/resuming .*killed at step \d+ of 40/);
     expect(resumed.status, resumed.stderr).toBe(0);
@@ -93,7 +131,10 @@ describe('wit train, killed and resumed', () => {
     expect(config.runtime.workers).toBe(1); // the resume kept the run's worker count
     // metrics.jsonl has each step once (the lines the killed run wrote past its checkpoint were dropped),
     // and the resumed run kept the run's --log-every.
-    const steps = readFileSync(join(root, 'killed', 'metrics.jsonl'), 'utf8').trim().split('\n').map((line) => (JSON.parse(line) as { step: number; split?: string }));
+    const steps = readFileSync(join(root, 'killed', 'metrics.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { step: number; split?: string });
     expect(steps.filter((line) => !line.split).map((line) => line.step)).toEqual([5, 10, 15, 20, 25, 30, 35, 40]);
   }, 300_000);
 
@@ -110,7 +151,9 @@ describe('wit train, killed and resumed', () => {
       child.kill('SIGINT');
     }
     expect(await exited).toBe(130);
-    const stoppedAt = Number(/stopped at step (\d+) of 40; the checkpoint is saved: continue with `wit train --out .* --resume`/.exec(stderr)?.[1]);
+    const stoppedAt = Number(
+      /stopped at step (\d+) of 40; the checkpoint is saved: continue with `wit train --out .* --resume`/.exec(stderr)?.[1],
+    );
     expect(stoppedAt).toBeGreaterThanOrEqual(5);
     expect((await finalWeights(out)).meta.step).toBe(stoppedAt);
     const resumed = runWit(['train', '--out', out, '--resume', '--backend', 'wasm'], { timeoutMillis: 150_000 });
@@ -145,7 +188,9 @@ describe('wit train, bad inputs', () => {
     writeFileSync(join(shardsDir, 'train-000001.tar'), readFileSync(join(source, 'train-000001.tar')).subarray(0, 5000));
     const result = runWit(['train', '--shards', shardsDir, '--out', join(root, 'out1'), ...model, '--steps', '2']);
     expect(result.status).toBe(1);
-    expect(result.stderr).toMatch(/^wit: cannot read shard .*train-000001\.tar: the archive ends inside .*\(truncated file\)\. Re-create the shards/m);
+    expect(result.stderr).toMatch(
+      /^wit: cannot read shard .*train-000001\.tar: the archive ends inside .*\(truncated file\)\. Re-create the shards/m,
+    );
     expect(result.stderr).not.toMatch(/\n\s+at /);
     expect(existsSync(join(root, 'out1', 'config.json'))).toBe(false);
     writeFileSync(join(root, 'a-file'), 'not a folder');
@@ -181,16 +226,35 @@ describe('wit train, bad inputs', () => {
     expect(resumed.stderr).toMatch(/vocab\.json is not the vocabulary the checkpoint .* was trained with/);
     await expect(openRun(out)).rejects.toThrow(/not the vocabulary the checkpoint/);
     writeFileSync(vocabPath, JSON.stringify({ ...vocab, words: vocab.words.slice(1) }));
-    await expect(openRun(out)).rejects.toThrow(new RegExp(`has ${vocab.words.length - 1} words but the model .* was built for ${vocab.words.length}`));
+    await expect(openRun(out)).rejects.toThrow(
+      new RegExp(`has ${vocab.words.length - 1} words but the model .* was built for ${vocab.words.length}`),
+    );
     await expect(openRun(join(root, 'empty'))).rejects.toThrow(/is not a wit run folder/);
   });
 
   test('a NaN loss stops the run with a clear message and keeps the last good checkpoint', async () => {
     const shardsDir = await openmojiShards(shards);
     const out = join(root, 'diverge');
-    const result = runWit(['train', '--shards', shardsDir, '--out', out, ...model, '--steps', '10', '--lr', '1e30', '--warmup', '0', '--save-every', '1']);
+    const result = runWit([
+      'train',
+      '--shards',
+      shardsDir,
+      '--out',
+      out,
+      ...model,
+      '--steps',
+      '10',
+      '--lr',
+      '1e30',
+      '--warmup',
+      '0',
+      '--save-every',
+      '1',
+    ]);
     expect(result.status).toBe(1);
-    expect(result.stderr).toMatch(/wit: training diverged: the loss at step (\d+) is (NaN|Infinity|-Infinity); the last good checkpoint \(step \d+\) in .* is kept/);
+    expect(result.stderr).toMatch(
+      /wit: training diverged: the loss at step (\d+) is (NaN|Infinity|-Infinity); the last good checkpoint \(step \d+\) in .* is kept/,
+    );
     const failedStep = Number(/the loss at step (\d+)/.exec(result.stderr)![1]);
     expect((await finalWeights(out)).meta.step).toBe(failedStep - 1);
   });

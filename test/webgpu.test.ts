@@ -2,7 +2,15 @@ import { mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createEngine, defaultModelConfig, selectBackend, type Engine, type EngineState, type ModelConfig, type StepHyper } from '../train/index.js';
+import {
+  createEngine,
+  defaultModelConfig,
+  selectBackend,
+  type Engine,
+  type EngineState,
+  type ModelConfig,
+  type StepHyper,
+} from '../train/index.js';
 import type { ImageLabels, ZeroShotRecord } from '../eval/index.js';
 import { readCheckpoint, writeCheckpoint } from '../train/checkpoint.js';
 import { openWebGpuAdapter, webGpuInstallHint, type WebGpuAdapter } from '../train/engine/webgpu-adapter.js';
@@ -54,7 +62,16 @@ async function steps(engine: Engine, from: number, to: number): Promise<number[]
 async function runKernelOn(backend: 'cpu' | 'webgpu', kernel: string, inputs: Record<string, number[]>, attrs: object, seed: number) {
   await tf.setBackend(backend);
   const tensors = Object.fromEntries(
-    Object.entries(inputs).map(([name, shape], i) => [name, tf.tensor(seededFloats(shape.reduce((a, b) => a * b, 1), seed + i), shape)]),
+    Object.entries(inputs).map(([name, shape], i) => [
+      name,
+      tf.tensor(
+        seededFloats(
+          shape.reduce((a, b) => a * b, 1),
+          seed + i,
+        ),
+        shape,
+      ),
+    ]),
   );
   const out = tf.engine().runKernel(kernel, tensors, attrs as tf.NamedAttrMap) as tf.Tensor;
   const result = { shape: out.shape, values: (await out.data()) as Float32Array };
@@ -62,18 +79,25 @@ async function runKernelOn(backend: 'cpu' | 'webgpu', kernel: string, inputs: Re
   return result;
 }
 
-describe.skipIf(!adapter)('wit\'s webgpu kernels against the stock cpu backend', () => {
+describe.skipIf(!adapter)("wit's webgpu kernels against the stock cpu backend", () => {
   for (const c of convCases) {
     it(`Conv2DBackpropFilter (im2col + one matmul), ${c.name}`, async () => {
       await selectBackend('webgpu');
       await tf.setBackend('cpu');
-      const dyShape = tf.conv2d(tf.zeros([...c.x]) as tf.Tensor4D, tf.zeros([...c.filter]) as tf.Tensor4D, c.strides as number | [number, number], c.pad).shape;
+      const dyShape = tf.conv2d(
+        tf.zeros([...c.x]) as tf.Tensor4D,
+        tf.zeros([...c.filter]) as tf.Tensor4D,
+        c.strides as number | [number, number],
+        c.pad,
+      ).shape;
       const attrs = { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', filterShape: c.filter };
       const expected = await runKernelOn('cpu', 'Conv2DBackpropFilter', { x: [...c.x], dy: dyShape }, attrs, 3);
       const actual = await runKernelOn('webgpu', 'Conv2DBackpropFilter', { x: [...c.x], dy: dyShape }, attrs, 3);
       expect(actual.shape).toEqual(expected.shape);
       expect(expected.values.some((v) => v !== 0)).toBe(true);
-      actual.values.forEach((v, i) => expect(Math.abs(v - expected.values[i]!)).toBeLessThan(1e-4 * Math.max(1, Math.abs(expected.values[i]!))));
+      actual.values.forEach((v, i) =>
+        expect(Math.abs(v - expected.values[i]!)).toBeLessThan(1e-4 * Math.max(1, Math.abs(expected.values[i]!))),
+      );
     });
   }
 });
@@ -103,7 +127,9 @@ describe.skipIf(!adapter)('the webgpu engine against the wasm engine (same seed,
 
   it(`agree on the loss, the weights and the Adam moments after 3 steps (within ${tolerance})`, () => {
     const { webgpu, wasm } = run as Record<'webgpu' | 'wasm', (typeof run)[string]>;
-    console.log(`webgpu losses ${webgpu.losses.join(', ')}; wasm ${wasm.losses.join(', ')}; max |state difference| ${maxDifference(webgpu.state, wasm.state)}`);
+    console.log(
+      `webgpu losses ${webgpu.losses.join(', ')}; wasm ${wasm.losses.join(', ')}; max |state difference| ${maxDifference(webgpu.state, wasm.state)}`,
+    );
     webgpu.losses.forEach((loss, i) => expect(Math.abs(loss - wasm.losses[i]!)).toBeLessThan(tolerance));
     expect(webgpu.losses[2]).not.toBe(webgpu.losses[0]); // the weights moved
     expect(webgpu.state.step).toBe(3);
@@ -114,13 +140,19 @@ describe.skipIf(!adapter)('the webgpu engine against the wasm engine (same seed,
   it('embed images and texts alike', () => {
     const { webgpu, wasm } = run as Record<'webgpu' | 'wasm', (typeof run)[string]>;
     expect(webgpu.images.length).toBe(8 * model.embedDim);
-    for (const [a, b] of [[webgpu.images, wasm.images], [webgpu.texts, wasm.texts]] as const) {
+    for (const [a, b] of [
+      [webgpu.images, wasm.images],
+      [webgpu.texts, wasm.texts],
+    ] as const) {
       for (let i = 0; i < a.length; i++) expect(Math.abs(a[i]! - b[i]!)).toBeLessThan(tolerance);
     }
   });
 
   it('resume each other’s checkpoints: 2 steps on one backend, a checkpoint file, the 3rd step on the other', async () => {
-    for (const [first, second] of [['webgpu', 'wasm'], ['wasm', 'webgpu']] as const) {
+    for (const [first, second] of [
+      ['webgpu', 'wasm'],
+      ['wasm', 'webgpu'],
+    ] as const) {
       const out = join(dir, `${first}-then-${second}`);
       mkdirSync(out);
       const before = await engineOn(first);
@@ -153,7 +185,27 @@ describe.skipIf(!adapter)('wit train / eval / classify --backend webgpu (CLI)', 
 
   it('trains on webgpu, warning when the adapter is a software one', () => {
     const trained = runWit(
-      ['train', '--backend', 'webgpu', '--shards', set.shardsDir, '--out', runDir, '--steps', '3', '--batch', '16', '--image-size', '16', '--vocab', '300', '--seed', '2', '--log-every', '1'],
+      [
+        'train',
+        '--backend',
+        'webgpu',
+        '--shards',
+        set.shardsDir,
+        '--out',
+        runDir,
+        '--steps',
+        '3',
+        '--batch',
+        '16',
+        '--image-size',
+        '16',
+        '--vocab',
+        '300',
+        '--seed',
+        '2',
+        '--log-every',
+        '1',
+      ],
       { timeoutMillis: 180_000 },
     );
     expect(trained.status, trained.stderr).toBe(0);
@@ -164,7 +216,9 @@ describe.skipIf(!adapter)('wit train / eval / classify --backend webgpu (CLI)', 
 
   it('gives the same zero-shot predictions and classify probabilities on webgpu as on wasm', () => {
     const zeroShot = (backend: string) => {
-      const result = runWit(['eval', 'zeroshot', '--backend', backend, '--run', runDir, '--images', set.imagesDir, '--json'], { timeoutMillis: 180_000 });
+      const result = runWit(['eval', 'zeroshot', '--backend', backend, '--run', runDir, '--images', set.imagesDir, '--json'], {
+        timeoutMillis: 180_000,
+      });
       expect(result.status, result.stderr).toBe(0);
       return JSON.parse(result.stdout) as ZeroShotRecord;
     };
@@ -174,7 +228,9 @@ describe.skipIf(!adapter)('wit train / eval / classify --backend webgpu (CLI)', 
 
     const images = ['heart', 'time', 'clothing'].map((folder) => join(set.imagesDir, folder, readdirSync(join(set.imagesDir, folder))[0]!));
     const classify = (backend: string) => {
-      const result = runWit(['classify', '--backend', backend, '--run', runDir, '--labels', labels, '--top', '6', '--json', ...images], { timeoutMillis: 180_000 });
+      const result = runWit(['classify', '--backend', backend, '--run', runDir, '--labels', labels, '--top', '6', '--json', ...images], {
+        timeoutMillis: 180_000,
+      });
       expect(result.status, result.stderr).toBe(0);
       return JSON.parse(result.stdout) as ImageLabels[];
     };

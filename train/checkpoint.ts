@@ -5,7 +5,6 @@ import { WitError } from '../core/index.js';
 import type { DataPosition } from './data-loader.js';
 import type { EngineState } from './engine/index.js';
 
-
 /** What a checkpoint records besides the tensors. */
 export interface CheckpointMeta {
   /** Training steps done. */
@@ -41,7 +40,10 @@ export async function writeCheckpoint(dir: string, state: EngineState, meta: Che
     await writeCheckpointFiles(dir, state, meta);
   } catch (error) {
     const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-    throw new WitError(`cannot write the step ${meta.step} checkpoint in ${dir} (${reason}); the previous checkpoint is kept: fix the folder (space, permissions) and run again with --resume.`, { cause: error });
+    throw new WitError(
+      `cannot write the step ${meta.step} checkpoint in ${dir} (${reason}); the previous checkpoint is kept: fix the folder (space, permissions) and run again with --resume.`,
+      { cause: error },
+    );
   }
 }
 
@@ -58,7 +60,15 @@ async function writeCheckpointFiles(dir: string, state: EngineState, meta: Check
   for (const part of parts) hash.update(part);
   await writeAtomically(join(dir, weightsFile), parts);
   const weightsSha256 = hash.digest('hex');
-  const index: CheckpointIndex = { format: 'wit-checkpoint-1', ...meta, engineStep: state.step, weightsFile, weightsSha256, tensors, savedAt: new Date().toISOString() };
+  const index: CheckpointIndex = {
+    format: 'wit-checkpoint-1',
+    ...meta,
+    engineStep: state.step,
+    weightsFile,
+    weightsSha256,
+    tensors,
+    savedAt: new Date().toISOString(),
+  };
   await writeAtomically(join(dir, checkpointIndexName), [Buffer.from(`${JSON.stringify(index, null, 1)}\n`)]);
   await syncDir(dir);
   for (const name of await readdir(dir)) {
@@ -82,14 +92,21 @@ export async function readCheckpoint(dir: string): Promise<{ meta: CheckpointMet
   try {
     bytes = await readFile(weightsPath);
   } catch (error) {
-    throw new WitError(`the checkpoint ${indexPath} names ${index.weightsFile}, which cannot be read (${(error as Error).message}): the run folder is damaged; start a new run.`, { cause: error });
+    throw new WitError(
+      `the checkpoint ${indexPath} names ${index.weightsFile}, which cannot be read (${(error as Error).message}): the run folder is damaged; start a new run.`,
+      { cause: error },
+    );
   }
   const floats = index.tensors.reduce((sum, t) => Math.max(sum, t.offset + t.length), 0);
   if (bytes.length !== floats * 4) {
-    throw new WitError(`${weightsPath} holds ${bytes.length} bytes but ${indexPath} expects ${floats * 4}: the weights file is damaged; start a new run.`);
+    throw new WitError(
+      `${weightsPath} holds ${bytes.length} bytes but ${indexPath} expects ${floats * 4}: the weights file is damaged; start a new run.`,
+    );
   }
   if (index.weightsSha256 !== undefined && createHash('sha256').update(bytes).digest('hex') !== index.weightsSha256) {
-    throw new WitError(`${weightsPath} is damaged: its SHA-256 is not the one ${indexPath} recorded when it was written; start a new run (or restore the file from a copy).`);
+    throw new WitError(
+      `${weightsPath} is damaged: its SHA-256 is not the one ${indexPath} recorded when it was written; start a new run (or restore the file from a copy).`,
+    );
   }
   const tensors: EngineState['tensors'] = {};
   for (const { name, shape, offset, length } of index.tensors) {
@@ -97,7 +114,10 @@ export async function readCheckpoint(dir: string): Promise<{ meta: CheckpointMet
     new Uint8Array(data.buffer).set(bytes.subarray(offset * 4, (offset + length) * 4));
     tensors[name] = { shape, data };
   }
-  return { meta: { step: index.step, data: index.data, vocabFingerprint: index.vocabFingerprint }, state: { step: index.engineStep, tensors } };
+  return {
+    meta: { step: index.step, data: index.data, vocabFingerprint: index.vocabFingerprint },
+    state: { step: index.engineStep, tensors },
+  };
 }
 
 function parseIndex(text: string, path: string): CheckpointIndex {
@@ -105,7 +125,9 @@ function parseIndex(text: string, path: string): CheckpointIndex {
   try {
     index = JSON.parse(text) as Partial<CheckpointIndex>;
   } catch (error) {
-    throw new WitError(`${path} is not valid JSON (${(error as Error).message}): the run folder is damaged; start a new run.`, { cause: error });
+    throw new WitError(`${path} is not valid JSON (${(error as Error).message}): the run folder is damaged; start a new run.`, {
+      cause: error,
+    });
   }
   if (index.format !== 'wit-checkpoint-1' || typeof index.weightsFile !== 'string' || !Array.isArray(index.tensors) || !index.data) {
     throw new WitError(`${path} is not a wit checkpoint index (format "wit-checkpoint-1").`);

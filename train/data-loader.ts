@@ -1,10 +1,10 @@
-import { ReasonCounter, WitError } from '../core/index.js';
+import { type ReasonCounter, WitError } from '../core/index.js';
 import type { DecodedCache } from './decoded-cache.js';
 import { centreCropNormalised, decodeResized, type ResizedImage } from './image-decode.js';
 import { prefetch } from './prefetch.js';
 import { randomResizedCrop } from './random-resized-crop.js';
 import { hashSeed, SeededRandom } from './random.js';
-import { readShardSamples, type ShardFile, } from '../webdataset/index.js';
+import { readShardSamples, type ShardFile } from '../webdataset/index.js';
 import { shuffleBuffered } from './shuffle-buffer.js';
 import { packTokenLists } from './text-batch.js';
 import type { Vocabulary } from './vocabulary.js';
@@ -78,8 +78,13 @@ async function* unprefetchedTrainBatches(options: TrainLoaderOptions): AsyncGene
       yield batch;
     }
     if (batches === 0 && skip === 0) {
-      const reasons = options.reasons.top(3).map(([reason, count]) => `${reason} ${count}`).join(', ');
-      throw new WitError(`the train shards hold no usable batch of ${options.batchSize} pairs${reasons ? ` (left out: ${reasons})` : ''}: use a smaller --batch or more data.`);
+      const reasons = options.reasons
+        .top(3)
+        .map(([reason, count]) => `${reason} ${count}`)
+        .join(', ');
+      throw new WitError(
+        `the train shards hold no usable batch of ${options.batchSize} pairs${reasons ? ` (left out: ${reasons})` : ''}: use a smaller --batch or more data.`,
+      );
     }
   }
 }
@@ -99,7 +104,11 @@ interface DrawnSample {
 
 async function* drawEpochSamples(options: TrainLoaderOptions, epoch: number, skip: number): AsyncGenerator<DrawnSample> {
   const shardOrder = new SeededRandom(hashSeed(options.seed, 'shards', epoch)).shuffled(options.shards);
-  const shuffled = shuffleBuffered(readShards(shardOrder, options), options.shuffleBufferSize ?? 2000, new SeededRandom(hashSeed(options.seed, 'buffer', epoch)));
+  const shuffled = shuffleBuffered(
+    readShards(shardOrder, options),
+    options.shuffleBufferSize ?? 2000,
+    new SeededRandom(hashSeed(options.seed, 'buffer', epoch)),
+  );
   let drawn = 0;
   for await (const sample of shuffled) {
     drawn++;
@@ -107,25 +116,36 @@ async function* drawEpochSamples(options: TrainLoaderOptions, epoch: number, ski
   }
 }
 
-async function* readShards(shards: readonly ShardFile[], options: Pick<TrainLoaderOptions, 'reasons' | 'imageSize' | 'cache'>): AsyncGenerator<LoaderSample> {
+async function* readShards(
+  shards: readonly ShardFile[],
+  options: Pick<TrainLoaderOptions, 'reasons' | 'imageSize' | 'cache'>,
+): AsyncGenerator<LoaderSample> {
   const { cache, imageSize, reasons } = options;
   for (const shard of shards) {
     if (cache) {
       for await (const { key, txt, image } of cache.samples(shard.name)) yield { key, txt, image: () => Promise.resolve(image) };
     } else {
-      for await (const { key, txt, jpg } of readShardSamples(shard.path, { reasons })) yield { key, txt, image: () => decodeResized(jpg, imageSize) };
+      for await (const { key, txt, jpg } of readShardSamples(shard.path, { reasons }))
+        yield { key, txt, image: () => decodeResized(jpg, imageSize) };
     }
   }
 }
 
 /** Validation batches: shards in name order, centre crops, no shuffling; the last batch may be smaller. */
-export async function* validationBatches(options: Pick<TrainLoaderOptions, 'shards' | 'vocab' | 'imageSize' | 'batchSize' | 'reasons'>): AsyncGenerator<LoadedBatch> {
+export async function* validationBatches(
+  options: Pick<TrainLoaderOptions, 'shards' | 'vocab' | 'imageSize' | 'batchSize' | 'reasons'>,
+): AsyncGenerator<LoadedBatch> {
   async function* inOrder(): AsyncGenerator<DrawnSample> {
     let drawn = 0;
     for await (const sample of readShards(options.shards, options)) yield { sample, drawn: ++drawn };
   }
   yield* prefetch(
-    assembleBatches(inOrder(), { ...options, cropFor: () => 'centre', positionAfter: (drawn) => ({ epoch: 0, samplesDrawn: drawn }), keepLastPartial: true }),
+    assembleBatches(inOrder(), {
+      ...options,
+      cropFor: () => 'centre',
+      positionAfter: (drawn) => ({ epoch: 0, samplesDrawn: drawn }),
+      keepLastPartial: true,
+    }),
     2,
   );
 }
@@ -170,7 +190,8 @@ async function* assembleBatches(samples: AsyncIterable<DrawnSample>, options: As
       const decoded = await Promise.all(candidates.map((candidate) => preparePair(candidate.sample, options, pixelsPerImage)));
       for (const pair of decoded) if (pair) ready.push(pair);
     }
-    if (ready.length === options.batchSize || (options.keepLastPartial && ready.length > 0)) yield toBatch(ready, pixelsPerImage, options.positionAfter(drawn));
+    if (ready.length === options.batchSize || (options.keepLastPartial && ready.length > 0))
+      yield toBatch(ready, pixelsPerImage, options.positionAfter(drawn));
     if (exhausted) return;
   }
 }

@@ -67,7 +67,10 @@ export class DecodedCache {
     try {
       return await DecodedCache.load(path, options);
     } catch (error) {
-      throw new WitError(`the decoded cache ${path} just built does not read back (${(error as Error).message}): check the disk of the run folder.`, { cause: error });
+      throw new WitError(
+        `the decoded cache ${path} just built does not read back (${(error as Error).message}): check the disk of the run folder.`,
+        { cause: error },
+      );
     }
   }
 
@@ -87,12 +90,17 @@ export class DecodedCache {
     const range = this.source.perShard[index]!;
     if (range.end <= range.start) return;
     try {
-      for await (const { payload } of readBlocks(createReadStream(this.path, { start: range.start, end: range.end - 1, highWaterMark: 1 << 20 }))) {
+      for await (const { payload } of readBlocks(
+        createReadStream(this.path, { start: range.start, end: range.end - 1, highWaterMark: 1 << 20 }),
+      )) {
         yield parseSample(payload).sample;
       }
     } catch (error) {
       if (!(error instanceof CacheDamage)) throw error;
-      throw new WitError(`the decoded cache ${this.path} changed while training (${error.message}): run the same command with --resume; it is rebuilt.`, { cause: error });
+      throw new WitError(
+        `the decoded cache ${this.path} changed while training (${error.message}): run the same command with --resume; it is rebuilt.`,
+        { cause: error },
+      );
     }
   }
 
@@ -174,7 +182,11 @@ async function buildCache(path: string, options: DecodedCacheOptions): Promise<v
         pending = [];
       };
       for await (const sample of readShardSamples(shard.path, { reasons })) {
-        if (options.signal?.aborted) throw new WitError('stopped while decoding the train images, before training began: nothing to resume; run the same command again.', { exitCode: 130 });
+        if (options.signal?.aborted)
+          throw new WitError(
+            'stopped while decoding the train images, before training began: nothing to resume; run the same command again.',
+            { exitCode: 130 },
+          );
         read++;
         pending.push(sample);
         if (pending.length === decodeConcurrency) await flush();
@@ -190,13 +202,21 @@ async function buildCache(path: string, options: DecodedCacheOptions): Promise<v
     if (error instanceof WitError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
     if (!code) throw error;
-    throw new WitError(`cannot write the decoded cache ${partial} (${code}): free space in the run folder and run the same command again.`, { cause: error });
+    throw new WitError(
+      `cannot write the decoded cache ${partial} (${code}): free space in the run folder and run the same command again.`,
+      { cause: error },
+    );
   } finally {
     await file.close();
   }
   await rename(partial, path);
-  const leftOut = reasons.top(3).map(([reason, count]) => `${reason} ${count}`).join(', ');
-  options.log(`decoded cache: ${kept.toLocaleString('en-US')} images decoded in ${((performance.now() - startedAt) / 1000).toFixed(1)} s${leftOut ? ` (left out: ${leftOut})` : ''}`);
+  const leftOut = reasons
+    .top(3)
+    .map(([reason, count]) => `${reason} ${count}`)
+    .join(', ');
+  options.log(
+    `decoded cache: ${kept.toLocaleString('en-US')} images decoded in ${((performance.now() - startedAt) / 1000).toFixed(1)} s${leftOut ? ` (left out: ${leftOut})` : ''}`,
+  );
 }
 
 /** Appends length- and CRC-framed records, buffered. */
@@ -224,7 +244,9 @@ class BlockWriter {
 }
 
 /** The records of a cache byte stream with their byte offsets; a bad CRC or a cut record is `CacheDamage`. */
-async function* readBlocks(chunks: AsyncIterable<Buffer> | Iterable<Buffer>): AsyncGenerator<{ payload: Buffer; offset: number; end: number }> {
+async function* readBlocks(
+  chunks: AsyncIterable<Buffer> | Iterable<Buffer>,
+): AsyncGenerator<{ payload: Buffer; offset: number; end: number }> {
   let pending: Buffer = Buffer.alloc(0);
   let pendingOffset = 0;
   for await (const chunk of chunks) {
@@ -272,7 +294,8 @@ function parseSample(payload: Buffer): { shard: number; sample: CachedSample } {
   const height = payload.readUInt16LE((at += 2));
   const channels = payload.readUInt8((at += 2));
   const data = payload.subarray((at += 1));
-  if (data.length !== width * height * channels) throw new CacheDamage(`holds a record of ${data.length} pixel bytes for ${width}x${height}x${channels}`);
+  if (data.length !== width * height * channels)
+    throw new CacheDamage(`holds a record of ${data.length} pixel bytes for ${width}x${height}x${channels}`);
   return { shard, sample: { key, txt, image: { data, width, height, channels } } };
 }
 

@@ -57,7 +57,9 @@ export async function loadImageForEval(pathOrBuffer: string | Buffer, imageSize:
     centreCropNormalised(await decodeResized(pathOrBuffer, imageSize), imageSize, out);
   } catch (error) {
     const what = typeof pathOrBuffer === 'string' ? pathOrBuffer : `an image of ${pathOrBuffer.length} bytes`;
-    throw new WitError(`cannot decode ${what} as an image (${(error as Error).message}): pass a JPEG, PNG, WebP or GIF file.`, { cause: error });
+    throw new WitError(`cannot decode ${what} as an image (${(error as Error).message}): pass a JPEG, PNG, WebP or GIF file.`, {
+      cause: error,
+    });
   }
   return out;
 }

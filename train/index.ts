@@ -8,7 +8,17 @@ export { encodeTexts } from './text-batch.js';
 export { clipMean, clipStd, centreCropNormalised, decodeResized, loadImageForEval, type ResizedImage } from './image-decode.js';
 export { trainCropMinScale } from './random-resized-crop.js';
 export { DecodedCache, type CachedSample, type CacheSummary, type DecodedCacheOptions } from './decoded-cache.js';
-export { listShards, readShardSamples, readShardCaptions, countSamples, type ShardFile, type ShardSample, type ShardSplit, type ListShardsOptions, type ReadShardOptions } from '../webdataset/index.js';
+export {
+  listShards,
+  readShardSamples,
+  readShardCaptions,
+  countSamples,
+  type ShardFile,
+  type ShardSample,
+  type ShardSplit,
+  type ListShardsOptions,
+  type ReadShardOptions,
+} from '../webdataset/index.js';
 export type { StepMetrics, ValidationMetrics } from './metrics-log.js';
 export { retrievalHits } from './validation.js';
 export { TrainProgress, type TrainProgressOptions } from './train-progress.js';

@@ -28,7 +28,10 @@ export async function openRun(dir: string, options: OpenRunOptions = {}): Promis
   if (!config) throw new WitError(`${dir} is not a wit run folder (no ${runFiles.config}): pass the --out folder of \`wit train\`.`);
   const { backend: choice } = resolveOptions(openRunOptions, options);
   const { vocab, checkpoint } = await loadTrainedState(dir, config);
-  if (!checkpoint) throw new WitError(`the run in ${dir} holds no weights yet (no checkpoint.json): let \`wit train\` reach its first checkpoint (--save-every) or finish.`);
+  if (!checkpoint)
+    throw new WitError(
+      `the run in ${dir} holds no weights yet (no checkpoint.json): let \`wit train\` reach its first checkpoint (--save-every) or finish.`,
+    );
   const backend = await selectBackend(choice);
   const engine = await createEngine(config.model, { backend: backend.name, seed: config.train.seed });
   try {

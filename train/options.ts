@@ -1,5 +1,16 @@
 import { totalmem } from 'node:os';
-import { checkOptions, choice, decimal, mostWorkers, optionTable, resolveOptions, wholeNumber, wholeNumberList, WitError, type GivenOptions } from '../core/index.js';
+import {
+  checkOptions,
+  choice,
+  decimal,
+  mostWorkers,
+  optionTable,
+  resolveOptions,
+  wholeNumber,
+  wholeNumberList,
+  WitError,
+  type GivenOptions,
+} from '../core/index.js';
 import type { BackendName } from './engine/index.js';
 import type { StepMetrics } from './metrics-log.js';
 import type { RunConfig } from './run-config.js';
@@ -10,7 +21,9 @@ import type { RunConfig } from './run-config.js';
 // (prepare-run.ts) resolves a run from them once.
 
 /** The tfjs backends (train/engine's BackendName) and `auto`, listed here so that the CLI starts without loading tfjs. */
-const backendChoices = ['auto', 'tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu'] as const satisfies ReadonlyArray<BackendName | 'auto'>;
+const backendChoices = ['auto', 'tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu'] as const satisfies ReadonlyArray<
+  BackendName | 'auto'
+>;
 
 /** Warmup steps at most when `warmupSteps` is not given (a tenth of the run otherwise). */
 const mostDefaultWarmupSteps = 500;
@@ -38,33 +51,109 @@ export const trainOptions = optionTable('TrainOptions', {
   /** Pairs per step (the contrastive batch: each pair's negatives are the others). */
   batchSize: wholeNumber({ flag: 'batch', least: 2, most: 65_536, default: 256, resume: 'match', describe: 'Pairs per step' }),
   /** Side of the square training images, in pixels. */
-  imageSize: wholeNumber({ flag: 'image-size', least: 8, most: 1024, default: 64, resume: 'match', describe: 'Training image side in pixels' }),
+  imageSize: wholeNumber({
+    flag: 'image-size',
+    least: 8,
+    most: 1024,
+    default: 64,
+    resume: 'match',
+    describe: 'Training image side in pixels',
+  }),
   /** Most words in the vocabulary (the most frequent of the train captions). */
-  vocabWords: wholeNumber({ flag: 'vocab', least: 1, most: 10_000_000, default: 20_000, resume: 'match', describe: 'Most words in the vocabulary, the most frequent first' }),
+  vocabWords: wholeNumber({
+    flag: 'vocab',
+    least: 1,
+    most: 10_000_000,
+    default: 20_000,
+    resume: 'match',
+    describe: 'Most words in the vocabulary, the most frequent first',
+  }),
   /** Words seen fewer times than this in the train captions are left out of the vocabulary (1: every word; on a small dataset most names are rare). */
-  minWordCount: wholeNumber({ flag: 'min-word-count', least: 1, default: 1, defaultText: '1, every word', resume: 'match', describe: 'Leave out words seen fewer times in the train captions' }),
+  minWordCount: wholeNumber({
+    flag: 'min-word-count',
+    least: 1,
+    default: 1,
+    defaultText: '1, every word',
+    resume: 'match',
+    describe: 'Leave out words seen fewer times in the train captions',
+  }),
   /** Width of the shared embedding space. */
   embedDim: wholeNumber({ flag: 'embed-dim', least: 1, most: 8192, default: 256, resume: 'match', describe: 'Embedding width' }),
   /** Output channels of the image encoder's stride-2 3x3 convolutions. */
-  convChannels: wholeNumberList({ flag: 'conv-channels', most: 8192, default: [32, 64, 128, 256], resume: 'match', describe: 'Image encoder conv channels, comma-separated' }),
+  convChannels: wholeNumberList({
+    flag: 'conv-channels',
+    most: 8192,
+    default: [32, 64, 128, 256],
+    resume: 'match',
+    describe: 'Image encoder conv channels, comma-separated',
+  }),
   /** Peak learning rate. Up to float32's largest: a huge lr is how one makes a run diverge on purpose. */
   lr: decimal({ flag: 'lr', above: 0, most: 3.4e38, default: 5e-4, resume: 'match', describe: 'Peak learning rate' }),
   /** Decoupled weight decay (not on biases, gains or the temperature). */
   weightDecay: decimal({ flag: 'wd', least: 0, most: 10, default: 0.2, resume: 'match', describe: 'Decoupled weight decay' }),
   /** Steps of linear warmup; unset: a tenth of the run, at most `mostDefaultWarmupSteps`. */
-  warmupSteps: wholeNumber({ flag: 'warmup', least: 0, most: 1e9, defaultText: `a tenth of the run, at most ${mostDefaultWarmupSteps}`, resume: 'match', describe: 'Linear warmup steps' }),
+  warmupSteps: wholeNumber({
+    flag: 'warmup',
+    least: 0,
+    most: 1e9,
+    defaultText: `a tenth of the run, at most ${mostDefaultWarmupSteps}`,
+    resume: 'match',
+    describe: 'Linear warmup steps',
+  }),
   /** Clip the gradient's global L2 norm to this; no clipping when unset. */
-  gradClipNorm: decimal({ flag: 'grad-clip', above: 0, most: 1e9, defaultText: 'no clipping', resume: 'match', describe: 'Clip the gradient global L2 norm to this' }),
+  gradClipNorm: decimal({
+    flag: 'grad-clip',
+    above: 0,
+    most: 1e9,
+    defaultText: 'no clipping',
+    resume: 'match',
+    describe: 'Clip the gradient global L2 norm to this',
+  }),
   /** Seeds the weights, the data order and the crops. */
-  seed: wholeNumber({ flag: 'seed', least: 0, most: 2 ** 32 - 1, default: 0, resume: 'match', describe: 'Seed of the weights, data order and crops' }),
+  seed: wholeNumber({
+    flag: 'seed',
+    least: 0,
+    most: 2 ** 32 - 1,
+    default: 0,
+    resume: 'match',
+    describe: 'Seed of the weights, data order and crops',
+  }),
   /** Samples in the shuffle buffer that mixes the shards. */
-  shuffleBufferSize: wholeNumber({ flag: 'shuffle-buffer', least: 1, most: 10_000_000, default: 2000, resume: 'match', describe: 'Samples in the cross-shard shuffle buffer' }),
+  shuffleBufferSize: wholeNumber({
+    flag: 'shuffle-buffer',
+    least: 1,
+    most: 10_000_000,
+    default: 2000,
+    resume: 'match',
+    describe: 'Samples in the cross-shard shuffle buffer',
+  }),
   /** Steps between checkpoints (one is always written at the end). */
-  saveEverySteps: wholeNumber({ flag: 'save-every', least: 1, most: 1e9, default: 500, resume: 'keep', describe: 'Steps between checkpoints (and one at the end)' }),
+  saveEverySteps: wholeNumber({
+    flag: 'save-every',
+    least: 1,
+    most: 1e9,
+    default: 500,
+    resume: 'keep',
+    describe: 'Steps between checkpoints (and one at the end)',
+  }),
   /** Steps between metrics lines. */
-  logEverySteps: wholeNumber({ flag: 'log-every', least: 1, most: 1e9, default: 10, resume: 'keep', describe: 'Steps between metrics lines' }),
+  logEverySteps: wholeNumber({
+    flag: 'log-every',
+    least: 1,
+    most: 1e9,
+    default: 10,
+    resume: 'keep',
+    describe: 'Steps between metrics lines',
+  }),
   /** Data-parallel workers of the engine; unset: the engine's own default. */
-  workers: wholeNumber({ flag: 'workers', least: 1, most: mostWorkers, defaultText: "the engine's choice; on --resume, the run's", resume: 'keep', describe: 'Data-parallel engine workers' }),
+  workers: wholeNumber({
+    flag: 'workers',
+    least: 1,
+    most: mostWorkers,
+    defaultText: "the engine's choice; on --resume, the run's",
+    resume: 'keep',
+    describe: 'Data-parallel engine workers',
+  }),
   /**
    * Megabytes of decoded train images held in memory; a larger decoded cache
    * is read from its file in the run folder each epoch (same batches).
@@ -180,9 +269,12 @@ export function recordedRuntime(runtime: RunRuntime): RunConfig['runtime'] {
 /** On --resume: every `match` option given must equal the run's setting, else the run would not be the same run. */
 export function checkResumeOptions(options: TrainOptions, saved: TrainSettings, stepsPerEpoch: number): void {
   const totalSteps = options.steps ?? (options.epochs !== undefined ? options.epochs * stepsPerEpoch : undefined);
-  const given: Array<[flag: string, value: unknown, saved: unknown]> = [[`--${trainOptions.entries.steps.flag}/--${trainOptions.entries.epochs.flag}`, totalSteps, saved.totalSteps]];
+  const given: Array<[flag: string, value: unknown, saved: unknown]> = [
+    [`--${trainOptions.entries.steps.flag}/--${trainOptions.entries.epochs.flag}`, totalSteps, saved.totalSteps],
+  ];
   for (const [key, declared] of Object.entries(trainOptions.entries)) {
-    if (declared.resume === 'match' && key in saved) given.push([`--${declared.flag}`, options[key as keyof TrainOptions], saved[key as keyof TrainSettings]]);
+    if (declared.resume === 'match' && key in saved)
+      given.push([`--${declared.flag}`, options[key as keyof TrainOptions], saved[key as keyof TrainSettings]]);
   }
   for (const [flag, value, savedValue] of given) {
     if (value === undefined || JSON.stringify(value) === JSON.stringify(savedValue)) continue;

@@ -7,7 +7,16 @@ import { readRunConfig, runFiles, writeRunConfig, type RunConfig } from './run-c
 import { listShards, type ShardFile } from '../webdataset/index.js';
 import { DecodedCache } from './decoded-cache.js';
 import { resolveOptions } from '../core/index.js';
-import { checkResumeOptions, recordedRuntime, resolveRuntime, resolveSettings, trainOptions, validateTrainOptions, type RunRuntime, type TrainOptions } from './options.js';
+import {
+  checkResumeOptions,
+  recordedRuntime,
+  resolveRuntime,
+  resolveSettings,
+  trainOptions,
+  validateTrainOptions,
+  type RunRuntime,
+  type TrainOptions,
+} from './options.js';
 import { buildVocabulary, Vocabulary, type BuildVocabularyOptions, type VocabularyBuild } from './vocabulary.js';
 
 /** A run ready to train: its config (settings, data), this process's runtime, vocabulary, shards and, when resumed, its last checkpoint. */
@@ -49,21 +58,36 @@ async function startRun(options: TrainOptions, log: (message: string) => void): 
   try {
     await mkdir(outDir, { recursive: true });
   } catch (error) {
-    throw new WitError(`cannot create the run folder ${outDir} (${(error as NodeJS.ErrnoException).code ?? String(error)}): pass a folder path with --out.`, { cause: error });
+    throw new WitError(
+      `cannot create the run folder ${outDir} (${(error as NodeJS.ErrnoException).code ?? String(error)}): pass a folder path with --out.`,
+      { cause: error },
+    );
   }
   const { imageSize, vocabWords, minWordCount, batchSize } = resolveOptions(trainOptions, options);
   const runtime = resolveRuntime(options);
   const cache = await openCache(outDir, trainShards, imageSize, runtime, options.signal, log);
   const scan = await scanCaptions(cache, trainShards, { maxWords: vocabWords, minCount: minWordCount });
   const { vocab } = scan;
-  if (vocab.size === 0) throw new WitError(`no word of the train captions of ${options.shardsDir} is seen --min-word-count times: there is nothing to build a vocabulary from.`);
+  if (vocab.size === 0)
+    throw new WitError(
+      `no word of the train captions of ${options.shardsDir} is seen --min-word-count times: there is nothing to build a vocabulary from.`,
+    );
   log(describeVocabulary(scan));
   const stepsPerEpoch = Math.floor(scan.usable / batchSize);
-  if (stepsPerEpoch === 0) throw new WitError(`the train shards hold ${scan.usable} usable pairs, fewer than one --batch of ${batchSize}: use a smaller --batch or more data.`);
+  if (stepsPerEpoch === 0)
+    throw new WitError(
+      `the train shards hold ${scan.usable} usable pairs, fewer than one --batch of ${batchSize}: use a smaller --batch or more data.`,
+    );
   const settings = resolveSettings(options, stepsPerEpoch);
   const config: RunConfig = {
     format: 'wit-run-1',
-    model: { vocabSize: vocab.size, embedDim: settings.embedDim, imageSize: settings.imageSize, wordDim: settings.embedDim, convChannels: settings.convChannels },
+    model: {
+      vocabSize: vocab.size,
+      embedDim: settings.embedDim,
+      imageSize: settings.imageSize,
+      wordDim: settings.embedDim,
+      convChannels: settings.convChannels,
+    },
     train: settings,
     runtime: recordedRuntime(runtime),
     data: {
@@ -98,9 +122,13 @@ async function resumeRun(options: TrainOptions, log: (message: string) => void):
   const trainShards = await listShards(shardsDir, 'train');
   const names = trainShards.map((shard) => shard.name).join(',');
   const savedNames = config.data.trainShards.map((shard) => shard.name).join(',');
-  const changed = names !== savedNames || trainShards.some((shard, i) => shard.count !== undefined && shard.count !== config.data.trainShards[i]!.samples);
+  const changed =
+    names !== savedNames ||
+    trainShards.some((shard, i) => shard.count !== undefined && shard.count !== config.data.trainShards[i]!.samples);
   if (changed) {
-    throw new WitError(`the train shards in ${shardsDir} are not the ones the run in ${outDir} started on (${config.data.trainShards.length} shards from ${config.data.shardsDir}): resume with the same --shards, or start a new run.`);
+    throw new WitError(
+      `the train shards in ${shardsDir} are not the ones the run in ${outDir} started on (${config.data.trainShards.length} shards from ${config.data.shardsDir}): resume with the same --shards, or start a new run.`,
+    );
   }
   const valShards = await listShards(shardsDir, 'val', { optional: true });
   const runtime = resolveRuntime(options, config.runtime);
@@ -108,7 +136,14 @@ async function resumeRun(options: TrainOptions, log: (message: string) => void):
   return { outDir, config, runtime, vocab, trainShards, valShards, checkpoint, cache };
 }
 
-function openCache(outDir: string, shards: readonly ShardFile[], imageSize: number, runtime: RunRuntime, signal: AbortSignal | undefined, log: (message: string) => void): Promise<DecodedCache> {
+function openCache(
+  outDir: string,
+  shards: readonly ShardFile[],
+  imageSize: number,
+  runtime: RunRuntime,
+  signal: AbortSignal | undefined,
+  log: (message: string) => void,
+): Promise<DecodedCache> {
   return DecodedCache.open(join(outDir, runFiles.decodedCache), { imageSize, shards, maxMemoryBytes: runtime.cacheBytes, log, signal });
 }
 
@@ -117,7 +152,10 @@ function openCache(outDir: string, shards: readonly ShardFile[], imageSize: numb
  * its first), refused when vocab.json is not the vocabulary of its weights:
  * what a resumed run and `openRun` both load.
  */
-export async function loadTrainedState(dir: string, config: RunConfig): Promise<{ vocab: Vocabulary; checkpoint: PreparedRun['checkpoint'] }> {
+export async function loadTrainedState(
+  dir: string,
+  config: RunConfig,
+): Promise<{ vocab: Vocabulary; checkpoint: PreparedRun['checkpoint'] }> {
   const vocab = await Vocabulary.load(join(dir, runFiles.vocab));
   const checkpoint = await readCheckpoint(dir);
   checkVocabularyMatches(dir, config, vocab, checkpoint?.meta);
@@ -128,10 +166,14 @@ export async function loadTrainedState(dir: string, config: RunConfig): Promise<
 function checkVocabularyMatches(outDir: string, config: RunConfig, vocab: Vocabulary, checkpoint: CheckpointMeta | undefined): void {
   const vocabPath = join(outDir, runFiles.vocab);
   if (vocab.size !== config.model.vocabSize) {
-    throw new WitError(`${vocabPath} has ${vocab.size} words but the model in ${outDir} was built for ${config.model.vocabSize}: the vocabulary does not belong to this run; put back the vocab.json it was trained with.`);
+    throw new WitError(
+      `${vocabPath} has ${vocab.size} words but the model in ${outDir} was built for ${config.model.vocabSize}: the vocabulary does not belong to this run; put back the vocab.json it was trained with.`,
+    );
   }
   if (checkpoint && checkpoint.vocabFingerprint !== vocab.fingerprint()) {
-    throw new WitError(`${vocabPath} is not the vocabulary the checkpoint in ${outDir} was trained with (fingerprint ${vocab.fingerprint()}, checkpoint ${checkpoint.vocabFingerprint}): put back the vocab.json it was trained with.`);
+    throw new WitError(
+      `${vocabPath} is not the vocabulary the checkpoint in ${outDir} was trained with (fingerprint ${vocab.fingerprint()}, checkpoint ${checkpoint.vocabFingerprint}): put back the vocab.json it was trained with.`,
+    );
   }
 }
 

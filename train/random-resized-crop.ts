@@ -14,7 +14,14 @@ export const trainCropMinScale = 1;
  * bilinearly to `size`×`size` as torch's F.interpolate(align_corners=False) does, written as
  * CLIP-normalised RGB floats (HWC) into `out` at `offset`.
  */
-export function randomResizedCrop(image: ResizedImage, size: number, random: SeededRandom, out: Float32Array, offset = 0, minScale = trainCropMinScale): void {
+export function randomResizedCrop(
+  image: ResizedImage,
+  size: number,
+  random: SeededRandom,
+  out: Float32Array,
+  offset = 0,
+  minScale = trainCropMinScale,
+): void {
   const { data, width, height, channels } = image;
   const scale = minScale + (1 - minScale) * random.next();
   const side = Math.max(1, Math.min(Math.min(width, height), Math.round(Math.sqrt(scale) * Math.min(width, height))));

@@ -61,6 +61,7 @@ export async function readRunConfig(dir: string): Promise<RunConfig | undefined>
   } catch (error) {
     throw new WitError(`${path} is not valid JSON (${(error as Error).message}): the run folder is damaged.`, { cause: error });
   }
-  if (config.format !== 'wit-run-1' || !config.model || !config.train || !config.data) throw new WitError(`${path} is not a wit run config (format "wit-run-1").`);
+  if (config.format !== 'wit-run-1' || !config.model || !config.train || !config.data)
+    throw new WitError(`${path} is not a wit run config (format "wit-run-1").`);
   return config as RunConfig;
 }

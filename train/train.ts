@@ -13,8 +13,14 @@ import { validateInBatch } from './validation.js';
 
 /** The run was stopped through `TrainOptions.signal`; its checkpoint is at `step`. */
 export class TrainingStopped extends WitError {
-  constructor(outDir: string, readonly step: number, totalSteps: number) {
-    super(`stopped at step ${step} of ${totalSteps}; the checkpoint is saved: continue with \`wit train --out ${outDir} --resume\`.`, { exitCode: 130 });
+  constructor(
+    outDir: string,
+    readonly step: number,
+    totalSteps: number,
+  ) {
+    super(`stopped at step ${step} of ${totalSteps}; the checkpoint is saved: continue with \`wit train --out ${outDir} --resume\`.`, {
+      exitCode: 130,
+    });
     this.name = 'TrainingStopped';
   }
 }
@@ -54,7 +60,15 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     for (const [reason, count] of Object.entries(run.cache.summary.leftOut)) reasons.add(reason, count);
     const { step, last } = await trainSteps(engine, run, metrics, reasons, options, log);
     const validation = await validate(engine, run, metrics, log, options.signal);
-    return { outDir: run.outDir, backend, steps: step, totalSteps: run.config.train.totalSteps, last, validation, leftOut: reasons.toJSON() };
+    return {
+      outDir: run.outDir,
+      backend,
+      steps: step,
+      totalSteps: run.config.train.totalSteps,
+      last,
+      validation,
+      leftOut: reasons.toJSON(),
+    };
   } finally {
     await engine.dispose();
   }
@@ -115,18 +129,32 @@ async function trainSteps(
     await batches.return?.(undefined);
   }
   const share = (100 * dataWaitMillis) / (performance.now() - startedAt);
-  log(`data: ${step - firstStep} steps waited ${(dataWaitMillis / 1000).toFixed(1)} s in all for batches (${share.toFixed(1)}% of the time; the first waits for the shuffle buffer to fill)`);
+  log(
+    `data: ${step - firstStep} steps waited ${(dataWaitMillis / 1000).toFixed(1)} s in all for batches (${share.toFixed(1)}% of the time; the first waits for the shuffle buffer to fill)`,
+  );
   log(`checkpoint: step ${step} saved in ${run.outDir}`);
   return { step, last };
 }
 
 /** One optimizer step; a non-finite loss (the engine then leaves the weights as they were) stops the run. */
-async function stepOrStop(engine: Engine, batch: LoadedBatch, lr: number, stepNumber: number, run: PreparedRun, savedStep: number | undefined): Promise<StepResult> {
+async function stepOrStop(
+  engine: Engine,
+  batch: LoadedBatch,
+  lr: number,
+  stepNumber: number,
+  run: PreparedRun,
+  savedStep: number | undefined,
+): Promise<StepResult> {
   const { weightDecay, gradClipNorm } = run.config.train;
   const result = await engine.step(batch, { lr, weightDecay, ...(gradClipNorm !== null && { gradClipNorm }) });
   if (Number.isFinite(result.loss)) return result;
-  const kept = savedStep === undefined ? 'no checkpoint had been written yet' : `the last good checkpoint (step ${savedStep}) in ${run.outDir} is kept`;
-  throw new WitError(`training diverged: the loss at step ${stepNumber} is ${result.loss}; ${kept}. Start a new run with a lower --lr or a longer --warmup.`);
+  const kept =
+    savedStep === undefined
+      ? 'no checkpoint had been written yet'
+      : `the last good checkpoint (step ${savedStep}) in ${run.outDir} is kept`;
+  throw new WitError(
+    `training diverged: the loss at step ${stepNumber} is ${result.loss}; ${kept}. Start a new run with a lower --lr or a longer --warmup.`,
+  );
 }
 
 function epochOf(position: DataPosition, run: PreparedRun): number {
@@ -174,12 +202,25 @@ function round(value: number, digits: number): number {
   return Number(value.toFixed(digits));
 }
 
-async function validate(engine: Engine, run: PreparedRun, metrics: MetricsLog, log: (message: string) => void, signal: AbortSignal | undefined): Promise<ValidationMetrics | undefined> {
+async function validate(
+  engine: Engine,
+  run: PreparedRun,
+  metrics: MetricsLog,
+  log: (message: string) => void,
+  signal: AbortSignal | undefined,
+): Promise<ValidationMetrics | undefined> {
   if (run.valShards.length === 0 || signal?.aborted) return undefined;
   const valSamples = await countSamples(run.valShards);
   const batchSize = Math.min(run.config.train.batchSize, valSamples);
   if (batchSize < 2) return undefined;
-  const result = await validateInBatch(engine, { shards: run.valShards, vocab: run.vocab, imageSize: run.config.model.imageSize, batchSize, reasons: new ReasonCounter(), signal });
+  const result = await validateInBatch(engine, {
+    shards: run.valShards,
+    vocab: run.vocab,
+    imageSize: run.config.model.imageSize,
+    batchSize,
+    reasons: new ReasonCounter(),
+    signal,
+  });
   if (signal?.aborted || result.samples === 0) return undefined;
   const step = run.config.train.totalSteps;
   const record: ValidationMetrics = {
@@ -192,7 +233,9 @@ async function validate(engine: Engine, run: PreparedRun, metrics: MetricsLog, l
     val_batch: result.batchSize,
   };
   await metrics.append(record);
-  log(`validation: in-batch image->text ${pct(result.imageToText)}, text->image ${pct(result.textToImage)} over ${result.samples} pairs in batches of ${result.batchSize} (chance ${pct(1 / result.batchSize)})`);
+  log(
+    `validation: in-batch image->text ${pct(result.imageToText)}, text->image ${pct(result.textToImage)} over ${result.samples} pairs in batches of ${result.batchSize} (chance ${pct(1 / result.batchSize)})`,
+  );
   return record;
 }
 

@@ -40,7 +40,12 @@ export async function validateInBatch(engine: Engine, options: ValidationOptions
     samples += batch.size;
     if (batch.size < options.batchSize) break;
   }
-  return { imageToText: samples ? hitsI2t / samples : 0, textToImage: samples ? hitsT2i / samples : 0, samples, batchSize: Math.min(options.batchSize, samples) };
+  return {
+    imageToText: samples ? hitsI2t / samples : 0,
+    textToImage: samples ? hitsT2i / samples : 0,
+    samples,
+    batchSize: Math.min(options.batchSize, samples),
+  };
 }
 
 /** Counts rows (images) and columns (texts) whose own pair has the strictly highest similarity. */

@@ -55,7 +55,10 @@ export class Vocabulary {
     try {
       parsed = JSON.parse(await readFile(path, 'utf8')) as Partial<VocabularyFile>;
     } catch (error) {
-      throw new WitError(`cannot read the vocabulary ${path} (${(error as Error).message}): it is written by \`wit train\` into the run folder.`, { cause: error });
+      throw new WitError(
+        `cannot read the vocabulary ${path} (${(error as Error).message}): it is written by \`wit train\` into the run folder.`,
+        { cause: error },
+      );
     }
     if (parsed.format !== 'wit-vocab-1' || !Array.isArray(parsed.words) || !parsed.words.every((w) => typeof w === 'string')) {
       throw new WitError(`${path} is not a wit vocabulary (expected format "wit-vocab-1" with a "words" list).`);
@@ -87,7 +90,10 @@ export interface VocabularyBuild {
 }
 
 /** The most frequent words of the captions (ties broken alphabetically, so the result is deterministic). */
-export async function buildVocabulary(captions: AsyncIterable<string> | Iterable<string>, options: BuildVocabularyOptions = {}): Promise<VocabularyBuild> {
+export async function buildVocabulary(
+  captions: AsyncIterable<string> | Iterable<string>,
+  options: BuildVocabularyOptions = {},
+): Promise<VocabularyBuild> {
   const maxWords = options.maxWords ?? 20_000;
   const minCount = options.minCount ?? 1;
   const counts = new Map<string, number>();

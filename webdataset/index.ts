@@ -1,5 +1,13 @@
 export { evenShardSizes } from './shard-plan.js';
-export { maxShardSamples, parseShardFileName, partialSuffix, shardFileName, shardKey, shardPattern, splitMemberName } from './shard-names.js';
+export {
+  maxShardSamples,
+  parseShardFileName,
+  partialSuffix,
+  shardFileName,
+  shardKey,
+  shardPattern,
+  splitMemberName,
+} from './shard-names.js';
 export { ShardWriter, type SampleToWrite, type ShardWriterOptions, type WrittenShard } from './shard-writer.js';
 export {
   checkShardCount,

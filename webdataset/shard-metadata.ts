@@ -34,7 +34,12 @@ export function shardMetadataNames(shardName: string): { parquet: string; stats:
 }
 
 /** Writes `<shard>.parquet` (one row per record, columns in first-seen key order) and `<shard>_stats.json`. */
-export function writeShardMetadata(outDir: string, shardName: string, records: readonly Record<string, unknown>[], stats: ShardStats): void {
+export function writeShardMetadata(
+  outDir: string,
+  shardName: string,
+  records: readonly Record<string, unknown>[],
+  stats: ShardStats,
+): void {
   const names = shardMetadataNames(shardName);
   writeFileAtomic(join(outDir, names.parquet), new Uint8Array(parquetWriteBuffer({ columnData: columnsOf(records) })));
   writeJsonAtomic(join(outDir, names.stats), stats);
@@ -45,7 +50,8 @@ function columnsOf(records: readonly Record<string, unknown>[]): ColumnSource[] 
   return names.map((name) => {
     const values = records.map((record) => record[name] ?? null);
     const type = columnType(values);
-    const data = type === 'STRING' ? values.map((value) => (value === null || typeof value === 'string' ? value : JSON.stringify(value))) : values;
+    const data =
+      type === 'STRING' ? values.map((value) => (value === null || typeof value === 'string' ? value : JSON.stringify(value))) : values;
     return { name, data, type };
   });
 }

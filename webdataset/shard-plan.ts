@@ -6,8 +6,13 @@
  * size and an epoch sees each sample once.
  */
 export function evenShardSizes(total: number, maxShardSize: number, minShards: number): number[] {
-  for (const [name, value] of [['total', total], ['maxShardSize', maxShardSize], ['minShards', minShards]] as const) {
-    if (!Number.isInteger(value) || value < (name === 'total' ? 0 : 1)) throw new RangeError(`evenShardSizes: ${name} must be a whole number, got ${value}`);
+  for (const [name, value] of [
+    ['total', total],
+    ['maxShardSize', maxShardSize],
+    ['minShards', minShards],
+  ] as const) {
+    if (!Number.isInteger(value) || value < (name === 'total' ? 0 : 1))
+      throw new RangeError(`evenShardSizes: ${name} must be a whole number, got ${value}`);
   }
   if (total === 0) return [];
   const shards = Math.max(Math.ceil(total / maxShardSize), Math.min(minShards, total));

@@ -43,11 +43,15 @@ export async function listShards(dir: string, split: ShardSplit, options: ListSh
   try {
     names = await readdir(dir);
   } catch (error) {
-    throw new WitError(`cannot read the shard folder ${dir} (${(error as NodeJS.ErrnoException).code ?? String(error)}): pass the folder \`wit shards\` wrote with --shards.`);
+    throw new WitError(
+      `cannot read the shard folder ${dir} (${(error as NodeJS.ErrnoException).code ?? String(error)}): pass the folder \`wit shards\` wrote with --shards.`,
+    );
   }
   const partial = names.find((name) => name.endsWith(`.tar${partialSuffix}`));
   if (partial) {
-    throw new WitError(`the shard folder ${dir} holds ${partial}, a shard still being written: its build was stopped. Run the same \`wit shards build\` again to finish it, or delete the file.`);
+    throw new WitError(
+      `the shard folder ${dir} holds ${partial}, a shard still being written: its build was stopped. Run the same \`wit shards build\` again to finish it, or delete the file.`,
+    );
   }
   const sizes = await readSizes(dir);
   const files = names
@@ -56,7 +60,9 @@ export async function listShards(dir: string, split: ShardSplit, options: ListSh
     .map((name) => ({ path: join(dir, name), name, count: sizes?.[name] }));
   if (sizes) checkSizesAgree(dir, split, files, sizes);
   if (files.length === 0 && !options.optional) {
-    throw new WitError(`the shard folder ${dir} holds no ${split} shards (${split}-000000.tar, ...): build them with \`wit shards\`, or pass the right folder with --shards.`);
+    throw new WitError(
+      `the shard folder ${dir} holds no ${split} shards (${split}-000000.tar, ...): build them with \`wit shards\`, or pass the right folder with --shards.`,
+    );
   }
   return files;
 }
@@ -68,13 +74,17 @@ function checkSizesAgree(dir: string, split: string, files: readonly ShardFile[]
   const absent = Object.keys(sizes).find((name) => parseShardFileName(name)?.split === split && !listed.has(name));
   if (!unlisted && !absent) return;
   const problem = unlisted ? `${unlisted.name} is not in ${sizesFile}` : `${sizesFile} lists ${absent}, which is not there`;
-  throw new WitError(`the shard folder ${dir} does not match its ${sizesFile}: ${problem}. Rebuild it with \`wit shards build\`, or put back the missing shard.`);
+  throw new WitError(
+    `the shard folder ${dir} does not match its ${sizesFile}: ${problem}. Rebuild it with \`wit shards build\`, or put back the missing shard.`,
+  );
 }
 
 /** Throws when a shard holds another number of samples than sizes.json says. */
 export function checkShardCount(shard: ShardFile, samples: number): void {
   if (shard.count === undefined || shard.count === samples) return;
-  throw new WitError(`shard ${shard.path} holds ${samples} samples but ${sizesFile} says ${shard.count}: the folder was changed after its build. Rebuild it with \`wit shards build\`.`);
+  throw new WitError(
+    `shard ${shard.path} holds ${samples} samples but ${sizesFile} says ${shard.count}: the folder was changed after its build. Rebuild it with \`wit shards build\`.`,
+  );
 }
 
 const sizesFile = 'sizes.json';
@@ -91,7 +101,9 @@ async function readSizes(dir: string): Promise<Record<string, number> | undefine
     if (parsed === null || typeof parsed !== 'object') throw new Error('not an object');
     return Object.fromEntries(Object.entries(parsed).filter((entry): entry is [string, number] => Number.isInteger(entry[1])));
   } catch (error) {
-    throw new WitError(`${join(dir, 'sizes.json')} is not valid JSON (${(error as Error).message}): fix or delete it (it is only a cache of sample counts).`);
+    throw new WitError(
+      `${join(dir, 'sizes.json')} is not valid JSON (${(error as Error).message}): fix or delete it (it is only a cache of sample counts).`,
+    );
   }
 }
 
@@ -153,8 +165,12 @@ async function* readShardParts(path: string, wantBody: (name: string) => boolean
     }
   } catch (error) {
     if (error instanceof TarFormatError || isFsError(error)) {
-      const reason = error instanceof TarFormatError ? error.message : `${(error as NodeJS.ErrnoException).code}: ${(error as Error).message}`;
-      throw new WitError(`cannot read shard ${path}: ${reason}. Re-create the shards with \`wit shards\`, or move this file out of the shard folder.`, { cause: error });
+      const reason =
+        error instanceof TarFormatError ? error.message : `${(error as NodeJS.ErrnoException).code}: ${(error as Error).message}`;
+      throw new WitError(
+        `cannot read shard ${path}: ${reason}. Re-create the shards with \`wit shards\`, or move this file out of the shard folder.`,
+        { cause: error },
+      );
     }
     throw error;
   }

@@ -63,7 +63,8 @@ export class ShardWriter {
         throw new RangeError(`ShardWriterOptions.shardSize and sizes must be integers in 1..${maxShardSamples}, got ${size}`);
       }
     }
-    if (!/^[a-z][a-z0-9_]*$/.test(options.split)) throw new RangeError(`ShardWriterOptions.split must be a plain name like train, got ${options.split}`);
+    if (!/^[a-z][a-z0-9_]*$/.test(options.split))
+      throw new RangeError(`ShardWriterOptions.split must be a plain name like train, got ${options.split}`);
   }
 
   /** Appends a sample; returns the shard file and the key it was written under. */

@@ -66,5 +66,9 @@ function tarProblem(error: unknown): string {
 
 /** An error of the file being read (ENOENT, EACCES, EISDIR, ...), left as it is for the caller to name. */
 export function isFsError(error: unknown): boolean {
-  return error instanceof Error && typeof (error as NodeJS.ErrnoException).code === 'string' && (error as NodeJS.ErrnoException).syscall !== undefined;
+  return (
+    error instanceof Error &&
+    typeof (error as NodeJS.ErrnoException).code === 'string' &&
+    (error as NodeJS.ErrnoException).syscall !== undefined
+  );
 }

@@ -15,7 +15,10 @@ const dir = mkdtempSync(join(tmpdir(), 'wit-bench-crawl-'));
 
 function freshDb(name: string, queries: readonly string[]): WitDb {
   const db = openDb(join(dir, name));
-  insertNewQueries(db, queries.map((text) => ({ text, origin: 'user' as const })));
+  insertNewQueries(
+    db,
+    queries.map((text) => ({ text, origin: 'user' as const })),
+  );
   return db;
 }
 
@@ -34,7 +37,10 @@ function benchPair(i: number): PairCandidate {
 
 /** The same rows (same query ids) with a plain INSERT and no cap check: the floor the cap check is measured against. */
 function benchPlainInsert(): void {
-  const db = freshDb('plain.db', Array.from({ length: queryCount }, (_, i) => `query ${i}`));
+  const db = freshDb(
+    'plain.db',
+    Array.from({ length: queryCount }, (_, i) => `query ${i}`),
+  );
   const rate = plainInsert(db, pairTotal, benchPair, (i) => (i % queryCount) + 1, batchSize);
   console.log(`plain INSERT, no cap check (baseline): ${formatRate(rate)}`);
   db.close();
@@ -52,12 +58,17 @@ function benchCappedInsert(): void {
         const batch = Array.from({ length: batchSize }, (_, j) => {
           const i = start + j;
           const first = (i % queryCount) + 1;
-          return { pair: benchPair(i), queryIds: mode === 'one query' ? [first] : [first, ((i + 7) % queryCount) + 1, ((i + 13) % queryCount) + 1] };
+          return {
+            pair: benchPair(i),
+            queryIds: mode === 'one query' ? [first] : [first, ((i + 7) % queryCount) + 1, ((i + 13) % queryCount) + 1],
+          };
         });
         stored += writer.store(batch).stored;
       }
     });
-    console.log(`pair insert with cap check (${mode}): ${formatRate(rate)} (${stored.toLocaleString('en-US')} stored, batches of ${batchSize}, ${queryCount} queries)`);
+    console.log(
+      `pair insert with cap check (${mode}): ${formatRate(rate)} (${stored.toLocaleString('en-US')} stored, batches of ${batchSize}, ${queryCount} queries)`,
+    );
     db.close();
   }
 }
@@ -106,7 +117,10 @@ function numberArg(flag: string): number | undefined {
  * and again under distinct URLs), sampling the browser's memory as it goes.
  */
 async function benchRender(siteUrl: string, subgroups: readonly string[], words: readonly string[], renders: number): Promise<void> {
-  const seeds = Array.from({ length: renders }, (_, i) => `${siteUrl}/script/${subgroups[i % subgroups.length]}/?round=${Math.floor(i / subgroups.length)}`);
+  const seeds = Array.from(
+    { length: renders },
+    (_, i) => `${siteUrl}/script/${subgroups[i % subgroups.length]}/?round=${Math.floor(i / subgroups.length)}`,
+  );
   const samples: number[] = [];
   const sampler = setInterval(() => samples.push(childrenRssMb()), 1000);
   try {
@@ -125,7 +139,9 @@ async function benchRender(siteUrl: string, subgroups: readonly string[], words:
       `${mean(samples.slice(-quarter)).toFixed(0)} MB in the last, ${Math.max(...samples, 0).toFixed(0)} MB at most (${samples.length} samples, 1 s apart)`,
   );
   const tenth = Math.max(1, Math.floor(samples.length / 10));
-  const tenths = Array.from({ length: Math.ceil(samples.length / tenth) }, (_, i) => mean(samples.slice(i * tenth, (i + 1) * tenth)).toFixed(0));
+  const tenths = Array.from({ length: Math.ceil(samples.length / tenth) }, (_, i) =>
+    mean(samples.slice(i * tenth, (i + 1) * tenth)).toFixed(0),
+  );
   console.log(`chromium memory by tenth of the run, MB: ${tenths.join(' ')}`);
 }
 
@@ -135,7 +151,9 @@ async function main(): Promise<void> {
   benchCappedInsert();
   const site = await startOpenmojiSite();
   try {
-    const words = [...new Set(site.emojis.flatMap((emoji) => emoji.annotation.toLowerCase().split(/[^a-z]+/)).filter((w) => w.length > 2))].slice(0, 300);
+    const words = [
+      ...new Set(site.emojis.flatMap((emoji) => emoji.annotation.toLowerCase().split(/[^a-z]+/)).filter((w) => w.length > 2)),
+    ].slice(0, 300);
     for (const perHost of [2, 16]) {
       const fetcher = { allowPrivate: true, hostDelayMillis: 0, concurrency: 32, perHost };
       await benchCrawl(`site crawl, ${site.subgroups.length + 4} pages, --per-host ${perHost}`, freshDb(`site-${perHost}.db`, words), {
@@ -147,7 +165,8 @@ async function main(): Promise<void> {
         fetcher,
       });
     }
-    if (existsSync('/usr/bin/chromium')) await benchRender(site.url, site.subgroups, words, numberArg('--renders') ?? site.subgroups.length);
+    if (existsSync('/usr/bin/chromium'))
+      await benchRender(site.url, site.subgroups, words, numberArg('--renders') ?? site.subgroups.length);
     else console.log('render bench skipped: /usr/bin/chromium is missing (apt-get install chromium)');
   } finally {
     await site.close();

@@ -6,7 +6,9 @@ import type { WitDb } from '../../db/index.js';
 // plain-INSERT floor that storing pairs is measured against.
 
 export function load(): string {
-  return loadavg().map((n) => n.toFixed(2)).join(' ');
+  return loadavg()
+    .map((n) => n.toFixed(2))
+    .join(' ');
 }
 
 export interface Rate {
@@ -43,8 +45,16 @@ export const formatRate = (rate: Rate, unit = 'pairs') =>
  * transaction, each against the query `queryIdOf(i)`: the floor the cap
  * check and the sources are measured against.
  */
-export function plainInsert(db: WitDb, count: number, pairOf: (i: number) => PairCandidate, queryIdOf: (i: number) => number, batchSize = 10_000): Rate {
-  const insert = db.prepare('INSERT INTO pairs (image_url, text, text_origin, page_url, query_id, created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING');
+export function plainInsert(
+  db: WitDb,
+  count: number,
+  pairOf: (i: number) => PairCandidate,
+  queryIdOf: (i: number) => number,
+  batchSize = 10_000,
+): Rate {
+  const insert = db.prepare(
+    'INSERT INTO pairs (image_url, text, text_origin, page_url, query_id, created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING',
+  );
   const batch = db.transaction((start: number) => {
     const now = new Date().toISOString();
     for (let i = start; i < Math.min(count, start + batchSize); i++) {

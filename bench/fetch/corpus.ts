@@ -47,7 +47,9 @@ export async function loadCorpus(options: CorpusOptions = {}): Promise<CorpusIma
 
 async function makeCorpus(dir: string, count: number): Promise<void> {
   mkdirSync(dir, { recursive: true });
-  const svgs = readdirSync(openmojiSvgDir).filter((name) => name.endsWith('.svg')).sort();
+  const svgs = readdirSync(openmojiSvgDir)
+    .filter((name) => name.endsWith('.svg'))
+    .sort();
   const random = seededRandom(42);
   for (let i = 0; i < count; i++) {
     const megapixels = 0.3 + 1.7 * random();

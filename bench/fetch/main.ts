@@ -31,7 +31,10 @@ const smallCorpusDir = fileURLToPath(new URL('../../../bench/out/fetch-small-cor
  * every 1,000 images. `--sweep` first compares decode concurrency 1-4 on the
  * libuv pool and worker_threads.
  */
-const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
+const load = () =>
+  loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
 
 /** What one timed phase did: images, wall seconds, and CPU seconds of this process (all threads). */
 interface Measured {
@@ -191,7 +194,9 @@ async function fetchEndToEnd(port: number, corpusFiles: number, n: number, concu
     db.transaction(() => {
       for (let k = 0; k < n; k++) insert.run(`http://127.0.0.1:${port}/i/${k}`, `image ${k}`, queryId);
     })();
-    console.log(`wit fetch: ${n} images from a loopback server (${corpusFiles} corpus files, each URL distinct bytes), ${concurrency} decode workers`);
+    console.log(
+      `wit fetch: ${n} images from a loopback server (${corpusFiles} corpus files, each URL distinct bytes), ${concurrency} decode workers`,
+    );
     const memory = new RssLog(1000);
     const started = performance.now();
     const cpu = process.cpuUsage();

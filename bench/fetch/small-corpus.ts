@@ -32,7 +32,9 @@ function unpackPackages(dir: string, root: string): void {
   try {
     execFileSync('apt-get', ['download', ...packages], { cwd: debs, stdio: ['ignore', 'ignore', 'inherit'] });
   } catch (error) {
-    throw new Error(`bench fetch: could not download ${packages.join(', ')} with apt-get (run 'apt-get update' first?): ${(error as Error).message}`);
+    throw new Error(
+      `bench fetch: could not download ${packages.join(', ')} with apt-get (run 'apt-get update' first?): ${(error as Error).message}`,
+    );
   }
   for (const deb of readdirSync(debs).filter((name) => name.endsWith('.deb'))) execFileSync('dpkg-deb', ['-x', join(debs, deb), root]);
   writeFileSync(join(dir, 'complete.tmp'), new Date().toISOString());

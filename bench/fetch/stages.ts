@@ -34,7 +34,9 @@ export interface StageCost {
 export async function stageCosts(images: CorpusImage[], n: number, port: number): Promise<StageCost[]> {
   const settings = resolveProcessOptions({});
   const bodies = Array.from({ length: n }, (_, k) => imageVariant(images[k % images.length]!.bytes, k));
-  const checked = await Promise.all(bodies.map(async (body) => ({ body, metadata: await validatedMetadata(body, settings).catch(() => undefined) })));
+  const checked = await Promise.all(
+    bodies.map(async (body) => ({ body, metadata: await validatedMetadata(body, settings).catch(() => undefined) })),
+  );
   const usable = checked.flatMap(({ body, metadata }) => (metadata ? [{ body, metadata }] : []));
   const costs: StageCost[] = [];
   const time = async (stage: string, count: number, work: (i: number) => unknown) => {
@@ -46,12 +48,16 @@ export async function stageCosts(images: CorpusImage[], n: number, port: number)
   };
 
   const fetcher = new PoliteFetcher({ allowPrivate: true, concurrency: 1, perHost: 1, hostDelayMillis: 0 });
-  await time('HTTP GET', n, (k) => fetcher.fetch(`http://127.0.0.1:${port}/i/${k}`, { purpose: 'image', maxBytes: 20 * 2 ** 20, onTooLarge: 'fail' }));
+  await time('HTTP GET', n, (k) =>
+    fetcher.fetch(`http://127.0.0.1:${port}/i/${k}`, { purpose: 'image', maxBytes: 20 * 2 ** 20, onTooLarge: 'fail' }),
+  );
   await fetcher.close();
   await time('sha256', n, (k) => sha256Hex(bodies[k]!));
   await time('metadata + checks', n, (k) => validatedMetadata(bodies[k]!, settings).catch(() => undefined));
   const pixels: NormalizedPixels[] = [];
-  await time('decode + resize', usable.length, async (i) => pixels.push(await decodeToStoredSize(usable[i]!.body, usable[i]!.metadata, settings)));
+  await time('decode + resize', usable.length, async (i) =>
+    pixels.push(await decodeToStoredSize(usable[i]!.body, usable[i]!.metadata, settings)),
+  );
   await time('pHash', pixels.length, (i) => phashOfPixels(pixels[i]!));
   const jpegs: Buffer[] = [];
   await time('JPEG encode', pixels.length, async (i) => jpegs.push(await encodeJpeg(pixels[i]!)));

@@ -1,6 +1,17 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DecodedCache, decodeResized, listShards, readRunConfig, readShardSamples, runFiles, trainCropMinScale, Vocabulary, type ResizedImage, type RunConfig } from '../../train/index.js';
+import {
+  DecodedCache,
+  decodeResized,
+  listShards,
+  readRunConfig,
+  readShardSamples,
+  runFiles,
+  trainCropMinScale,
+  Vocabulary,
+  type ResizedImage,
+  type RunConfig,
+} from '../../train/index.js';
 
 /** A held-out image and the name of its class (its emoji's annotation). */
 export interface HeldOutImage {
@@ -12,7 +23,8 @@ export interface HeldOutImage {
 export async function readHeldOut(shardsDir: string, imageSize: number): Promise<HeldOutImage[]> {
   const out: HeldOutImage[] = [];
   for (const shard of await listShards(shardsDir, 'val')) {
-    for await (const sample of readShardSamples(shard.path)) out.push({ image: await decodeResized(sample.jpg, imageSize), className: sample.txt.split(', ')[0]! });
+    for await (const sample of readShardSamples(shard.path))
+      out.push({ image: await decodeResized(sample.jpg, imageSize), className: sample.txt.split(', ')[0]! });
   }
   return out;
 }
@@ -22,11 +34,22 @@ export async function readHeldOut(shardsDir: string, imageSize: number): Promise
  * decoded cache holds them, with their token ids from the run's vocabulary (samples with no known
  * word left out, as wit leaves them out), the held-out images and the token ids of their prompts.
  */
-export async function exportForPeer(runDir: string, shardsDir: string, heldOut: readonly HeldOutImage[], prompts: readonly string[], path: string): Promise<RunConfig> {
+export async function exportForPeer(
+  runDir: string,
+  shardsDir: string,
+  heldOut: readonly HeldOutImage[],
+  prompts: readonly string[],
+  path: string,
+): Promise<RunConfig> {
   const config = (await readRunConfig(runDir))!;
   const vocab = await Vocabulary.load(join(runDir, runFiles.vocab));
   const shards = await listShards(shardsDir, 'train');
-  const cache = await DecodedCache.open(join(runDir, runFiles.decodedCache), { imageSize: config.model.imageSize, shards, maxMemoryBytes: 2 ** 31, log: () => undefined });
+  const cache = await DecodedCache.open(join(runDir, runFiles.decodedCache), {
+    imageSize: config.model.imageSize,
+    shards,
+    maxMemoryBytes: 2 ** 31,
+    log: () => undefined,
+  });
   const chunks: Uint8Array[] = [];
   let bytes = 0;
   const place = (image: ResizedImage) => {
@@ -45,7 +68,14 @@ export async function exportForPeer(runDir: string, shardsDir: string, heldOut: 
   const promptTokens = prompts.map((prompt) => [...vocab.encode(prompt)]);
   const { model, train: settings } = config;
   const meta = {
-    settings: { ...model, batchSize: settings.batchSize, lr: settings.lr, weightDecay: settings.weightDecay, gradClipNorm: settings.gradClipNorm, cropMinScale: trainCropMinScale },
+    settings: {
+      ...model,
+      batchSize: settings.batchSize,
+      lr: settings.lr,
+      weightDecay: settings.weightDecay,
+      gradClipNorm: settings.gradClipNorm,
+      cropMinScale: trainCropMinScale,
+    },
     train,
     heldOut: { images, promptTokens },
   };

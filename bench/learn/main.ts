@@ -35,44 +35,73 @@ const { values } = parseArgs({
 });
 const imageSize = Number(values['image-size']);
 const seeds = values.seeds.split(',').map(Number);
-const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
+const load = () =>
+  loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
 const pct = (value: number) => `${(100 * value).toFixed(1)}%`;
 type Scores = Record<string, TopK>;
 
-async function witEmbeddings(runDir: string, heldOut: readonly HeldOutImage[], prompts: readonly string[]): Promise<{ images: Float32Array; prompts: Float32Array; dim: number }> {
+async function witEmbeddings(
+  runDir: string,
+  heldOut: readonly HeldOutImage[],
+  prompts: readonly string[],
+): Promise<{ images: Float32Array; prompts: Float32Array; dim: number }> {
   const run = await openRun(runDir, { backend: 'wasm' });
   try {
     const pixels = imageSize * imageSize * 3;
     const images = new Float32Array(heldOut.length * pixels);
     heldOut.forEach((item, i) => centreCropNormalised(item.image, imageSize, images, i * pixels));
-    return { images: await run.engine.embedImages(images, heldOut.length), prompts: await run.engine.embedTexts(encodeTexts(run.vocab, prompts)), dim: run.config.model.embedDim };
+    return {
+      images: await run.engine.embedImages(images, heldOut.length),
+      prompts: await run.engine.embedTexts(encodeTexts(run.vocab, prompts)),
+      dim: run.config.model.embedDim,
+    };
   } finally {
     await run.engine.dispose();
   }
 }
 
 function describe(scores: Scores): string {
-  return Object.entries(scores).map(([set, s]) => `${set} ${pct(s.top1)}/${pct(s.top5)}`).join(', ');
+  return Object.entries(scores)
+    .map(([set, s]) => `${set} ${pct(s.top1)}/${pct(s.top5)}`)
+    .join(', ');
 }
 
 /** One line per template set: each model's mean ± spread over the seeds, and the paired difference. */
 function summarise(epochs: number, wit: Scores[], peer: Scores[]): void {
   for (const set of Object.keys(templateSets)) {
     const of = (runs: Scores[], k: keyof TopK) => runs.map((run) => run[set]![k]);
-    const diff = (k: keyof TopK) => wit.map((run, i) => run[set]![k] - (peer[i]?.[set]![k] ?? NaN));
-    const peerPart = peer.length === wit.length ? ` · PyTorch ${meanSpread(of(peer, 'top1'))} / ${meanSpread(of(peer, 'top5'))} · wit - PyTorch ${meanSpread(diff('top1'))} / ${meanSpread(diff('top5'))} points` : '';
-    console.log(`epochs ${epochs}, ${set}, ${wit.length} seeds: wit top-1/top-5 ${meanSpread(of(wit, 'top1'))} / ${meanSpread(of(wit, 'top5'))}${peerPart}`);
+    const diff = (k: keyof TopK) => wit.map((run, i) => run[set]![k] - (peer[i]?.[set]?.[k] ?? Number.NaN));
+    const peerPart =
+      peer.length === wit.length
+        ? ` · PyTorch ${meanSpread(of(peer, 'top1'))} / ${meanSpread(of(peer, 'top5'))} · wit - PyTorch ${meanSpread(diff('top1'))} / ${meanSpread(diff('top5'))} points`
+        : '';
+    console.log(
+      `epochs ${epochs}, ${set}, ${wit.length} seeds: wit top-1/top-5 ${meanSpread(of(wit, 'top1'))} / ${meanSpread(of(wit, 'top5'))}${peerPart}`,
+    );
   }
 }
 
 const work = mkdtempSync(join(tmpdir(), 'wit-bench-learn-'));
 try {
-  const shardsDir = await openmojiShards({ trainCount: Number(values.train), valCount: Number(values['held-out']), shardSize: 500, pixels: Number(values.pixels) });
+  const shardsDir = await openmojiShards({
+    trainCount: Number(values.train),
+    valCount: Number(values['held-out']),
+    shardSize: 500,
+    pixels: Number(values.pixels),
+  });
   const heldOut = await readHeldOut(shardsDir, imageSize);
   const prompts = allPrompts(heldOut.map((item) => item.className));
   const n = heldOut.length;
-  console.log(`data: ${values.train} openmoji train pairs, ${n} held-out emoji (${n}-way zero-shot; prompt sets: ${Object.entries(templateSets).map(([set, t]) => `${set} ${t.length}`).join(', ')}), ${values.pixels}-px JPEGs trained at ${imageSize} px, batch ${values.batch}, seeds ${seeds.join(',')}`);
-  console.log(`cores: ${availableParallelism()}; wit ${values.workers} worker(s), PyTorch ${values.threads} thread(s); lr ${values.lr ?? 'default'}, wd ${values.wd ?? 'default'}`);
+  console.log(
+    `data: ${values.train} openmoji train pairs, ${n} held-out emoji (${n}-way zero-shot; prompt sets: ${Object.entries(templateSets)
+      .map(([set, t]) => `${set} ${t.length}`)
+      .join(', ')}), ${values.pixels}-px JPEGs trained at ${imageSize} px, batch ${values.batch}, seeds ${seeds.join(',')}`,
+  );
+  console.log(
+    `cores: ${availableParallelism()}; wit ${values.workers} worker(s), PyTorch ${values.threads} thread(s); lr ${values.lr ?? 'default'}, wd ${values.wd ?? 'default'}`,
+  );
   for (const epochs of values.epochs.split(',').map(Number)) {
     const witRuns: Scores[] = [];
     const peerRuns: Scores[] = [];
@@ -96,7 +125,9 @@ try {
       const wit = await witEmbeddings(runDir, heldOut, prompts);
       witRuns.push(scoreTemplateSets(wit.images, wit.prompts, n, wit.dim));
       const samplesSeen = result.steps * Number(values.batch);
-      console.log(`epochs ${epochs} seed ${seed}: wit     ${describe(witRuns.at(-1)!)} (top-1/top-5) · ${samplesSeen} samples seen in ${witSeconds.toFixed(1)} s (all of wit train: decoding, startup, validation) · load ${load()}`);
+      console.log(
+        `epochs ${epochs} seed ${seed}: wit     ${describe(witRuns.at(-1)!)} (top-1/top-5) · ${samplesSeen} samples seen in ${witSeconds.toFixed(1)} s (all of wit train: decoding, startup, validation) · load ${load()}`,
+      );
       const dataPath = join(work, `peer-${epochs}-${seed}`);
       const config = await exportForPeer(runDir, shardsDir, heldOut, prompts, dataPath);
       const peer = runLearnPeer(dataPath, config.train, Number(values.threads), seed);
@@ -106,7 +137,9 @@ try {
       }
       const dim = config.model.embedDim;
       peerRuns.push(scoreTemplateSets(peer.embeddings.subarray(0, n * dim), peer.embeddings.subarray(n * dim), n, dim));
-      console.log(`epochs ${epochs} seed ${seed}: PyTorch ${describe(peerRuns.at(-1)!)} · ${peer.samplesSeen} samples seen in ${peer.seconds.toFixed(1)} s of training loop (torch ${peer.torch}, ${peer.blasLibraries.map((l) => l.split('/').pop()).join(', ') || 'no BLAS mapped'}) · load ${load()}`);
+      console.log(
+        `epochs ${epochs} seed ${seed}: PyTorch ${describe(peerRuns.at(-1)!)} · ${peer.samplesSeen} samples seen in ${peer.seconds.toFixed(1)} s of training loop (torch ${peer.torch}, ${peer.blasLibraries.map((l) => l.split('/').pop()).join(', ') || 'no BLAS mapped'}) · load ${load()}`,
+      );
     }
     summarise(epochs, witRuns, peerRuns);
   }

@@ -20,9 +20,22 @@ export interface LearnPeerResult {
 const peerScript = fileURLToPath(new URL('../../../bench/peer/learn.py', import.meta.url));
 
 /** Trains the PyTorch reference on data written by `exportForPeer`; a string explains why it could not run. */
-export function runLearnPeer(dataPath: string, schedule: { totalSteps: number; warmupSteps: number }, threads: number, seed = 0): LearnPeerResult | string {
+export function runLearnPeer(
+  dataPath: string,
+  schedule: { totalSteps: number; warmupSteps: number },
+  threads: number,
+  seed = 0,
+): LearnPeerResult | string {
   const embeddingsPath = `${dataPath}.embeddings.bin`;
-  const args = [peerScript, `--data=${dataPath}`, `--total-steps=${schedule.totalSteps}`, `--warmup-steps=${schedule.warmupSteps}`, `--threads=${threads}`, `--seed=${seed}`, `--embeddings=${embeddingsPath}`];
+  const args = [
+    peerScript,
+    `--data=${dataPath}`,
+    `--total-steps=${schedule.totalSteps}`,
+    `--warmup-steps=${schedule.warmupSteps}`,
+    `--threads=${threads}`,
+    `--seed=${seed}`,
+    `--embeddings=${embeddingsPath}`,
+  ];
   const run = spawnSync('/usr/bin/python3', args, {
     encoding: 'utf8',
     env: { ...process.env, OMP_NUM_THREADS: String(threads), OPENBLAS_NUM_THREADS: String(threads) },

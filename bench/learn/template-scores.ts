@@ -5,7 +5,15 @@ export const templateSets: Record<string, readonly string[]> = {
   photo: ['a photo of a {}.'],
   name: ['{}'],
   // The 7 templates CLIP's authors found best on ImageNet (their prompt-engineering notebook).
-  clip7: ['itap of a {}.', 'a bad photo of the {}.', 'a origami {}.', 'a photo of the large {}.', 'a {} in a video game.', 'art of the {}.', 'a photo of the small {}.'],
+  clip7: [
+    'itap of a {}.',
+    'a bad photo of the {}.',
+    'a origami {}.',
+    'a photo of the large {}.',
+    'a {} in a video game.',
+    'art of the {}.',
+    'a photo of the small {}.',
+  ],
 };
 
 export interface TopK {
@@ -22,7 +30,12 @@ export function allPrompts(classNames: readonly string[]): string[] {
  * Top-1/top-5 of each template set: image i is of class i; `promptEmbeddings` holds `allPrompts`'s
  * rows. Each set's prompts are ensembled per class as `wit eval zeroshot` does.
  */
-export function scoreTemplateSets(imageEmbeddings: Float32Array, promptEmbeddings: Float32Array, classCount: number, dim: number): Record<string, TopK> {
+export function scoreTemplateSets(
+  imageEmbeddings: Float32Array,
+  promptEmbeddings: Float32Array,
+  classCount: number,
+  dim: number,
+): Record<string, TopK> {
   const scores: Record<string, TopK> = {};
   let row = 0;
   for (const [name, templates] of Object.entries(templateSets)) {
@@ -30,7 +43,11 @@ export function scoreTemplateSets(imageEmbeddings: Float32Array, promptEmbedding
     const classes = ensembleClassEmbeddings(promptEmbeddings.subarray(row * dim, (row + rows) * dim), classCount, templates.length);
     row += rows;
     const similarities = plainScoreRows(imageEmbeddings, classes, dim)(0, classCount);
-    const metrics = classificationMetrics(similarities, Array.from({ length: classCount }, (_, i) => i), classCount);
+    const metrics = classificationMetrics(
+      similarities,
+      Array.from({ length: classCount }, (_, i) => i),
+      classCount,
+    );
     scores[name] = { top1: metrics.top1, top5: metrics.top5 };
   }
   return scores;

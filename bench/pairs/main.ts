@@ -23,7 +23,13 @@ function numberArg(flag: string, fallback: number): number {
 
 const rowCount = numberArg('--rows', 1_000_000);
 const rounds = numberArg('--rounds', 1); // 1M rows a round: --rounds 3 for a median takes about three times as long
-const queries = [...new Set(readWordnetLemmas().map(normalizeText).filter((text) => text !== ''))];
+const queries = [
+  ...new Set(
+    readWordnetLemmas()
+      .map(normalizeText)
+      .filter((text) => text !== ''),
+  ),
+];
 const glosses = readWordnetGlosses().map((gloss) => gloss.replace(/\s+/g, ' ').trim());
 
 function rowOf(i: number): ListFixtureRow {
@@ -34,7 +40,10 @@ function freshDb(name: string): WitDb {
   const path = join(dir, name);
   rmSync(path, { force: true });
   const db = openDb(path);
-  insertNewQueries(db, queries.map((text) => ({ text, origin: 'wordnet' as const })));
+  insertNewQueries(
+    db,
+    queries.map((text) => ({ text, origin: 'wordnet' as const })),
+  );
   return db;
 }
 
@@ -72,19 +81,28 @@ async function benchList(file: string): Promise<void> {
     }
   }
   const rate = { wallPerSec: median(rates.map((r) => r.wallPerSec)), cpuPerSec: median(rates.map((r) => r.cpuPerSec)) };
-  console.log(`wit crawl --pairs ${file.split('/').pop()}: ${formatRate(rate, 'rows')} (median of ${rounds}; ${stored.toLocaleString('en-US')} pairs stored; load ${load()})`);
+  console.log(
+    `wit crawl --pairs ${file.split('/').pop()}: ${formatRate(rate, 'rows')} (median of ${rounds}; ${stored.toLocaleString('en-US')} pairs stored; load ${load()})`,
+  );
 }
 
 function benchBaseline(): void {
   const db = freshDb('plain.db');
-  const pairOf = (i: number): PairCandidate => ({ imageUrl: rowOf(i).url as string, text: rowOf(i).caption as string, textOrigin: 'list', pageUrl: null });
+  const pairOf = (i: number): PairCandidate => ({
+    imageUrl: rowOf(i).url as string,
+    text: rowOf(i).caption as string,
+    textOrigin: 'list',
+    pageUrl: null,
+  });
   const rate = plainInsert(db, rowCount, pairOf, (i) => (i % queries.length) + 1, 5000);
   console.log(`plain INSERT of the same rows, no reading, matching or cap (baseline): ${formatRate(rate, 'rows')} (load ${load()})`);
   db.close();
 }
 
 async function main(): Promise<void> {
-  console.log(`wit pairs bench, ${new Date().toISOString()}, ${rowCount.toLocaleString('en-US')} rows, ${queries.length.toLocaleString('en-US')} WordNet queries, load average ${load()}`);
+  console.log(
+    `wit pairs bench, ${new Date().toISOString()}, ${rowCount.toLocaleString('en-US')} rows, ${queries.length.toLocaleString('en-US')} WordNet queries, load average ${load()}`,
+  );
   try {
     const files = listFiles();
     benchBaseline();

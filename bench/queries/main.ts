@@ -59,7 +59,10 @@ async function retainedBytes(): Promise<number> {
 }
 
 const mb = (bytes: number) => bytes / 1e6;
-const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
+const load = () =>
+  loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
 const count = (n: number) => n.toLocaleString('en-US');
 
 /** WordNet lemmas, then gloss bigrams and trigrams by frequency, up to `target` distinct texts. */
@@ -119,7 +122,9 @@ function reportBuildPeak(file: string): void {
   const peakBefore = process.resourceUsage().maxRSS * 1024;
   const matcher = QueryMatcher.build(queries);
   const peakRise = process.resourceUsage().maxRSS * 1024 - peakBefore;
-  console.log(`matcher build peak (fresh process): peak RSS rose ${mb(peakRise).toFixed(0)} MB while building ${count(matcher.size)} queries`);
+  console.log(
+    `matcher build peak (fresh process): peak RSS rose ${mb(peakRise).toFixed(0)} MB while building ${count(matcher.size)} queries`,
+  );
 }
 
 /** Best of `scanPasses` full passes (the machine may be shared, and the JIT settles over the first passes). */
@@ -139,7 +144,13 @@ function benchScan(label: string, matcher: QueryMatcher, captions: readonly stri
   return mbPerCpuSec;
 }
 
-function benchNaive(matcher: QueryMatcher, queries: readonly MatcherQuery[], captions: readonly string[], captionBytes: number, matcherMbPerSec: number): void {
+function benchNaive(
+  matcher: QueryMatcher,
+  queries: readonly MatcherQuery[],
+  captions: readonly string[],
+  captionBytes: number,
+  matcherMbPerSec: number,
+): void {
   const padded = queries.map((query) => ` ${tokenize(query.text).join(' ')} `);
   const step = Math.max(1, Math.floor(captions.length / naiveSample));
   const sample = captions.filter((_, index) => index % step === 0).slice(0, naiveSample);

@@ -33,7 +33,14 @@ export async function measureFullBuild(rowCount: number, hashes: readonly string
       insertRows(db, syntheticRows(rowCount, hashes), paths);
       const result = await buildShards(db, { imagesDir: store.dir, outDir: join(dir, 'shards') });
       const shardBytes = readdirSync(join(dir, 'shards')).reduce((sum, name) => sum + statSync(join(dir, 'shards', name)).size, 0);
-      return { rows: rowCount, phaseSecs: result.phaseSecs, train: result.train, val: result.val, shardBytes, peakRssMiB: process.resourceUsage().maxRSS / 1024 };
+      return {
+        rows: rowCount,
+        phaseSecs: result.phaseSecs,
+        train: result.train,
+        val: result.val,
+        shardBytes,
+        peakRssMiB: process.resourceUsage().maxRSS / 1024,
+      };
     } finally {
       db.close();
     }
@@ -46,7 +53,9 @@ async function storedImages(store: ImageStore, count: number): Promise<string[]>
   const sharp = (await import('sharp')).default;
   const paths: string[] = [];
   for (let i = 0; i < count; i += 1) {
-    const png = await sharp({ create: { width: 96, height: 96, channels: 3, background: { r: (i * 37) % 256, g: (i * 91) % 256, b: (i * 53) % 256 } } })
+    const png = await sharp({
+      create: { width: 96, height: 96, channels: 3, background: { r: (i * 37) % 256, g: (i * 91) % 256, b: (i * 53) % 256 } },
+    })
       .png()
       .toBuffer();
     const processed = await processImage(png);

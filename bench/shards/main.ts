@@ -61,7 +61,11 @@ if (at !== -1) {
 async function main(): Promise<void> {
   const sizes = (argValue('--sizes') ?? '100000,1000000').split(',').map(Number);
   const realCount = Number(argValue('--real-hashes') ?? 400);
-  console.log(`shards bench · ${new Date().toISOString()} · load ${loadavg().map((l) => l.toFixed(2)).join(' ')} (1/5/15 min)`);
+  console.log(
+    `shards bench · ${new Date().toISOString()} · load ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')} (1/5/15 min)`,
+  );
   const startedAt = performance.now();
   const hashes = await realHashes(realCount);
   console.log(`${hashes.length} real pHashes from openmoji in ${((performance.now() - startedAt) / 1000).toFixed(1)} s`);
@@ -83,17 +87,24 @@ async function main(): Promise<void> {
 
 /** Runs this script again in a fresh process (its own peak memory) and parses the JSON line it prints. */
 function runChild<T>(args: string[]): T {
-  const child = spawnSync(process.execPath, ['--max-old-space-size=4096', fileURLToPath(import.meta.url), ...args], { encoding: 'utf8', maxBuffer: 1 << 20 });
+  const child = spawnSync(process.execPath, ['--max-old-space-size=4096', fileURLToPath(import.meta.url), ...args], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 20,
+  });
   if (child.status !== 0) throw new Error(`bench child ${args.join(' ')} failed: ${child.stderr}`);
   return JSON.parse(child.stdout.trim().split('\n').pop()!) as T;
 }
 
 function printFullBuild(result: FullBuildResult): void {
-  console.log(`\nbuildShards on a real SQLite file and image store, ${result.rows.toLocaleString('en-US')} pairs · load ${loadavg()[0]!.toFixed(2)}`);
+  console.log(
+    `\nbuildShards on a real SQLite file and image store, ${result.rows.toLocaleString('en-US')} pairs · load ${loadavg()[0]!.toFixed(2)}`,
+  );
   for (const [phase, secs] of result.phaseSecs) console.log(`  ${phase.padEnd(14)}${secs.toFixed(2).padStart(9)} s`);
   const total = result.phaseSecs.reduce((sum, [, secs]) => sum + secs, 0);
   console.log(`  ${'total'.padEnd(14)}${total.toFixed(2).padStart(9)} s`);
-  console.log(`  ${result.train.toLocaleString('en-US')} train + ${result.val.toLocaleString('en-US')} val samples, ${(result.shardBytes / 2 ** 20).toFixed(0)} MiB of shards, peak RSS ${result.peakRssMiB.toFixed(0)} MiB`);
+  console.log(
+    `  ${result.train.toLocaleString('en-US')} train + ${result.val.toLocaleString('en-US')} val samples, ${(result.shardBytes / 2 ** 20).toFixed(0)} MiB of shards, peak RSS ${result.peakRssMiB.toFixed(0)} MiB`,
+  );
 }
 
 function printTable(results: SizeResult[]): void {
@@ -115,12 +126,36 @@ function printTable(results: SizeResult[]): void {
   row('  dedupe (exact + near-dup + pick)', (r) => r.phaseCpuSecs.dedupe ?? 0);
   row('  balance + split + order', (r) => r.phaseCpuSecs.balance ?? 0);
   row('  total', (r) => r.totalCpuSecs);
-  row('near-dup hash comparisons', (r) => r.comparisons, (v) => v.toLocaleString('en-US'));
-  row('distinct images', (r) => r.distinctImages, (v) => v.toLocaleString('en-US'));
-  row('near-dup clusters', (r) => r.clusters, (v) => v.toLocaleString('en-US'));
-  row('pairs kept', (r) => r.kept, (v) => v.toLocaleString('en-US'));
-  row('RSS with rows loaded', (r) => r.rssAfterRowsMiB, (v) => `${v.toFixed(0)} MiB`);
-  row('peak RSS (whole process)', (r) => r.peakRssMiB, (v) => `${v.toFixed(0)} MiB`);
+  row(
+    'near-dup hash comparisons',
+    (r) => r.comparisons,
+    (v) => v.toLocaleString('en-US'),
+  );
+  row(
+    'distinct images',
+    (r) => r.distinctImages,
+    (v) => v.toLocaleString('en-US'),
+  );
+  row(
+    'near-dup clusters',
+    (r) => r.clusters,
+    (v) => v.toLocaleString('en-US'),
+  );
+  row(
+    'pairs kept',
+    (r) => r.kept,
+    (v) => v.toLocaleString('en-US'),
+  );
+  row(
+    'RSS with rows loaded',
+    (r) => r.rssAfterRowsMiB,
+    (v) => `${v.toFixed(0)} MiB`,
+  );
+  row(
+    'peak RSS (whole process)',
+    (r) => r.peakRssMiB,
+    (v) => `${v.toFixed(0)} MiB`,
+  );
   row('(making the rows, not measured)', (r) => r.buildRowsSecs);
 }
 

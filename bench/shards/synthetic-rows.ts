@@ -51,7 +51,12 @@ export function syntheticRows(count: number, realHashes: readonly string[]): Cur
     const shape = next() % 100;
     const words = 3 + (next() % 12);
     const kind = next() % 100;
-    const text = kind < 3 ? placeholders[kind % placeholders.length]! : kind < 5 ? vocabulary[next() % 300]! : Array.from({ length: words }, () => vocabulary[next() % 300]).join(' ');
+    const text =
+      kind < 3
+        ? placeholders[kind % placeholders.length]!
+        : kind < 5
+          ? vocabulary[next() % 300]!
+          : Array.from({ length: words }, () => vocabulary[next() % 300]).join(' ');
     rows.push({
       pairId: i + 1,
       text,
@@ -77,13 +82,18 @@ export async function realHashes(count: number): Promise<string[]> {
   const { computePhash } = await import('../../fetch/index.js');
   const sharp = (await import('sharp')).default;
   const svgDir = join(dirname(createRequire(import.meta.url).resolve('openmoji/package.json')), 'color', 'svg');
-  const names = readdirSync(svgDir).filter((name) => name.endsWith('.svg')).sort();
+  const names = readdirSync(svgDir)
+    .filter((name) => name.endsWith('.svg'))
+    .sort();
   const step = Math.max(1, Math.floor(names.length / count));
   const hashes = new Set<string>();
   for (let i = 0; i < names.length && hashes.size < count; i += step) {
-    const png = await sharp(readFileSync(join(svgDir, names[i]!)), { density: 72 }).resize(64, 64).flatten({ background: '#ffffff' }).png().toBuffer();
+    const png = await sharp(readFileSync(join(svgDir, names[i]!)), { density: 72 })
+      .resize(64, 64)
+      .flatten({ background: '#ffffff' })
+      .png()
+      .toBuffer();
     hashes.add(await computePhash(png));
   }
   return [...hashes];
 }
-

@@ -58,7 +58,10 @@ export async function measureEndToEnd(options: EndToEndOptions): Promise<EndToEn
     const waitLine = messages.find((m) => m.startsWith('data:')) ?? '';
     const dataPath = join(work, 'peer');
     const heldOut = await readHeldOut(shardsDir, 64);
-    const prompts = classPrompts(heldOut.map((item) => item.className), defaultTemplates);
+    const prompts = classPrompts(
+      heldOut.map((item) => item.className),
+      defaultTemplates,
+    );
     const config = await exportForPeer(join(work, 'run'), shardsDir, heldOut, prompts, dataPath);
     return {
       witSamplesPerSec: (result.steps * options.batchSize) / secs,

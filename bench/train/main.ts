@@ -39,7 +39,10 @@ const warmupSteps = Number(values['warmup-steps']);
 const batchSize = Number(values.batch);
 const wordsPerCaption = 10;
 const config = defaultModelConfig;
-const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
+const load = () =>
+  loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
 
 interface Figure {
   samplesPerSec: number;
@@ -77,7 +80,15 @@ const onOpenBlas = (libraries: readonly string[]) => libraries.some((library) =>
 let peerOnOpenBlas = true;
 
 function measurePeer(threads: number): Figure | undefined {
-  const peer = runPeer({ batch: batchSize, imageSize: config.imageSize, vocabSize: config.vocabSize, embedDim: config.embedDim, wordsPerCaption, steps, threads });
+  const peer = runPeer({
+    batch: batchSize,
+    imageSize: config.imageSize,
+    vocabSize: config.vocabSize,
+    embedDim: config.embedDim,
+    wordsPerCaption,
+    steps,
+    threads,
+  });
   if (typeof peer === 'string') {
     console.log(`peer  PyTorch ${threads} thread(s): not run, ${peer}`);
     return undefined;
@@ -103,7 +114,9 @@ function median(figures: Figure[]): Figure {
   return { samplesPerSec: middle(figures.map((f) => f.samplesPerSec)), cpuSecsPerStep: middle(figures.map((f) => f.cpuSecsPerStep)) };
 }
 
-console.log(`model: batch ${batchSize}, ${config.imageSize}x${config.imageSize}, vocab ${config.vocabSize}, embed ${config.embedDim}, convs 3-${config.convChannels.join('-')}; ${steps} timed steps after ${warmupSteps} warm-up, ${values.rounds} round(s)`);
+console.log(
+  `model: batch ${batchSize}, ${config.imageSize}x${config.imageSize}, vocab ${config.vocabSize}, embed ${config.embedDim}, convs 3-${config.convChannels.join('-')}; ${steps} timed steps after ${warmupSteps} warm-up, ${values.rounds} round(s)`,
+);
 const engines: Array<{ backend: BackendName; workers: number }> = [];
 for (const requested of values.backend.split(',')) {
   const picked = await selectBackend(requested as BackendName);
@@ -126,7 +139,13 @@ for (let round = 0; round < Number(values.rounds); round++) {
 }
 
 async function measureEndToEndRound(): Promise<EndToEndFigures> {
-  const figures = await measureEndToEnd({ trainPairs: Number(values['e2e-pairs']), epochs: Number(values['e2e-epochs']), batchSize, workers: 2, threads: 2 });
+  const figures = await measureEndToEnd({
+    trainPairs: Number(values['e2e-pairs']),
+    epochs: Number(values['e2e-epochs']),
+    batchSize,
+    workers: 2,
+    threads: 2,
+  });
   const peer = typeof figures.peer === 'string' ? `not run, ${figures.peer}` : `${figures.peer.samplesPerSec.toFixed(1)} samples/s`;
   if (typeof figures.peer !== 'string') peerOnOpenBlas &&= onOpenBlas(figures.peer.blasLibraries);
   console.log(
@@ -150,11 +169,19 @@ for (const [label, figures] of witFigures) {
     });
   console.log(`  wit ${label}: ${describe(wit)}${against.length > 0 ? ` = ${against.join('; ')}` : ''}`);
 }
-const peerEndToEnd = endToEnd.flatMap((f) => (typeof f.peer === 'string' ? [] : [{ samplesPerSec: f.peer.samplesPerSec, cpuSecsPerStep: 0 }]));
+const peerEndToEnd = endToEnd.flatMap((f) =>
+  typeof f.peer === 'string' ? [] : [{ samplesPerSec: f.peer.samplesPerSec, cpuSecsPerStep: 0 }],
+);
 if (endToEnd.length > 0) {
   const wit = median(endToEnd.map((f) => ({ samplesPerSec: f.witSamplesPerSec, cpuSecsPerStep: 0 }))).samplesPerSec;
-  const ratio = peerEndToEnd.length > 0 && peerOnOpenBlas ? ` = ${(wit / median(peerEndToEnd).samplesPerSec).toFixed(2)}x PyTorch-2-thread (${median(peerEndToEnd).samplesPerSec.toFixed(1)} samples/s)` : '';
+  const ratio =
+    peerEndToEnd.length > 0 && peerOnOpenBlas
+      ? ` = ${(wit / median(peerEndToEnd).samplesPerSec).toFixed(2)}x PyTorch-2-thread (${median(peerEndToEnd).samplesPerSec.toFixed(1)} samples/s)`
+      : '';
   console.log(`  end to end, wit train 2 workers: ${wit.toFixed(1)} samples/s${ratio}`);
 }
-if (!peerOnOpenBlas) console.log('  no ratio: the PyTorch peer did not load OpenBLAS (apt-get install libopenblas0-pthread); on the reference BLAS it is several times slower');
+if (!peerOnOpenBlas)
+  console.log(
+    '  no ratio: the PyTorch peer did not load OpenBLAS (apt-get install libopenblas0-pthread); on the reference BLAS it is several times slower',
+  );
 console.log(`  load now ${load()} (1/5/15 min) on ${availableParallelism()} cores`);

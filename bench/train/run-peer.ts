@@ -17,7 +17,15 @@ const peerScript = fileURLToPath(new URL('../../../bench/peer/train_step.py', im
 const python = '/usr/bin/python3';
 
 /** Runs the PyTorch reference step; a string explains why it could not run. */
-export function runPeer(options: { batch: number; imageSize: number; vocabSize: number; embedDim: number; wordsPerCaption: number; steps: number; threads: number }): PeerResult | string {
+export function runPeer(options: {
+  batch: number;
+  imageSize: number;
+  vocabSize: number;
+  embedDim: number;
+  wordsPerCaption: number;
+  steps: number;
+  threads: number;
+}): PeerResult | string {
   const args = [
     peerScript,
     `--batch=${options.batch}`,
@@ -34,7 +42,9 @@ export function runPeer(options: { batch: number; imageSize: number; vocabSize: 
   });
   if (run.error) return `${python} could not start (${run.error.message})`;
   if (run.status !== 0) {
-    const why = /No module named 'torch'/.test(run.stderr) ? 'python3-torch is not installed (apt-get install python3-torch libopenblas0-pthread)' : run.stderr.trim().split('\n').slice(-3).join(' | ');
+    const why = /No module named 'torch'/.test(run.stderr)
+      ? 'python3-torch is not installed (apt-get install python3-torch libopenblas0-pthread)'
+      : run.stderr.trim().split('\n').slice(-3).join(' | ');
     return `the PyTorch peer failed: ${why}`;
   }
   return JSON.parse(run.stdout.trim().split('\n').pop()!) as PeerResult;

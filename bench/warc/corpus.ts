@@ -28,11 +28,28 @@ export async function ensureWarcCorpus(path: string, minBytes: number): Promise<
     const url = `http://mirror-${Math.floor(captures / pages.length)}.example.org${pagePath}`;
     const date = new Date(Date.UTC(2024, 4, 1) + captures * 1000).toISOString().replace(/\.\d+Z$/, 'Z');
     await write(
-      WARCRecord.create({ url, date, type: 'request', warcVersion: 'WARC/1.1', statusline: `GET ${pagePath} HTTP/1.1`, httpHeaders: { host: new URL(url).host } }, body('')),
+      WARCRecord.create(
+        {
+          url,
+          date,
+          type: 'request',
+          warcVersion: 'WARC/1.1',
+          statusline: `GET ${pagePath} HTTP/1.1`,
+          httpHeaders: { host: new URL(url).host },
+        },
+        body(''),
+      ),
     );
     await write(
       WARCRecord.create(
-        { url, date, type: 'response', warcVersion: 'WARC/1.1', statusline: 'HTTP/1.1 200 OK', httpHeaders: { 'content-type': 'text/html; charset=utf-8' } },
+        {
+          url,
+          date,
+          type: 'response',
+          warcVersion: 'WARC/1.1',
+          statusline: 'HTTP/1.1 200 OK',
+          httpHeaders: { 'content-type': 'text/html; charset=utf-8' },
+        },
         body(html),
       ),
     );

@@ -23,7 +23,10 @@ const here = dirname(fileURLToPath(import.meta.url));
 const repo = join(here, '..', '..', '..');
 const outDir = join(repo, 'bench', 'out', 'warc');
 const python = '/usr/bin/python3';
-const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
+const load = () =>
+  loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
 
 interface SideRun {
   records: number;
@@ -52,11 +55,20 @@ const mb = statSync(archive).size / 1e6;
 console.log(`warc: ${mb.toFixed(1)} MB of warc.gz${corpus.captures >= 0 ? `, ${corpus.captures} captures written` : ''}`);
 
 // Queries: the words of openmoji's annotations, as a query list from the same vocabulary.
-const queries = [...new Set(loadEmojis().flatMap((emoji) => normalizeText(emoji.annotation).split(' ')).filter((word) => word.length >= 3))];
+const queries = [
+  ...new Set(
+    loadEmojis()
+      .flatMap((emoji) => normalizeText(emoji.annotation).split(' '))
+      .filter((word) => word.length >= 3),
+  ),
+];
 const template = join(outDir, 'queries.db');
 rmSync(template, { force: true });
 const db = openDb(template);
-insertNewQueries(db, queries.map((text) => ({ text, origin: 'user' as const })));
+insertNewQueries(
+  db,
+  queries.map((text) => ({ text, origin: 'user' as const })),
+);
 db.close();
 console.log(`warc: ${queries.length} queries, cap 20,000 per query; ${rounds} rounds, wit then the peer in each`);
 

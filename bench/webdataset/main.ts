@@ -41,7 +41,10 @@ for path in sys.argv[1:]:
 print(samples, time.perf_counter() - start)
 `;
 
-const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
+const load = () =>
+  loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 async function openmojiArt(count: number): Promise<Array<{ jpg: Buffer; caption: string }>> {
@@ -51,19 +54,35 @@ async function openmojiArt(count: number): Promise<Array<{ jpg: Buffer; caption:
     .slice(0, count);
   return Promise.all(
     entries.map(async (entry) => ({
-      jpg: await sharp(join(root, 'color', 'svg', `${entry.hexcode}.svg`), { density: 72 }).resize(pixels, pixels).flatten({ background: '#ffffff' }).jpeg({ quality: 90 }).toBuffer(),
+      jpg: await sharp(join(root, 'color', 'svg', `${entry.hexcode}.svg`), { density: 72 })
+        .resize(pixels, pixels)
+        .flatten({ background: '#ffffff' })
+        .jpeg({ quality: 90 })
+        .toBuffer(),
       caption: entry.annotation,
     })),
   );
 }
 
-function writeShards(dir: string, art: ReadonlyArray<{ jpg: Buffer; caption: string }>): { shards: WrittenShard[]; tarSecs: number; metadataSecs: number } {
+function writeShards(
+  dir: string,
+  art: ReadonlyArray<{ jpg: Buffer; caption: string }>,
+): { shards: WrittenShard[]; tarSecs: number; metadataSecs: number } {
   const startedAt = performance.now();
   const writer = new ShardWriter({ outDir: dir, split: 'train', sizes: evenShardSizes(samples, 10_000, 16) });
   const rows = new Map<string, Record<string, unknown>[]>();
   for (let i = 0; i < samples; i++) {
     const { jpg, caption } = art[i % art.length]!;
-    const json = { url: `http://img.test/${i}.jpg`, caption, status: 'success', error_message: null, width: pixels, height: pixels, sha256: null, query: caption.split(' ')[0] };
+    const json = {
+      url: `http://img.test/${i}.jpg`,
+      caption,
+      status: 'success',
+      error_message: null,
+      width: pixels,
+      height: pixels,
+      sha256: null,
+      query: caption.split(' ')[0],
+    };
     const at = writer.add({ jpg, txt: caption, json });
     const list = rows.get(at.shard) ?? [];
     list.push({ key: at.key, ...json });
@@ -74,7 +93,18 @@ function writeShards(dir: string, art: ReadonlyArray<{ jpg: Buffer; caption: str
   const metadataStart = performance.now();
   for (const shard of shards) {
     const records = rows.get(shard.name)!;
-    writeShardMetadata(dir, shard.name, records, { count: records.length, successes: records.length, failed_to_download: 0, failed_to_resize: 0, failures: {}, duration: 0, start_time: 0, end_time: 0, status_dict: {}, config: {} });
+    writeShardMetadata(dir, shard.name, records, {
+      count: records.length,
+      successes: records.length,
+      failed_to_download: 0,
+      failed_to_resize: 0,
+      failures: {},
+      duration: 0,
+      start_time: 0,
+      end_time: 0,
+      status_dict: {},
+      config: {},
+    });
   }
   return { shards, tarSecs, metadataSecs: (performance.now() - metadataStart) / 1000 };
 }
@@ -95,7 +125,9 @@ function readWithPython(paths: readonly string[]): { samples: number; secs: numb
 
 const dir = mkdtempSync(join(tmpdir(), 'wit-bench-webdataset-'));
 try {
-  console.log(`webdataset bench: ${samples.toLocaleString('en-US')} samples of ${pixels}px openmoji JPEGs, ${rounds} rounds · load ${load()}`);
+  console.log(
+    `webdataset bench: ${samples.toLocaleString('en-US')} samples of ${pixels}px openmoji JPEGs, ${rounds} rounds · load ${load()}`,
+  );
   const art = await openmojiArt(256);
   const writes: number[] = [];
   const metadata: number[] = [];
@@ -116,12 +148,20 @@ try {
     if (peer && peer.samples !== samples) throw new Error(`python tarfile read ${peer.samples} samples, wrote ${samples}`);
     if (peer) python.push(samples / peer.secs);
     rmSync(shardDir, { recursive: true, force: true });
-    console.log(`round ${round + 1}: write ${Math.round(samples / written.tarSecs)} samples/s, parquet+stats ${Math.round(samples / written.metadataSecs)} rows/s, read wit ${Math.round(samples / ours.secs)} samples/s, python tarfile ${peer ? Math.round(samples / peer.secs) : 'n/a'} samples/s · load ${load()}`);
+    console.log(
+      `round ${round + 1}: write ${Math.round(samples / written.tarSecs)} samples/s, parquet+stats ${Math.round(samples / written.metadataSecs)} rows/s, read wit ${Math.round(samples / ours.secs)} samples/s, python tarfile ${peer ? Math.round(samples / peer.secs) : 'n/a'} samples/s · load ${load()}`,
+    );
   }
   const mb = bytes / 2 ** 20;
-  console.log(`median: write ${Math.round(median(writes))} samples/s (${(mb * median(writes) / samples).toFixed(1)} MiB/s), parquet+stats ${Math.round(median(metadata))} rows/s`);
-  console.log(`median: read wit (tar-stream) ${Math.round(median(wit))} samples/s (${(mb * median(wit) / samples).toFixed(1)} MiB/s)` +
-    (python.length > 0 ? `, python tarfile ${Math.round(median(python))} samples/s: wit/python ${(median(wit) / median(python)).toFixed(2)}x` : ', python3 not found: no peer figure'));
+  console.log(
+    `median: write ${Math.round(median(writes))} samples/s (${((mb * median(writes)) / samples).toFixed(1)} MiB/s), parquet+stats ${Math.round(median(metadata))} rows/s`,
+  );
+  console.log(
+    `median: read wit (tar-stream) ${Math.round(median(wit))} samples/s (${((mb * median(wit)) / samples).toFixed(1)} MiB/s)` +
+      (python.length > 0
+        ? `, python tarfile ${Math.round(median(python))} samples/s: wit/python ${(median(wit) / median(python)).toFixed(2)}x`
+        : ', python3 not found: no peer figure'),
+  );
   console.log(`load ${load()} (1/5/15 min)`);
 } finally {
   rmSync(dir, { recursive: true, force: true });

@@ -25,10 +25,15 @@ export const classifyCommand: CommandModule<object, ClassifyArgs> = {
       .option('labels-file', { type: 'string', normalize: true, describe: 'Candidate labels, one per line' })
       .conflicts('labels', 'labels-file')
       .check((argv) => {
-        if (argv.labels === undefined && argv['labels-file'] === undefined) throw usageError('Give the candidate labels with --labels "dog,cat,car" or --labels-file FILE.');
+        if (argv.labels === undefined && argv['labels-file'] === undefined)
+          throw usageError('Give the candidate labels with --labels "dog,cat,car" or --labels-file FILE.');
         return true;
       })
-      .option('templates', { type: 'string', normalize: true, describe: 'Prompt templates, one per line with {} for the label (default: "a photo of a {}.")' })
+      .option('templates', {
+        type: 'string',
+        normalize: true,
+        describe: 'Prompt templates, one per line with {} for the label (default: "a photo of a {}.")',
+      })
       .option('top', { type: 'number', default: 5, describe: 'Labels shown per image' })
       .option('batch', { type: 'number', default: 256, describe: 'Images embedded per batch' })
       .option('json', { type: 'boolean', default: false, describe: 'Print JSON: [{ image, labels: [{ label, probability }] }]' })
@@ -37,7 +42,9 @@ export const classifyCommand: CommandModule<object, ClassifyArgs> = {
         return positiveInteger(argv.top, '--top') && positiveInteger(argv.batch, '--batch');
       }),
   handler: async (argv) => {
-    const { classifyImages, formatClassification, formatSkipped, labelsFromFile, labelsFromList, readTemplates } = await import('../../eval/index.js');
+    const { classifyImages, formatClassification, formatSkipped, labelsFromFile, labelsFromList, readTemplates } = await import(
+      '../../eval/index.js'
+    );
     const labels = argv.labelsFile !== undefined ? labelsFromFile(argv.labelsFile) : labelsFromList(argv.labels!);
     const progress = await embedProgress();
     const result = await classifyImages({

@@ -13,11 +13,25 @@ export interface CrawlPairsArgs {
 
 export function pairsOptions<T>(y: Argv<T>) {
   return y
-    .option('pairs', { type: 'string', array: true, describe: 'List source: URL+caption files (txt, csv, tsv, json, jsonl, each plain or .gz; parquet)', group: 'Source:' })
+    .option('pairs', {
+      type: 'string',
+      array: true,
+      describe: 'List source: URL+caption files (txt, csv, tsv, json, jsonl, each plain or .gz; parquet)',
+      group: 'Source:',
+    })
     .option('url-col', { type: 'string', default: 'url', describe: 'Lists: the image URL column', group: 'Source:' })
     .option('caption-col', { type: 'string', default: 'caption', describe: 'Lists: the caption column', group: 'Source:' })
-    .option('save-cols', { type: 'string', describe: 'Lists: more columns to keep with each pair, comma-separated (pairs.extra; in the shards\' .json)', group: 'Source:' })
-    .option('keep-unmatched', { type: 'boolean', default: false, describe: 'Lists: keep pairs whose caption matches no query (no query, no cap)', group: 'Source:' });
+    .option('save-cols', {
+      type: 'string',
+      describe: "Lists: more columns to keep with each pair, comma-separated (pairs.extra; in the shards' .json)",
+      group: 'Source:',
+    })
+    .option('keep-unmatched', {
+      type: 'boolean',
+      default: false,
+      describe: 'Lists: keep pairs whose caption matches no query (no query, no cap)',
+      group: 'Source:',
+    });
 }
 
 /** A message naming the flag, or undefined. */
@@ -29,7 +43,8 @@ export function pairsArgsProblem(argv: CrawlPairsArgs): string | undefined {
   if (argv.pairs.length === 0) return '--pairs needs at least one file.';
   if (argv['url-col'].trim() === '') return '--url-col must name a column.';
   if (argv['caption-col'].trim() === '') return '--caption-col must name a column.';
-  if (argv['save-cols'] !== undefined && saveColumns(argv['save-cols']).length === 0) return `--save-cols must name columns, comma-separated (e.g. width,height); got ${JSON.stringify(argv['save-cols'])}`;
+  if (argv['save-cols'] !== undefined && saveColumns(argv['save-cols']).length === 0)
+    return `--save-cols must name columns, comma-separated (e.g. width,height); got ${JSON.stringify(argv['save-cols'])}`;
   return undefined;
 }
 
@@ -45,5 +60,8 @@ export function pairsSource(argv: CrawlPairsArgs) {
 }
 
 function saveColumns(text: string): string[] {
-  return text.split(',').map((name) => name.trim()).filter((name) => name !== '');
+  return text
+    .split(',')
+    .map((name) => name.trim())
+    .filter((name) => name !== '');
 }

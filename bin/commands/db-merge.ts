@@ -13,7 +13,12 @@ export const dbMergeCommand: CommandModule<object, MergeArgs> = {
   describe: 'Merge partition dbs (from `wit crawl --partition i/N`) into OUT, re-applying caps and uniqueness',
   builder: (y) =>
     declareOptions(y, mergeOptions)
-      .positional('out', { type: 'string', demandOption: true, normalize: true, describe: 'The merged db (created when missing; merging into it adds)' })
+      .positional('out', {
+        type: 'string',
+        demandOption: true,
+        normalize: true,
+        describe: 'The merged db (created when missing; merging into it adds)',
+      })
       .positional('inputs', { type: 'string', array: true, demandOption: true, normalize: true, describe: 'Partition dbs, read-only' })
       .check(checkFlags(mergeOptions)),
   handler: async (argv) => {
@@ -26,6 +31,8 @@ export const dbMergeCommand: CommandModule<object, MergeArgs> = {
             `${counts.queries} query rows, ${counts.pages} page rows, ${counts.images} image rows merged`,
         ),
     });
-    console.log(`${argv.out}: ${total.pairs.stored} pairs added from ${argv.inputs.length} dbs (${total.pairs.duplicate} duplicates and ${total.pairs.overCap} over the cap left out)`);
+    console.log(
+      `${argv.out}: ${total.pairs.stored} pairs added from ${argv.inputs.length} dbs (${total.pairs.duplicate} duplicates and ${total.pairs.overCap} over the cap left out)`,
+    );
   },
 };

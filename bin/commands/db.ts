@@ -86,7 +86,10 @@ const check: CommandModule<object, { db: string }> = {
       console.log(`${argv.db} is sound (SQLite integrity_check: ok)`);
       return;
     }
-    const shown = problems.slice(0, 20).map((problem) => `  ${problem}`).join('\n');
+    const shown = problems
+      .slice(0, 20)
+      .map((problem) => `  ${problem}`)
+      .join('\n');
     const more = problems.length > 20 ? `\n  … and ${problems.length - 20} more` : '';
     throw new WitError(
       `${argv.db} is damaged: SQLite's integrity check found ${problems.length} problem(s):\n${shown}${more}\n` +

@@ -18,7 +18,12 @@ interface LabelledArgs extends RunArgs {
 
 function runOptions<T>(y: Argv<T>) {
   return backendOption(y, 'tfjs backend to embed on; auto picks the fastest that loads')
-    .option('run', { type: 'string', demandOption: true, normalize: true, describe: 'The run folder `wit train` wrote (the result is appended to its evals.jsonl)' })
+    .option('run', {
+      type: 'string',
+      demandOption: true,
+      normalize: true,
+      describe: 'The run folder `wit train` wrote (the result is appended to its evals.jsonl)',
+    })
     .option('batch', { type: 'number', default: 256, describe: 'Images embedded per batch' })
     .option('json', { type: 'boolean', default: false, describe: 'Print the evals.jsonl record as JSON' })
     .check((argv) => positiveInteger(argv.batch as number, '--batch'));
@@ -27,14 +32,27 @@ function runOptions<T>(y: Argv<T>) {
 function labelledOptions<T>(y: Argv<T>) {
   return runOptions(y)
     .option('images', { type: 'string', normalize: true, describe: 'Image folder: one sub-folder of images per class' })
-    .option('list', { type: 'string', normalize: true, describe: 'CSV (path,label) or JSONL ({"path","label"}) list of images; paths relative to the file' })
+    .option('list', {
+      type: 'string',
+      normalize: true,
+      describe: 'CSV (path,label) or JSONL ({"path","label"}) list of images; paths relative to the file',
+    })
     .conflicts('images', 'list')
     .check((argv) => {
-      if (argv.images === undefined && argv.list === undefined) throw usageError('Give the images with --images DIR (a sub-folder per class) or --list FILE (CSV or JSONL of path,label).');
+      if (argv.images === undefined && argv.list === undefined)
+        throw usageError('Give the images with --images DIR (a sub-folder per class) or --list FILE (CSV or JSONL of path,label).');
       return true;
     })
-    .option('classnames', { type: 'string', normalize: true, describe: 'Class names, one per line in sorted class order (default: folder names, underscores as spaces)' })
-    .option('templates', { type: 'string', normalize: true, describe: 'Prompt templates, one per line with {} for the class (default: "a photo of a {}.")' });
+    .option('classnames', {
+      type: 'string',
+      normalize: true,
+      describe: 'Class names, one per line in sorted class order (default: folder names, underscores as spaces)',
+    })
+    .option('templates', {
+      type: 'string',
+      normalize: true,
+      describe: 'Prompt templates, one per line with {} for the class (default: "a photo of a {}.")',
+    });
 }
 
 function source(argv: LabelledArgs) {
@@ -129,11 +147,7 @@ export const evalCommand: CommandModule = {
   command: 'eval <command>',
   describe: 'Zero-shot, retrieval and linear-probe evaluation of a run',
   builder: (y: Argv) =>
-    y
-      .command(zeroshot)
-      .command(retrieval)
-      .command(linearProbe)
-      .demandCommand(1, 'Name an eval: zeroshot, retrieval, linear-probe'),
+    y.command(zeroshot).command(retrieval).command(linearProbe).demandCommand(1, 'Name an eval: zeroshot, retrieval, linear-probe'),
   handler: () => undefined,
 };
 

@@ -25,7 +25,9 @@ export function dbOption<T>(y: Argv<T>) {
 export function declareOptions<T>(y: Argv<T>, ...tables: Array<OptionTable<OptionEntries>>): Argv<T> {
   let declared = y;
   for (const option of tables.flatMap((table) => Object.values(table.entries))) {
-    const shown = option.defaultText ?? (option.default === undefined ? undefined : Array.isArray(option.default) ? option.default.join(' ') : String(option.default));
+    const shown =
+      option.defaultText ??
+      (option.default === undefined ? undefined : Array.isArray(option.default) ? option.default.join(' ') : String(option.default));
     declared = declared.option(option.flag, {
       ...option.cli,
       describe: option.describe,
@@ -100,7 +102,11 @@ export function flagValueCheck(typed: readonly string[]) {
 
 /** `--json`: the end-of-run summary as one JSON object on stdout instead of lines for a person. */
 export function jsonOption<T>(y: Argv<T>) {
-  return y.option('json', { type: 'boolean', default: false, describe: 'Print the summary as one JSON object on stdout (progress stays on stderr)' });
+  return y.option('json', {
+    type: 'boolean',
+    default: false,
+    describe: 'Print the summary as one JSON object on stdout (progress stays on stderr)',
+  });
 }
 
 /**
@@ -112,7 +118,10 @@ export function printSummary<S extends object>(json: boolean, summary: S, format
 }
 
 /** The table without `keys`: options the command takes in another form (a file of them, say) and declares itself. */
-export function omitOptions<E extends OptionEntries, K extends keyof E & string>(table: OptionTable<E>, ...keys: K[]): OptionTable<Omit<E, K>> {
+export function omitOptions<E extends OptionEntries, K extends keyof E & string>(
+  table: OptionTable<E>,
+  ...keys: K[]
+): OptionTable<Omit<E, K>> {
   const entries = Object.fromEntries(Object.entries(table.entries).filter(([key]) => !keys.includes(key as K)));
   return { name: table.name, entries: entries as Omit<E, K> };
 }

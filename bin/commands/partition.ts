@@ -14,7 +14,11 @@ export interface ResolvedPartition {
  * indexed Job (JOB_COMPLETION_INDEX, with `--partitions N`). A string is the
  * problem, naming the flag or variable.
  */
-export function resolvePartition(text: string, partitions: number | undefined, env: NodeJS.ProcessEnv = process.env): ResolvedPartition | string {
+export function resolvePartition(
+  text: string,
+  partitions: number | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): ResolvedPartition | string {
   if (text.trim() !== 'auto') {
     const match = /^(\d+)\/(\d+)$/.exec(text.trim());
     const [i, n] = match ? [Number(match[1]), Number(match[2])] : [0, 0];
@@ -25,7 +29,7 @@ export function resolvePartition(text: string, partitions: number | undefined, e
   if (env.JOB_COMPLETION_INDEX !== undefined) {
     const index = wholeNumber(env.JOB_COMPLETION_INDEX);
     if (index === undefined) return `JOB_COMPLETION_INDEX must be a whole number; got ${env.JOB_COMPLETION_INDEX}`;
-    if (partitions === undefined) return '--partition auto in a Kubernetes indexed Job needs --partitions N (the Job\'s completions).';
+    if (partitions === undefined) return "--partition auto in a Kubernetes indexed Job needs --partitions N (the Job's completions).";
     if (index >= partitions) return `JOB_COMPLETION_INDEX ${index} is not below --partitions ${partitions}`;
     return { partition: { index, count: partitions }, from: 'Kubernetes indexed Job' };
   }
@@ -44,7 +48,8 @@ function slurmPartition(env: NodeJS.ProcessEnv): ResolvedPartition | string {
     return 'A Slurm job array needs whole numbers in SLURM_ARRAY_TASK_ID and SLURM_ARRAY_TASK_MIN/MAX (or SLURM_ARRAY_TASK_COUNT).';
   }
   const index = id - min;
-  if (index < 0 || index >= count) return `SLURM_ARRAY_TASK_ID ${id} is outside the array (${min}..${min + count - 1}); use a dense array such as --array=0-${count - 1}.`;
+  if (index < 0 || index >= count)
+    return `SLURM_ARRAY_TASK_ID ${id} is outside the array (${min}..${min + count - 1}); use a dense array such as --array=0-${count - 1}.`;
   return { partition: { index, count }, from: 'Slurm job array' };
 }
 

@@ -24,17 +24,37 @@ const build: CommandModule<object, BuildArgs> = {
   describe: "Build CLIP's query list: frequent corpus words, high-PMI bigrams, popular titles, WordNet lemmas, your own",
   builder: (y) =>
     dbOption(y)
-      .option('corpus', { type: 'string', array: true, default: [], normalize: true, describe: 'Text corpus, plain or .gz, one document a line (repeatable)' })
+      .option('corpus', {
+        type: 'string',
+        array: true,
+        default: [],
+        normalize: true,
+        describe: 'Text corpus, plain or .gz, one document a line (repeatable)',
+      })
       .option('min-count', { type: 'number', default: 100, describe: 'Keep corpus words counted at least this often' })
       .option('bigram-pmi', { type: 'number', default: 30, describe: 'Keep bigrams with PMI, as p(a b)/(p(a)p(b)), at least this' })
       .option('bigram-min-count', { type: 'number', describe: 'Keep bigrams counted at least this often [default: --min-count]' })
       .option('titles', { type: 'string', normalize: true, describe: 'title<TAB>views file (e.g. Wikipedia page views)' })
       .option('min-views', { type: 'number', default: 70, describe: 'With --titles: keep titles with at least this many views' })
       .option('wordnet', { type: 'boolean', default: false, describe: 'Add every lemma of every WordNet 3.1 synset' })
-      .option('extra', { type: 'string', array: true, default: [], normalize: true, describe: 'File of your own queries, one a line (repeatable)' })
+      .option('extra', {
+        type: 'string',
+        array: true,
+        default: [],
+        normalize: true,
+        describe: 'File of your own queries, one a line (repeatable)',
+      })
       .option('limit', { type: 'number', describe: 'The table holds at most this many queries after the build' })
-      .option('max-tracked-unigrams', { type: 'number', default: 2_000_000, describe: 'Distinct words held while counting (~100 B each); rarer ones are pruned when full' })
-      .option('max-tracked-bigrams', { type: 'number', default: 12_000_000, describe: 'Distinct bigrams held while counting (<= 16 B each); rarer ones are pruned when full' }),
+      .option('max-tracked-unigrams', {
+        type: 'number',
+        default: 2_000_000,
+        describe: 'Distinct words held while counting (~100 B each); rarer ones are pruned when full',
+      })
+      .option('max-tracked-bigrams', {
+        type: 'number',
+        default: 12_000_000,
+        describe: 'Distinct bigrams held while counting (<= 16 B each); rarer ones are pruned when full',
+      }),
   handler: async (argv) => {
     const { openDb } = await import('../../db/index.js');
     const { ProgressLine, WitError } = await import('../../core/index.js');
@@ -74,7 +94,8 @@ function buildFlagProblem(argv: BuildArgs): string | undefined {
     if (value !== undefined && !(Number.isInteger(value) && value > 0)) return `--${flag} must be a positive whole number, got ${value}`;
   }
   if (!(argv['bigram-pmi'] >= 0)) return `--bigram-pmi must be a number >= 0, got ${argv['bigram-pmi']}`;
-  if (!(Number.isInteger(argv['min-views']) && argv['min-views'] >= 0)) return `--min-views must be a whole number >= 0, got ${argv['min-views']}`;
+  if (!(Number.isInteger(argv['min-views']) && argv['min-views'] >= 0))
+    return `--min-views must be a whole number >= 0, got ${argv['min-views']}`;
   if (argv.corpus.length === 0 && !argv.titles && !argv.wordnet && argv.extra.length === 0) {
     return 'Name at least one source: --corpus FILE, --titles FILE, --wordnet or --extra FILE';
   }
@@ -94,7 +115,9 @@ const importCommand: CommandModule<object, { db: string; file: string }> = {
     try {
       const result = await importQueries(db, argv.file, progress.update);
       progress.finish();
-      console.log(`read ${result.candidates.toLocaleString('en-US')} queries, added ${result.added.toLocaleString('en-US')} new; the table now holds ${result.total.toLocaleString('en-US')}.`);
+      console.log(
+        `read ${result.candidates.toLocaleString('en-US')} queries, added ${result.added.toLocaleString('en-US')} new; the table now holds ${result.total.toLocaleString('en-US')}.`,
+      );
     } finally {
       db.close();
     }
@@ -105,7 +128,11 @@ const exportCommand: CommandModule<object, { db: string; origin?: string }> = {
   command: 'export',
   describe: 'Print the queries, one a line, in the order they were added',
   builder: (y) =>
-    dbOption(y).option('origin', { type: 'string', choices: ['unigram', 'bigram', 'title', 'wordnet', 'user'], describe: 'Only queries of this origin' }),
+    dbOption(y).option('origin', {
+      type: 'string',
+      choices: ['unigram', 'bigram', 'title', 'wordnet', 'user'],
+      describe: 'Only queries of this origin',
+    }),
   handler: async (argv) => {
     const { openDb } = await import('../../db/index.js');
     const { exportQueries } = await import('../../queries/index.js');

@@ -20,11 +20,25 @@ const build: CommandModule<object, BuildArgs> = {
   describe: 'Filter, dedupe (exact, near-duplicate, evaluation overlap), balance and split the pairs; write WebDataset shards',
   builder: (y) =>
     jsonOption(dbOption(declareOptions(y, curateFlags, shardOptions)))
-      .option('images', { type: 'string', default: 'images', normalize: true, describe: 'The image store `wit fetch` wrote (images.path is relative to it)' })
-      .option('out', { type: 'string', default: 'shards', normalize: true, describe: 'Folder for train-*.tar, val-*.tar, sizes.json, manifest.json' })
+      .option('images', {
+        type: 'string',
+        default: 'images',
+        normalize: true,
+        describe: 'The image store `wit fetch` wrote (images.path is relative to it)',
+      })
+      .option('out', {
+        type: 'string',
+        default: 'shards',
+        normalize: true,
+        describe: 'Folder for train-*.tar, val-*.tar, sizes.json, manifest.json',
+      })
       .option('block-words', { type: 'string', normalize: true, describe: curateOptions.entries.blockWords.describe })
       .option('block-hosts', { type: 'string', normalize: true, describe: curateOptions.entries.blockHosts.describe })
-      .option('exclude-near', { type: 'string', normalize: true, describe: 'Folder of evaluation images: drop pairs whose image is a near duplicate of one' })
+      .option('exclude-near', {
+        type: 'string',
+        normalize: true,
+        describe: 'Folder of evaluation images: drop pairs whose image is a near duplicate of one',
+      })
       .check(checkFlags(curateFlags, shardOptions))
       .check(async (argv) => {
         // Thrown: a WitError prints as the message alone (exit 2), not a stack trace.
@@ -65,7 +79,9 @@ async function readListFlag(flag: string, path: string | undefined): Promise<str
   try {
     return parseListFile(await readFile(path, 'utf8'));
   } catch (error) {
-    throw new WitError(`--${flag} ${path}: cannot read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); give a text file, one entry a line.`);
+    throw new WitError(
+      `--${flag} ${path}: cannot read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); give a text file, one entry a line.`,
+    );
   }
 }
 

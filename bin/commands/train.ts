@@ -17,8 +17,17 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
   describe: 'Train the bag-of-words contrastive model on shards',
   builder: (y) =>
     jsonOption(declareOptions(y, trainOptions))
-      .option('shards', { type: 'string', normalize: true, describe: 'Shard folder from `wit shards` (train-*.tar, val-*.tar); on --resume, defaults to the run\'s' })
-      .option('out', { type: 'string', normalize: true, demandOption: true, describe: 'Run folder: config.json, vocab.json, checkpoint, metrics.jsonl' })
+      .option('shards', {
+        type: 'string',
+        normalize: true,
+        describe: "Shard folder from `wit shards` (train-*.tar, val-*.tar); on --resume, defaults to the run's",
+      })
+      .option('out', {
+        type: 'string',
+        normalize: true,
+        demandOption: true,
+        describe: 'Run folder: config.json, vocab.json, checkpoint, metrics.jsonl',
+      })
       .option('resume', { type: 'boolean', default: false, describe: 'Continue the run in --out from its last checkpoint' })
       .conflicts('epochs', 'steps')
       .check(checkFlags(trainOptions))
@@ -54,10 +63,14 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
 /** The lines printed when a run ends: steps, last metrics, validation, what was left out, the run folder. */
 function formatTrainSummary(result: TrainResult): string {
   const { last, validation } = result;
-  const summary = last ? `: loss ${last.loss.toFixed(4)}, in-batch i2t_acc ${last.i2t_acc.toFixed(3)}, t2i_acc ${last.t2i_acc.toFixed(3)}` : ' (nothing left to train)';
+  const summary = last
+    ? `: loss ${last.loss.toFixed(4)}, in-batch i2t_acc ${last.i2t_acc.toFixed(3)}, t2i_acc ${last.t2i_acc.toFixed(3)}`
+    : ' (nothing left to train)';
   const lines = [`trained ${result.steps}/${result.totalSteps} steps on ${result.backend.name}${summary}`];
   if (validation) {
-    lines.push(`validation: i2t_acc ${validation.val_i2t_acc.toFixed(3)}, t2i_acc ${validation.val_t2i_acc.toFixed(3)} over ${validation.val_samples} pairs in batches of ${validation.val_batch} (chance ${(1 / validation.val_batch).toFixed(3)})`);
+    lines.push(
+      `validation: i2t_acc ${validation.val_i2t_acc.toFixed(3)}, t2i_acc ${validation.val_t2i_acc.toFixed(3)} over ${validation.val_samples} pairs in batches of ${validation.val_batch} (chance ${(1 / validation.val_batch).toFixed(3)})`,
+    );
   }
   const leftOut = Object.entries(result.leftOut).slice(0, 5);
   if (leftOut.length > 0) lines.push(`left out: ${leftOut.map(([reason, count]) => `${reason} ${count}`).join(', ')}`);

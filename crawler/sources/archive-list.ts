@@ -23,9 +23,15 @@ export function readArchiveList(path: string, prefix?: string): string[] {
     }
   }
   if (bytes.includes(0) || bytes.subarray(0, 5).toString('latin1') === 'WARC/') {
-    throw new WitError(`The archive list ${path} is not text: give a file of paths or URLs, one a line (an archive itself goes to --warc).`);
+    throw new WitError(
+      `The archive list ${path} is not text: give a file of paths or URLs, one a line (an archive itself goes to --warc).`,
+    );
   }
-  const lines = bytes.toString('utf8').split(/\r?\n/).map((line) => line.trim()).filter((line) => line && !line.startsWith('#'));
+  const lines = bytes
+    .toString('utf8')
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line && !line.startsWith('#'));
   if (lines.length === 0) throw new WitError(`The archive list ${path} names no archives (one path or URL a line).`);
   return lines.map((line) => (prefix && !isArchiveUrl(line) && !line.startsWith('/') ? joinPrefix(prefix, line) : line));
 }

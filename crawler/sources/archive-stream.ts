@@ -63,7 +63,9 @@ function requestArchive(url: URL, position: number, options: ArchiveStreamOption
     ...(options.allowPrivate ? {} : { lookup: publicOnlyLookup }),
     ...(options.signal ? { signal: options.signal } : {}),
   });
-  request.setTimeout(options.idleTimeoutSecs * 1000, () => request.destroy(new ArchiveUnreadable(`${url.href}: no data for ${options.idleTimeoutSecs} s`, true)));
+  request.setTimeout(options.idleTimeoutSecs * 1000, () =>
+    request.destroy(new ArchiveUnreadable(`${url.href}: no data for ${options.idleTimeoutSecs} s`, true)),
+  );
   return new Promise((resolve, reject) => {
     request.once('response', resolve);
     request.once('error', (error) => reject(asUnreadable(url, error)));

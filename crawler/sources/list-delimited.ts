@@ -8,7 +8,12 @@ import { BadListData, checkColumns, textChunks, type ListReadOptions, type ListR
  * embedded newlines and quotes, a BOM, `\r\n` line ends. tsv is split on tabs
  * with no quoting, as CC3M and CC12M write it.
  */
-export async function* readDelimitedList(file: string, format: 'csv' | 'tsv', gzip: boolean, options: ListReadOptions): AsyncGenerator<ListRow> {
+export async function* readDelimitedList(
+  file: string,
+  format: 'csv' | 'tsv',
+  gzip: boolean,
+  options: ListReadOptions,
+): AsyncGenerator<ListRow> {
   const parser = parse({
     delimiter: format === 'tsv' ? '\t' : ',',
     quote: format === 'tsv' ? false : '"',

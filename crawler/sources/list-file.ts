@@ -63,7 +63,9 @@ export function checkColumns(file: string, columns: ListColumns, present: readon
   ];
   for (const [name, flag] of flags) {
     if (!present.includes(name)) {
-      throw new WitError(`${file} has no column "${name}" (${flag}); its columns are: ${present.map((c) => JSON.stringify(c)).join(', ') || 'none'}.`);
+      throw new WitError(
+        `${file} has no column "${name}" (${flag}); its columns are: ${present.map((c) => JSON.stringify(c)).join(', ') || 'none'}.`,
+      );
     }
   }
 }
@@ -91,7 +93,12 @@ export async function* textChunks(file: string, gzip: boolean): AsyncGenerator<B
 
 function refuseBinary(file: string, chunk: Buffer): void {
   if (!chunk.subarray(0, 64 * 1024).includes(0)) return;
-  const looksLike = chunk.subarray(0, 4).toString('latin1') === 'PAR1' ? ' It looks like parquet: name it .parquet.' : chunk[0] === 0x1f && chunk[1] === 0x8b ? ' It looks gzipped: name it .gz.' : '';
+  const looksLike =
+    chunk.subarray(0, 4).toString('latin1') === 'PAR1'
+      ? ' It looks like parquet: name it .parquet.'
+      : chunk[0] === 0x1f && chunk[1] === 0x8b
+        ? ' It looks gzipped: name it .gz.'
+        : '';
   throw new WitError(`${file} is not a text list: it holds binary data (NUL bytes).${looksLike}`);
 }
 

@@ -1,4 +1,11 @@
-import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects, parquetSchema, type AsyncBuffer, type FileMetaData } from 'hyparquet';
+import {
+  asyncBufferFromFile,
+  parquetMetadataAsync,
+  parquetReadObjects,
+  parquetSchema,
+  type AsyncBuffer,
+  type FileMetaData,
+} from 'hyparquet';
 import { WitError } from '../../core/index.js';
 import { BadListData, checkColumns, type ListReadOptions, type ListRow } from './list-file.js';
 
@@ -26,7 +33,10 @@ export async function* readParquetList(file: string, options: ListReadOptions): 
   }
 }
 
-async function readRows(file: string, range: { file: AsyncBuffer; metadata: FileMetaData; columns: string[]; rowStart: number; rowEnd: number }) {
+async function readRows(
+  file: string,
+  range: { file: AsyncBuffer; metadata: FileMetaData; columns: string[]; rowStart: number; rowEnd: number },
+) {
   try {
     return await parquetReadObjects({ ...range, rowFormat: 'object' });
   } catch (error) {

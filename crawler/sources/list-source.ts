@@ -1,5 +1,14 @@
 import { existsSync, statSync } from 'node:fs';
-import { addSourceFiles, advanceSourceFile, countQueryProgress, finishSourceFile, sourceFileAt, stableHash, type Partition, type SourceFileRow } from '../../db/index.js';
+import {
+  addSourceFiles,
+  advanceSourceFile,
+  countQueryProgress,
+  finishSourceFile,
+  sourceFileAt,
+  stableHash,
+  type Partition,
+  type SourceFileRow,
+} from '../../db/index.js';
 import { WitError } from '../../core/index.js';
 import { loadMatcher, type QueryMatcher } from '../../queries/index.js';
 import { maxCaptionChars } from '../caption-bound.js';
@@ -36,7 +45,10 @@ const rowsPerCommit = 20_000;
 export function checkListSource(source: ListSourceOptions): void {
   if (source.files.length === 0) throw new WitError('The list source needs at least one file (`wit crawl --pairs FILE...`).');
   for (const file of source.files) {
-    if (!listFormatOf(file)) throw new WitError(`${file}: the list format is not known by its name; name it .${listFormats.join(', .')} (plain or .gz, parquet plain).`);
+    if (!listFormatOf(file))
+      throw new WitError(
+        `${file}: the list format is not known by its name; name it .${listFormats.join(', .')} (plain or .gz, parquet plain).`,
+      );
     if (!existsSync(file) || !statSync(file).isFile()) throw new WitError(`List file ${file} does not exist (or is not a file).`);
   }
 }
@@ -79,11 +91,13 @@ export class ListSource implements Source {
       const rowPairs = candidates.filter((c): c is PairToStore => typeof c !== 'string');
       const fitting = rowPairs.filter((c) => c.pair.text.length <= maxCaptionChars);
       const toStore = fitting.filter((c) => c.queryIds.length > 0 || this.options.keepUnmatched === true);
-      const outcome = db.transaction(() => {
-        const stored = writer.store(toStore);
-        advanceSourceFile(db, file.id, { position: batch[batch.length - 1]!.index + 1, records: batch.length, pairs: stored.stored });
-        return stored;
-      }).immediate();
+      const outcome = db
+        .transaction(() => {
+          const stored = writer.store(toStore);
+          advanceSourceFile(db, file.id, { position: batch[batch.length - 1]!.index + 1, records: batch.length, pairs: stored.stored });
+          return stored;
+        })
+        .immediate();
       const skipped = candidates.filter((c): c is RowSkip => typeof c === 'string');
       for (const reason of skipped) stats.rowSkipped(reason);
       stats.rows += batch.length;
@@ -103,7 +117,12 @@ export class ListSource implements Source {
       commit();
       finishSourceFile(db, file.id, { state: 'done' });
     } catch (error) {
-      const bad = error instanceof BadListData ? error : isDataError(error) ? new BadListData(file.location, (batch.at(-1)?.index ?? file.position - 1) + 1, error.message) : undefined;
+      const bad =
+        error instanceof BadListData
+          ? error
+          : isDataError(error)
+            ? new BadListData(file.location, (batch.at(-1)?.index ?? file.position - 1) + 1, error.message)
+            : undefined;
       if (!bad) throw error;
       commit();
       finishSourceFile(db, file.id, { state: 'failed', error: bad.message });
@@ -140,7 +159,10 @@ export class ListSource implements Source {
     if (url === '') return 'no_url';
     if (!URL.canParse(url) || !['http:', 'https:'].includes(new URL(url).protocol)) return 'bad_url';
     const text = collapse(textOf(row.values[this.columns.caption]));
-    const extra = this.columns.save.length === 0 ? null : JSON.stringify(Object.fromEntries(this.columns.save.map((name) => [name, jsonValue(row.values[name])])));
+    const extra =
+      this.columns.save.length === 0
+        ? null
+        : JSON.stringify(Object.fromEntries(this.columns.save.map((name) => [name, jsonValue(row.values[name])])));
     return { pair: { imageUrl: new URL(url).href, text, textOrigin: 'list', pageUrl: null, extra }, queryIds: matcher.match(text) };
   }
 }

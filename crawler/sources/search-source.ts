@@ -91,13 +91,18 @@ export class SearchSource implements Source {
       const addsNothingNew = results.every((result) => seen.has(pairKey(result)));
       for (const result of results) seen.add(pairKey(result));
       const thisPage = page;
-      finished = db.transaction(() => {
-        const outcome = writer.storeForQuery(query.id, matching.map((pair) => ({ ...pair, pageUrl: url })));
-        stats.addPairs(outcome, kept.length - matching.length, tooLong);
-        const done = addsNothingNew || thisPage >= this.maxPages || writer.isFull(query.id);
-        setQueryState(db, query.id, { state: done ? 'done' : 'running', cursor: String(thisPage + 1), error: null });
-        return done;
-      }).immediate();
+      finished = db
+        .transaction(() => {
+          const outcome = writer.storeForQuery(
+            query.id,
+            matching.map((pair) => ({ ...pair, pageUrl: url })),
+          );
+          stats.addPairs(outcome, kept.length - matching.length, tooLong);
+          const done = addsNothingNew || thisPage >= this.maxPages || writer.isFull(query.id);
+          setQueryState(db, query.id, { state: done ? 'done' : 'running', cursor: String(thisPage + 1), error: null });
+          return done;
+        })
+        .immediate();
       stats.pages.fetched++;
       context.reportProgress();
       page++;
@@ -130,7 +135,9 @@ export function searchUrl(template: string, queryText: string, page: number): st
 
 /** A result page whose robots directives forbid using it or its images ends its query. */
 function refused(url: string, refusal: RobotsRefusal): FetchFailure {
-  return new FetchFailure(refusal.directive, `${url} says ${refusal.directive} (X-Robots-Tag or <meta name="robots">)`, { retryable: false });
+  return new FetchFailure(refusal.directive, `${url} says ${refusal.directive} (X-Robots-Tag or <meta name="robots">)`, {
+    retryable: false,
+  });
 }
 
 function pairKey(pair: ImageText): string {

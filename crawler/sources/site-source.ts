@@ -1,5 +1,14 @@
 import { resolveOptions } from '../../core/index.js';
-import { addPages, countDuePages, waitingPages, countQueryProgress, duePages, recordPage, type FrontierPage, type PageOutcome } from '../../db/index.js';
+import {
+  addPages,
+  countDuePages,
+  waitingPages,
+  countQueryProgress,
+  duePages,
+  recordPage,
+  type FrontierPage,
+  type PageOutcome,
+} from '../../db/index.js';
 import { loadMatcher, type QueryMatcher } from '../../queries/index.js';
 import { boundCaptions } from '../caption-bound.js';
 import { siteSourceOptions } from '../options.js';
@@ -42,7 +51,10 @@ export class SiteSource implements Source {
 
   async run(context: CrawlContext): Promise<void> {
     const { db, partition, stats } = context;
-    addPages(db, this.options.seeds.map((url) => ({ url: new URL(url).href, host: new URL(url).host, depth: 0 })));
+    addPages(
+      db,
+      this.options.seeds.map((url) => ({ url: new URL(url).href, host: new URL(url).host, depth: 0 })),
+    );
     const matcher = loadMatcher(db);
     stats.queries.left = countQueryProgress(db).left;
     stats.pagesLeft = countDuePages(db, partition);
@@ -63,7 +75,12 @@ export class SiteSource implements Source {
     while (!signal.aborted) {
       if (inFlight.size < context.concurrency) {
         const busyHosts = [...perHostInFlight].filter(([, n]) => n >= hostLimit).map(([host]) => host);
-        const batch = duePages(db, { limit: context.concurrency - inFlight.size, skipIds: inFlight.keys(), busyHosts, ...(partition ? { partition } : {}) });
+        const batch = duePages(db, {
+          limit: context.concurrency - inFlight.size,
+          skipIds: inFlight.keys(),
+          busyHosts,
+          ...(partition ? { partition } : {}),
+        });
         for (const page of batch) {
           const onHost = perHostInFlight.get(page.host) ?? 0;
           if (onHost >= hostLimit) continue;
@@ -134,7 +151,14 @@ function failureOutcome(failure: FetchFailure, attemptsBefore: number): Exclude<
 /** A test for host names: exact names, or patterns where `*` matches any run of characters. */
 export function hostPatterns(patterns: readonly string[]): (hostname: string) => boolean {
   const expressions = patterns.map(
-    (pattern) => new RegExp(`^${pattern.toLowerCase().split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`),
+    (pattern) =>
+      new RegExp(
+        `^${pattern
+          .toLowerCase()
+          .split('*')
+          .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+          .join('.*')}$`,
+      ),
   );
   return (hostname) => expressions.some((expression) => expression.test(hostname.toLowerCase()));
 }

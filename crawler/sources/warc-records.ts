@@ -78,14 +78,16 @@ export class WarcRecordReader {
       yield toArchiveRecord(record, offset);
       if (raw instanceof LimitReader) {
         for await (const _ of raw); // the rest of the record, unread: skipped
-        if (raw.limit > 0) throw new ArchiveBroken(offset, `record cut short (${raw.limit} of its ${record.warcContentLength} bytes missing)`);
+        if (raw.limit > 0)
+          throw new ArchiveBroken(offset, `record cut short (${raw.limit} of its ${record.warcContentLength} bytes missing)`);
       }
       this.checkGzip(gzipped, offset, false);
     }
     const reader = this.parser._reader;
     const membersEnd = this.startOffset + reader._rawOffset;
     if (gzipped && reader.compressed === null) throw new ArchiveBroken(membersEnd, 'corrupt gzip member', true);
-    if (reader.compressed !== null && this.startOffset + this.bytesIn > membersEnd) throw new ArchiveBroken(membersEnd, 'truncated gzip member', true);
+    if (reader.compressed !== null && this.startOffset + this.bytesIn > membersEnd)
+      throw new ArchiveBroken(membersEnd, 'truncated gzip member', true);
   }
 
   private async nextRecord(index: number): Promise<WARCRecord | null> {
@@ -117,7 +119,13 @@ function toArchiveRecord(record: WARCRecord, offset: number): ArchiveRecord {
     targetUri: record.warcTargetURI ?? undefined,
     contentType: record.warcContentType ?? '',
     ...(http
-      ? { http: { status: Number(http.statusCode), contentType: http.headers.get('content-type') ?? '', robotsTag: http.headers.get('x-robots-tag') ?? undefined } }
+      ? {
+          http: {
+            status: Number(http.statusCode),
+            contentType: http.headers.get('content-type') ?? '',
+            robotsTag: http.headers.get('x-robots-tag') ?? undefined,
+          },
+        }
       : {}),
     readPayload: (maxBytes) => readUpTo(record, maxBytes),
   };

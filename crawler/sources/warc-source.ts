@@ -1,5 +1,13 @@
 import { existsSync } from 'node:fs';
-import { addSourceFiles, advanceSourceFile, countQueryProgress, finishSourceFile, unfinishedSourceFiles, type Partition, type SourceFileRow } from '../../db/index.js';
+import {
+  addSourceFiles,
+  advanceSourceFile,
+  countQueryProgress,
+  finishSourceFile,
+  unfinishedSourceFiles,
+  type Partition,
+  type SourceFileRow,
+} from '../../db/index.js';
 import { WitError } from '../../core/index.js';
 import { loadMatcher, type QueryMatcher } from '../../queries/index.js';
 import { boundCaptions } from '../caption-bound.js';
@@ -51,7 +59,10 @@ export class WarcSource implements Source {
   async run(context: CrawlContext): Promise<void> {
     const { db, stats } = context;
     const missing = this.options.archives.filter((location) => !isArchiveUrl(location) && !existsSync(location));
-    if (missing.length > 0) throw new WitError(`No such archive file: ${missing.slice(0, 3).join(', ')}${missing.length > 3 ? ', ...' : ''}. Check the paths (or --warc-prefix).`);
+    if (missing.length > 0)
+      throw new WitError(
+        `No such archive file: ${missing.slice(0, 3).join(', ')}${missing.length > 3 ? ', ...' : ''}. Check the paths (or --warc-prefix).`,
+      );
     addSourceFiles(db, 'warc', this.options.archives);
     const mine = new Set(archivesOf(this.options.archives, context.partition));
     const archives = unfinishedSourceFiles(db, 'warc').filter((row) => mine.has(row.location));

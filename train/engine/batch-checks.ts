@@ -5,9 +5,7 @@ import type { ModelConfig, TextBatch, TrainBatch } from './types.js';
 export function checkTextBatch(batch: TextBatch, vocabSize: number, rows?: number): void {
   const { offsets, tokenIds } = batch;
   if (offsets.length < 1 || offsets[0] !== 0 || offsets[offsets.length - 1] !== tokenIds.length) {
-    throw new WitError(
-      `TextBatch.offsets must start at 0 and end at tokenIds.length (${tokenIds.length}); got ${offsets.length} offsets.`,
-    );
+    throw new WitError(`TextBatch.offsets must start at 0 and end at tokenIds.length (${tokenIds.length}); got ${offsets.length} offsets.`);
   }
   if (rows !== undefined && offsets.length !== rows + 1) {
     throw new WitError(`TextBatch.offsets must hold ${rows + 1} entries for ${rows} rows, got ${offsets.length}.`);

@@ -4,28 +4,27 @@ import type { TextTensors } from './model.js';
 const convAttrs = { strides: [2, 2] as [number, number], pad: 'same' as const, dataFormat: 'NHWC' as const };
 
 function convReluForward(x: tf.Tensor4D, filter: tf.Tensor4D, bias: tf.Tensor1D): tf.Tensor4D {
-  return tf.engine().runKernel(
-    tf.FusedConv2D,
-    { x, filter, bias },
-    { ...convAttrs, dilations: [1, 1], activation: 'relu', leakyreluAlpha: 0 } as unknown as tf.NamedAttrMap,
-  ) as tf.Tensor4D;
+  return tf.engine().runKernel(tf.FusedConv2D, { x, filter, bias }, {
+    ...convAttrs,
+    dilations: [1, 1],
+    activation: 'relu',
+    leakyreluAlpha: 0,
+  } as unknown as tf.NamedAttrMap) as tf.Tensor4D;
 }
 
 /** Gradients of a conv+bias+ReLU layer given its input, output and the output's gradient. */
 function convReluBackward(dy: tf.Tensor4D, x: tf.Tensor4D, y: tf.Tensor4D, filter: tf.Tensor4D, withInput: boolean): tf.Tensor[] {
   const dyActive = tf.mul(dy, tf.step(y)) as tf.Tensor4D;
   const dBias = tf.sum(dyActive, [0, 1, 2]);
-  const dFilter = tf.engine().runKernel(
-    tf.Conv2DBackpropFilter,
-    { x, dy: dyActive },
-    { ...convAttrs, filterShape: filter.shape } as unknown as tf.NamedAttrMap,
-  ) as tf.Tensor;
+  const dFilter = tf.engine().runKernel(tf.Conv2DBackpropFilter, { x, dy: dyActive }, {
+    ...convAttrs,
+    filterShape: filter.shape,
+  } as unknown as tf.NamedAttrMap) as tf.Tensor;
   if (!withInput) return [dFilter, dBias];
-  const dx = tf.engine().runKernel(
-    tf.Conv2DBackpropInput,
-    { dy: dyActive, filter },
-    { ...convAttrs, inputShape: x.shape } as unknown as tf.NamedAttrMap,
-  ) as tf.Tensor;
+  const dx = tf.engine().runKernel(tf.Conv2DBackpropInput, { dy: dyActive, filter }, {
+    ...convAttrs,
+    inputShape: x.shape,
+  } as unknown as tf.NamedAttrMap) as tf.Tensor;
   return [dx, dFilter, dBias];
 }
 

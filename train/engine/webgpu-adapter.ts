@@ -8,7 +8,7 @@ export interface WebGpuAdapter {
 
 /** What to install when Dawn finds no adapter (on Debian bookworm, lavapipe is new enough only from backports). */
 export const webGpuInstallHint =
-  'install a Vulkan driver: on Debian bookworm `apt-get install -t bookworm-backports mesa-vulkan-drivers` (Mesa 25 lavapipe; bookworm\'s Mesa 22 is too old), or a GPU vendor\'s Vulkan driver';
+  "install a Vulkan driver: on Debian bookworm `apt-get install -t bookworm-backports mesa-vulkan-drivers` (Mesa 25 lavapipe; bookworm's Mesa 22 is too old), or a GPU vendor's Vulkan driver";
 
 const softwareNames = /llvmpipe|lavapipe|swiftshader|microsoft basic render|warp/i;
 

@@ -94,7 +94,10 @@ function trainStep(request: Extract<WorkerRequest, { kind: 'step' }>): WorkerRep
     if (hyper.gradClipNorm !== undefined) {
       squaredNorms[workerIndex] = sumOfSquares(total, ownStart, ownEnd);
       barrier.wait();
-      gradScale = clipScale(squaredNorms.reduce((a, b) => a + b, 0), hyper.gradClipNorm);
+      gradScale = clipScale(
+        squaredNorms.reduce((a, b) => a + b, 0),
+        hyper.gradClipNorm,
+      );
     }
     lap('gradientSum');
     const update = { step: request.step, lr: hyper.lr, weightDecay: hyper.weightDecay, gradScale };

@@ -41,14 +41,30 @@ export function makeWebGpuConv2DBackpropFilterKernel(stock: StockKernels): Kerne
         // Enough zeros below and right for the last window (tfjs rounds some explicit paddings past the input).
         const bottom = (info.outHeight - 1) * info.strideHeight + info.filterHeight - top - info.inHeight;
         const right = (info.outWidth - 1) * info.strideWidth + info.filterWidth - left - info.inWidth;
-        const paddings = [[0, 0], [top, Math.max(0, bottom)], [left, Math.max(0, right)], [0, 0]];
+        const paddings = [
+          [0, 0],
+          [top, Math.max(0, bottom)],
+          [left, Math.max(0, right)],
+          [0, 0],
+        ];
         const padded = run(PadV2, { x }, { paddings, constantValue: 0 });
         const slices: TensorInfo[] = [];
         for (let kh = 0; kh < info.filterHeight; kh++) {
           for (let kw = 0; kw < info.filterWidth; kw++) {
-            const end = [info.batchSize, kh + (info.outHeight - 1) * info.strideHeight + 1, kw + (info.outWidth - 1) * info.strideWidth + 1, info.inChannels];
+            const end = [
+              info.batchSize,
+              kh + (info.outHeight - 1) * info.strideHeight + 1,
+              kw + (info.outWidth - 1) * info.strideWidth + 1,
+              info.inChannels,
+            ];
             const masks = { beginMask: 0, endMask: 0, ellipsisMask: 0, newAxisMask: 0, shrinkAxisMask: 0 };
-            slices.push(run(StridedSlice, { x: padded }, { begin: [0, kh, kw, 0], end, strides: [1, info.strideHeight, info.strideWidth, 1], ...masks }));
+            slices.push(
+              run(
+                StridedSlice,
+                { x: padded },
+                { begin: [0, kh, kw, 0], end, strides: [1, info.strideHeight, info.strideWidth, 1], ...masks },
+              ),
+            );
           }
         }
         const positions = info.batchSize * info.outHeight * info.outWidth;

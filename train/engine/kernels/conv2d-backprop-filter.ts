@@ -35,8 +35,14 @@ export function makeConv2DBackpropFilterKernel(stock: StockWasmKernels): KernelC
         const colT = wasm.makeOutput([patchSize, positions], 'float32');
         const dyChunk = wasm.makeOutput([positions, info.outChannels], 'float32');
         const chunkInfo = { ...info, batchSize: images };
-        im2colTransposed(heapFloats(wasm, x).subarray(first * imagePixels, (first + images) * imagePixels), chunkInfo, heapFloats(wasm, colT));
-        heapFloats(wasm, dyChunk).set(heapFloats(wasm, dy).subarray(first * imagePositions * info.outChannels, (first + images) * imagePositions * info.outChannels));
+        im2colTransposed(
+          heapFloats(wasm, x).subarray(first * imagePixels, (first + images) * imagePixels),
+          chunkInfo,
+          heapFloats(wasm, colT),
+        );
+        heapFloats(wasm, dyChunk).set(
+          heapFloats(wasm, dy).subarray(first * imagePositions * info.outChannels, (first + images) * imagePositions * info.outChannels),
+        );
         const product = matMulPlain(stock, wasm, colT, dyChunk);
         const total = heapFloats(wasm, out);
         const part = heapFloats(wasm, product);

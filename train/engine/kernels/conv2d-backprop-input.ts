@@ -50,12 +50,21 @@ function phaseFilter(wasm: BackendWasm, filter: TensorInfo, rows: PhaseAxis, col
 }
 
 /** dx[n, i*sh+py, j*sw+px, :] = part[n, i, j, :] for the phase's rows and columns. */
-function scatterPhase(part: Float32Array, partShape: number[], dx: Float32Array, dxShape: number[], phase: [number, number], strides: [number, number], rows: PhaseAxis, columns: PhaseAxis): void {
+function scatterPhase(
+  part: Float32Array,
+  partShape: number[],
+  dx: Float32Array,
+  dxShape: number[],
+  phase: [number, number],
+  strides: [number, number],
+  rows: PhaseAxis,
+  columns: PhaseAxis,
+): void {
   const [batch, height, width, channels] = dxShape as [number, number, number, number];
   const [partHeight, partWidth] = [partShape[1]!, partShape[2]!];
   for (let n = 0; n < batch; n++) {
     for (let i = 0; i < rows.positions; i++) {
-      let from = ((n * partHeight + i) * partWidth) * channels;
+      let from = (n * partHeight + i) * partWidth * channels;
       let to = ((n * height + i * strides[0] + phase[0]) * width + phase[1]) * channels;
       const step = strides[1] * channels;
       for (let j = 0; j < columns.positions; j++, from += channels, to += step) {
@@ -88,7 +97,12 @@ export function makeConv2DBackpropInputKernel(stock: StockWasmKernels): KernelCo
           const columns = phaseAxis(px, strides[1], info.padInfo.left, info.filterWidth, info.inWidth, info.outWidth);
           if (rows.taps === 0 || columns.taps === 0 || rows.positions === 0 || columns.positions === 0) continue;
           const g = phaseFilter(wasm, filter, rows, columns, strides);
-          const pad = [[0, 0], [rows.padBefore, rows.padAfter], [columns.padBefore, columns.padAfter], [0, 0]];
+          const pad = [
+            [0, 0],
+            [rows.padBefore, rows.padAfter],
+            [columns.padBefore, columns.padAfter],
+            [0, 0],
+          ];
           const part = stock.conv2D({
             inputs: { x: dy, filter: g },
             backend,

@@ -30,7 +30,11 @@ let wasmKernelsRegistered = false;
  */
 export function registerWasmKernels(): void {
   if (wasmKernelsRegistered) return;
-  const stock: StockWasmKernels = { batchMatMul: stockKernel(tf.BatchMatMul), conv2D: stockKernel(tf.Conv2D), transpose: stockKernel(tf.Transpose) };
+  const stock: StockWasmKernels = {
+    batchMatMul: stockKernel(tf.BatchMatMul),
+    conv2D: stockKernel(tf.Conv2D),
+    transpose: stockKernel(tf.Transpose),
+  };
   replaceKernel(wasmUnsortedSegmentSumKernel);
   replaceKernel(makeConv2DBackpropFilterKernel(stock));
   replaceKernel(makeConv2DBackpropInputKernel(stock));

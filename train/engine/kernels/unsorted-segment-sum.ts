@@ -1,10 +1,4 @@
-import {
-  UnsortedSegmentSum,
-  util,
-  type KernelConfig,
-  type TensorInfo,
-  type UnsortedSegmentSumAttrs,
-} from '@tensorflow/tfjs';
+import { UnsortedSegmentSum, util, type KernelConfig, type TensorInfo, type UnsortedSegmentSumAttrs } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 
 type NumericArray = Float32Array | Int32Array;
@@ -69,12 +63,7 @@ export const cpuUnsortedSegmentSumKernel: KernelConfig = {
     const { numSegments } = attrs as unknown as UnsortedSegmentSumAttrs;
     const { shape, rowSize } = outputShape(x, segmentIds, numSegments);
     const values = x.dtype === 'int32' ? new Int32Array(numSegments * rowSize) : new Float32Array(numSegments * rowSize);
-    segmentSumInto(
-      cpu.data.get(x.dataId).values as NumericArray,
-      cpu.data.get(segmentIds.dataId).values as Int32Array,
-      rowSize,
-      values,
-    );
+    segmentSumInto(cpu.data.get(x.dataId).values as NumericArray, cpu.data.get(segmentIds.dataId).values as Int32Array, rowSize, values);
     return cpu.makeTensorInfo(shape, x.dtype, values);
   },
 };
