@@ -40,7 +40,16 @@ export const demoProfiles: Record<'quick' | 'full', DemoProfile> = {
     siteMaxDepth: 3,
     valFraction: 0.1,
     captionsPerImage: 3,
-    train: { steps: 60, batchSize: 64, imageSize: 32, embedDim: 64, convChannels: [16, 32, 64], lr: 2e-3, logEverySteps: 5, minWordCount: 2 },
+    train: {
+      steps: 60,
+      batchSize: 64,
+      imageSize: 32,
+      embedDim: 64,
+      convChannels: [16, 32, 64],
+      lr: 2e-3,
+      logEverySteps: 5,
+      minWordCount: 2,
+    },
   },
   full: {
     queryLimit: 10000,
