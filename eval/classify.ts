@@ -2,7 +2,7 @@ import type { ProgressSink } from '../core/index.js';
 import { embedImageFiles, type SkippedImage } from './embed-images.js';
 import type { EvalModel } from './eval-model.js';
 import type { OpenRunOptions } from '../train/index.js';
-import { openEvalModel } from './open-eval-model.js';
+import { withEvalModel } from './open-eval-model.js';
 import { defaultTemplates } from './prompts.js';
 import { buildZeroShotClassifier, unknownClassWarning } from './zero-shot-classifier.js';
 import { classSimilarities, softmaxRows } from './zero-shot-math.js';
@@ -48,12 +48,7 @@ export interface ClassifyResult {
 
 /** Zero-shot labels for images: the `top` most likely of `labels`, with probabilities. */
 export async function classifyImages(options: ClassifyOptions): Promise<ClassifyResult> {
-  const model = await openEvalModel(options.runDir, options);
-  try {
-    return await classifyWithModel(model, options);
-  } finally {
-    await model.dispose();
-  }
+  return withEvalModel(options.runDir, options, (model) => classifyWithModel(model, options));
 }
 
 async function classifyWithModel(model: EvalModel, options: ClassifyOptions): Promise<ClassifyResult> {

@@ -6,7 +6,7 @@ import type { LabelledImageSource } from './labelled-images.js';
 import { fitLinearProbe, subset, type LinearProbeFitOptions } from './linear-probe-fit.js';
 import { logisticScores } from './logistic-regression.js';
 import type { OpenRunOptions } from '../train/index.js';
-import { openEvalModel } from './open-eval-model.js';
+import { withEvalModel } from './open-eval-model.js';
 import { seededRandom, stratifiedSplit } from './seeded-split.js';
 import { buildZeroShotClassifier, unknownClassWarning } from './zero-shot-classifier.js';
 import { classificationMetrics, classSimilarities } from './zero-shot-math.js';
@@ -58,12 +58,7 @@ export interface LinearProbeResult {
  */
 export async function evaluateLinearProbe(options: LinearProbeOptions): Promise<LinearProbeResult> {
   const inputs = readLabelledEvalInputs(options);
-  const model = await openEvalModel(options.runDir, options);
-  try {
-    return await runLinearProbe(model, inputs, options);
-  } finally {
-    await model.dispose();
-  }
+  return withEvalModel(options.runDir, options, (model) => runLinearProbe(model, inputs, options));
 }
 
 async function runLinearProbe(

@@ -18,3 +18,13 @@ export async function openEvalModel(runDir: string, options: OpenRunOptions = {}
     dispose: () => engine.dispose(),
   };
 }
+
+/** Runs `use` on the run folder's model and disposes of the model after, whatever `use` does. */
+export async function withEvalModel<T>(runDir: string, options: OpenRunOptions, use: (model: EvalModel) => Promise<T>): Promise<T> {
+  const model = await openEvalModel(runDir, options);
+  try {
+    return await use(model);
+  } finally {
+    await model.dispose();
+  }
+}

@@ -5,7 +5,7 @@ import { ImageEmbedder, type SkippedImage } from './embed-images.js';
 import type { EvalModel } from './eval-model.js';
 import { appendEvalRecord, writeRetrievalExamplesFile, type RetrievalRecord } from './evals-log.js';
 import type { OpenRunOptions } from '../train/index.js';
-import { openEvalModel } from './open-eval-model.js';
+import { withEvalModel } from './open-eval-model.js';
 import { retrievalRecall, type RecallAtK } from './recall.js';
 import { retrievalExamples } from './retrieval-examples.js';
 import { tensorScoreRows } from './tensor-scores.js';
@@ -48,12 +48,7 @@ const textBatchSize = 1024;
  */
 export async function evaluateRetrieval(options: RetrievalOptions): Promise<RetrievalResult> {
   const shards = await listShards(options.shardsDir, options.split ?? 'val');
-  const model = await openEvalModel(options.runDir, options);
-  try {
-    return await runRetrieval(model, shards, options);
-  } finally {
-    await model.dispose();
-  }
+  return withEvalModel(options.runDir, options, (model) => runRetrieval(model, shards, options));
 }
 
 async function runRetrieval(model: EvalModel, shards: ShardFile[], options: RetrievalOptions): Promise<RetrievalResult> {

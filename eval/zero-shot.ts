@@ -4,7 +4,7 @@ import type { EvalModel } from './eval-model.js';
 import { appendEvalRecord, writeConfusionFile, type ConfusionFile, type ZeroShotRecord } from './evals-log.js';
 import { loadLabelledImages, type LabelledImageSource } from './labelled-images.js';
 import type { OpenRunOptions } from '../train/index.js';
-import { openEvalModel } from './open-eval-model.js';
+import { withEvalModel } from './open-eval-model.js';
 import { defaultTemplates, readTemplates } from './prompts.js';
 import { buildZeroShotClassifier, unknownClassWarning } from './zero-shot-classifier.js';
 import { zeroShotExamples } from './zero-shot-examples.js';
@@ -61,12 +61,7 @@ export function readLabelledEvalInputs(options: Pick<ZeroShotOptions, 'source' |
  */
 export async function evaluateZeroShot(options: ZeroShotOptions): Promise<ZeroShotResult> {
   const inputs = readLabelledEvalInputs(options);
-  const model = await openEvalModel(options.runDir, options);
-  try {
-    return await runZeroShot(model, inputs, options);
-  } finally {
-    await model.dispose();
-  }
+  return withEvalModel(options.runDir, options, (model) => runZeroShot(model, inputs, options));
 }
 
 async function runZeroShot(
