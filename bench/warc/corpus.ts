@@ -3,16 +3,26 @@ import { once } from 'node:events';
 import { WARCRecord, WARCSerializer } from 'warcio';
 import { startOpenmojiSite } from '../../test/fixtures/openmoji-site.js';
 
+/** A page as a crawler captured it: its path on the site and its HTML. */
+export interface CorpusPage {
+  path: string;
+  html: string;
+}
+
 /**
  * A .warc.gz of at least `minBytes` as a crawler writes it (warcinfo, then a
- * request and a response record per capture, one gzip member each), from the
- * real pages of the openmoji fixture site, each capture under a URL of its
- * own (`http://mirror-N.example.org/sub/GROUP/`), so relative image URLs and
- * pairs differ from copy to copy as on distinct sites. Kept at `path` for reruns.
+ * request and a response record per capture, one gzip member each), from
+ * `pages` taken in turn, each capture under a URL of its own
+ * (`http://mirror-N.example.org/PATH`), so relative image URLs and pairs
+ * differ from copy to copy as on distinct sites. Kept at `path` for reruns.
  */
-export async function ensureWarcCorpus(path: string, minBytes: number): Promise<{ bytes: number; captures: number }> {
+export async function ensureWarcCorpus(
+  path: string,
+  minBytes: number,
+  loadPages: () => Promise<CorpusPage[]>,
+): Promise<{ bytes: number; captures: number }> {
   if (existsSync(`${path}.done`) && statSync(path).size >= minBytes) return { bytes: statSync(path).size, captures: -1 };
-  const pages = await sitePages();
+  const pages = await loadPages();
   const partial = `${path}.partial`;
   const out = createWriteStream(partial);
   let bytes = 0;
@@ -66,8 +76,8 @@ async function* body(text: string): AsyncGenerator<Uint8Array> {
   yield new TextEncoder().encode(text);
 }
 
-/** The home page and every subgroup page of the fixture site, as served. */
-async function sitePages(): Promise<Array<{ path: string; html: string }>> {
+/** The home page and every subgroup page of the openmoji fixture site, as served: 24 candidate pairs a page. */
+export async function openmojiPages(): Promise<CorpusPage[]> {
   const site = await startOpenmojiSite();
   try {
     const paths = ['/', ...site.subgroups.map((subgroup) => `/sub/${subgroup}/`)];
