@@ -7,6 +7,7 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { crawl, type CrawlOptions } from '../crawler/index.js';
 import { openDb, sourceFileAt, type WitDb } from '../db/index.js';
+import { readWordnetGlosses } from '../queries/index.js';
 import { makeCrawlDb, pairCounts, storedPairs } from './fixtures/crawl-db.js';
 import { exited, runWitAsync, waitFor } from './fixtures/crawl-run.js';
 import { startOpenmojiSite, type OpenmojiSite } from './fixtures/openmoji-site.js';
@@ -222,6 +223,30 @@ describe('crawl --warc on bad and odd archives', () => {
         db.close();
       }
     }
+  });
+
+  it('reads pages whose gzip members are larger than a read piece as the same pairs as the plain archive', async () => {
+    // Real text, so each member stays large compressed (beyond the 16 KB pieces the reader inflates).
+    const glosses = readWordnetGlosses();
+    const records = [1, 2, 3, 4, 5, 6].map((n) =>
+      page(n, `<p>${glosses.slice(n * 2000, (n + 1) * 2000).join(' ')}</p><img src="/cat${n}.png" alt="cat number ${n}">`),
+    );
+    const parts = await writeWarc(join(dir, 'big.warc.gz'), records);
+    expect(Math.min(...parts.map((part) => part.length))).toBeGreaterThan(32 * 1024);
+    await writeWarc(join(dir, 'big.warc'), records, false);
+    const pairsOf = async (name: string) => {
+      const db = makeCrawlDb(join(dir, `${name}.db`), queries);
+      try {
+        await warcCrawl(db, [join(dir, name)]);
+        expect(sourceFileAt(db, join(dir, name))).toMatchObject({ state: 'done', records: 6, pairs: 6 });
+        return pairSet(db);
+      } finally {
+        db.close();
+      }
+    };
+    const fromGzip = await pairsOf('big.warc.gz');
+    expect(fromGzip).toHaveLength(6);
+    expect(fromGzip).toEqual(await pairsOf('big.warc'));
   });
 
   it('gives no pairs from pages that refuse it by X-Robots-Tag or robots meta, nor from records that are not HTML responses', async () => {

@@ -2,19 +2,23 @@ import { crc32, inflateRawSync } from 'node:zlib';
 import { AsyncIterReader } from 'warcio';
 
 /**
- * warcio's gzip reader with Node's zlib (C) inflating each gzip member that
- * arrives whole in one piece: a WARC's usual member, one record, a few KB.
- * Anything else (a member split across pieces, header flags, bytes that do
- * not inflate or fail their CRC) goes through warcio's own pako inflater
- * as before, so a broken archive is seen exactly as warcio sees it. This
- * overrides two methods of warcio 2.4's AsyncIterReader and keeps its
- * offset bookkeeping (`_rawOffset` moves past a member when it is inflated).
+ * warcio's gzip reader with Node's zlib (C) inflating each gzip member whole:
+ * a WARC's usual member, one record, a few KB. A member cut by the end of a
+ * piece waits for the next piece (up to `carryLimitBytes`). Anything else (a
+ * larger member, header flags, more than `inflatedLimitBytes` inflated, bytes
+ * that do not inflate or fail their CRC) goes through warcio's own pako
+ * inflater, piece by piece, so a broken archive is seen exactly as warcio
+ * sees it. This overrides two methods of warcio 2.4's AsyncIterReader and
+ * keeps its offset bookkeeping (`_rawOffset` moves past a member when it is
+ * inflated).
  */
 export class NativeGzipReader extends AsyncIterReader {
   /** Inflated bytes of members read natively, not handed on yet. */
   private inflated: Uint8Array[] = [];
   /** Bytes of the last piece after the member inflated natively: the next member's start. */
   private rest: Uint8Array = new Uint8Array(0);
+  /** The start of a member that the last piece cut short: the next piece is joined to it. */
+  private carry: Buffer | undefined;
   /** The member being read goes through pako. */
   private viaPako = false;
 
@@ -22,9 +26,18 @@ export class NativeGzipReader extends AsyncIterReader {
     super(source, 'gzip');
   }
 
-  override _push(value: Uint8Array): void {
+  override _push(piece: Uint8Array): void {
+    const value = this.carry ? Buffer.concat([this.carry, piece]) : piece;
+    this.carry = undefined;
     this.lastValue = value;
-    if (!this.viaPako && this.inflateWhole(value)) return;
+    if (!this.viaPako) {
+      const outcome = this.inflateWhole(value);
+      if (outcome === 'inflated') return;
+      if (outcome === 'cut' && value.length < carryLimitBytes) {
+        this.carry = Buffer.from(value);
+        return;
+      }
+    }
     this.viaPako = true;
     super._push(value);
   }
@@ -61,29 +74,48 @@ export class NativeGzipReader extends AsyncIterReader {
     }
   }
 
-  /** Inflates the gzip member at the start of `piece` when it is whole there and checks out; false leaves it to pako. */
-  private inflateWhole(piece: Uint8Array): boolean {
+  /**
+   * Inflates the gzip member at the start of `piece` when it is whole there and checks out. 'cut': the piece
+   * ends inside the member; 'pako': anything else, left to pako.
+   */
+  private inflateWhole(piece: Uint8Array): 'inflated' | 'cut' | 'pako' {
     const bytes = Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength);
-    if (!plainGzipHeader(bytes)) return false;
+    if (!plainGzipHeader(bytes)) return bytes.length <= gzipHeaderBytes && gzipMagicSoFar(bytes) ? 'cut' : 'pako';
     let inflated: { buffer: Buffer; engine: { bytesWritten: number } };
     try {
-      inflated = inflateRawSync(bytes.subarray(gzipHeaderBytes), { info: true }) as unknown as typeof inflated;
-    } catch {
-      return false;
+      inflated = inflateRawSync(bytes.subarray(gzipHeaderBytes), {
+        info: true,
+        maxOutputLength: inflatedLimitBytes,
+      }) as unknown as typeof inflated;
+    } catch (error) {
+      return (error as { code?: string }).code === 'Z_BUF_ERROR' ? 'cut' : 'pako';
     }
     const trailerAt = gzipHeaderBytes + inflated.engine.bytesWritten;
     const end = trailerAt + 8;
-    if (end > bytes.length) return false;
+    if (end > bytes.length) return 'cut';
     const { buffer } = inflated;
-    if (bytes.readUInt32LE(trailerAt) !== crc32(buffer) || bytes.readUInt32LE(trailerAt + 4) !== buffer.length % 2 ** 32) return false;
+    if (bytes.readUInt32LE(trailerAt) !== crc32(buffer) || bytes.readUInt32LE(trailerAt + 4) !== buffer.length % 2 ** 32) return 'pako';
     this._rawOffset += end;
     if (buffer.length > 0) this.inflated.push(buffer);
     this.rest = piece.subarray(end);
-    return true;
+    return 'inflated';
   }
 }
 
 const gzipHeaderBytes = 10;
+/**
+ * A member's compressed bytes held while waiting for its end (each new piece inflates it again from its
+ * start, so this bounds the work repeated); a larger member streams through pako.
+ */
+const carryLimitBytes = 256 << 10;
+/** What one member may inflate to in one piece of memory; a larger record streams through pako. */
+const inflatedLimitBytes = 16 << 20;
+
+/** The first bytes of a plain gzip header, as far as `bytes` goes. */
+function gzipMagicSoFar(bytes: Buffer): boolean {
+  const magic = [0x1f, 0x8b, 8, 0];
+  return bytes.every((byte, i) => i >= magic.length || byte === magic[i]);
+}
 
 /** A gzip header with no optional fields (no name, comment, extra field or header CRC): deflate data follows its 10 bytes. */
 function plainGzipHeader(bytes: Buffer): boolean {
