@@ -1,4 +1,4 @@
-import { crc32, inflateRawSync } from 'node:zlib';
+import { crc32, inflateRawSync, constants as zlibConstants } from 'node:zlib';
 import { AsyncIterReader } from 'warcio';
 
 /**
@@ -83,16 +83,18 @@ export class NativeGzipReader extends AsyncIterReader {
     if (!plainGzipHeader(bytes)) return bytes.length <= gzipHeaderBytes && gzipMagicSoFar(bytes) ? 'cut' : 'pako';
     let inflated: { buffer: Buffer; engine: { bytesWritten: number } };
     try {
+      // A sync flush at the end of the input: a member cut short inflates as far as it goes instead of throwing.
       inflated = inflateRawSync(bytes.subarray(gzipHeaderBytes), {
         info: true,
         maxOutputLength: inflatedLimitBytes,
+        finishFlush: zlibConstants.Z_SYNC_FLUSH,
       }) as unknown as typeof inflated;
-    } catch (error) {
-      return (error as { code?: string }).code === 'Z_BUF_ERROR' ? 'cut' : 'pako';
+    } catch {
+      return 'pako';
     }
     const trailerAt = gzipHeaderBytes + inflated.engine.bytesWritten;
     const end = trailerAt + 8;
-    if (end > bytes.length) return 'cut';
+    if (end > bytes.length) return 'cut'; // the deflate data or its trailer goes on in the next piece
     const { buffer } = inflated;
     if (bytes.readUInt32LE(trailerAt) !== crc32(buffer) || bytes.readUInt32LE(trailerAt + 4) !== buffer.length % 2 ** 32) return 'pako';
     this._rawOffset += end;
