@@ -12,7 +12,7 @@ import {
   validatedMetadata,
   type NormalizedPixels,
 } from '../../fetch/process-image.js';
-import { markImageOk, openDb } from '../../db/index.js';
+import { openDb, recordImageOutcomes } from '../../db/index.js';
 import type { CorpusImage } from './corpus.js';
 import { imageVariant } from './variant.js';
 
@@ -71,7 +71,18 @@ export async function stageCosts(images: CorpusImage[], n: number, port: number)
     const insert = db.prepare("INSERT INTO images (url, host) VALUES (?, '127.0.0.1')");
     db.transaction(() => bodies.forEach((_, k) => insert.run(`http://127.0.0.1/${k}`)))();
     const image = { sha256: 'ab'.repeat(32), phash: '0'.repeat(16), width: 256, height: 256, format: 'png', bytes: 1, path: 'ab/ab/x.jpg' };
-    await time('SQLite row', n, (k) => markImageOk(db, k + 1, 200, image));
+    // As wit fetch writes them: 64 rows a transaction.
+    const outcome = (k: number) => ({ id: k + 1, httpStatus: 200, image });
+    await time(
+      'SQLite row',
+      n,
+      (k) =>
+        k % 64 === 0 &&
+        recordImageOutcomes(
+          db,
+          bodies.slice(k, k + 64).map((_, i) => outcome(k + i)),
+        ),
+    );
     db.close();
   } finally {
     rmSync(dir, { recursive: true, force: true });
