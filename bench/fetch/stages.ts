@@ -9,7 +9,7 @@ import {
   phashOfPixels,
   resolveProcessOptions,
   sha256Hex,
-  validatedMetadata,
+  validatedHeader,
   type NormalizedPixels,
 } from '../../fetch/process-image.js';
 import { openDb, recordImageOutcomes } from '../../db/index.js';
@@ -35,9 +35,9 @@ export async function stageCosts(images: CorpusImage[], n: number, port: number)
   const settings = resolveProcessOptions({});
   const bodies = Array.from({ length: n }, (_, k) => imageVariant(images[k % images.length]!.bytes, k));
   const checked = await Promise.all(
-    bodies.map(async (body) => ({ body, metadata: await validatedMetadata(body, settings).catch(() => undefined) })),
+    bodies.map(async (body) => ({ body, header: await validatedHeader(body, settings).catch(() => undefined) })),
   );
-  const usable = checked.flatMap(({ body, metadata }) => (metadata ? [{ body, metadata }] : []));
+  const usable = checked.flatMap(({ body, header }) => (header ? [{ body, header }] : []));
   const costs: StageCost[] = [];
   const time = async (stage: string, count: number, work: (i: number) => unknown) => {
     const cpu = process.cpuUsage();
@@ -53,10 +53,10 @@ export async function stageCosts(images: CorpusImage[], n: number, port: number)
   );
   await fetcher.close();
   await time('sha256', n, (k) => sha256Hex(bodies[k]!));
-  await time('metadata + checks', n, (k) => validatedMetadata(bodies[k]!, settings).catch(() => undefined));
+  await time('header + checks', n, (k) => validatedHeader(bodies[k]!, settings).catch(() => undefined));
   const pixels: NormalizedPixels[] = [];
   await time('decode + resize', usable.length, async (i) =>
-    pixels.push(await decodeToStoredSize(usable[i]!.body, usable[i]!.metadata, settings)),
+    pixels.push(await decodeToStoredSize(usable[i]!.body, usable[i]!.header, settings)),
   );
   await time('pHash', pixels.length, (i) => phashOfPixels(pixels[i]!));
   const jpegs: Buffer[] = [];
