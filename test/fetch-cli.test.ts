@@ -40,23 +40,18 @@ function fetchArgs(db: string, images: string): string[] {
   ];
 }
 
-function okUrls(dbPath: string): string[] {
+/** One column of the `ok` image rows. */
+function okRows(dbPath: string, column: 'url' | 'path'): string[] {
   const db = openDb(dbPath, { readonly: true });
   try {
-    return db.prepare("SELECT url FROM images WHERE state = 'ok'").pluck().all() as string[];
+    return db.prepare(`SELECT ${column} FROM images WHERE state = 'ok'`).pluck().all() as string[];
   } finally {
     db.close();
   }
 }
 
-function okPaths(dbPath: string): string[] {
-  const db = openDb(dbPath, { readonly: true });
-  try {
-    return db.prepare("SELECT path FROM images WHERE state = 'ok'").pluck().all() as string[];
-  } finally {
-    db.close();
-  }
-}
+const okUrls = (dbPath: string) => okRows(dbPath, 'url');
+const okPaths = (dbPath: string) => okRows(dbPath, 'path');
 
 /** The store's `ab/cd/<sha256>.jpg` files, temps left out. */
 function storeFiles(images: string): string[] {
