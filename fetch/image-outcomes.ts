@@ -27,7 +27,7 @@ export class ImageOutcomes {
     this.batch.push(outcome);
     if ('image' in outcome) this.unwritten.set(outcome.image.sha256, outcome.image);
     if (this.batch.length >= batchSize) this.write();
-    else this.timer ??= setTimeout(() => this.writeOrReport(), flushMillis);
+    else this.timer ??= setTimeout(() => this.writeOrReport(), flushMillis).unref();
   }
 
   /** An image of the batch with these bytes, if any (the db does not have it yet). */
