@@ -150,6 +150,19 @@ export function markImageFailed(db: WitDb, id: number, failure: ImageFailureFiel
   ).run(failure.reason, failure.http_status ?? null, failure.next_try_at?.toISOString() ?? null, now.toISOString(), id);
 }
 
+/** What one fetched image's row becomes: `ok` with the stored image, or `failed` with a reason. */
+export type ImageOutcome = { id: number; httpStatus: number; image: StoredImage } | { id: number; failure: ImageFailureFields };
+
+/** Writes `outcomes` to their rows in one transaction: all of them, or none if the process dies first. */
+export function recordImageOutcomes(db: WitDb, outcomes: readonly ImageOutcome[], now = new Date()): void {
+  db.transaction(() => {
+    for (const outcome of outcomes) {
+      if ('image' in outcome) markImageOk(db, outcome.id, outcome.httpStatus, outcome.image, now);
+      else markImageFailed(db, outcome.id, outcome.failure, now);
+    }
+  })();
+}
+
 /** Stored paths and how many `ok` rows use each (rows sharing bytes share a path). */
 export function storedImagePaths(db: WitDb): Map<string, number> {
   const rows = db.prepare("SELECT path, count(*) FROM images WHERE state = 'ok' AND path IS NOT NULL GROUP BY path").raw().all() as Array<

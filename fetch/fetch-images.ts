@@ -5,8 +5,6 @@ import {
   countImages,
   enqueuePairImages,
   findStoredImage,
-  markImageFailed,
-  markImageOk,
   pendingImages,
   resetFailedImages,
   type StoredImage,
@@ -15,6 +13,7 @@ import {
 import { ReasonCounter, resolveOptions, type GivenOptions, type ProgressSink, type ResolvedOptions } from '../core/index.js';
 import { FetchFailure, fetcherFor, type FetcherChoice, type PoliteFetcher } from '../crawler/index.js';
 import { ImageFailure } from './image-failure.js';
+import { ImageOutcomes } from './image-outcomes.js';
 import { ImageStore } from './image-store.js';
 import { fetchImagesOptions } from './options.js';
 import { processHashedImage, resolveProcessOptions, sha256Hex, type ProcessImageOptions } from './process-image.js';
@@ -106,6 +105,7 @@ class FetchRun {
   /** Decodes in progress by sha256, so that identical bytes from two URLs are decoded once. */
   private readonly inFlight = new Map<string, Promise<StoredImage>>();
   private readonly stop = new AbortController();
+  private readonly outcomes: ImageOutcomes;
   private fatal: unknown;
   private ok = 0;
   private reused = 0;
@@ -124,6 +124,7 @@ class FetchRun {
     this.decodes = new PQueue({ concurrency: decodeConcurrency ?? availableParallelism() });
     this.settings = processing;
     this.maxImageBytes = maxImageBytes;
+    this.outcomes = new ImageOutcomes(db, (error) => this.fail(error));
     // Every download in flight listens to the stop signal.
     setMaxListeners(this.downloads.concurrency + 16, this.stop.signal);
     options.signal?.addEventListener('abort', () => this.stop.abort(), { once: true });
@@ -143,6 +144,12 @@ class FetchRun {
       afterId = batch[batch.length - 1]!.id;
     }
     await this.downloads.onIdle();
+    // The outcomes of the images done are written even when the run stopped on a fatal error.
+    try {
+      this.outcomes.write();
+    } catch (error) {
+      this.fail(error);
+    }
     if (this.fatal !== undefined) throw this.fatal;
   }
 
@@ -189,7 +196,7 @@ class FetchRun {
    */
   private async storeBody(id: number, body: Buffer, httpStatus: number): Promise<void> {
     const sha256 = sha256Hex(body);
-    let image = findStoredImage(this.db, sha256);
+    let image = this.outcomes.unwrittenImage(sha256) ?? findStoredImage(this.db, sha256);
     let work = this.inFlight.get(sha256);
     if (image || work) this.reused++;
     if (!image) {
@@ -200,13 +207,13 @@ class FetchRun {
       }
       image = await work;
     }
-    markImageOk(this.db, id, httpStatus, image);
+    this.outcomes.add({ id, httpStatus, image });
     this.ok++;
   }
 
   private async decodeAndStore(body: Buffer, sha256: string): Promise<StoredImage> {
     const image = await this.decodes.add(() => processHashedImage(body, sha256, this.settings));
-    const path = this.store.put(sha256, image.jpeg);
+    const path = await this.store.put(sha256, image.jpeg);
     const { phash, width, height, format, bytes } = image;
     return { sha256, phash, width, height, format, bytes, path };
   }
@@ -215,7 +222,7 @@ class FetchRun {
     // Stopped mid-download: the row stays pending for the next run.
     if (reason === 'aborted') return;
     const nextTryAt = retryAfterSecs === undefined ? undefined : new Date(Date.now() + retryAfterSecs * 1000);
-    markImageFailed(this.db, id, { reason, http_status: httpStatus, next_try_at: nextTryAt });
+    this.outcomes.add({ id, failure: { reason, http_status: httpStatus, next_try_at: nextTryAt } });
     this.reasons.add(reason);
   }
 

@@ -48,9 +48,14 @@ export function phashOfGrid(gray: Uint8Array): string {
     }
   }
   const median = medianOf(low);
-  let hash = 0n;
-  for (const value of low) hash = (hash << 1n) | (value > median ? 1n : 0n);
-  return hash.toString(16).padStart(16, '0');
+  return hexOfBits(low, 0, median) + hexOfBits(low, 32, median);
+}
+
+/** 32 bits (`values[from + i] > median`, most significant first) as 8 hex characters. */
+function hexOfBits(values: Float64Array, from: number, median: number): string {
+  let bits = 0;
+  for (let i = from; i < from + 32; i++) bits = (bits << 1) | (values[i]! > median ? 1 : 0);
+  return (bits >>> 0).toString(16).padStart(8, '0');
 }
 
 function medianOf(values: Float64Array): number {
@@ -62,33 +67,49 @@ function medianOf(values: Float64Array): number {
 /**
  * Averages an 8-bit RGB (or gray) image down to the 32x32 luma grid pHash
  * reads: each cell is the mean of the source pixels it covers (a box filter,
- * which is what anti-aliased downscaling amounts to at these ratios).
+ * which is what anti-aliased downscaling amounts to at these ratios). One
+ * pass over the pixels: the luma of a band of rows is summed per column, then
+ * the columns per cell.
  */
 export function lumaGrid(pixels: Uint8Array, width: number, height: number, channels: number): Uint8Array {
   const grid = new Uint8Array(phashGridSide * phashGridSide);
+  const columns = new Float64Array(width);
+  const across = cellEdges(width);
+  const down = cellEdges(height);
   for (let gy = 0; gy < phashGridSide; gy++) {
-    const y0 = Math.floor((gy * height) / phashGridSide);
-    const y1 = Math.max(y0 + 1, Math.floor(((gy + 1) * height) / phashGridSide));
+    const y0 = down.starts[gy]!;
+    const y1 = down.ends[gy]!;
+    columns.fill(0);
+    for (let y = y0; y < y1; y++) addRowLuma(pixels, y * width * channels, width, channels, columns);
     for (let gx = 0; gx < phashGridSide; gx++) {
-      const x0 = Math.floor((gx * width) / phashGridSide);
-      const x1 = Math.max(x0 + 1, Math.floor(((gx + 1) * width) / phashGridSide));
+      const x0 = across.starts[gx]!;
+      const x1 = across.ends[gx]!;
       let sum = 0;
-      for (let y = y0; y < y1; y++) sum += rowLuma(pixels, (y * width + x0) * channels, (y * width + x1) * channels, channels);
+      for (let x = x0; x < x1; x++) sum += columns[x]!;
       grid[gy * phashGridSide + gx] = Math.round(sum / ((y1 - y0) * (x1 - x0)) / 256);
     }
   }
   return grid;
 }
 
-/** Sum of luma x 256 over pixels [from, to) of one row: Rec. 601 weights 77/150/29, or gray x 256 for 1-2 channels. */
-function rowLuma(pixels: Uint8Array, from: number, to: number, channels: number): number {
-  let sum = 0;
-  if (channels < 3) {
-    for (let i = from; i < to; i += channels) sum += pixels[i]! << 8;
-    return sum;
+/** The pixels [start, end) each of the 32 cells covers along a side of `length` (at least one: cells overlap below 32). */
+function cellEdges(length: number): { starts: Int32Array; ends: Int32Array } {
+  const starts = new Int32Array(phashGridSide);
+  const ends = new Int32Array(phashGridSide);
+  for (let cell = 0; cell < phashGridSide; cell++) {
+    starts[cell] = Math.floor((cell * length) / phashGridSide);
+    ends[cell] = Math.max(starts[cell]! + 1, Math.floor(((cell + 1) * length) / phashGridSide));
   }
-  for (let i = from; i < to; i += channels) sum += 77 * pixels[i]! + 150 * pixels[i + 1]! + 29 * pixels[i + 2]!;
-  return sum;
+  return { starts, ends };
+}
+
+/** Adds luma x 256 of each pixel of the row at `offset` to its column: Rec. 601 weights 77/150/29, or gray x 256 for 1-2 channels. */
+function addRowLuma(pixels: Uint8Array, offset: number, width: number, channels: number, columns: Float64Array): void {
+  if (channels < 3) {
+    for (let x = 0, i = offset; x < width; x++, i += channels) columns[x]! += pixels[i]! << 8;
+    return;
+  }
+  for (let x = 0, i = offset; x < width; x++, i += channels) columns[x]! += 77 * pixels[i]! + 150 * pixels[i + 1]! + 29 * pixels[i + 2]!;
 }
 
 /** Number of differing bits between two 16-hex-char hashes (0 = same, 64 = opposite). */

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import sharp, { type Metadata } from 'sharp';
+import sharp from 'sharp';
 import { resolveOptions, type GivenOptions } from '../core/index.js';
 import { ImageFailure } from './image-failure.js';
+import { readImageHeader, type ImageHeader } from './image-header.js';
 import { processImageOptions } from './options.js';
 import { lumaGrid, phashOfGrid } from './phash.js';
 import { sniffImageFormat } from './sniff.js';
@@ -57,10 +58,10 @@ export function sha256Hex(bytes: Buffer): string {
 
 /** `processImage` for a caller that has hashed the bytes already (to look for a stored copy first). */
 export async function processHashedImage(bytes: Buffer, sha256: string, settings: Required<ProcessImageOptions>): Promise<ProcessedImage> {
-  const { metadata, pixels } = await normalizeImage(bytes, settings);
+  const { header, pixels } = await normalizeImage(bytes, settings);
   const jpeg = await encodeJpeg(pixels);
-  const { width, height } = metadata.autoOrient;
-  return { sha256, phash: phashOfPixels(pixels), width, height, format: metadata.format, bytes: bytes.length, jpeg };
+  const { width, height, format } = header;
+  return { sha256, phash: phashOfPixels(pixels), width, height, format, bytes: bytes.length, jpeg };
 }
 
 /**
@@ -71,20 +72,24 @@ export async function processHashedImage(bytes: Buffer, sha256: string, settings
 export async function normalizeImage(
   bytes: Buffer,
   settings: Required<ProcessImageOptions>,
-): Promise<{ metadata: Metadata; pixels: NormalizedPixels }> {
-  const metadata = await validatedMetadata(bytes, settings);
-  return { metadata, pixels: await decodeToStoredSize(bytes, metadata, settings) };
+): Promise<{ header: ImageHeader; pixels: NormalizedPixels }> {
+  const read = await validatedHeader(bytes, settings);
+  const pixels = await decodeToStoredSize(bytes, read, settings);
+  if (fitsHeader(pixels, read, settings.size)) return { header: read, pixels };
+  // The header read from the bytes disagreed with the decoder: sharp's metadata decides.
+  const header = await validatedHeader(bytes, settings, undefined);
+  return { header, pixels: await decodeToStoredSize(bytes, header, settings) };
 }
 
-/** The decode half of `normalizeImage`, for bytes whose `metadata` passed the checks. */
+/** The decode half of `normalizeImage`, for bytes whose `header` passed the checks. */
 export async function decodeToStoredSize(
   bytes: Buffer,
-  metadata: Metadata,
+  header: ImageHeader,
   settings: Required<ProcessImageOptions>,
 ): Promise<NormalizedPixels> {
-  const { width, height } = metadata.autoOrient;
+  const { width, height } = header;
   const shorter = Math.min(width, height);
-  const svgDensity = metadata.format === 'svg' ? { density: Math.min(2400, (72 * Math.max(settings.size, shorter)) / shorter) } : {};
+  const svgDensity = header.format === 'svg' ? { density: Math.min(2400, (72 * Math.max(settings.size, shorter)) / shorter) } : {};
   const pipeline = sharp(bytes, { failOn: 'error', limitInputPixels: settings.maxPixels, autoOrient: true, ...svgDensity });
   if (shorter > settings.size) pipeline.resize(width <= height ? { width: settings.size } : { height: settings.size });
   try {
@@ -99,18 +104,27 @@ export async function decodeToStoredSize(
   }
 }
 
-export async function validatedMetadata(bytes: Buffer, settings: Required<ProcessImageOptions>): Promise<Metadata> {
+/** Whether `pixels` have the stored size of an image of `header`'s size. */
+function fitsHeader(pixels: NormalizedPixels, header: ImageHeader, size: number): boolean {
+  if (Math.min(header.width, header.height) <= size) return pixels.width === header.width && pixels.height === header.height;
+  return header.width <= header.height ? pixels.width === size : pixels.height === size;
+}
+
+/**
+ * The format and displayed size of `bytes`, once they pass the checks that
+ * need no decoding. `read`: the size taken from the bytes' own header
+ * (`readImageHeader`), or undefined to ask sharp's metadata.
+ */
+export async function validatedHeader(
+  bytes: Buffer,
+  settings: Required<ProcessImageOptions>,
+  read: ImageHeader | undefined = readImageHeader(bytes),
+): Promise<ImageHeader> {
   if (bytes.length === 0) throw new ImageFailure('empty', 'the response body was empty');
   const sniffed = sniffImageFormat(bytes);
   if (sniffed === undefined) throw new ImageFailure('not_image', `the first bytes are no known image type (${describeHead(bytes)})`);
   if (sniffed === 'svg' && !settings.allowSvg) throw new ImageFailure('svg_refused', 'SVG is refused unless --allow-svg is given');
-  let metadata: Metadata;
-  try {
-    metadata = await sharp(bytes, { limitInputPixels: false }).metadata();
-  } catch (error) {
-    throw new ImageFailure('decode_error', (error as Error).message);
-  }
-  const { width, height } = metadata.autoOrient;
+  const { width, height, format } = read ?? (await sharpHeader(bytes));
   if (!(width > 0 && height > 0)) throw new ImageFailure('decode_error', 'the image declares no size');
   if (width * height > settings.maxPixels) {
     throw new ImageFailure('too_many_pixels', `${width}x${height} is over the ${settings.maxPixels.toLocaleString('en-US')}-pixel limit`);
@@ -118,7 +132,16 @@ export async function validatedMetadata(bytes: Buffer, settings: Required<Proces
   if (Math.min(width, height) < settings.minSide) {
     throw new ImageFailure('too_small', `${width}x${height} has a side under ${settings.minSide} px`);
   }
-  return metadata;
+  return { format, width, height };
+}
+
+async function sharpHeader(bytes: Buffer): Promise<ImageHeader> {
+  try {
+    const metadata = await sharp(bytes, { limitInputPixels: false }).metadata();
+    return { format: metadata.format, ...metadata.autoOrient };
+  } catch (error) {
+    throw new ImageFailure('decode_error', (error as Error).message);
+  }
 }
 
 function describeHead(bytes: Buffer): string {

@@ -40,13 +40,23 @@ function fetchArgs(db: string, images: string): string[] {
   ];
 }
 
-function okUrls(dbPath: string): string[] {
+/** One column of the `ok` image rows. */
+function okRows(dbPath: string, column: 'url' | 'path'): string[] {
   const db = openDb(dbPath, { readonly: true });
   try {
-    return db.prepare("SELECT url FROM images WHERE state = 'ok'").pluck().all() as string[];
+    return db.prepare(`SELECT ${column} FROM images WHERE state = 'ok'`).pluck().all() as string[];
   } finally {
     db.close();
   }
+}
+
+const okUrls = (dbPath: string) => okRows(dbPath, 'url');
+const okPaths = (dbPath: string) => okRows(dbPath, 'path');
+
+/** The store's `ab/cd/<sha256>.jpg` files, temps left out. */
+function storeFiles(images: string): string[] {
+  if (!existsSync(images)) return [];
+  return readdirSync(images, { recursive: true, encoding: 'utf8' }).filter((path) => path.endsWith('.jpg') && !path.startsWith('.tmp'));
 }
 
 describe('wit fetch (the CLI)', () => {
@@ -72,6 +82,10 @@ describe('wit fetch (the CLI)', () => {
     storedBeforeKill = okUrls(dbPath);
     expect(storedBeforeKill.length, childErr).toBeGreaterThanOrEqual(15);
     expect(storedBeforeKill.length).toBeLessThan(imageCount);
+    // Rows are written in batches after their files: the store may be ahead of the db, never behind it.
+    const pathsAtKill = okPaths(dbPath);
+    for (const path of pathsAtKill) expect(existsSync(join(images, path)), path).toBe(true);
+    expect(storeFiles(images).length).toBeGreaterThanOrEqual(new Set(pathsAtKill).size);
     const hitsAtKill = new Map(server.hits);
 
     mkdirSync(join(images, '.tmp'), { recursive: true });
@@ -83,7 +97,12 @@ describe('wit fetch (the CLI)', () => {
     expect(rerun.stdout).toMatch(new RegExp(`fetch: ${imageCount - storedBeforeKill.length} ok`));
     expect(rerun.stdout).toMatch(/[1-9]\d* stale temp files deleted/);
     for (const url of storedBeforeKill) expect(server.hits.get(new URL(url).pathname), url).toBe(hitsAtKill.get(new URL(url).pathname));
+    // What the kill cut off (downloaded, maybe stored, row not written) is fetched once more; each image is one file.
+    for (const name of names.filter((name) => !storedBeforeKill.includes(server.origin + name))) {
+      expect(server.hits.get(name), name).toBe((hitsAtKill.get(name) ?? 0) + 1);
+    }
     expect(okUrls(dbPath)).toHaveLength(imageCount);
+    expect(storeFiles(images).sort()).toEqual([...new Set(okPaths(dbPath))].sort());
     expect(readdirSync(join(images, '.tmp'))).toEqual([]);
 
     const check = runWit(['db', 'check-images', '--db', dbPath, '--images', images]);

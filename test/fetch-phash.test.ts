@@ -1,6 +1,7 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { computePhash, hammingDistance } from '../fetch/index.js';
+import { lumaGrid } from '../fetch/phash.js';
 import { makeJpeg, makePng } from './fixtures/images-make.js';
 
 describe('hammingDistance', () => {
@@ -34,5 +35,48 @@ describe('computePhash', () => {
 
   it('rejects bytes that are not an image with a reason', async () => {
     await expect(computePhash(Buffer.from('<html></html>'))).rejects.toMatchObject({ name: 'ImageFailure', reason: 'not_image' });
+  });
+});
+
+describe('lumaGrid', () => {
+  /** Each cell straight from its definition: the mean Rec. 601 luma of the pixels it covers. */
+  function referenceGrid(pixels: Uint8Array, width: number, height: number, channels: number): number[] {
+    const edges = (cell: number, length: number) => {
+      const start = Math.floor((cell * length) / 32);
+      return [start, Math.max(start + 1, Math.floor(((cell + 1) * length) / 32))] as const;
+    };
+    const grid: number[] = [];
+    for (let gy = 0; gy < 32; gy++) {
+      for (let gx = 0; gx < 32; gx++) {
+        const [y0, y1] = edges(gy, height);
+        const [x0, x1] = edges(gx, width);
+        let sum = 0;
+        for (let y = y0; y < y1; y++) {
+          for (let x = x0; x < x1; x++) {
+            const i = (y * width + x) * channels;
+            sum += channels < 3 ? pixels[i]! * 256 : 77 * pixels[i]! + 150 * pixels[i + 1]! + 29 * pixels[i + 2]!;
+          }
+        }
+        grid.push(Math.round(sum / ((y1 - y0) * (x1 - x0)) / 256));
+      }
+    }
+    return grid;
+  }
+
+  it('averages the pixels each cell covers, also when the image is smaller than the grid', () => {
+    let seed = 7;
+    const byte = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % 256;
+    for (const [width, height, channels] of [
+      [5, 3, 3],
+      [33, 47, 4],
+      [100, 64, 1],
+      [256, 341, 3],
+      [31, 1, 2],
+    ] as const) {
+      const pixels = Uint8Array.from({ length: width * height * channels }, byte);
+      expect([...lumaGrid(pixels, width, height, channels)], `${width}x${height}x${channels}`).toEqual(
+        referenceGrid(pixels, width, height, channels),
+      );
+    }
   });
 });

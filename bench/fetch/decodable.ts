@@ -1,4 +1,4 @@
-import { resolveProcessOptions, validatedMetadata } from '../../fetch/process-image.js';
+import { resolveProcessOptions, validatedHeader } from '../../fetch/process-image.js';
 import type { CorpusImage } from './corpus.js';
 
 /**
@@ -12,7 +12,7 @@ export async function decodableImages(corpus: CorpusImage[]): Promise<{ kept: Co
   const dropped = new Map<string, number>();
   for (const image of corpus) {
     try {
-      await validatedMetadata(image.bytes, settings);
+      await validatedHeader(image.bytes, settings);
       kept.push(image);
     } catch (error) {
       const reason = (error as { reason?: string }).reason ?? 'error';

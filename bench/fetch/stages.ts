@@ -9,10 +9,10 @@ import {
   phashOfPixels,
   resolveProcessOptions,
   sha256Hex,
-  validatedMetadata,
+  validatedHeader,
   type NormalizedPixels,
 } from '../../fetch/process-image.js';
-import { markImageOk, openDb } from '../../db/index.js';
+import { openDb, recordImageOutcomes } from '../../db/index.js';
 import type { CorpusImage } from './corpus.js';
 import { imageVariant } from './variant.js';
 
@@ -35,9 +35,9 @@ export async function stageCosts(images: CorpusImage[], n: number, port: number)
   const settings = resolveProcessOptions({});
   const bodies = Array.from({ length: n }, (_, k) => imageVariant(images[k % images.length]!.bytes, k));
   const checked = await Promise.all(
-    bodies.map(async (body) => ({ body, metadata: await validatedMetadata(body, settings).catch(() => undefined) })),
+    bodies.map(async (body) => ({ body, header: await validatedHeader(body, settings).catch(() => undefined) })),
   );
-  const usable = checked.flatMap(({ body, metadata }) => (metadata ? [{ body, metadata }] : []));
+  const usable = checked.flatMap(({ body, header }) => (header ? [{ body, header }] : []));
   const costs: StageCost[] = [];
   const time = async (stage: string, count: number, work: (i: number) => unknown) => {
     const cpu = process.cpuUsage();
@@ -53,10 +53,10 @@ export async function stageCosts(images: CorpusImage[], n: number, port: number)
   );
   await fetcher.close();
   await time('sha256', n, (k) => sha256Hex(bodies[k]!));
-  await time('metadata + checks', n, (k) => validatedMetadata(bodies[k]!, settings).catch(() => undefined));
+  await time('header + checks', n, (k) => validatedHeader(bodies[k]!, settings).catch(() => undefined));
   const pixels: NormalizedPixels[] = [];
   await time('decode + resize', usable.length, async (i) =>
-    pixels.push(await decodeToStoredSize(usable[i]!.body, usable[i]!.metadata, settings)),
+    pixels.push(await decodeToStoredSize(usable[i]!.body, usable[i]!.header, settings)),
   );
   await time('pHash', pixels.length, (i) => phashOfPixels(pixels[i]!));
   const jpegs: Buffer[] = [];
@@ -71,7 +71,18 @@ export async function stageCosts(images: CorpusImage[], n: number, port: number)
     const insert = db.prepare("INSERT INTO images (url, host) VALUES (?, '127.0.0.1')");
     db.transaction(() => bodies.forEach((_, k) => insert.run(`http://127.0.0.1/${k}`)))();
     const image = { sha256: 'ab'.repeat(32), phash: '0'.repeat(16), width: 256, height: 256, format: 'png', bytes: 1, path: 'ab/ab/x.jpg' };
-    await time('SQLite row', n, (k) => markImageOk(db, k + 1, 200, image));
+    // As wit fetch writes them: 64 rows a transaction.
+    const outcome = (k: number) => ({ id: k + 1, httpStatus: 200, image });
+    await time(
+      'SQLite row',
+      n,
+      (k) =>
+        k % 64 === 0 &&
+        recordImageOutcomes(
+          db,
+          bodies.slice(k, k + 64).map((_, i) => outcome(k + i)),
+        ),
+    );
     db.close();
   } finally {
     rmSync(dir, { recursive: true, force: true });
