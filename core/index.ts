@@ -23,6 +23,8 @@ export {
   mostWorkers,
   optionError,
   optionTable,
+  path,
+  paths,
   resolveOptions,
   text,
   texts,

@@ -33,6 +33,7 @@ export function declareOptions<T>(y: Argv<T>, ...tables: Array<OptionTable<Optio
       describe: option.describe,
       ...(option.alias ? { alias: option.alias } : {}),
       ...(option.group ? { group: option.group } : {}),
+      ...(option.required ? { demandOption: true } : {}),
       ...(shown !== undefined && shown !== '' ? { defaultDescription: shown } : {}),
     });
   }
