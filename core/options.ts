@@ -166,7 +166,8 @@ export function texts(
   };
 }
 
-/** A file or folder, as typed (yargs normalizes it). */
+/** A file or folder, as typed (yargs normalizes it). A required one has no default: the caller always gives it. */
+export function path(spec: Common & { required: true }): OptionDeclaration<string> & { required: true };
 export function path(spec: Common & { default: string }): OptionDeclaration<string>;
 export function path(spec: Common & { default?: undefined }): OptionDeclaration<string | undefined>;
 export function path(spec: Common & { default?: string }): OptionDeclaration<string | undefined> {
