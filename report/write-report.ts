@@ -7,7 +7,7 @@ import { datasetSection } from './dataset-section.js';
 import { readDbSummary } from '../db/index.js';
 import { evaluationSection } from './evaluation-section.js';
 import { page } from './html.js';
-import { reportOptions } from './options.js';
+import type { reportOptions } from './options.js';
 import { latestEval, readJson, readRunFiles, type RunFiles } from './run-files.js';
 import { readNamedThumbnails, readSampleImages } from './shard-samples.js';
 import { thumbnailDataUri } from './thumbnail.js';
