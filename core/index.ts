@@ -21,6 +21,7 @@ export {
   decimal,
   mostDelayMillis,
   mostWorkers,
+  nameList,
   optionError,
   optionTable,
   path,

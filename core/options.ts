@@ -154,12 +154,14 @@ export function text(spec: Common & { default?: string }): OptionDeclaration<str
 }
 
 /** Free texts, any number of them (e.g. language codes, blocked words). */
-export function texts(
-  spec: Common & { default: readonly string[]; rule?: string; each?: (one: string) => boolean },
-): OptionDeclaration<readonly string[]> {
+type TextsSpec = Common & { rule?: string; each?: (one: string) => boolean };
+export function texts(spec: TextsSpec & { default: readonly string[] }): OptionDeclaration<readonly string[]>;
+export function texts(spec: TextsSpec & { default?: undefined }): OptionDeclaration<readonly string[] | undefined>;
+export function texts(spec: TextsSpec & { default?: readonly string[] }): OptionDeclaration<readonly string[] | undefined> {
   const { rule, each, ...rest } = spec;
   return {
     ...rest,
+    default: spec.default,
     cli: { type: 'string', array: true },
     rule: rule ?? 'a list of texts',
     accepts: (given) => Array.isArray(given) && given.every((one) => typeof one === 'string' && (each?.(one) ?? true)),
@@ -185,6 +187,21 @@ export function paths(spec: Common & { default?: readonly string[] }): OptionDec
     cli: { type: 'string', array: true, normalize: true },
     rule: 'a list of paths',
     accepts: (given) => Array.isArray(given) && given.every((one) => typeof one === 'string'),
+  };
+}
+
+/** Names typed on the CLI as one comma-separated text (`--save-cols width,height`); blanks between commas are dropped. */
+export function nameList(spec: Common & { default: readonly string[] }): OptionDeclaration<readonly string[]> {
+  return {
+    ...spec,
+    cli: { type: 'string' },
+    parse: (typed: string) =>
+      typed
+        .split(',')
+        .map((name) => name.trim())
+        .filter((name) => name !== ''),
+    rule: 'names, comma-separated (e.g. width,height)',
+    accepts: (given) => Array.isArray(given) && given.every((one) => typeof one === 'string' && one.trim() !== ''),
   };
 }
 

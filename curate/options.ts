@@ -2,6 +2,7 @@ import {
   choice,
   decimal,
   optionTable,
+  path,
   resolveOptions,
   texts,
   wholeNumber,
@@ -9,6 +10,7 @@ import {
   type ProgressSink,
   type ResolvedOptions,
 } from '../core/index.js';
+import { imageStoreOptions } from '../fetch/options.js';
 
 /** How `buildShards` reports one phase: a progress sink and a way to end its line (`ProgressLine` fits). */
 export interface PhaseProgress {
@@ -132,6 +134,18 @@ export const shardOptions = optionTable('BuildShardsOptions', {
     describe:
       'Fewest shards per split (when it has that many samples): open_clip needs one train shard per loader worker, --workers x GPUs',
   }),
+});
+
+/** The folders `wit shards build` reads and writes, and the files its block lists are read from. */
+export const shardsBuildPaths = optionTable('ShardsBuildPaths', {
+  imagesDir: { ...imageStoreOptions.entries.imagesDir, describe: 'The image store `wit fetch` wrote (images.path is relative to it)' },
+  outDir: path({ flag: 'out', default: 'shards', describe: 'Folder for train-*.tar, val-*.tar, sizes.json, manifest.json' }),
+  excludeNearDir: path({
+    flag: 'exclude-near',
+    describe: 'Folder of evaluation images: drop pairs whose image is a near duplicate of one',
+  }),
+  blockWordsFile: path({ flag: curateOptions.entries.blockWords.flag, describe: curateOptions.entries.blockWords.describe }),
+  blockHostsFile: path({ flag: curateOptions.entries.blockHosts.flag, describe: curateOptions.entries.blockHosts.describe }),
 });
 
 export type CurateOptions = GivenOptions<typeof curateOptions.entries>;

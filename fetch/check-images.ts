@@ -1,17 +1,12 @@
 import { rmSync } from 'node:fs';
 import { resetImagesWithPath, resetOkImagesWithoutPath, storedImagePaths, type WitDb } from '../db/index.js';
+import type { GivenOptions } from '../core/index.js';
 import { ImageStore } from './image-store.js';
+import type { checkImagesOptions } from './options.js';
 
-export interface CheckImagesOptions {
-  /** Root of the image store (`wit fetch --images`). */
+/** The declared options (options.ts, the stage's own); the store's root is required. */
+export interface CheckImagesOptions extends GivenOptions<typeof checkImagesOptions.entries> {
   imagesDir: string;
-  /**
-   * Fix what disagrees: rows whose file is missing or empty go back to pending
-   * (the next `wit fetch` downloads them again), files no row uses are deleted.
-   * Run it while no `wit fetch` is writing to the same store.
-   * @default false
-   */
-  repair?: boolean;
 }
 
 export interface CheckImagesReport {

@@ -5,10 +5,12 @@ import {
   decimal,
   mostWorkers,
   optionTable,
+  path,
   resolveOptions,
   wholeNumber,
   wholeNumberList,
   WitError,
+  yesNo,
   type GivenOptions,
 } from '../core/index.js';
 import type { BackendName } from './engine/index.js';
@@ -167,17 +169,25 @@ export const trainOptions = optionTable('TrainOptions', {
   }),
 });
 
-/** Options of `train()`, the library face of `wit train`: the declared options, the folders and the hooks. */
-export interface TrainOptions extends GivenOptions<typeof trainOptions.entries> {
+/** Where a run reads and writes, and whether it continues. */
+export const runFolderOptions = optionTable('TrainOptions', {
   /**
    * The folder `wit shards` wrote: `train-*.tar`, optional `val-*.tar`, `sizes.json`.
    * Required for a new run; a resumed run defaults to the folder it started on.
    */
-  shardsDir?: string;
+  shardsDir: path({
+    flag: 'shards',
+    describe: "Shard folder from `wit shards` (train-*.tar, val-*.tar); on --resume, defaults to the run's",
+  }),
   /** The run folder: config.json, vocab.json, checkpoint, metrics.jsonl. */
-  outDir: string;
+  outDir: path({ flag: 'out', required: true, describe: 'Run folder: config.json, vocab.json, checkpoint, metrics.jsonl' }),
   /** Continue the run in `outDir` from its last checkpoint. */
-  resume?: boolean;
+  resume: yesNo({ flag: 'resume', default: false, describe: 'Continue the run in --out from its last checkpoint' }),
+});
+
+/** Options of `train()`, the library face of `wit train`: the declared options, the folders and the hooks. */
+export interface TrainOptions extends GivenOptions<typeof trainOptions.entries>, GivenOptions<typeof runFolderOptions.entries> {
+  outDir: string;
   /**
    * Stops the run after the step in progress, writing a checkpoint first
    * (the CLI aborts it on Ctrl-C); `train()` then throws a `TrainingStopped`.

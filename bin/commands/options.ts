@@ -1,6 +1,14 @@
 import type { Argv } from 'yargs';
 import parser from 'yargs-parser';
-import { checkOptions, WitError, type GivenOptions, type OptionEntries, type OptionTable, type ResolvedOptions } from '../../core/index.js';
+import {
+  checkOptions,
+  resolveOptions,
+  WitError,
+  type GivenOptions,
+  type OptionEntries,
+  type OptionTable,
+  type ResolvedOptions,
+} from '../../core/index.js';
 
 /** `--db`, the one database file a crawl lives in. */
 export function dbOption<T>(y: Argv<T>) {
@@ -39,6 +47,11 @@ export function optionsFromArgv<E extends OptionEntries>(table: OptionTable<E>, 
     if (typed !== undefined) given[key] = option.parse ? (option.parse as (typed: unknown) => unknown)(typed) : typed;
   }
   return given as GivenOptions<E>;
+}
+
+/** Every option of the table: the typed flag, checked, or its default. */
+export function resolvedFromArgv<E extends OptionEntries>(table: OptionTable<E>, argv: object): ResolvedOptions<E> {
+  return resolveOptions(table, optionsFromArgv(table, argv));
 }
 
 /**
