@@ -6,6 +6,9 @@ export { collectStats, formatStats, type DbStats, type HostFailures } from './st
 export { readDbSummary, type DbSummary, type HostFigures } from './dataset-summary.js';
 export { droppedPairRows, hashedImageRows, type ExampleRow } from './example-rows.js';
 export { runReadonlySql, type SqlResult } from './sql.js';
+export { writeMeta, type MetaKey } from './meta.js';
+export { attachInput, detachInput, inputPairChunks, mergeInputRows, queryIdsByText, type InputPair } from './merge-rows.js';
+export { countPairs, pairCapStatements, type PairCapStatements, type TextOrigin } from './pair-rows.js';
 export { showRow, showKinds, type ShowKind, type ShownRow } from './show.js';
 export * from './query-store.js';
 export * from './crawl-store.js';

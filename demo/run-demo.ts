@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { openDb, type WitDb } from '../db/index.js';
+import { countImages, countPairs, countQueries, openDb, type WitDb } from '../db/index.js';
 import { ProgressLine, WitError, formatDuration, resolveOptions, type GivenOptions } from '../core/index.js';
 import { demoProfiles, type DemoProfile } from './demo-profile.js';
 import { startDemoSite, type DemoSite } from './demo-site.js';
@@ -238,12 +238,11 @@ async function evalSteps(
 function crawlFigures(dbPath: string): Pick<DemoFigures, 'queries' | 'pairs' | 'imagesOk' | 'imagesFailed'> {
   const db = openDb(dbPath, { readonly: true });
   try {
-    const count = (sql: string) => db.prepare(sql).pluck().get() as number;
     return {
-      queries: count('SELECT count(*) FROM queries'),
-      pairs: count('SELECT count(*) FROM pairs'),
-      imagesOk: count("SELECT count(*) FROM images WHERE state = 'ok'"),
-      imagesFailed: count("SELECT count(*) FROM images WHERE state = 'failed'"),
+      queries: countQueries(db),
+      pairs: countPairs(db),
+      imagesOk: countImages(db, 'ok'),
+      imagesFailed: countImages(db, 'failed'),
     };
   } finally {
     db.close();

@@ -1,5 +1,5 @@
 import { rmSync } from 'node:fs';
-import { resetImagesWithPath, resetOkImagesWithoutPath, storedImagePaths, type WitDb } from '../db/index.js';
+import { countOkImagesWithoutPath, resetImagesWithPath, resetOkImagesWithoutPath, storedImagePaths, type WitDb } from '../db/index.js';
 import type { GivenOptions } from '../core/index.js';
 import { ImageStore } from './image-store.js';
 import type { checkImagesOptions } from './options.js';
@@ -44,7 +44,7 @@ export function checkImages(db: WitDb, options: CheckImagesOptions): CheckImages
     else extra.push(file.path);
   }
   const missing = [...inDb.keys()].filter((path) => !seen.has(path));
-  const rowsWithoutPath = countOkWithoutPath(db);
+  const rowsWithoutPath = countOkImagesWithoutPath(db);
   const report: CheckImagesReport = {
     pathsInDb: inDb.size,
     filesInStore: seen.size + extra.length,
@@ -62,10 +62,6 @@ export function checkImages(db: WitDb, options: CheckImagesOptions): CheckImages
   for (const path of extra) rmSync(store.absolutePath(path), { force: true });
   report.filesDeleted = extra.length;
   return report;
-}
-
-function countOkWithoutPath(db: WitDb): number {
-  return db.prepare("SELECT count(*) FROM images WHERE state = 'ok' AND (path IS NULL OR sha256 IS NULL)").pluck().get() as number;
 }
 
 /** The report as a few plain lines. */

@@ -1,4 +1,4 @@
-import { countQueries, insertNewQueries, queryOrigins, saveQueryBuildRecord, type QueryOrigin, type WitDb } from '../db/index.js';
+import { countQueries, insertNewQueries, queryOrigins, writeMeta, type QueryOrigin, type WitDb } from '../db/index.js';
 import { resolveOptions, WitError, type GivenOptions, type ProgressSink, type ResolvedOptions } from '../core/index.js';
 import { countCorpora, frequentUnigrams, highPmiBigrams, type CorpusCounts } from './corpus-counts.js';
 import { normalizeText } from './normalize.js';
@@ -118,7 +118,7 @@ export async function buildQueries(db: WitDb, given: BuildQueriesOptions): Promi
 
   result.total = countQueries(db);
   result.limitReached = adder.limitReached;
-  saveQueryBuildRecord(db, { finishedAt: new Date().toISOString(), options, result });
+  writeMeta(db, 'queries.build', { finishedAt: new Date().toISOString(), options, result });
   return result;
 }
 
