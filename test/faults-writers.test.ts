@@ -2,7 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { countIn as count, makeCrawlDb } from './fixtures/crawl-db.js';
-import { runWitAsync } from './fixtures/crawl-run.js';
+import { loopbackCrawlArgs, runWitAsync, searchSource } from './fixtures/crawl-run.js';
 import { startOpenmojiSite, type OpenmojiSite } from './fixtures/openmoji-site.js';
 import { startWit } from './fixtures/run-wit.js';
 import { tempDir } from './fixtures/temp-dir.js';
@@ -19,20 +19,7 @@ beforeAll(async () => {
 afterAll(() => site.close());
 
 const crawlArgs = (db: string) => [
-  'crawl',
-  '--db',
-  db,
-  '--search',
-  `${site.url}/search?q={query}&page={page}`,
-  '--allow-private',
-  '--host-delay',
-  '0',
-  '--concurrency',
-  String(concurrency),
-  '--per-host',
-  String(concurrency),
-  '--max-pages',
-  '30',
+  ...loopbackCrawlArgs(db, searchSource(site.url, 30), '--concurrency', String(concurrency), '--per-host', String(concurrency)),
 ];
 
 async function waitFor(condition: () => boolean, what: string): Promise<void> {

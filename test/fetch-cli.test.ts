@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { openDb } from '../db/index.js';
+import { metaRecord } from './fixtures/db-meta.js';
 import { dbWithPairs, imageRow } from './fixtures/images-db.js';
 import { jpegVariant, makeJpeg } from './fixtures/images-make.js';
 import { startImageServer, type ImageServer } from './fixtures/images-server.js';
@@ -89,6 +90,13 @@ describe('wit fetch (the CLI)', () => {
     const check = runWit(['db', 'check-images', '--db', dbPath, '--images', images]);
     expect(check.status).toBe(0);
     expect(check.stdout).toContain('the db and the store agree');
+    // The options as resolved: the defaults of what was not typed are recorded too.
+    expect(metaRecord(dbPath, 'fetch.config')).toMatchObject({
+      imagesDir: images,
+      maxImageBytes: 1_000_000,
+      processing: { size: 256, minSide: 64 },
+      fetcher: { perHost: 2, maxRetries: 3 },
+    });
   });
 
   it('db check-images reports a missing and an extra file, --repair fixes both, and fetch restores the missing one', async () => {

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeCrawlDb } from './fixtures/crawl-db.js';
-import { runWitAsync } from './fixtures/crawl-run.js';
+import { loopbackCrawlArgs, runWitAsync, searchSource } from './fixtures/crawl-run.js';
 import { runWit } from './fixtures/run-wit.js';
 import { startOpenmojiSite, type OpenmojiSite } from './fixtures/openmoji-site.js';
 import { tempDir } from './fixtures/temp-dir.js';
@@ -26,9 +26,7 @@ describe('--json summaries', () => {
     const db = join(dir, 'day.db');
     const images = join(dir, 'images');
     makeCrawlDb(db, ['cat', 'heart', 'star', 'moon']).close();
-    const search = ['--search', `${site.url}/search?q={query}&page={page}`, '--allow-private', '--host-delay', '0', '--max-pages', '3'];
-
-    const crawled = await runWitAsync(['crawl', '--db', db, ...search, '--json']);
+    const crawled = await runWitAsync(loopbackCrawlArgs(db, searchSource(site.url, 3), '--json'));
     expect(crawled.status, crawled.stderr).toBe(0);
     const crawl = onlyJson(crawled.stdout) as {
       pages: { fetched: number };
@@ -117,20 +115,7 @@ describe('--json summaries', () => {
     const db = join(dir, 'both.db');
     makeCrawlDb(db, ['cat', 'star']).close();
     const result = await runWitAsync([
-      'crawl',
-      '--db',
-      db,
-      '--search',
-      `${site.url}/search?q={query}&page={page}`,
-      '--allow-private',
-      '--host-delay',
-      '0',
-      '--max-pages',
-      '2',
-      '--fetch',
-      '--images',
-      join(dir, 'both-images'),
-      '--json',
+      ...loopbackCrawlArgs(db, searchSource(site.url, 2), '--fetch', '--images', join(dir, 'both-images'), '--json'),
     ]);
     expect(result.status, result.stderr).toBe(0);
     const summary = onlyJson(result.stdout) as {

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeCrawlDb } from './fixtures/crawl-db.js';
+import { loopbackCrawlArgs, searchSource } from './fixtures/crawl-run.js';
 import { startOpenmojiSite, type OpenmojiSite } from './fixtures/openmoji-site.js';
 import { ptyAvailable, runWitInTerminal, terminalRows } from './fixtures/pty-run.js';
 import { tempDir } from './fixtures/temp-dir.js';
@@ -35,18 +36,7 @@ describe.skipIf(!ptyAvailable)('progress on a real terminal', () => {
     it(`crawl --fetch at ${columns} columns: one row redrawn in place, never wider than the terminal`, async () => {
       const db = join(dir, `crawl-${columns}.db`);
       makeCrawlDb(db, ['cat', 'heart', 'star', 'moon']).close();
-      const args = [
-        'crawl',
-        '--db',
-        db,
-        '--search',
-        `${site.url}/search?q={query}&page={page}`,
-        '--allow-private',
-        '--host-delay',
-        '0',
-        '--max-pages',
-        '5',
-      ];
+      const args = [...loopbackCrawlArgs(db, searchSource(site.url, 5))];
       const result = await runWitInTerminal([...args, '--fetch', '--images', join(dir, `images-${columns}`)], columns);
       expect(result.status, result.output).toBe(0);
 

@@ -93,7 +93,7 @@ describe('corpus counts', () => {
       origin: 'unigram',
     });
     const record = JSON.parse((db.prepare("SELECT value FROM meta WHERE key = 'queries.build'").get() as { value: string }).value);
-    expect(record.options).toMatchObject({ wordnet: true, extraPaths: [extra] });
+    expect(record.options).toMatchObject({ wordnet: true, extraPaths: [extra], minCount: 100, maxTrackedBigrams: 12_000_000 });
     db.close();
   });
 

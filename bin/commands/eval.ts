@@ -1,6 +1,6 @@
 import type { Argv, CommandModule } from 'yargs';
 import { WitError, type ProgressSink } from '../../core/index.js';
-import type { LabelledImageSource } from '../../eval/index.js';
+import type { LabelledImageSource, SkippedImage } from '../../eval/index.js';
 import { labelledImageOptions, linearProbeOptions, retrievalOptions, zeroShotOptions } from '../../eval/options.js';
 import { checkFlags, declareOptions, jsonOption, optionsFromArgv, requiredOptions } from './options.js';
 
@@ -26,23 +26,28 @@ function source(argv: object): LabelledImageSource {
   return imagesDir !== undefined ? { imagesDir } : { listFile: listFile! };
 }
 
+/** Runs an eval behind a progress line, then prints the images it skipped and its record (as JSON with --json). */
+async function runEval<R>(
+  json: boolean,
+  evaluate: (hooks: { command: string; onProgress: ProgressSink }) => Promise<{ record: R; skipped: SkippedImage[] }>,
+  format: (record: R) => string,
+): Promise<void> {
+  const { formatSkipped } = await import('../../eval/index.js');
+  const progress = await embedProgress();
+  const result = await evaluate({ command: commandLine(), onProgress: progress.update });
+  progress.finish();
+  if (result.skipped.length > 0) console.error(formatSkipped(result.skipped));
+  console.log(json ? JSON.stringify(result.record, null, 2) : format(result.record));
+}
+
 const zeroshot: CommandModule<object, EvalArgs> = {
   command: 'zeroshot',
   describe: 'Zero-shot accuracy from class names: top-1, top-5, per class, confusion matrix',
   builder: (y) => jsonOption(labelledSource(declareOptions(y, zeroShotOptions)), recordJson).check(checkFlags(zeroShotOptions)),
   handler: async (argv) => {
-    const { evaluateZeroShot, formatSkipped, formatZeroShot } = await import('../../eval/index.js');
-    const progress = await embedProgress();
-    const result = await evaluateZeroShot({
-      ...requiredOptions(zeroShotOptions, argv),
-      source: source(argv),
-      command: commandLine(),
-      onProgress: progress.update,
-      onWarning: printWarning,
-    });
-    progress.finish();
-    if (result.skipped.length > 0) console.error(formatSkipped(result.skipped));
-    console.log(argv.json ? JSON.stringify(result.record, null, 2) : formatZeroShot(result.record));
+    const { evaluateZeroShot, formatZeroShot } = await import('../../eval/index.js');
+    const options = { ...requiredOptions(zeroShotOptions, argv), source: source(argv), onWarning: printWarning };
+    await runEval(argv.json, (hooks) => evaluateZeroShot({ ...options, ...hooks }), formatZeroShot);
   },
 };
 
@@ -51,16 +56,9 @@ const retrieval: CommandModule<object, EvalArgs> = {
   describe: 'Image→text and text→image recall@1/5/10 over a whole shard split',
   builder: (y) => jsonOption(declareOptions(y, retrievalOptions), recordJson).check(checkFlags(retrievalOptions)),
   handler: async (argv) => {
-    const { evaluateRetrieval, formatRetrieval, formatSkipped } = await import('../../eval/index.js');
-    const progress = await embedProgress();
-    const result = await evaluateRetrieval({
-      ...requiredOptions(retrievalOptions, argv),
-      command: commandLine(),
-      onProgress: progress.update,
-    });
-    progress.finish();
-    if (result.skipped.length > 0) console.error(formatSkipped(result.skipped));
-    console.log(argv.json ? JSON.stringify(result.record, null, 2) : formatRetrieval(result.record));
+    const { evaluateRetrieval, formatRetrieval } = await import('../../eval/index.js');
+    const options = requiredOptions(retrievalOptions, argv);
+    await runEval(argv.json, (hooks) => evaluateRetrieval({ ...options, ...hooks }), formatRetrieval);
   },
 };
 
@@ -69,18 +67,9 @@ const linearProbe: CommandModule<object, EvalArgs> = {
   describe: 'Logistic regression on frozen image embeddings, beside zero-shot on the same test images',
   builder: (y) => jsonOption(labelledSource(declareOptions(y, linearProbeOptions)), recordJson).check(checkFlags(linearProbeOptions)),
   handler: async (argv) => {
-    const { evaluateLinearProbe, formatLinearProbe, formatSkipped } = await import('../../eval/index.js');
-    const progress = await embedProgress();
-    const result = await evaluateLinearProbe({
-      ...requiredOptions(linearProbeOptions, argv),
-      source: source(argv),
-      command: commandLine(),
-      onProgress: progress.update,
-      onWarning: printWarning,
-    });
-    progress.finish();
-    if (result.skipped.length > 0) console.error(formatSkipped(result.skipped));
-    console.log(argv.json ? JSON.stringify(result.record, null, 2) : formatLinearProbe(result.record));
+    const { evaluateLinearProbe, formatLinearProbe } = await import('../../eval/index.js');
+    const options = { ...requiredOptions(linearProbeOptions, argv), source: source(argv), onWarning: printWarning };
+    await runEval(argv.json, (hooks) => evaluateLinearProbe({ ...options, ...hooks }), formatLinearProbe);
   },
 };
 
