@@ -4,16 +4,16 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { WitError } from '../core/index.js';
 import { train } from '../train/index.js';
 import {
-  buildZeroShotClassifier,
   evaluateLinearProbe,
   evaluateRetrieval,
   evaluateZeroShot,
-  openEvalModel,
-  readEvalRecords,
   type ConfusionFile,
   type ImageLabels,
   type RetrievalExamplesFile,
 } from '../eval/index.js';
+import { readEvalRecords } from '../eval/evals-log.js';
+import { openEvalModel } from '../eval/open-eval-model.js';
+import { buildZeroShotClassifier } from '../eval/zero-shot-classifier.js';
 import { evalSubgroups, openmojiEvalSet, type OpenmojiEvalSet } from './fixtures/eval-openmoji.js';
 import { runWit, runWitJson } from './fixtures/run-wit.js';
 import { tempDir } from './fixtures/temp-dir.js';

@@ -1,6 +1,7 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { computePhash, hammingDistance } from '../fetch/index.js';
+import { computePhash } from '../fetch/index.js';
+import { hammingDistance } from '../fetch/phash.js';
 import { makeJpeg, makePng } from './fixtures/images-make.js';
 
 describe('hammingDistance', () => {

@@ -5,6 +5,7 @@ import { loopbackCrawlArgs, runWitAsync, searchSource } from './fixtures/crawl-r
 import { runWit } from './fixtures/run-wit.js';
 import { startOpenmojiSite, type OpenmojiSite } from './fixtures/openmoji-site.js';
 import { tempDir } from './fixtures/temp-dir.js';
+import { tinyModelArgs } from './fixtures/train-args.js';
 
 const dir = tempDir();
 let site: OpenmojiSite;
@@ -81,20 +82,7 @@ describe('--json summaries', () => {
     expect(['train', 'val', 'drop']).toContain(pair.curation?.decision);
     expect(pair.curation).toHaveProperty('reason');
 
-    const model = [
-      '--backend',
-      'wasm',
-      '--image-size',
-      '16',
-      '--embed-dim',
-      '16',
-      '--conv-channels',
-      '8',
-      '--batch',
-      '4',
-      '--workers',
-      '1',
-    ];
+    const model = tinyModelArgs('8', 4);
     const trained = await runWitAsync(['train', '--shards', out, '--out', join(dir, 'run'), ...model, '--steps', '3', '--json']);
     expect(trained.status, trained.stderr).toBe(0);
     const run = onlyJson(trained.stdout) as {

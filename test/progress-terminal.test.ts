@@ -6,6 +6,7 @@ import { startOpenmojiSite, type OpenmojiSite } from './fixtures/openmoji-site.j
 import { ptyAvailable, runWitInTerminal, terminalRows } from './fixtures/pty-run.js';
 import { tempDir } from './fixtures/temp-dir.js';
 import { openmojiShards } from './fixtures/train-shards.js';
+import { tinyModelArgs } from './fixtures/train-args.js';
 
 if (!ptyAvailable) console.warn('SKIPPED progress-terminal tests: /usr/bin/python3 (for its pty module) is missing');
 
@@ -54,20 +55,7 @@ describe.skipIf(!ptyAvailable)('progress on a real terminal', () => {
 
   it('train at 80 columns: every step on one row, cut to the width', async () => {
     const shards = await openmojiShards({ trainCount: 128, valCount: 32, shardSize: 64, pixels: 16 });
-    const model = [
-      '--backend',
-      'wasm',
-      '--image-size',
-      '16',
-      '--embed-dim',
-      '16',
-      '--conv-channels',
-      '8',
-      '--batch',
-      '16',
-      '--workers',
-      '1',
-    ];
+    const model = tinyModelArgs('8', 16);
     const result = await runWitInTerminal(
       ['train', '--shards', shards, '--out', join(dir, 'run'), ...model, '--steps', '6', '--log-every', '1'],
       80,

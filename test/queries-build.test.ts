@@ -2,15 +2,8 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { openDb, type WitDb } from '../db/index.js';
 import { WitError } from '../core/index.js';
-import {
-  buildQueries,
-  countCorpora,
-  highPmiBigrams,
-  bigramPmi,
-  exportQueries,
-  importQueries,
-  type CorpusCounts,
-} from '../queries/index.js';
+import { buildQueries, countCorpora, exportQueries, importQueries, type CorpusCounts } from '../queries/index.js';
+import { highPmiBigrams, bigramPmi } from '../queries/corpus-counts.js';
 import { PairCounter } from '../queries/pair-counter.js';
 import { WordCounter } from '../queries/word-counter.js';
 import { writeBinaryFile, writeGlossCorpus, writeLines } from './fixtures/queries-files.js';

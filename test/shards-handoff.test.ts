@@ -14,27 +14,11 @@ import { emoji, makeShardsFixture, rasterEmoji } from './fixtures/shards-data.js
 import { readShardsWithPython } from './fixtures/shards-python.js';
 import { tempDir } from './fixtures/temp-dir.js';
 import { openmojiShards } from './fixtures/train-shards.js';
+import { tinyModelArgs } from './fixtures/train-args.js';
 
 const samples = 2037;
 const images = ['dog', 'cat', 'car', 'tree'] as const;
-const tinyModel = [
-  '--backend',
-  'wasm',
-  '--image-size',
-  '16',
-  '--embed-dim',
-  '16',
-  '--conv-channels',
-  '8,16',
-  '--batch',
-  '16',
-  '--shuffle-buffer',
-  '64',
-  '--workers',
-  '1',
-  '--steps',
-  '2',
-];
+const tinyModel = tinyModelArgs('8,16', 16, '--shuffle-buffer', '64', '--steps', '2');
 
 let dir: string;
 let fixture: Awaited<ReturnType<typeof makeShardsFixture>>;

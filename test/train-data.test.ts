@@ -14,7 +14,7 @@ import { prefetch } from '../train/prefetch.js';
 import { SeededRandom } from '../train/random.js';
 import { countSamples, listShards, readShardCaptions, readShardSamples } from '../webdataset/index.js';
 import { shuffleBuffered } from '../train/shuffle-buffer.js';
-import { readTarEntries, TarFormatError } from '../webdataset/index.js';
+import { readTarEntries, TarFormatError } from '../webdataset/tar-reader.js';
 import { buildVocabulary, Vocabulary } from '../train/vocabulary.js';
 import { encodeTexts } from '../train/text-batch.js';
 import { openmojiShards } from './fixtures/train-shards.js';
