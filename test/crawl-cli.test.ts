@@ -3,31 +3,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { crawl, mergeDbs } from '../crawler/index.js';
 import { openDb, type WitDb } from '../db/index.js';
 import { makeCrawlDb, pairCounts, storedPairs } from './fixtures/crawl-db.js';
-import { startOpenmojiSite, type OpenmojiSite } from './fixtures/openmoji-site.js';
+import { openmojiQueries, startOpenmojiSite, type OpenmojiSite } from './fixtures/openmoji-site.js';
 import { exited, loopbackCrawlArgs, runWitAsync, searchSource, waitFor } from './fixtures/crawl-run.js';
 import { metaRecord } from './fixtures/db-meta.js';
 import { startWit } from './fixtures/run-wit.js';
 import { tempDir } from './fixtures/temp-dir.js';
 
 const dir = tempDir();
-const queries = [
-  'cat',
-  'face',
-  'heart',
-  'hand',
-  'flag',
-  'person',
-  'grinning',
-  'arrow',
-  'star',
-  'moon',
-  'sun',
-  'tree',
-  'car',
-  'dog',
-  'fish',
-  'food',
-];
+const queries = openmojiQueries;
 let site: OpenmojiSite;
 
 beforeAll(async () => {

@@ -8,7 +8,7 @@ import { metaRecord } from './fixtures/db-meta.js';
 import { dbWithPairs, imageRow } from './fixtures/images-db.js';
 import { jpegVariant, makeJpeg } from './fixtures/images-make.js';
 import { startImageServer, type ImageServer } from './fixtures/images-server.js';
-import { runWitAsync } from './fixtures/images-wit.js';
+import { loopbackFetchArgs, runWitAsync } from './fixtures/crawl-run.js';
 import { runWit, startWit } from './fixtures/run-wit.js';
 import { tempDir } from './fixtures/temp-dir.js';
 
@@ -25,20 +25,7 @@ beforeAll(async () => {
 }, 60_000);
 
 function fetchArgs(db: string, images: string): string[] {
-  return [
-    'fetch',
-    '--db',
-    db,
-    '--images',
-    images,
-    '--allow-private',
-    '--per-host',
-    '2',
-    '--host-delay-millis',
-    '0',
-    '--max-image-bytes',
-    '1000000',
-  ];
+  return loopbackFetchArgs(db, images, '--per-host', '2', '--max-image-bytes', '1000000');
 }
 
 function okUrls(dbPath: string): string[] {

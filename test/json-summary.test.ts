@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeCrawlDb } from './fixtures/crawl-db.js';
-import { loopbackCrawlArgs, runWitAsync, searchSource } from './fixtures/crawl-run.js';
+import { loopbackCrawlArgs, loopbackFetchArgs, runWitAsync, searchSource } from './fixtures/crawl-run.js';
 import { runWit } from './fixtures/run-wit.js';
 import { startOpenmojiSite, type OpenmojiSite } from './fixtures/openmoji-site.js';
 import { tempDir } from './fixtures/temp-dir.js';
@@ -41,18 +41,7 @@ describe('--json summaries', () => {
     expect(crawl.stopped).toBe(false);
     expect(crawled.stderr).toMatch(/^crawl: \d+ pages/m);
 
-    const fetched = await runWitAsync([
-      'fetch',
-      '--db',
-      db,
-      '--images',
-      images,
-      '--allow-private',
-      '--host-delay-millis',
-      '0',
-      '--allow-svg',
-      '--json',
-    ]);
+    const fetched = await runWitAsync(loopbackFetchArgs(db, images, '--allow-svg', '--json'));
     expect(fetched.status, fetched.stderr).toBe(0);
     const fetch = onlyJson(fetched.stdout) as { ok: number; failed: number; downloadedBytes: number; failures: unknown[] };
     expect(fetch.ok).toBeGreaterThan(10);

@@ -1,5 +1,4 @@
 import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -9,6 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { buildShards } from '../curate/index.js';
 import { openDb } from '../db/index.js';
 import { readShardSamples, writeShardMetadata } from '../webdataset/index.js';
+import { folderSnapshot } from './fixtures/folder-snapshot.js';
 import { runWit } from './fixtures/run-wit.js';
 import { emoji, makeShardsFixture, rasterEmoji } from './fixtures/shards-data.js';
 import { readShardsWithPython } from './fixtures/shards-python.js';
@@ -40,20 +40,6 @@ const buildArgs = (outDir: string, ...flags: string[]) => [
   '0',
   ...flags,
 ];
-
-/** name -> sha256 of every file in `folder`. */
-function snapshot(folder: string): Map<string, string> {
-  return new Map(
-    readdirSync(folder)
-      .sort()
-      .map((name) => [
-        name,
-        createHash('sha256')
-          .update(readFileSync(join(folder, name)))
-          .digest('hex'),
-      ]),
-  );
-}
 
 const sizesOf = (folder: string) => JSON.parse(readFileSync(join(folder, 'sizes.json'), 'utf8')) as Record<string, number>;
 
@@ -164,12 +150,12 @@ describe('shards that open_clip and img2dataset users take as they are', () => {
   });
 
   it('refuses --languages xx before touching anything: the shards folder stays byte-identical', () => {
-    const before = snapshot(out);
+    const before = folderSnapshot(out);
     const result = runWit(buildArgs(out, '--languages', 'xx'));
     expect(result.status).toBe(2);
     expect(result.stderr).toContain('--languages xx is not a language the detector (eld) knows');
     expect(result.stderr).not.toMatch(/\n\s+at /);
-    expect(snapshot(out)).toEqual(before);
+    expect(folderSnapshot(out)).toEqual(before);
   });
 });
 
@@ -280,7 +266,7 @@ describe('wit shards build on a full disk', () => {
     try {
       const target = join(mountPoint, 'shards');
       expect(runWit(buildArgs(target)).status).toBe(0);
-      const good = snapshot(target);
+      const good = folderSnapshot(target);
       const used = Number(spawnSync('du', ['-sk', mountPoint], { encoding: 'utf8' }).stdout.split('\t')[0]);
       // Room for the old build and about half of a new one.
       expect(spawnSync('mount', ['-o', `remount,size=${Math.ceil(used * 1.5)}k`, mountPoint]).status).toBe(0);
@@ -290,7 +276,7 @@ describe('wit shards build on a full disk', () => {
         /^wit: no space left on the disk of --out .*tmpfs\/shards \(ENOSPC\) while writing the shards: free space and run the same command/m,
       );
       expect(full.stderr).not.toMatch(/\n\s+at /);
-      expect(snapshot(target)).toEqual(good);
+      expect(folderSnapshot(target)).toEqual(good);
       expect(existsSync(`${target}.partial`)).toBe(false);
 
       expect(spawnSync('mount', ['-o', 'remount,size=64m', mountPoint]).status).toBe(0);
