@@ -25,6 +25,7 @@ export {
   path,
   paths,
   resolveOptions,
+  seedOption,
   text,
   texts,
   wholeNumber,

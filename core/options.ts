@@ -109,6 +109,11 @@ function numberRule(kind: string, whole: boolean, { least, above, most, below }:
   return most === undefined ? lower : above === undefined ? `${lower} to ${most}` : `${lower}, at most ${most}`;
 }
 
+/** A seed of wit's 32-bit generators: a whole number from 0 to 2^32 - 1, 0 when not given. */
+export function seedOption(spec: Common): OptionDeclaration<number> {
+  return wholeNumber({ least: 0, most: 2 ** 32 - 1, default: 0, ...spec });
+}
+
 export function choice<const C extends string>(spec: Common & { choices: readonly C[]; default: NoInfer<C> }): OptionDeclaration<C>;
 export function choice<const C extends string>(
   spec: Common & { choices: readonly C[]; default?: undefined },

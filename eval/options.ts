@@ -1,4 +1,4 @@
-import { choice, decimal, optionTable, path, text, wholeNumber } from '../core/index.js';
+import { choice, decimal, optionTable, path, seedOption, text, wholeNumber } from '../core/index.js';
 import { openRunOptions } from '../train/options.js';
 import type { ShardSplit } from '../webdataset/index.js';
 
@@ -51,7 +51,7 @@ export const linearProbeOptions = optionTable('LinearProbeOptions', {
     describe: 'Fraction of each class held out as the test set',
   }),
   /** Seeds the test split and the validation slice. */
-  seed: wholeNumber({ flag: 'seed', least: 0, most: 2 ** 32 - 1, default: 0, describe: 'Seeds the test split and the validation slice' }),
+  seed: seedOption({ flag: 'seed', describe: 'Seeds the test split and the validation slice' }),
 });
 
 export const retrievalOptions = optionTable('RetrievalOptions', {

@@ -7,6 +7,7 @@ import {
   optionTable,
   path,
   resolveOptions,
+  seedOption,
   wholeNumber,
   wholeNumberList,
   WitError,
@@ -130,14 +131,7 @@ export const trainOptions = optionTable('TrainOptions', {
     describe: 'Clip the gradient global L2 norm to this',
   }),
   /** Seeds the weights, the data order and the crops. */
-  seed: wholeNumber({
-    flag: 'seed',
-    least: 0,
-    most: 2 ** 32 - 1,
-    default: 0,
-    resume: 'match',
-    describe: 'Seed of the weights, data order and crops',
-  }),
+  seed: seedOption({ flag: 'seed', resume: 'match', describe: 'Seed of the weights, data order and crops' }),
   /** Samples in the shuffle buffer that mixes the shards. */
   shuffleBufferSize: wholeNumber({
     flag: 'shuffle-buffer',
