@@ -15,6 +15,8 @@ export interface OptionDeclaration<V> {
   describe: string;
   /** The --help heading it goes under. */
   group?: string;
+  /** The CLI refuses to run without it. */
+  required?: boolean;
   /** The value when the option is not given; undefined: none, or one worked out later (`defaultText` says how). */
   default: V;
   /** The default in words when it is worked out at run time, for --help. */
@@ -25,7 +27,7 @@ export interface OptionDeclaration<V> {
    */
   resume?: 'match' | 'keep' | 'free';
   /** How the CLI parses the flag: yargs' type, a list, the choices. */
-  cli: { type: 'number' | 'string' | 'boolean'; array?: boolean; choices?: readonly string[] };
+  cli: { type: 'number' | 'string' | 'boolean'; array?: boolean; choices?: readonly string[]; normalize?: boolean };
   /** Turns the typed flag into the option's value (`--conv-channels 32,64` into [32, 64]); the typed value as it is when absent. */
   parse?: (typed: never) => unknown;
   /** What a value must be, in words: "a whole number from 1 to 64". */
@@ -58,14 +60,15 @@ export const mostWorkers = 4 * availableParallelism();
 /** Milliseconds of a delay at most: an hour. */
 export const mostDelayMillis = 3_600_000;
 
-type Common = Pick<OptionDeclaration<unknown>, 'flag' | 'alias' | 'describe' | 'group' | 'defaultText' | 'resume' | 'parse'>;
+type Common = Pick<OptionDeclaration<unknown>, 'flag' | 'alias' | 'describe' | 'group' | 'required' | 'defaultText' | 'resume' | 'parse'>;
 
 interface Bounds {
   /** The least value taken; or `above`, a value it must exceed. */
   least?: number;
   above?: number;
-  /** The largest value taken; none when absent. */
+  /** The largest value taken, none when absent; or `below`, a value it must stay under. */
   most?: number;
+  below?: number;
 }
 
 export function wholeNumber(spec: Common & Bounds & { default: number }): OptionDeclaration<number>;
@@ -81,29 +84,45 @@ export function decimal(spec: Common & Bounds & { default?: number }): OptionDec
 }
 
 function numberOption(
-  { least, above, most, default: value, ...common }: Common & Bounds & { default?: number },
+  { least, above, most, below, default: value, ...common }: Common & Bounds & { default?: number },
   kind: string,
   whole: boolean,
 ): OptionDeclaration<number | undefined> {
-  const lower = above === undefined ? `${kind} ${most === undefined ? 'of at least' : 'from'} ${least}` : `${kind} above ${above}`;
-  const rule = most === undefined ? lower : above === undefined ? `${lower} to ${most}` : `${lower}, at most ${most}`;
   return {
     ...common,
     default: value,
     cli: { type: 'number' },
-    rule,
+    rule: numberRule(kind, whole, { least, above, most, below }),
     accepts: (given) =>
       typeof given === 'number' &&
       (!whole || Number.isInteger(given)) &&
       (above === undefined ? given >= least! : given > above) &&
-      given <= (most ?? Number.POSITIVE_INFINITY),
+      (below === undefined ? given <= (most ?? Number.POSITIVE_INFINITY) : given < below),
   };
 }
 
-export function choice<const C extends string>(spec: Common & { choices: readonly C[]; default: NoInfer<C> }): OptionDeclaration<C> {
+/** The bounds in words: "a whole number from 1 to 64", "a number above 0 and below 1", "a positive whole number". */
+function numberRule(kind: string, whole: boolean, { least, above, most, below }: Bounds): string {
+  if (whole && least === 1 && most === undefined) return `a positive ${kind.replace(/^a /, '')}`;
+  if (below !== undefined) return `${kind} ${above === undefined ? `of at least ${least}` : `above ${above}`} and below ${below}`;
+  const lower = above === undefined ? `${kind} ${most === undefined ? 'of at least' : 'from'} ${least}` : `${kind} above ${above}`;
+  return most === undefined ? lower : above === undefined ? `${lower} to ${most}` : `${lower}, at most ${most}`;
+}
+
+/** A seed of wit's 32-bit generators: a whole number from 0 to 2^32 - 1, 0 when not given. */
+export function seedOption(spec: Common): OptionDeclaration<number> {
+  return wholeNumber({ least: 0, most: 2 ** 32 - 1, default: 0, ...spec });
+}
+
+export function choice<const C extends string>(spec: Common & { choices: readonly C[]; default: NoInfer<C> }): OptionDeclaration<C>;
+export function choice<const C extends string>(
+  spec: Common & { choices: readonly C[]; default?: undefined },
+): OptionDeclaration<C | undefined>;
+export function choice<const C extends string>(spec: Common & { choices: readonly C[]; default?: C }): OptionDeclaration<C | undefined> {
   const { choices, ...rest } = spec;
   return {
     ...rest,
+    default: spec.default,
     cli: { type: 'string', choices },
     rule: `one of ${choices.join(', ')}`,
     accepts: (given) => choices.includes(given as C),
@@ -140,15 +159,54 @@ export function text(spec: Common & { default?: string }): OptionDeclaration<str
 }
 
 /** Free texts, any number of them (e.g. language codes, blocked words). */
-export function texts(
-  spec: Common & { default: readonly string[]; rule?: string; each?: (one: string) => boolean },
-): OptionDeclaration<readonly string[]> {
+type TextsSpec = Common & { rule?: string; each?: (one: string) => boolean };
+export function texts(spec: TextsSpec & { default: readonly string[] }): OptionDeclaration<readonly string[]>;
+export function texts(spec: TextsSpec & { default?: undefined }): OptionDeclaration<readonly string[] | undefined>;
+export function texts(spec: TextsSpec & { default?: readonly string[] }): OptionDeclaration<readonly string[] | undefined> {
   const { rule, each, ...rest } = spec;
   return {
     ...rest,
+    default: spec.default,
     cli: { type: 'string', array: true },
     rule: rule ?? 'a list of texts',
     accepts: (given) => Array.isArray(given) && given.every((one) => typeof one === 'string' && (each?.(one) ?? true)),
+  };
+}
+
+/** A file or folder, as typed (yargs normalizes it). A required one has no default: the caller always gives it. */
+export function path(spec: Common & { required: true }): OptionDeclaration<string> & { required: true };
+export function path(spec: Common & { default: string }): OptionDeclaration<string>;
+export function path(spec: Common & { default?: undefined }): OptionDeclaration<string | undefined>;
+export function path(spec: Common & { default?: string }): OptionDeclaration<string | undefined> {
+  const declared = text(spec as Common & { default?: undefined });
+  return { ...declared, default: spec.default, cli: { ...declared.cli, normalize: true } };
+}
+
+/** Files or folders, any number of them (a repeated flag or a list after it). */
+export function paths(spec: Common & { default: readonly string[] }): OptionDeclaration<readonly string[]>;
+export function paths(spec: Common & { default?: undefined }): OptionDeclaration<readonly string[] | undefined>;
+export function paths(spec: Common & { default?: readonly string[] }): OptionDeclaration<readonly string[] | undefined> {
+  return {
+    ...spec,
+    default: spec.default,
+    cli: { type: 'string', array: true, normalize: true },
+    rule: 'a list of paths',
+    accepts: (given) => Array.isArray(given) && given.every((one) => typeof one === 'string'),
+  };
+}
+
+/** Names typed on the CLI as one comma-separated text (`--save-cols width,height`); blanks between commas are dropped. */
+export function nameList(spec: Common & { default: readonly string[] }): OptionDeclaration<readonly string[]> {
+  return {
+    ...spec,
+    cli: { type: 'string' },
+    parse: (typed: string) =>
+      typed
+        .split(',')
+        .map((name) => name.trim())
+        .filter((name) => name !== ''),
+    rule: 'names, comma-separated (e.g. width,height)',
+    accepts: (given) => Array.isArray(given) && given.every((one) => typeof one === 'string' && one.trim() !== ''),
   };
 }
 

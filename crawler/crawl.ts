@@ -1,7 +1,7 @@
 import { setMaxListeners } from 'node:events';
-import { countQueries, recordCrawlConfig, type Partition, type WitDb } from '../db/index.js';
+import { countQueries, writeMeta, type Partition, type WitDb } from '../db/index.js';
 import { resolveOptions, WitError, type GivenOptions, type ProgressSink } from '../core/index.js';
-import { crawlOptions } from './options.js';
+import { crawlOptions, listSourceOptions, searchSourceOptions, siteSourceOptions, warcSourceOptions } from './options.js';
 import { CrawlStats, type CrawlSummary } from './crawl-stats.js';
 import { PageLoader } from './page-loader.js';
 import { CappedPairWriter } from './pair-cap.js';
@@ -44,7 +44,8 @@ export async function crawl(db: WitDb, options: CrawlOptions): Promise<CrawlSumm
   const signal = options.signal ?? new AbortController().signal;
   setMaxListeners(0, signal); // every request in flight listens to it
   const { fetcher, owned } = fetcherFor(options.fetcher, db);
-  const { cap, render, maxPageBytes } = resolveOptions(crawlOptions, options);
+  const settings = resolveOptions(crawlOptions, options);
+  const { cap, render, maxPageBytes } = settings;
   const renderer =
     render === 'never'
       ? undefined
@@ -52,7 +53,7 @@ export async function crawl(db: WitDb, options: CrawlOptions): Promise<CrawlSumm
   const stats = new CrawlStats(options.source.kind === 'search');
   const source = sourceOf(options.source, fetcher.settings);
   const { signal: _signal, onProgress: _onProgress, ...config } = options;
-  recordCrawlConfig(db, JSON.stringify({ ...config, fetcher: fetcher.settings }));
+  writeMeta(db, 'crawl.config', { ...config, ...settings, source: resolvedSource(options.source), fetcher: fetcher.settings });
   try {
     await source.run({
       db,
@@ -72,6 +73,20 @@ export async function crawl(db: WitDb, options: CrawlOptions): Promise<CrawlSumm
     if (owned) await fetcher.close();
   }
   return stats.summary(signal.aborted);
+}
+
+/** The source's options with their defaults, as the crawl records them. */
+function resolvedSource(source: CrawlOptions['source']): object {
+  switch (source.kind) {
+    case 'search':
+      return { ...source, ...resolveOptions(searchSourceOptions, source) };
+    case 'site':
+      return { ...source, ...resolveOptions(siteSourceOptions, source) };
+    case 'list':
+      return { ...source, ...resolveOptions(listSourceOptions, source) };
+    case 'warc':
+      return { ...source, ...resolveOptions(warcSourceOptions, source) };
+  }
 }
 
 function sourceOf(options: CrawlOptions['source'], fetching: PoliteFetcherSettings): Source {

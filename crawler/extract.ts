@@ -1,10 +1,11 @@
 import * as cheerio from 'cheerio';
 import type { Element } from 'domhandler';
+import type { TextOrigin } from '../db/index.js';
 import { scanHtml, type Attributes, type PageScan, type ScannedImage } from './html-scan.js';
 import { robotsRefusal, type RobotsPolicy, type RobotsRefusal } from './x-robots-tag.js';
 
-/** Where a pair's text came from: an attribute or element of a page, a search API, or a URL+caption list. */
-export type TextOrigin = 'alt' | 'figcaption' | 'title' | 'api' | 'list';
+/** Where a pair's text came from (db's, as the schema checks it). */
+export type { TextOrigin };
 
 /** One (image, text) pair found on a page, before any matching or cap. */
 export interface ImageText {

@@ -1,24 +1,22 @@
 export {
   PoliteFetcher,
   fetcherFor,
-  parseHttpUrl,
   type FetchRequest,
   type FetchedResource,
   type FetcherChoice,
   type PoliteFetcherOptions,
   type PoliteFetcherSettings,
 } from './polite-fetcher.js';
-export { defaultDisallowedDirectives, type RobotsDirective } from './x-robots-tag.js';
+export type { RobotsDirective } from './x-robots-tag.js';
 export { FetchFailure, type FetchFailureReason } from './fetch-failure.js';
-export { isPublicAddress } from './address-guard.js';
 export { crawl, type CrawlOptions } from './crawl.js';
 export { formatCrawlSummary, type CrawlSummary } from './crawl-stats.js';
-export { extractPage, type ExtractedPage, type ImageText, type ResultSelectors, type TextOrigin } from './extract.js';
+export type { ExtractedPage, ImageText, ResultSelectors, TextOrigin } from './extract.js';
 export { CappedPairWriter, type PairCandidate, type StoreOutcome } from './pair-cap.js';
 export type { RenderMode } from './page-loader.js';
-export { searchUrl, type SearchSourceOptions } from './sources/search-source.js';
+export type { SearchSourceOptions } from './sources/search-source.js';
 export type { ListSourceOptions } from './sources/list-source.js';
-export { hostPatterns, type SiteSourceOptions } from './sources/site-source.js';
+export type { SiteSourceOptions } from './sources/site-source.js';
 export { readArchiveList } from './sources/archive-list.js';
 export type { WarcSourceOptions } from './sources/warc-source.js';
 export type { JsonResultMapping } from './sources/json-results.js';

@@ -1,4 +1,17 @@
-import { choice, choices, mostDelayMillis, optionTable, text, wholeNumber, decimal, yesNo } from '../core/index.js';
+import {
+  choice,
+  choices,
+  decimal,
+  mostDelayMillis,
+  nameList,
+  optionTable,
+  path,
+  paths,
+  text,
+  texts,
+  wholeNumber,
+  yesNo,
+} from '../core/index.js';
 import { robotsDirectives } from './x-robots-tag.js';
 
 // Every option of the crawl stage, declared once: `crawl` and `wit db merge`
@@ -30,7 +43,11 @@ export const crawlOptions = optionTable('CrawlOptions', {
 
 export const mergeOptions = optionTable('MergeOptions', { cap });
 
+const source = 'Source:';
+
 export const searchSourceOptions = optionTable('SearchSourceOptions', {
+  /** A URL with `{query}` (URL-encoded query text) and usually `{page}` (1, 2, …). */
+  urlTemplate: text({ flag: 'search', describe: 'Search source: a URL template with {query} and {page}', group: source }),
   /** Result pages fetched per query at most. */
   maxPages: wholeNumber({
     flag: 'max-pages',
@@ -38,11 +55,41 @@ export const searchSourceOptions = optionTable('SearchSourceOptions', {
     most: 100_000,
     default: 20,
     describe: 'Search: result pages per query at most',
-    group: 'Source:',
+    group: source,
   }),
 });
 
+/** Where a result is in a search's HTML; by default every `img` with its alt, title and figcaption. */
+export const resultSelectorOptions = optionTable('ResultSelectors', {
+  /** One result. */
+  item: text({ flag: 'result-selector', describe: 'Search HTML: CSS selector of one result (default: every img)', group: source }),
+  /** The image inside a result. */
+  image: text({ flag: 'image-selector', describe: 'Search HTML: the image inside a result (default: img)', group: source }),
+  /** The text inside a result. */
+  text: text({ flag: 'text-selector', describe: "Search HTML: the text inside a result (default: the image's alt)", group: source }),
+});
+
+/** A dotted path into a JSON search response; empty: the response itself. */
+function jsonPath(spec: { flag: string; describe: string }) {
+  return { ...text({ ...spec, group: source }), rule: 'a dotted path', accepts: (given: unknown) => typeof given === 'string' };
+}
+
+/** Where the results are in a JSON search response: give all three, or none for HTML. */
+export const jsonResultOptions = optionTable('JsonResultMapping', {
+  results: jsonPath({ flag: 'json-results', describe: 'Search JSON: dotted path to the results array ("" for the top level)' }),
+  image: jsonPath({ flag: 'json-image', describe: 'Search JSON: dotted path to the image URL in a result' }),
+  text: jsonPath({ flag: 'json-text', describe: 'Search JSON: dotted path to the text in a result' }),
+});
+
 export const siteSourceOptions = optionTable('SiteSourceOptions', {
+  /** Where the crawl starts (depth 0). */
+  seeds: texts({ flag: 'seed', describe: 'Site source: start URL(s); links to --allow-host hosts are followed', group: source }),
+  /** Host names whose links are followed; `*` matches any run of characters (`*.example.org`). Unset: the seeds' host names. */
+  allowHosts: texts({
+    flag: 'allow-host',
+    describe: "Site: host names to follow links to, * as wildcard (default: the seeds' hosts)",
+    group: source,
+  }),
   /** Link steps from a seed at most (0: the seeds only). */
   maxDepth: wholeNumber({
     flag: 'max-depth',
@@ -50,7 +97,73 @@ export const siteSourceOptions = optionTable('SiteSourceOptions', {
     most: 100,
     default: 3,
     describe: 'Site: link steps from a seed at most',
-    group: 'Source:',
+    group: source,
+  }),
+});
+
+export const warcSourceOptions = optionTable('WarcSourceOptions', {
+  /** .warc, .warc.gz or WAT files, paths or http(s) URLs. */
+  archives: texts({ flag: 'warc', describe: 'Web archives: .warc, .warc.gz or WAT files, paths or http(s) URLs', group: source }),
+});
+
+/** The CLI's other form of `archives`: a paths file, as Common Crawl publishes them. */
+export const archiveListOptions = optionTable('ArchiveList', {
+  file: path({
+    flag: 'warc-list',
+    describe: "Web archives: a paths file, one a line, plain or .gz (Common Crawl's warc.paths.gz)",
+    group: source,
+  }),
+  prefix: text({
+    flag: 'warc-prefix',
+    describe: 'Put before relative lines of --warc-list, e.g. https://data.commoncrawl.org/',
+    group: source,
+  }),
+});
+
+export const listSourceOptions = optionTable('ListSourceOptions', {
+  /** URL+caption lists: txt, csv, tsv, json, jsonl (each plain or .gz) or parquet, by file name. */
+  files: paths({
+    flag: 'pairs',
+    describe: 'List source: URL+caption files (txt, csv, tsv, json, jsonl, each plain or .gz; parquet)',
+    group: source,
+  }),
+  /** The image URL column. */
+  urlColumn: text({ flag: 'url-col', default: 'url', describe: 'Lists: the image URL column', group: source }),
+  /** The caption column. */
+  captionColumn: text({ flag: 'caption-col', default: 'caption', describe: 'Lists: the caption column', group: source }),
+  /** More columns kept with each pair (`pairs.extra`, a JSON object), as img2dataset's `save_additional_columns`. */
+  saveColumns: nameList({
+    flag: 'save-cols',
+    default: [],
+    describe: "Lists: more columns to keep with each pair, comma-separated (pairs.extra; in the shards' .json)",
+    group: source,
+  }),
+  /** Store pairs whose caption matches no query too, with no query and outside the cap. */
+  keepUnmatched: yesNo({
+    flag: 'keep-unmatched',
+    default: false,
+    describe: 'Lists: keep pairs whose caption matches no query (no query, no cap)',
+    group: source,
+  }),
+});
+
+/** How `wit crawl` runs: again over failed work, or one share of a partitioned crawl. */
+export const crawlRunOptions = optionTable('CrawlRun', {
+  retryFailed: yesNo({
+    flag: 'retry-failed',
+    default: false,
+    describe: 'Try failed pages and search queries again (e.g. after fixing --search or adding --allow-private)',
+  }),
+  reason: text({ flag: 'reason', describe: 'With --retry-failed: only those failed with this reason (e.g. private_address, timeout)' }),
+  partition: text({
+    flag: 'partition',
+    describe:
+      'i/N: crawl only share i of N (queries for --search, hosts for --seed, files and parquet row groups for --pairs, every N-th archive for --warc); auto: from a Slurm job array or a Kubernetes indexed Job; merge with `wit db merge`',
+  }),
+  partitions: wholeNumber({
+    flag: 'partitions',
+    least: 1,
+    describe: 'With --partition auto in a Kubernetes indexed Job: N, the number of completions',
   }),
 });
 

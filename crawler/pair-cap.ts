@@ -1,5 +1,5 @@
 import type { Statement, Transaction } from 'better-sqlite3';
-import type { WitDb } from '../db/index.js';
+import { pairCapStatements, type WitDb } from '../db/index.js';
 import type { ImageText } from './extract.js';
 
 /** A pair to store, with the page it came from. */
@@ -54,14 +54,7 @@ export class CappedPairWriter {
     db: WitDb,
     readonly cap: number,
   ) {
-    this.pairCount = db.prepare('SELECT pair_count FROM queries WHERE id = ?');
-    this.insert = db.prepare(
-      `INSERT INTO pairs (image_url, text, text_origin, page_url, query_id, extra, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (image_url, text) DO NOTHING`,
-    );
-    this.setCount = db.prepare(
-      `UPDATE queries SET pair_count = @count, state = CASE WHEN @count >= @cap THEN 'done' ELSE state END WHERE id = @id`,
-    );
+    ({ pairCount: this.pairCount, insert: this.insert, setCount: this.setCount } = pairCapStatements(db));
     this.storeBatch = db.transaction((batch) => this.storeInTransaction(batch));
   }
 

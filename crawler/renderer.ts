@@ -1,6 +1,7 @@
 import type { Browser, BrowserContext, Route } from 'playwright-core';
 import PQueue from 'p-queue';
 import { WitError } from '../core/index.js';
+import { politenessOptions } from './options.js';
 import type { PoliteFetcher } from './polite-fetcher.js';
 
 export interface PageRendererOptions {
@@ -8,7 +9,7 @@ export interface PageRendererOptions {
   fetcher: PoliteFetcher;
   /** @default '/usr/bin/chromium' */
   executablePath?: string;
-  /** Limit for one render, scripts included. @default 30 */
+  /** Limit for one render, scripts included; by default that of one request (`--timeout-secs`' default). */
   timeoutSecs?: number;
   /** Largest script or XHR body fetched for a render. */
   maxBytes: number;
@@ -76,7 +77,7 @@ export class PageRenderer {
           await route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: html });
         } else await this.serveSubresource(route, signal);
       });
-      const timeout = (this.options.timeoutSecs ?? 30) * 1000;
+      const timeout = (this.options.timeoutSecs ?? politenessOptions.entries.timeoutSecs.default) * 1000;
       await page.goto(pageUrl, { waitUntil: 'load', timeout });
       await page.waitForLoadState('networkidle', { timeout: Math.min(timeout, 5000) }).catch(() => undefined);
       return await page.content();

@@ -1,10 +1,9 @@
 export { buildShards, type BuildShardsResult } from './build-shards.js';
-export { formatBuildSummary, openClipCommand } from './build-summary.js';
+export { formatBuildSummary } from './build-summary.js';
 export { checkLanguages } from './language-filter.js';
 export { curatePairs, type CuratedPairs, type CurateContext } from './curate-pairs.js';
 export { resolveCurateOptions, type BuildPhase, type BuildShardsOptions, type CurateOptions, type PhaseProgress } from './options.js';
 export { parseListFile } from './block-lists.js';
-export { isPlaceholderCaption } from './caption-checks.js';
 export { clusterNearDuplicates, type NearDupStats } from './near-dup-clusters.js';
-export { bandPlan, hashBands, parseHash64, type BandPlan, type HashBand } from './hash64.js';
-export { writeShardIndex, type ShardManifest } from './shard-index.js';
+export { parseHash64, type BandPlan, type HashBand } from './hash64.js';
+export type { ShardManifest } from './shard-index.js';

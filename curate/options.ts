@@ -2,13 +2,17 @@ import {
   choice,
   decimal,
   optionTable,
+  path,
   resolveOptions,
+  seedOption,
   texts,
   wholeNumber,
   type GivenOptions,
   type ProgressSink,
   type ResolvedOptions,
 } from '../core/index.js';
+import { crawlOptions } from '../crawler/options.js';
+import { imageStoreOptions } from '../fetch/options.js';
 
 /** How `buildShards` reports one phase: a progress sink and a way to end its line (`ProgressLine` fits). */
 export interface PhaseProgress {
@@ -84,8 +88,13 @@ export const curateOptions = optionTable('CurateOptions', {
     default: 1,
     describe: 'Distinct captions kept per near-duplicate cluster',
   }),
-  /** Pairs kept per query after dedupe. */
-  capPerQuery: wholeNumber({ flag: 'cap', least: 1, default: 20_000, describe: 'Pairs kept per query after dedupe' }),
+  /** Pairs kept per query after dedupe; by default the crawl's own cap. */
+  capPerQuery: wholeNumber({
+    flag: 'cap',
+    least: 1,
+    default: crawlOptions.entries.cap.default,
+    describe: 'Pairs kept per query after dedupe',
+  }),
   /**
    * `cap`: a query with more than `capPerQuery` pairs keeps exactly that many,
    * chosen by a seeded hash of the pair id. `sample`: MetaCLIP's rule, each of
@@ -100,13 +109,7 @@ export const curateOptions = optionTable('CurateOptions', {
   /** Share of near-duplicate clusters that go to `val`. */
   valFraction: decimal({ flag: 'val-fraction', least: 0, most: 1, default: 0.01, describe: 'Share of near-duplicate clusters put in val' }),
   /** Seed of balancing and of the sample order inside shards. */
-  seed: wholeNumber({
-    flag: 'seed',
-    least: 0,
-    most: 2 ** 32 - 1,
-    default: 0,
-    describe: 'Seed of balancing and of the sample order in shards',
-  }),
+  seed: seedOption({ flag: 'seed', describe: 'Seed of balancing and of the sample order in shards' }),
 });
 
 /** How the kept samples are cut into shards. */
@@ -132,6 +135,18 @@ export const shardOptions = optionTable('BuildShardsOptions', {
     describe:
       'Fewest shards per split (when it has that many samples): open_clip needs one train shard per loader worker, --workers x GPUs',
   }),
+});
+
+/** The folders `wit shards build` reads and writes, and the files its block lists are read from. */
+export const shardsBuildPaths = optionTable('ShardsBuildPaths', {
+  imagesDir: { ...imageStoreOptions.entries.imagesDir, describe: 'The image store `wit fetch` wrote (images.path is relative to it)' },
+  outDir: path({ flag: 'out', default: 'shards', describe: 'Folder for train-*.tar, val-*.tar, sizes.json, manifest.json' }),
+  excludeNearDir: path({
+    flag: 'exclude-near',
+    describe: 'Folder of evaluation images: drop pairs whose image is a near duplicate of one',
+  }),
+  blockWordsFile: path({ flag: curateOptions.entries.blockWords.flag, describe: curateOptions.entries.blockWords.describe }),
+  blockHostsFile: path({ flag: curateOptions.entries.blockHosts.flag, describe: curateOptions.entries.blockHosts.describe }),
 });
 
 export type CurateOptions = GivenOptions<typeof curateOptions.entries>;

@@ -2,7 +2,7 @@ import type { WitDb } from './open.js';
 
 // Typed access to the crawler's tables: robots (the robots.txt cache), pages
 // (the site frontier and its outcomes) and the query crawl state. Pairs are
-// written by the crawler's cap check (crawler/pair-cap.ts), which owns that rule.
+// written by the crawler's cap check (crawler/pair-cap.ts), which owns that rule, with the statements of pair-rows.ts.
 
 /** One cached robots.txt. `host` is the origin (`https://example.com:8443`): robots.txt is per origin. */
 export interface RobotsRow {
@@ -191,13 +191,6 @@ export function countQueryProgress(db: WitDb, partition?: Partition): { done: nu
        FROM queries WHERE ${partitionSql(db, 'text', partition)}`,
     )
     .get() as { done: number; left: number };
-}
-
-/** The options of the last crawl, as JSON in `meta` under `crawl.config`, for a person reading the db later. */
-export function recordCrawlConfig(db: WitDb, configJson: string): void {
-  db.prepare("INSERT INTO meta (key, value) VALUES ('crawl.config', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(
-    configJson,
-  );
 }
 
 /**

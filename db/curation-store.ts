@@ -1,3 +1,4 @@
+import { writeMeta } from './meta.js';
 import type { WitDb } from './open.js';
 
 /** One pair as `wit shards build` sees it: the pair, its query, and its image when fetched. */
@@ -63,9 +64,6 @@ export interface CurationRecord {
  */
 export function replaceCuration(db: WitDb, records: Iterable<CurationRecord>, config: unknown): number {
   const insert = db.prepare('INSERT INTO curation (pair_id, decision, reason, shard, key) VALUES (?, ?, ?, ?, ?)');
-  const saveConfig = db.prepare(
-    "INSERT INTO meta (key, value) VALUES ('shards_build', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-  );
   return db.transaction(() => {
     db.prepare('DELETE FROM curation').run();
     let count = 0;
@@ -73,7 +71,7 @@ export function replaceCuration(db: WitDb, records: Iterable<CurationRecord>, co
       insert.run(r.pairId, r.decision, r.reason, r.shard, r.key);
       count += 1;
     }
-    saveConfig.run(JSON.stringify(config));
+    writeMeta(db, 'shards_build', config);
     return count;
   })();
 }

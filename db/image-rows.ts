@@ -106,13 +106,9 @@ export function countImages(db: WitDb, state: ImageState): number {
   return db.prepare('SELECT count(*) FROM images WHERE state = ?').pluck().get(state) as number;
 }
 
-/** Failed images by reason, most frequent first. */
-export function imageFailureCounts(db: WitDb): Array<{ reason: string; count: number }> {
-  return db
-    .prepare(
-      "SELECT coalesce(error, 'unknown') AS reason, count(*) AS count FROM images WHERE state = 'failed' GROUP BY 1 ORDER BY 2 DESC, 1",
-    )
-    .all() as Array<{ reason: string; count: number }>;
+/** `ok` rows that lack a path or a hash: a fetch that stopped between two writes of a row. */
+export function countOkImagesWithoutPath(db: WitDb): number {
+  return db.prepare("SELECT count(*) FROM images WHERE state = 'ok' AND (path IS NULL OR sha256 IS NULL)").pluck().get() as number;
 }
 
 /** An image already stored with these bytes, if any: its fields can be reused without decoding again. */

@@ -1,12 +1,15 @@
 export { openDb, type OpenDbOptions, type WitDb } from './open.js';
 export { storageFailure } from './storage-failure.js';
 export { checkIntegrity } from './integrity-check.js';
-export { latestVersion, migrations, type Migration } from './migrations.js';
+export type { Migration } from './migrations.js';
 export { collectStats, formatStats, type DbStats, type HostFailures } from './stats.js';
 export { readDbSummary, type DbSummary, type HostFigures } from './dataset-summary.js';
 export { droppedPairRows, hashedImageRows, type ExampleRow } from './example-rows.js';
 export { runReadonlySql, type SqlResult } from './sql.js';
-export { showRow, showKinds, type ShowKind, type ShownRow } from './show.js';
+export { writeMeta, type MetaKey } from './meta.js';
+export { attachInput, detachInput, inputPairChunks, mergeInputRows, queryIdsByText, type InputPair } from './merge-rows.js';
+export { countPairs, pairCapStatements, type PairCapStatements, type TextOrigin } from './pair-rows.js';
+export { showRow, type ShowKind, type ShownRow } from './show.js';
 export * from './query-store.js';
 export * from './crawl-store.js';
 export * from './image-rows.js';

@@ -48,10 +48,3 @@ export function iterateQueryTexts(db: WitDb, origin?: QueryOrigin): IterableIter
     : db.prepare('SELECT id, text, origin FROM queries ORDER BY id');
   return statement.iterate() as IterableIterator<QueryText>;
 }
-
-/** Records how the query list was last built (`meta` key `queries.build`), for `wit db sql`. */
-export function saveQueryBuildRecord(db: WitDb, record: object): void {
-  db.prepare("INSERT INTO meta (key, value) VALUES ('queries.build', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(
-    JSON.stringify(record),
-  );
-}

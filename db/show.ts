@@ -3,7 +3,6 @@ import type { Row } from '../core/index.js';
 import type { WitDb } from './open.js';
 
 export type ShowKind = 'query' | 'pair' | 'image';
-export const showKinds: readonly ShowKind[] = ['query', 'pair', 'image'];
 
 /**
  * One row and what joins to it, by section name: a record (an object), a

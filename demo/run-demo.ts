@@ -1,25 +1,15 @@
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { openDb, type WitDb } from '../db/index.js';
-import { ProgressLine, WitError, formatDuration } from '../core/index.js';
+import { countImages, countPairs, countQueries, openDb, type WitDb } from '../db/index.js';
+import { ProgressLine, WitError, formatDuration, resolveOptions, type GivenOptions } from '../core/index.js';
 import { demoProfiles, type DemoProfile } from './demo-profile.js';
 import { startDemoSite, type DemoSite } from './demo-site.js';
 import { writeEvalImages } from './eval-images.js';
 import { loadCatalog } from './openmoji-catalog.js';
+import { demoOptions } from './options.js';
 
-export interface DemoOptions {
-  /**
-   * Folder for everything the demo writes (db, images, shards, run, report).
-   * @default 'wit-demo'
-   */
-  outDir?: string;
-  /**
-   * The small demo (under 2 minutes on 2 cores) instead of the full one (under 10).
-   * @default false
-   */
-  quick?: boolean;
-  /** Text corpora added to the WordNet queries (frequent words, high-PMI bigrams). @default [] */
-  corpusPaths?: string[];
+/** The declared options (options.ts, the stage's own) and where the log goes. */
+export interface DemoOptions extends GivenOptions<typeof demoOptions.entries> {
   /**
    * Where step headers and results go.
    * @default console.log
@@ -75,11 +65,12 @@ export function demoPaths(outDir: string) {
  * linear probe, and the report. Each stage is called through its library
  * function exactly as its `wit` command calls it.
  */
-export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
+export async function runDemo(given: DemoOptions = {}): Promise<DemoResult> {
   const startedAt = Date.now();
-  const log = options.log ?? ((line: string) => console.log(line));
+  const options = resolveOptions(demoOptions, given);
+  const log = given.log ?? ((line: string) => console.log(line));
   const profile = demoProfiles[options.quick ? 'quick' : 'full'];
-  const outDir = options.outDir ?? 'wit-demo';
+  const outDir = options.outDir;
   const paths = demoPaths(outDir);
   refuseUsedFolder(outDir);
   mkdirSync(paths.runDir, { recursive: true });
@@ -94,7 +85,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     log(`  ${catalog.served.length} emoji served, ${evalImages} held out in ${catalog.classes.length} classes: ${paths.evalImagesDir}`);
     const db = openDb(paths.dbPath);
     try {
-      await queriesStep(db, profile, options.corpusPaths ?? [], steps);
+      await queriesStep(db, profile, options.corpusPaths, steps);
       await crawlStep(db, site, profile, steps);
       await fetchStep(db, paths.imagesDir, steps);
     } finally {
@@ -123,7 +114,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
 /** The site is the demo's own, on loopback: no delay between requests, and private addresses allowed. */
 const loopbackFetcher = { allowPrivate: true, hostDelayMillis: 0, perHost: 8, concurrency: 8 };
 
-async function queriesStep(db: WitDb, profile: DemoProfile, corpusPaths: string[], steps: StepLog): Promise<void> {
+async function queriesStep(db: WitDb, profile: DemoProfile, corpusPaths: readonly string[], steps: StepLog): Promise<void> {
   steps.begin(
     `queries: the ${profile.queryLimit.toLocaleString('en-US')} most used WordNet lemmas${corpusPaths.length > 0 ? ' plus the corpus' : ''}`,
   );
@@ -247,12 +238,11 @@ async function evalSteps(
 function crawlFigures(dbPath: string): Pick<DemoFigures, 'queries' | 'pairs' | 'imagesOk' | 'imagesFailed'> {
   const db = openDb(dbPath, { readonly: true });
   try {
-    const count = (sql: string) => db.prepare(sql).pluck().get() as number;
     return {
-      queries: count('SELECT count(*) FROM queries'),
-      pairs: count('SELECT count(*) FROM pairs'),
-      imagesOk: count("SELECT count(*) FROM images WHERE state = 'ok'"),
-      imagesFailed: count("SELECT count(*) FROM images WHERE state = 'failed'"),
+      queries: countQueries(db),
+      pairs: countPairs(db),
+      imagesOk: countImages(db, 'ok'),
+      imagesFailed: countImages(db, 'failed'),
     };
   } finally {
     db.close();

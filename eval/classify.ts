@@ -1,14 +1,14 @@
-import type { ProgressSink } from '../core/index.js';
+import { resolveOptions, type GivenOptions, type ProgressSink, type ResolvedOptions } from '../core/index.js';
 import { embedImageFiles, type SkippedImage } from './embed-images.js';
 import type { EvalModel } from './eval-model.js';
-import type { OpenRunOptions } from '../train/index.js';
 import { withEvalModel } from './open-eval-model.js';
+import { classifyOptions } from './options.js';
 import { defaultTemplates } from './prompts.js';
 import { buildZeroShotClassifier, unknownClassWarning } from './zero-shot-classifier.js';
 import { classSimilarities, softmaxRows } from './zero-shot-math.js';
 
-export interface ClassifyOptions extends OpenRunOptions {
-  /** The run folder `wit train` wrote. */
+/** The declared options (options.ts, the stage's own), the images, labels and templates, and the hooks. */
+export interface ClassifyOptions extends GivenOptions<typeof classifyOptions.entries> {
   runDir: string;
   /** Image files to label. */
   images: readonly string[];
@@ -19,16 +19,6 @@ export interface ClassifyOptions extends OpenRunOptions {
    * @default ['a photo of a {}.']
    */
   templates?: readonly string[];
-  /**
-   * Labels reported per image, best first.
-   * @default 5
-   */
-  top?: number;
-  /**
-   * Images embedded per batch.
-   * @default 256
-   */
-  batchSize?: number;
   onProgress?: ProgressSink;
   /** Called with warnings (labels the vocabulary does not cover) before the images are embedded. */
   onWarning?: (message: string) => void;
@@ -47,11 +37,15 @@ export interface ClassifyResult {
 }
 
 /** Zero-shot labels for images: the `top` most likely of `labels`, with probabilities. */
-export async function classifyImages(options: ClassifyOptions): Promise<ClassifyResult> {
+export async function classifyImages(given: ClassifyOptions): Promise<ClassifyResult> {
+  const options = { ...given, ...resolveOptions(classifyOptions, given) };
   return withEvalModel(options.runDir, options, (model) => classifyWithModel(model, options));
 }
 
-async function classifyWithModel(model: EvalModel, options: ClassifyOptions): Promise<ClassifyResult> {
+async function classifyWithModel(
+  model: EvalModel,
+  options: ClassifyOptions & ResolvedOptions<typeof classifyOptions.entries>,
+): Promise<ClassifyResult> {
   const classifier = await buildZeroShotClassifier(model, options.labels, options.templates ?? defaultTemplates);
   const warning = unknownClassWarning(classifier);
   if (warning) options.onWarning?.(warning);
@@ -62,7 +56,7 @@ async function classifyWithModel(model: EvalModel, options: ClassifyOptions): Pr
     classCount,
     model.logitScale(),
   );
-  const top = Math.min(options.top ?? 5, classCount);
+  const top = Math.min(options.top, classCount);
   const results = images.kept.map((index, row) => {
     const ranked = options.labels
       .map((label, c) => ({ label, probability: probabilities[row * classCount + c]! }))

@@ -33,7 +33,7 @@ export class ImageEmbedder {
   /** Reports `{ done: 0 }` at once, so that a progress line's clock starts with the embedding. */
   constructor(
     private readonly model: EvalModel,
-    private readonly batchSize = 256,
+    private readonly batchSize: number,
     private readonly onProgress?: ProgressSink,
   ) {
     onProgress?.({ done: 0, counts: { skipped: 0 } });
@@ -100,7 +100,7 @@ function shortReason(error: WitError): string {
 export async function embedImageFiles(
   model: EvalModel,
   paths: readonly string[],
-  batchSize?: number,
+  batchSize: number,
   onProgress?: ProgressSink,
 ): Promise<EmbeddedImages> {
   const embedder = new ImageEmbedder(model, batchSize, onProgress && ((update) => onProgress({ ...update, total: paths.length })));

@@ -1,41 +1,22 @@
-import { WitError, type ProgressSink } from '../core/index.js';
+import { resolveOptions, WitError, type GivenOptions, type ProgressSink, type ResolvedOptions } from '../core/index.js';
 import { embedImageFiles, type SkippedImage } from './embed-images.js';
 import type { EvalModel } from './eval-model.js';
 import { appendEvalRecord, type LinearProbeRecord } from './evals-log.js';
 import type { LabelledImageSource } from './labelled-images.js';
 import { fitLinearProbe, subset, type LinearProbeFitOptions } from './linear-probe-fit.js';
 import { logisticScores } from './logistic-regression.js';
-import type { OpenRunOptions } from '../train/index.js';
 import { withEvalModel } from './open-eval-model.js';
+import { linearProbeOptions } from './options.js';
 import { seededRandom, stratifiedSplit } from './seeded-split.js';
 import { buildZeroShotClassifier, unknownClassWarning } from './zero-shot-classifier.js';
 import { classificationMetrics, classSimilarities } from './zero-shot-math.js';
 import { dataPath, readLabelledEvalInputs, sourceFlag, type LabelledEvalInputs } from './zero-shot.js';
 
-export interface LinearProbeOptions extends Pick<LinearProbeFitOptions, 'l2Grid'>, OpenRunOptions {
-  /** The run folder `wit train` wrote; the record goes to its `evals.jsonl`. */
+/** The declared options (options.ts, the stage's own), the images, the λ grid and the hooks. */
+export interface LinearProbeOptions extends Pick<LinearProbeFitOptions, 'l2Grid'>, GivenOptions<typeof linearProbeOptions.entries> {
   runDir: string;
   /** A folder with a sub-folder per class, or a CSV/JSONL list of path,label. */
   source: LabelledImageSource;
-  /** One class name per line, in class order (for the zero-shot comparison). */
-  classNamesFile?: string;
-  /** Prompt templates for the zero-shot comparison; default CLIP's "a photo of a {}." */
-  templatesFile?: string;
-  /**
-   * Fraction of each class's images held out as the test set.
-   * @default 0.3
-   */
-  testFraction?: number;
-  /**
-   * Seeds the test split and the validation slice.
-   * @default 0
-   */
-  seed?: number;
-  /**
-   * Images embedded per batch.
-   * @default 256
-   */
-  batchSize?: number;
   /**
    * The command line recorded in `evals.jsonl`.
    * @default the equivalent `wit eval linear-probe` command
@@ -56,7 +37,8 @@ export interface LinearProbeResult {
  * part), scored on a seeded, stratified test split, beside zero-shot
  * accuracy on the same test images.
  */
-export async function evaluateLinearProbe(options: LinearProbeOptions): Promise<LinearProbeResult> {
+export async function evaluateLinearProbe(given: LinearProbeOptions): Promise<LinearProbeResult> {
+  const options = { ...given, ...resolveOptions(linearProbeOptions, given) };
   const inputs = readLabelledEvalInputs(options);
   return withEvalModel(options.runDir, options, (model) => runLinearProbe(model, inputs, options));
 }
@@ -64,10 +46,9 @@ export async function evaluateLinearProbe(options: LinearProbeOptions): Promise<
 async function runLinearProbe(
   model: EvalModel,
   { classNames, items, templates }: LabelledEvalInputs,
-  options: LinearProbeOptions,
+  options: LinearProbeOptions & ResolvedOptions<typeof linearProbeOptions.entries>,
 ): Promise<LinearProbeResult> {
-  const testFraction = options.testFraction ?? 0.3;
-  const seed = options.seed ?? 0;
+  const { testFraction, seed } = options;
   const classifier = await buildZeroShotClassifier(model, classNames, templates);
   const warning = unknownClassWarning(classifier);
   if (warning) options.onWarning?.(warning);

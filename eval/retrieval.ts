@@ -1,30 +1,19 @@
 import { resolve } from 'node:path';
-import { WitError, type ProgressSink } from '../core/index.js';
-import { countSamples, listShards, readShardSamples, type ShardFile, type ShardSplit } from '../webdataset/index.js';
+import { resolveOptions, WitError, type GivenOptions, type ProgressSink, type ResolvedOptions } from '../core/index.js';
+import { countSamples, listShards, readShardSamples, type ShardFile } from '../webdataset/index.js';
 import { ImageEmbedder, type SkippedImage } from './embed-images.js';
 import type { EvalModel } from './eval-model.js';
 import { appendEvalRecord, writeRetrievalExamplesFile, type RetrievalRecord } from './evals-log.js';
-import type { OpenRunOptions } from '../train/index.js';
 import { withEvalModel } from './open-eval-model.js';
+import { retrievalOptions } from './options.js';
 import { retrievalRecall, type RecallAtK } from './recall.js';
 import { retrievalExamples } from './retrieval-examples.js';
 import { tensorScoreRows } from './tensor-scores.js';
 
-export interface RetrievalOptions extends OpenRunOptions {
-  /** The run folder `wit train` wrote; the record goes to its `evals.jsonl`. */
+/** The declared options (options.ts, the stage's own) and the hooks. */
+export interface RetrievalOptions extends GivenOptions<typeof retrievalOptions.entries> {
   runDir: string;
-  /** The shard folder `wit shards build` wrote. */
   shardsDir: string;
-  /**
-   * Which split's pairs to rank.
-   * @default 'val'
-   */
-  split?: ShardSplit;
-  /**
-   * Images embedded per batch (captions go 1,024 at a time).
-   * @default 256
-   */
-  batchSize?: number;
   /**
    * The command line recorded in `evals.jsonl`.
    * @default the equivalent `wit eval retrieval` command
@@ -46,13 +35,18 @@ const textBatchSize = 1024;
  * against all images), as the CLIP paper's Flickr/COCO retrieval numbers are.
  * A few captions with their best images go to a file beside, for the report.
  */
-export async function evaluateRetrieval(options: RetrievalOptions): Promise<RetrievalResult> {
-  const shards = await listShards(options.shardsDir, options.split ?? 'val');
+export async function evaluateRetrieval(given: RetrievalOptions): Promise<RetrievalResult> {
+  const options = { ...given, ...resolveOptions(retrievalOptions, given) };
+  const shards = await listShards(options.shardsDir, options.split);
   return withEvalModel(options.runDir, options, (model) => runRetrieval(model, shards, options));
 }
 
-async function runRetrieval(model: EvalModel, shards: ShardFile[], options: RetrievalOptions): Promise<RetrievalResult> {
-  const split = options.split ?? 'val';
+async function runRetrieval(
+  model: EvalModel,
+  shards: ShardFile[],
+  options: RetrievalOptions & ResolvedOptions<typeof retrievalOptions.entries>,
+): Promise<RetrievalResult> {
+  const { split } = options;
   const total = await countSamples(shards);
   const embedder = new ImageEmbedder(
     model,

@@ -1,29 +1,20 @@
-import type { ProgressSink } from '../core/index.js';
+import { resolveOptions, type GivenOptions, type ProgressSink, type ResolvedOptions } from '../core/index.js';
 import { embedImageFiles, type SkippedImage } from './embed-images.js';
 import type { EvalModel } from './eval-model.js';
 import { appendEvalRecord, writeConfusionFile, type ConfusionFile, type ZeroShotRecord } from './evals-log.js';
 import { loadLabelledImages, type LabelledImageSource } from './labelled-images.js';
-import type { OpenRunOptions } from '../train/index.js';
 import { withEvalModel } from './open-eval-model.js';
+import { zeroShotOptions } from './options.js';
 import { defaultTemplates, readTemplates } from './prompts.js';
 import { buildZeroShotClassifier, unknownClassWarning } from './zero-shot-classifier.js';
 import { zeroShotExamples } from './zero-shot-examples.js';
 import { classificationMetrics, classSimilarities } from './zero-shot-math.js';
 
-export interface ZeroShotOptions extends OpenRunOptions {
-  /** The run folder `wit train` wrote; the record goes to its `evals.jsonl`. */
+/** The declared options (options.ts, the stage's own), the images and the hooks. */
+export interface ZeroShotOptions extends GivenOptions<typeof zeroShotOptions.entries> {
   runDir: string;
   /** A folder with a sub-folder per class, or a CSV/JSONL list of path,label. */
   source: LabelledImageSource;
-  /** One class name per line, in class order; default: folder names (or labels) with underscores as spaces. */
-  classNamesFile?: string;
-  /** Prompt templates, one per line with `{}`; default: CLIP's "a photo of a {}." */
-  templatesFile?: string;
-  /**
-   * Images embedded per batch.
-   * @default 256
-   */
-  batchSize?: number;
   /**
    * The command line recorded in `evals.jsonl`.
    * @default the equivalent `wit eval zeroshot` command
@@ -59,7 +50,8 @@ export function readLabelledEvalInputs(options: Pick<ZeroShotOptions, 'source' |
  * cosine similarity. Appends the figures to the run's `evals.jsonl` and
  * writes the confusion matrix beside it.
  */
-export async function evaluateZeroShot(options: ZeroShotOptions): Promise<ZeroShotResult> {
+export async function evaluateZeroShot(given: ZeroShotOptions): Promise<ZeroShotResult> {
+  const options = { ...given, ...resolveOptions(zeroShotOptions, given) };
   const inputs = readLabelledEvalInputs(options);
   return withEvalModel(options.runDir, options, (model) => runZeroShot(model, inputs, options));
 }
@@ -67,7 +59,7 @@ export async function evaluateZeroShot(options: ZeroShotOptions): Promise<ZeroSh
 async function runZeroShot(
   model: EvalModel,
   { classNames, items, templates }: LabelledEvalInputs,
-  options: ZeroShotOptions,
+  options: ZeroShotOptions & ResolvedOptions<typeof zeroShotOptions.entries>,
 ): Promise<ZeroShotResult> {
   const classifier = await buildZeroShotClassifier(model, classNames, templates);
   const warning = unknownClassWarning(classifier);

@@ -1,17 +1,12 @@
 import { rmSync } from 'node:fs';
-import { resetImagesWithPath, resetOkImagesWithoutPath, storedImagePaths, type WitDb } from '../db/index.js';
+import { countOkImagesWithoutPath, resetImagesWithPath, resetOkImagesWithoutPath, storedImagePaths, type WitDb } from '../db/index.js';
+import type { GivenOptions } from '../core/index.js';
 import { ImageStore } from './image-store.js';
+import type { checkImagesOptions } from './options.js';
 
-export interface CheckImagesOptions {
-  /** Root of the image store (`wit fetch --images`). */
+/** The declared options (options.ts, the stage's own); the store's root is required. */
+export interface CheckImagesOptions extends GivenOptions<typeof checkImagesOptions.entries> {
   imagesDir: string;
-  /**
-   * Fix what disagrees: rows whose file is missing or empty go back to pending
-   * (the next `wit fetch` downloads them again), files no row uses are deleted.
-   * Run it while no `wit fetch` is writing to the same store.
-   * @default false
-   */
-  repair?: boolean;
 }
 
 export interface CheckImagesReport {
@@ -49,7 +44,7 @@ export function checkImages(db: WitDb, options: CheckImagesOptions): CheckImages
     else extra.push(file.path);
   }
   const missing = [...inDb.keys()].filter((path) => !seen.has(path));
-  const rowsWithoutPath = countOkWithoutPath(db);
+  const rowsWithoutPath = countOkImagesWithoutPath(db);
   const report: CheckImagesReport = {
     pathsInDb: inDb.size,
     filesInStore: seen.size + extra.length,
@@ -67,10 +62,6 @@ export function checkImages(db: WitDb, options: CheckImagesOptions): CheckImages
   for (const path of extra) rmSync(store.absolutePath(path), { force: true });
   report.filesDeleted = extra.length;
   return report;
-}
-
-function countOkWithoutPath(db: WitDb): number {
-  return db.prepare("SELECT count(*) FROM images WHERE state = 'ok' AND (path IS NULL OR sha256 IS NULL)").pluck().get() as number;
 }
 
 /** The report as a few plain lines. */

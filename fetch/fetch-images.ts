@@ -9,6 +9,7 @@ import {
   resetFailedImages,
   type StoredImage,
   type WitDb,
+  writeMeta,
 } from '../db/index.js';
 import { ReasonCounter, resolveOptions, type GivenOptions, type ProgressSink, type ResolvedOptions } from '../core/index.js';
 import { FetchFailure, fetcherFor, type FetcherChoice, type PoliteFetcher } from '../crawler/index.js';
@@ -69,7 +70,7 @@ export async function fetchImages(db: WitDb, options: FetchImagesOptions): Promi
   const retried = settings.retryFailed ? resetFailedImages(db, settings.retryReason) : 0;
   const enqueued = enqueuePairImages(db);
   const { fetcher, owned } = fetcherFor(options.fetcher, db);
-  writeFetchConfig(db, { ...options, fetcher: fetcher.settings });
+  writeMeta(db, 'fetch.config', { imagesDir: options.imagesDir, ...settings, fetcher: fetcher.settings });
   const run = new FetchRun(db, store, fetcher, options, settings, countImages(db, 'pending'));
   try {
     await run.drain();
@@ -84,13 +85,6 @@ export async function fetchImages(db: WitDb, options: FetchImagesOptions): Promi
     elapsedSecs: (Date.now() - startedAt) / 1000,
     pendingLeft: countImages(db, 'pending'),
   };
-}
-
-function writeFetchConfig(db: WitDb, options: FetchImagesOptions): void {
-  const { onProgress: _progress, signal: _signal, ...config } = options;
-  db.prepare("INSERT INTO meta (key, value) VALUES ('fetch.config', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(
-    JSON.stringify(config),
-  );
 }
 
 type FetchSettings = ResolvedOptions<typeof fetchImagesOptions.entries> & { processing: Required<ProcessImageOptions> };

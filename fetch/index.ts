@@ -1,6 +1,5 @@
 export { computePhash } from './compute-phash.js';
-export { hammingDistance } from './phash.js';
-export { ImageFailure, type ImageFailureReason } from './image-failure.js';
+export type { ImageFailureReason } from './image-failure.js';
 export { processImage, type ProcessImageOptions, type ProcessedImage } from './process-image.js';
 export { ImageStore } from './image-store.js';
 export { checkImages, formatCheckImagesReport, type CheckImagesOptions, type CheckImagesReport } from './check-images.js';

@@ -1,8 +1,40 @@
-import { mostWorkers, optionTable, text, wholeNumber, yesNo } from '../core/index.js';
+import { mostWorkers, optionTable, path, text, wholeNumber, yesNo } from '../core/index.js';
 
 // Every option of the fetch stage, declared once (the polite fetcher's own are
 // in crawler/options.ts, shared with the crawl). The library's defaults and
 // checks, `wit fetch`'s flags and their --help come from here.
+
+/** The image store folder: DIR/ab/cd/<sha256>.jpg, created when missing. */
+const imagesDir = path({ flag: 'images', default: 'images', describe: 'Image store folder: DIR/ab/cd/<sha256>.jpg' });
+
+/** Where `wit fetch`, `wit db check-images` and `wit shards build` find the image store. */
+export const imageStoreOptions = optionTable('ImageStore', { imagesDir });
+
+/** `wit crawl --fetch`: images fetched as pairs are found, with `wit fetch`'s defaults. */
+export const fetchWhileCrawlingOptions = optionTable('FetchWhileCrawling', {
+  fetch: yesNo({
+    flag: 'fetch',
+    default: false,
+    describe: "Fetch the pairs' images while crawling (as `wit fetch` with its defaults)",
+    group: 'Images:',
+  }),
+  imagesDir: { ...imagesDir, describe: 'With --fetch: the image store folder', group: 'Images:' },
+});
+
+/** `wit db check-images`: the store against the images table. */
+export const checkImagesOptions = optionTable('CheckImagesOptions', {
+  imagesDir: { ...imagesDir, describe: 'Image store folder (as given to wit fetch)' },
+  /**
+   * Fix what disagrees: rows whose file is missing or empty go back to pending
+   * (the next `wit fetch` downloads them again), files no row uses are deleted.
+   * Run it while no `wit fetch` is writing to the same store.
+   */
+  repair: yesNo({
+    flag: 'repair',
+    default: false,
+    describe: 'Put rows whose file is missing back to pending and delete files no row uses (no wit fetch may be running)',
+  }),
+});
 
 export const processImageOptions = optionTable('ProcessImageOptions', {
   /** Shorter side of the stored JPEG, in pixels; smaller images are kept at their size. */

@@ -1,45 +1,19 @@
-import { countQueries, insertNewQueries, queryOrigins, saveQueryBuildRecord, type QueryOrigin, type WitDb } from '../db/index.js';
-import { type ProgressSink, WitError } from '../core/index.js';
+import { countQueries, insertNewQueries, queryOrigins, writeMeta, type QueryOrigin, type WitDb } from '../db/index.js';
+import { resolveOptions, WitError, type GivenOptions, type ProgressSink, type ResolvedOptions } from '../core/index.js';
 import { countCorpora, frequentUnigrams, highPmiBigrams, type CorpusCounts } from './corpus-counts.js';
 import { normalizeText } from './normalize.js';
+import { buildQueriesOptions } from './options.js';
 import { readTextLines, textFileBytes } from './text-lines.js';
 import { readTitles } from './titles.js';
 import { readWordnetLemmas } from './wordnet.js';
 
-export interface BuildQueriesOptions {
-  /** Text corpora, plain or gzip, one document or sentence per line (a Wikipedia text dump is the intended one). @default [] */
-  corpusPaths?: readonly string[];
-  /** A corpus word becomes a query when counted at least this often. @default 100 */
-  minCount?: number;
-  /** A corpus bigram becomes a query when its PMI, as p(a b) / (p(a) p(b)), is at least this. @default 30 */
-  bigramPmi?: number;
-  /** ... and when counted at least this often. @default minCount */
-  bigramMinCount?: number;
-  /** A `title<TAB>views` file (e.g. aggregated Wikipedia page views). */
-  titlesPath?: string;
-  /** A title becomes a query with at least this many views. @default 70 */
-  minViews?: number;
-  /** Add every lemma of every WordNet 3.1 synset. @default false */
-  wordnet?: boolean;
-  /** Files of user queries, one a line (origin `user`). @default [] */
-  extraPaths?: readonly string[];
-  /** The table holds at most this many queries after the build; new ones fill the room in origin order. @default Infinity */
-  limit?: number;
-  /**
-   * Most distinct words held in memory while counting corpora (about 100 bytes
-   * each); the rarest are pruned when full, see `WordCounter`.
-   * @default 2000000
-   */
-  maxTrackedUnigrams?: number;
-  /**
-   * Most distinct bigrams held while counting (12-byte slots, at most 16 bytes
-   * a bigram at the cap); the rarest are pruned when full, see `PairCounter`.
-   * @default 12000000
-   */
-  maxTrackedBigrams?: number;
+/** The build's options (declared in options.ts, the stage's own) and a hook. */
+export interface BuildQueriesOptions extends GivenOptions<typeof buildQueriesOptions.entries> {
   /** Progress in bytes of input read, over all input files. */
   onProgress?: ProgressSink;
 }
+
+type ResolvedBuild = ResolvedOptions<typeof buildQueriesOptions.entries>;
 
 export interface BuildQueriesResult {
   /** Candidates each source proposed (before dedupe against the table). */
@@ -63,14 +37,6 @@ export interface BuildQueriesResult {
   };
 }
 
-const defaults = {
-  minCount: 100,
-  bigramPmi: 30,
-  minViews: 70,
-  maxTrackedUnigrams: 2_000_000,
-  maxTrackedBigrams: 12_000_000,
-};
-
 const batchSize = 10_000;
 
 /**
@@ -86,7 +52,9 @@ async function probeInputs(inputs: ReadonlyArray<{ path: string; role: string }>
   for (const input of inputs) await probeTextFile(input.path, input.role);
 }
 
-function buildInputs(options: BuildQueriesOptions): Array<{ path: string; role: string }> {
+function buildInputs(
+  options: Pick<BuildQueriesOptions, 'corpusPaths' | 'titlesPath' | 'extraPaths'>,
+): Array<{ path: string; role: string }> {
   return [
     ...(options.corpusPaths ?? []).map((path) => ({ path, role: 'Corpus file' })),
     ...(options.titlesPath ? [{ path: options.titlesPath, role: 'Titles file' }] : []),
@@ -111,14 +79,13 @@ function buildInputs(options: BuildQueriesOptions): Array<{ path: string; role: 
  * `PairCounter`); the run's summary says by how much counts may be low as a
  * result. Titles and user files go to the db in batches of 10,000 lines.
  */
-export async function buildQueries(db: WitDb, options: BuildQueriesOptions): Promise<BuildQueriesResult> {
-  const corpusPaths = options.corpusPaths ?? [];
-  const extraPaths = options.extraPaths ?? [];
+export async function buildQueries(db: WitDb, given: BuildQueriesOptions): Promise<BuildQueriesResult> {
+  const options = resolveOptions(buildQueriesOptions, given);
   const inputs = buildInputs(options);
   await probeInputs(inputs);
   const progress = new InputProgress(
     inputs.reduce((sum, input) => sum + textFileBytes(input.path, input.role), 0),
-    options.onProgress,
+    given.onProgress,
   );
   const adder = new QueryAdder(db, options.limit ?? Infinity);
   const result: BuildQueriesResult = {
@@ -129,10 +96,10 @@ export async function buildQueries(db: WitDb, options: BuildQueriesOptions): Pro
     malformedTitleLines: 0,
   };
 
-  if (corpusPaths.length > 0 && adder.hasRoom()) {
-    const counts = await countCorpora(corpusPaths, {
-      maxTrackedUnigrams: options.maxTrackedUnigrams ?? defaults.maxTrackedUnigrams,
-      maxTrackedBigrams: options.maxTrackedBigrams ?? defaults.maxTrackedBigrams,
+  if (options.corpusPaths.length > 0 && adder.hasRoom()) {
+    const counts = await countCorpora(options.corpusPaths, {
+      maxTrackedUnigrams: options.maxTrackedUnigrams,
+      maxTrackedBigrams: options.maxTrackedBigrams,
       onBytesRead: (bytes) => progress.report(bytes),
     });
     progress.finishFile(counts.bytes);
@@ -140,10 +107,10 @@ export async function buildQueries(db: WitDb, options: BuildQueriesOptions): Pro
     result.corpus = corpusSummary(counts);
   }
   if (options.titlesPath && adder.hasRoom()) {
-    result.malformedTitleLines = await addTitleQueries(adder, options.titlesPath, options.minViews ?? defaults.minViews, progress);
+    result.malformedTitleLines = await addTitleQueries(adder, options.titlesPath, options.minViews, progress);
   }
   if (options.wordnet && adder.hasRoom()) adder.add('wordnet', readWordnetLemmas());
-  for (const path of extraPaths) {
+  for (const path of options.extraPaths) {
     if (!adder.hasRoom()) break;
     await addUserQueries(adder, path, 'Extra queries file', (bytes) => progress.report(bytes));
     progress.finishFile(textFileBytes(path, 'Extra queries file'));
@@ -151,7 +118,7 @@ export async function buildQueries(db: WitDb, options: BuildQueriesOptions): Pro
 
   result.total = countQueries(db);
   result.limitReached = adder.limitReached;
-  saveQueryBuildRecord(db, { finishedAt: new Date().toISOString(), options: recordedOptions(options), result });
+  writeMeta(db, 'queries.build', { finishedAt: new Date().toISOString(), options, result });
   return result;
 }
 
@@ -210,13 +177,12 @@ async function checkUserQueryFile(path: string, role: string): Promise<void> {
   }
 }
 
-function addCorpusQueries(adder: QueryAdder, counts: CorpusCounts, options: BuildQueriesOptions): void {
-  const minCount = options.minCount ?? defaults.minCount;
+function addCorpusQueries(adder: QueryAdder, counts: CorpusCounts, options: ResolvedBuild): void {
   adder.add(
     'unigram',
-    frequentUnigrams(counts, minCount).map((term) => term.text),
+    frequentUnigrams(counts, options.minCount).map((term) => term.text),
   );
-  const bigrams = highPmiBigrams(counts, options.bigramMinCount ?? minCount, options.bigramPmi ?? defaults.bigramPmi);
+  const bigrams = highPmiBigrams(counts, options.bigramMinCount ?? options.minCount, options.bigramPmi);
   adder.add(
     'bigram',
     bigrams.map((term) => term.text),
@@ -232,11 +198,6 @@ function corpusSummary(counts: CorpusCounts): NonNullable<BuildQueriesResult['co
     trackedBigrams: counts.pairs.size,
     undercountBound: Math.max(counts.words.undercountBound, counts.pairs.undercountBound),
   };
-}
-
-function recordedOptions(options: BuildQueriesOptions): object {
-  const { onProgress: _onProgress, ...rest } = options;
-  return rest;
 }
 
 /** Reads the first chunk of a file, so that a missing, binary or corrupt file fails before long work. */

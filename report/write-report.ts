@@ -1,31 +1,21 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { ShardManifest } from '../curate/index.js';
-import { WitError } from '../core/index.js';
+import { WitError, type GivenOptions } from '../core/index.js';
 import { readDatasetExamples } from './dataset-examples.js';
 import { datasetSection } from './dataset-section.js';
 import { readDbSummary } from '../db/index.js';
 import { evaluationSection } from './evaluation-section.js';
 import { page } from './html.js';
+import type { reportOptions } from './options.js';
 import { latestEval, readJson, readRunFiles, type RunFiles } from './run-files.js';
 import { readNamedThumbnails, readSampleImages } from './shard-samples.js';
 import { thumbnailDataUri } from './thumbnail.js';
 import { trainingSection } from './training-section.js';
 
-export interface ReportOptions {
-  /** The run folder `wit train` wrote (config.json, metrics.jsonl, evals.jsonl). */
+/** The declared options (options.ts, the stage's own) and how many samples to show. */
+export interface ReportOptions extends GivenOptions<typeof reportOptions.entries> {
   runDir: string;
-  /** The crawl database, for the query long tail and crawl figures. */
-  dbPath?: string;
-  /** The shard folder, for curation figures (manifest.json), sample images, and retrieval examples when their own folder is gone. */
-  shardsDir?: string;
-  /** The image store `wit fetch` wrote, for the images of dropped pairs and near-duplicate clusters (with dbPath). */
-  imagesDir?: string;
-  /**
-   * Where to write the report.
-   * @default <runDir>/report.html
-   */
-  outPath?: string;
   /**
    * Sample images shown with their captions.
    * @default 24

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { openDb } from '../db/index.js';
-import { runWit } from './fixtures/run-wit.js';
+import { openDb, type DbStats } from '../db/index.js';
+import { runWit, runWitJson } from './fixtures/run-wit.js';
 import { tempDir } from './fixtures/temp-dir.js';
 
 const dir = tempDir();
@@ -42,11 +42,9 @@ describe('wit CLI', () => {
     expect(text.stdout).toContain('queries: 1 done, 1 left');
     expect(text.stdout).toMatch(/http_404 1/);
 
-    const json = runWit(['db', 'stats', '--db', path, '--json']);
-    expect(json.status).toBe(0);
-    const stats = JSON.parse(json.stdout);
+    const stats = runWitJson<DbStats>(['db', 'stats', '--db', path, '--json']);
     expect(stats.rows.queries).toBe(2);
-    expect(stats.topQueries[0].text).toBe('dog');
+    expect(stats.topQueries[0]!.text).toBe('dog');
     expect(stats.failingHosts[0]).toMatchObject({ host: 'h', failures: 2 });
     expect(stats.imageFailures).toEqual({ http_404: 1, timeout: 1 });
   });

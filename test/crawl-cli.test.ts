@@ -3,30 +3,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { crawl, mergeDbs } from '../crawler/index.js';
 import { openDb, type WitDb } from '../db/index.js';
 import { makeCrawlDb, pairCounts, storedPairs } from './fixtures/crawl-db.js';
-import { startOpenmojiSite, type OpenmojiSite } from './fixtures/openmoji-site.js';
-import { exited, runWitAsync, waitFor } from './fixtures/crawl-run.js';
+import { openmojiQueries, startOpenmojiSite, type OpenmojiSite } from './fixtures/openmoji-site.js';
+import { exited, loopbackCrawlArgs, runWitAsync, searchSource, waitFor } from './fixtures/crawl-run.js';
+import { metaRecord } from './fixtures/db-meta.js';
 import { startWit } from './fixtures/run-wit.js';
 import { tempDir } from './fixtures/temp-dir.js';
 
 const dir = tempDir();
-const queries = [
-  'cat',
-  'face',
-  'heart',
-  'hand',
-  'flag',
-  'person',
-  'grinning',
-  'arrow',
-  'star',
-  'moon',
-  'sun',
-  'tree',
-  'car',
-  'dog',
-  'fish',
-  'food',
-];
+const queries = openmojiQueries;
 let site: OpenmojiSite;
 
 beforeAll(async () => {
@@ -35,23 +19,8 @@ beforeAll(async () => {
 });
 afterAll(() => site.close());
 
-const crawlArgs = (db: string, ...extra: string[]) => [
-  'crawl',
-  '--db',
-  db,
-  '--search',
-  `${site.url}/search?q={query}&page={page}`,
-  '--allow-private',
-  '--host-delay',
-  '0',
-  '--concurrency',
-  '4',
-  '--per-host',
-  '4',
-  '--max-pages',
-  '30',
-  ...extra,
-];
+const crawlArgs = (db: string, ...extra: string[]) =>
+  loopbackCrawlArgs(db, searchSource(site.url, 30), '--concurrency', '4', '--per-host', '4', ...extra);
 
 function pairSet(db: WitDb): string[] {
   return storedPairs(db)
@@ -91,6 +60,13 @@ describe('wit crawl (CLI)', () => {
     expect(result.stdout).toMatch(/pairs: \d+ stored/);
     reference = { ...readPairs(path), searchHits: site.hits('/search') - before };
     expect(reference.pairs.length).toBeGreaterThan(200);
+    // The options as resolved: the defaults of what was not typed are recorded too.
+    expect(metaRecord(path, 'crawl.config')).toMatchObject({
+      cap: 20_000,
+      render: 'never',
+      source: { kind: 'search', maxPages: 30 },
+      fetcher: { concurrency: 4, maxRetries: 3, timeoutSecs: 30 },
+    });
   });
 
   it('resumes after SIGKILL: nothing lost, nothing twice, counts right, done pages not fetched again', async () => {

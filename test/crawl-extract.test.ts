@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { defaultDisallowedDirectives, extractPage } from '../crawler/index.js';
+import { extractPage } from '../crawler/extract.js';
+import { defaultDisallowedDirectives } from '../crawler/x-robots-tag.js';
 
 const pageUrl = 'https://example.org/gallery/cats/index.html';
 const wit = { agentToken: 'wit', disallowed: new Set(defaultDisallowedDirectives) };

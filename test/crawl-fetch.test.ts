@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDb } from '../db/index.js';
 import { makeCrawlDb } from './fixtures/crawl-db.js';
-import { runWitAsync } from './fixtures/crawl-run.js';
+import { loopbackCrawlArgs, runWitAsync, searchSource } from './fixtures/crawl-run.js';
 import { startOpenmojiSite, type OpenmojiSite } from './fixtures/openmoji-site.js';
 import { tempDir } from './fixtures/temp-dir.js';
 
@@ -18,21 +18,7 @@ describe('wit crawl --fetch', () => {
   it('tries the image of every pair it stores, alongside and after discovery', async () => {
     const path = join(dir, 'crawl-fetch.db');
     makeCrawlDb(path, ['cat', 'heart', 'star', 'moon']).close();
-    const result = await runWitAsync([
-      'crawl',
-      '--db',
-      path,
-      '--search',
-      `${site.url}/search?q={query}&page={page}`,
-      '--allow-private',
-      '--host-delay',
-      '0',
-      '--max-pages',
-      '5',
-      '--fetch',
-      '--images',
-      join(dir, 'images'),
-    ]);
+    const result = await runWitAsync([...loopbackCrawlArgs(path, searchSource(site.url, 5), '--fetch', '--images', join(dir, 'images'))]);
     expect(result.status, result.stderr).toBe(0);
 
     const db = openDb(path, { readonly: true });

@@ -1,4 +1,3 @@
-import type { ChildProcess } from 'node:child_process';
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -6,30 +5,14 @@ import { crawl, type CrawlOptions, type ListSourceOptions } from '../crawler/ind
 import { openDb } from '../db/index.js';
 import { loadMatcher } from '../queries/index.js';
 import { makeCrawlDb, pairCounts } from './fixtures/crawl-db.js';
-import { runWitAsync } from './fixtures/crawl-run.js';
+import { exited, runWitAsync } from './fixtures/crawl-run.js';
 import { openmojiListRows, writeListFile, type ListFixtureRow } from './fixtures/list-files.js';
+import { openmojiQueries } from './fixtures/openmoji-site.js';
 import { startWit } from './fixtures/run-wit.js';
 import { tempDir } from './fixtures/temp-dir.js';
 
 const dir = tempDir('wit-lists-');
-const queries = [
-  'cat',
-  'face',
-  'heart',
-  'hand',
-  'flag',
-  'person',
-  'grinning',
-  'arrow',
-  'star',
-  'moon',
-  'sun',
-  'tree',
-  'car',
-  'dog',
-  'fish',
-  'food',
-];
+const queries = openmojiQueries;
 const rows = openmojiListRows();
 const file = (name: string) => join(dir, name);
 
@@ -241,10 +224,6 @@ describe('wit crawl --pairs: bad input', () => {
     expect(pairsOf(path).some((p) => p.image_url.includes('broken'))).toBe(false);
   });
 });
-
-function exited(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
-  return new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
-}
 
 function rowsCommitted(path: string): number {
   const db = openDb(path, { readonly: true });

@@ -2,7 +2,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { latestVersion, migrations, openDb, runReadonlySql, showRow } from '../db/index.js';
+import { openDb, runReadonlySql, showRow } from '../db/index.js';
+import { latestVersion, migrations } from '../db/migrations.js';
 import { WitError } from '../core/index.js';
 import { tempDir } from './fixtures/temp-dir.js';
 

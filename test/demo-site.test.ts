@@ -3,7 +3,11 @@ import { join } from 'node:path';
 import * as cheerio from 'cheerio';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { evalClassFolder, loadCatalog, startDemoSite, writeEvalImages, type DemoSite } from '../demo/index.js';
+import type { DemoSite } from '../demo/index.js';
+import { evalClassFolder } from '../demo/class-names.js';
+import { startDemoSite } from '../demo/demo-site.js';
+import { writeEvalImages } from '../demo/eval-images.js';
+import { loadCatalog } from '../demo/openmoji-catalog.js';
 import { tempDir } from './fixtures/temp-dir.js';
 
 /** The demo site's JSON search answer, as a test reads it. */

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { openDb } from '../db/index.js';
-import { demoProfiles, loadCatalog } from '../demo/index.js';
+import { demoProfiles } from '../demo/demo-profile.js';
+import { loadCatalog } from '../demo/openmoji-catalog.js';
 import { hasChromium, viewReport } from './fixtures/report-browser.js';
 import { tempDir } from './fixtures/temp-dir.js';
 

@@ -2,7 +2,9 @@ import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { WitError } from '../core/index.js';
-import { labelsFromFile, labelsFromList, loadLabelledImages, readEvalRecords, readTemplates } from '../eval/index.js';
+import { labelsFromFile, labelsFromList, readTemplates } from '../eval/index.js';
+import { readEvalRecords } from '../eval/evals-log.js';
+import { loadLabelledImages } from '../eval/labelled-images.js';
 import { tempDir } from './fixtures/temp-dir.js';
 
 const dir = tempDir('wit-eval-inputs-');

@@ -1,17 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  classificationMetrics,
-  classPrompts,
-  ensembleClassEmbeddings,
-  fitLinearProbe,
-  fitLogisticRegression,
-  logisticScores,
-  plainScoreRows,
-  retrievalExamples,
-  retrievalRecall,
-  softmaxRows,
-  tensorScoreRows,
-} from '../eval/index.js';
+import { classificationMetrics, classPrompts, ensembleClassEmbeddings, plainScoreRows, retrievalExamples } from '../eval/index.js';
+import { fitLinearProbe } from '../eval/linear-probe-fit.js';
+import { fitLogisticRegression, logisticScores } from '../eval/logistic-regression.js';
+import { retrievalRecall } from '../eval/recall.js';
+import { tensorScoreRows } from '../eval/tensor-scores.js';
+import { softmaxRows } from '../eval/zero-shot-math.js';
 import { selectBackend } from '../train/index.js';
 import { seededRandom } from '../eval/seeded-split.js';
 

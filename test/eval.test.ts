@@ -4,18 +4,18 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { WitError } from '../core/index.js';
 import { train } from '../train/index.js';
 import {
-  buildZeroShotClassifier,
   evaluateLinearProbe,
   evaluateRetrieval,
   evaluateZeroShot,
-  openEvalModel,
-  readEvalRecords,
   type ConfusionFile,
   type ImageLabels,
   type RetrievalExamplesFile,
 } from '../eval/index.js';
+import { readEvalRecords } from '../eval/evals-log.js';
+import { openEvalModel } from '../eval/open-eval-model.js';
+import { buildZeroShotClassifier } from '../eval/zero-shot-classifier.js';
 import { evalSubgroups, openmojiEvalSet, type OpenmojiEvalSet } from './fixtures/eval-openmoji.js';
-import { runWit } from './fixtures/run-wit.js';
+import { runWit, runWitJson } from './fixtures/run-wit.js';
 import { tempDir } from './fixtures/temp-dir.js';
 
 const dir = tempDir('wit-eval-');
@@ -167,9 +167,7 @@ describe('wit classify and wit eval (CLI)', () => {
     for (const line of [...lines.slice(1, 6), ...lines.slice(7)])
       expect(line).toMatch(/^ {2}[ \d]{2}\d\.\d% {2}(animal mammal|heart|time|clothing|sky weather|country flag)$/);
 
-    const json = runWit(['classify', '--run', runDir, '--labels', labels, '--top', '6', '--json', heartImage()]);
-    expect(json.status).toBe(0);
-    const results = JSON.parse(json.stdout) as ImageLabels[];
+    const results = runWitJson<ImageLabels[]>(['classify', '--run', runDir, '--labels', labels, '--top', '6', '--json', heartImage()]);
     expect(results).toHaveLength(1);
     expect(results[0]!.image).toBe(heartImage());
     const probabilities = results[0]!.labels.map((l) => l.probability);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDb } from '../db/index.js';
 import { makeCrawlDb } from './fixtures/crawl-db.js';
-import { runWitAsync } from './fixtures/crawl-run.js';
+import { loopbackCrawlArgs, runWitAsync } from './fixtures/crawl-run.js';
 import { escapeHtml, loadEmojis } from './fixtures/openmoji-site.js';
 import { tempDir } from './fixtures/temp-dir.js';
 
@@ -37,7 +37,7 @@ describe('captions at crawl time', () => {
     expect(buried.length).toBeGreaterThan(1000);
     const db = join(dir, 'captions.db');
     makeCrawlDb(db, [first!.annotation, second!.annotation]).close();
-    const result = await runWitAsync(['crawl', '--db', db, '--seed', url, '--allow-private', '--host-delay', '0']);
+    const result = await runWitAsync(loopbackCrawlArgs(db, ['--seed', url]));
     expect(result.stderr).not.toMatch(/unexpected/);
     expect(result.status).toBe(0);
     expect(result.stdout).toContain('1 with a caption over 1000 characters');

@@ -1,14 +1,13 @@
-import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { countIn as count, makeCrawlDb } from './fixtures/crawl-db.js';
-import { runWitAsync } from './fixtures/crawl-run.js';
-import { startOpenmojiSite, type OpenmojiSite } from './fixtures/openmoji-site.js';
+import { exited, loopbackCrawlArgs, runWitAsync, searchSource, waitFor } from './fixtures/crawl-run.js';
+import { openmojiQueries, startOpenmojiSite, type OpenmojiSite } from './fixtures/openmoji-site.js';
 import { startWit } from './fixtures/run-wit.js';
 import { tempDir } from './fixtures/temp-dir.js';
 
 const dir = tempDir('wit-faults-writers-');
-const queries = ['cat', 'face', 'heart', 'hand', 'flag', 'person', 'grinning', 'arrow', 'star', 'moon', 'sun', 'tree'];
+const queries = openmojiQueries.slice(0, 12);
 const concurrency = 4;
 let site: OpenmojiSite;
 
@@ -18,34 +17,8 @@ beforeAll(async () => {
 });
 afterAll(() => site.close());
 
-const crawlArgs = (db: string) => [
-  'crawl',
-  '--db',
-  db,
-  '--search',
-  `${site.url}/search?q={query}&page={page}`,
-  '--allow-private',
-  '--host-delay',
-  '0',
-  '--concurrency',
-  String(concurrency),
-  '--per-host',
-  String(concurrency),
-  '--max-pages',
-  '30',
-];
-
-async function waitFor(condition: () => boolean, what: string): Promise<void> {
-  const start = Date.now();
-  while (!condition()) {
-    if (Date.now() - start > 60_000) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
-function exited(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
-  return new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
-}
+const crawlArgs = (db: string) =>
+  loopbackCrawlArgs(db, searchSource(site.url, 30), '--concurrency', String(concurrency), '--per-host', String(concurrency));
 
 describe('one writer per db', () => {
   it("a second crawl is refused at once naming the first; a SIGKILLed crawl's lock is taken over; no page is fetched twice", async () => {

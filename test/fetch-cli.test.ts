@@ -4,10 +4,11 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { openDb } from '../db/index.js';
+import { metaRecord } from './fixtures/db-meta.js';
 import { dbWithPairs, imageRow } from './fixtures/images-db.js';
 import { jpegVariant, makeJpeg } from './fixtures/images-make.js';
 import { startImageServer, type ImageServer } from './fixtures/images-server.js';
-import { runWitAsync } from './fixtures/images-wit.js';
+import { loopbackFetchArgs, runWitAsync } from './fixtures/crawl-run.js';
 import { runWit, startWit } from './fixtures/run-wit.js';
 import { tempDir } from './fixtures/temp-dir.js';
 
@@ -24,20 +25,7 @@ beforeAll(async () => {
 }, 60_000);
 
 function fetchArgs(db: string, images: string): string[] {
-  return [
-    'fetch',
-    '--db',
-    db,
-    '--images',
-    images,
-    '--allow-private',
-    '--per-host',
-    '2',
-    '--host-delay-millis',
-    '0',
-    '--max-image-bytes',
-    '1000000',
-  ];
+  return loopbackFetchArgs(db, images, '--per-host', '2', '--max-image-bytes', '1000000');
 }
 
 /** One column of the `ok` image rows. */
@@ -108,6 +96,13 @@ describe('wit fetch (the CLI)', () => {
     const check = runWit(['db', 'check-images', '--db', dbPath, '--images', images]);
     expect(check.status).toBe(0);
     expect(check.stdout).toContain('the db and the store agree');
+    // The options as resolved: the defaults of what was not typed are recorded too.
+    expect(metaRecord(dbPath, 'fetch.config')).toMatchObject({
+      imagesDir: images,
+      maxImageBytes: 1_000_000,
+      processing: { size: 256, minSide: 64 },
+      fetcher: { perHost: 2, maxRetries: 3 },
+    });
   });
 
   it('db check-images reports a missing and an extra file, --repair fixes both, and fetch restores the missing one', async () => {

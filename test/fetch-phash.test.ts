@@ -1,7 +1,7 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { computePhash, hammingDistance } from '../fetch/index.js';
-import { lumaGrid } from '../fetch/phash.js';
+import { computePhash } from '../fetch/index.js';
+import { hammingDistance, lumaGrid } from '../fetch/phash.js';
 import { makeJpeg, makePng } from './fixtures/images-make.js';
 
 describe('hammingDistance', () => {

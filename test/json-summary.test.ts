@@ -1,10 +1,11 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeCrawlDb } from './fixtures/crawl-db.js';
-import { runWitAsync } from './fixtures/crawl-run.js';
+import { loopbackCrawlArgs, loopbackFetchArgs, runWitAsync, searchSource } from './fixtures/crawl-run.js';
 import { runWit } from './fixtures/run-wit.js';
 import { startOpenmojiSite, type OpenmojiSite } from './fixtures/openmoji-site.js';
 import { tempDir } from './fixtures/temp-dir.js';
+import { tinyModelArgs } from './fixtures/train-args.js';
 
 const dir = tempDir();
 let site: OpenmojiSite;
@@ -26,9 +27,7 @@ describe('--json summaries', () => {
     const db = join(dir, 'day.db');
     const images = join(dir, 'images');
     makeCrawlDb(db, ['cat', 'heart', 'star', 'moon']).close();
-    const search = ['--search', `${site.url}/search?q={query}&page={page}`, '--allow-private', '--host-delay', '0', '--max-pages', '3'];
-
-    const crawled = await runWitAsync(['crawl', '--db', db, ...search, '--json']);
+    const crawled = await runWitAsync(loopbackCrawlArgs(db, searchSource(site.url, 3), '--json'));
     expect(crawled.status, crawled.stderr).toBe(0);
     const crawl = onlyJson(crawled.stdout) as {
       pages: { fetched: number };
@@ -42,18 +41,7 @@ describe('--json summaries', () => {
     expect(crawl.stopped).toBe(false);
     expect(crawled.stderr).toMatch(/^crawl: \d+ pages/m);
 
-    const fetched = await runWitAsync([
-      'fetch',
-      '--db',
-      db,
-      '--images',
-      images,
-      '--allow-private',
-      '--host-delay-millis',
-      '0',
-      '--allow-svg',
-      '--json',
-    ]);
+    const fetched = await runWitAsync(loopbackFetchArgs(db, images, '--allow-svg', '--json'));
     expect(fetched.status, fetched.stderr).toBe(0);
     const fetch = onlyJson(fetched.stdout) as { ok: number; failed: number; downloadedBytes: number; failures: unknown[] };
     expect(fetch.ok).toBeGreaterThan(10);
@@ -83,20 +71,7 @@ describe('--json summaries', () => {
     expect(['train', 'val', 'drop']).toContain(pair.curation?.decision);
     expect(pair.curation).toHaveProperty('reason');
 
-    const model = [
-      '--backend',
-      'wasm',
-      '--image-size',
-      '16',
-      '--embed-dim',
-      '16',
-      '--conv-channels',
-      '8',
-      '--batch',
-      '4',
-      '--workers',
-      '1',
-    ];
+    const model = tinyModelArgs('8', 4);
     const trained = await runWitAsync(['train', '--shards', out, '--out', join(dir, 'run'), ...model, '--steps', '3', '--json']);
     expect(trained.status, trained.stderr).toBe(0);
     const run = onlyJson(trained.stdout) as {
@@ -117,20 +92,7 @@ describe('--json summaries', () => {
     const db = join(dir, 'both.db');
     makeCrawlDb(db, ['cat', 'star']).close();
     const result = await runWitAsync([
-      'crawl',
-      '--db',
-      db,
-      '--search',
-      `${site.url}/search?q={query}&page={page}`,
-      '--allow-private',
-      '--host-delay',
-      '0',
-      '--max-pages',
-      '2',
-      '--fetch',
-      '--images',
-      join(dir, 'both-images'),
-      '--json',
+      ...loopbackCrawlArgs(db, searchSource(site.url, 2), '--fetch', '--images', join(dir, 'both-images'), '--json'),
     ]);
     expect(result.status, result.stderr).toBe(0);
     const summary = onlyJson(result.stdout) as {

@@ -1,10 +1,12 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeCrawlDb } from './fixtures/crawl-db.js';
+import { loopbackCrawlArgs, searchSource } from './fixtures/crawl-run.js';
 import { startOpenmojiSite, type OpenmojiSite } from './fixtures/openmoji-site.js';
 import { ptyAvailable, runWitInTerminal, terminalRows } from './fixtures/pty-run.js';
 import { tempDir } from './fixtures/temp-dir.js';
 import { openmojiShards } from './fixtures/train-shards.js';
+import { tinyModelArgs } from './fixtures/train-args.js';
 
 if (!ptyAvailable) console.warn('SKIPPED progress-terminal tests: /usr/bin/python3 (for its pty module) is missing');
 
@@ -35,18 +37,7 @@ describe.skipIf(!ptyAvailable)('progress on a real terminal', () => {
     it(`crawl --fetch at ${columns} columns: one row redrawn in place, never wider than the terminal`, async () => {
       const db = join(dir, `crawl-${columns}.db`);
       makeCrawlDb(db, ['cat', 'heart', 'star', 'moon']).close();
-      const args = [
-        'crawl',
-        '--db',
-        db,
-        '--search',
-        `${site.url}/search?q={query}&page={page}`,
-        '--allow-private',
-        '--host-delay',
-        '0',
-        '--max-pages',
-        '5',
-      ];
+      const args = [...loopbackCrawlArgs(db, searchSource(site.url, 5))];
       const result = await runWitInTerminal([...args, '--fetch', '--images', join(dir, `images-${columns}`)], columns);
       expect(result.status, result.output).toBe(0);
 
@@ -64,20 +55,7 @@ describe.skipIf(!ptyAvailable)('progress on a real terminal', () => {
 
   it('train at 80 columns: every step on one row, cut to the width', async () => {
     const shards = await openmojiShards({ trainCount: 128, valCount: 32, shardSize: 64, pixels: 16 });
-    const model = [
-      '--backend',
-      'wasm',
-      '--image-size',
-      '16',
-      '--embed-dim',
-      '16',
-      '--conv-channels',
-      '8',
-      '--batch',
-      '16',
-      '--workers',
-      '1',
-    ];
+    const model = tinyModelArgs('8', 16);
     const result = await runWitInTerminal(
       ['train', '--shards', shards, '--out', join(dir, 'run'), ...model, '--steps', '6', '--log-every', '1'],
       80,

@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { ProgressLine, ReasonCounter, formatProgress } from '../core/index.js';
+import { ProgressLine, ReasonCounter } from '../core/index.js';
+import { formatProgress } from '../core/progress.js';
 
 function pipedStream(): { stream: NodeJS.WriteStream; lines: string[] } {
   const lines: string[] = [];

@@ -2,15 +2,8 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { openDb, type WitDb } from '../db/index.js';
 import { WitError } from '../core/index.js';
-import {
-  buildQueries,
-  countCorpora,
-  highPmiBigrams,
-  bigramPmi,
-  exportQueries,
-  importQueries,
-  type CorpusCounts,
-} from '../queries/index.js';
+import { buildQueries, countCorpora, exportQueries, importQueries, type CorpusCounts } from '../queries/index.js';
+import { highPmiBigrams, bigramPmi } from '../queries/corpus-counts.js';
 import { PairCounter } from '../queries/pair-counter.js';
 import { WordCounter } from '../queries/word-counter.js';
 import { writeBinaryFile, writeGlossCorpus, writeLines } from './fixtures/queries-files.js';
@@ -93,7 +86,7 @@ describe('corpus counts', () => {
       origin: 'unigram',
     });
     const record = JSON.parse((db.prepare("SELECT value FROM meta WHERE key = 'queries.build'").get() as { value: string }).value);
-    expect(record.options).toMatchObject({ wordnet: true, extraPaths: [extra] });
+    expect(record.options).toMatchObject({ wordnet: true, extraPaths: [extra], minCount: 100, maxTrackedBigrams: 12_000_000 });
     db.close();
   });
 

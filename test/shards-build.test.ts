@@ -2,7 +2,7 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { hammingDistance } from '../fetch/index.js';
+import { hammingDistance } from '../fetch/phash.js';
 import { buildShards, type BuildShardsOptions } from '../curate/index.js';
 import { openDb } from '../db/index.js';
 import { runWit } from './fixtures/run-wit.js';

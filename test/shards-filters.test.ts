@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { curatePairs, isPlaceholderCaption, parseListFile, resolveCurateOptions } from '../curate/index.js';
+import { curatePairs, parseListFile, resolveCurateOptions } from '../curate/index.js';
+import { isPlaceholderCaption } from '../curate/caption-checks.js';
 import type { CurationCandidate } from '../db/index.js';
 
 function pair(pairId: number, overrides: Partial<CurationCandidate> = {}): CurationCandidate {

@@ -1,5 +1,4 @@
 import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -9,32 +8,17 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { buildShards } from '../curate/index.js';
 import { openDb } from '../db/index.js';
 import { readShardSamples, writeShardMetadata } from '../webdataset/index.js';
+import { folderSnapshot } from './fixtures/folder-snapshot.js';
 import { runWit } from './fixtures/run-wit.js';
 import { emoji, makeShardsFixture, rasterEmoji } from './fixtures/shards-data.js';
 import { readShardsWithPython } from './fixtures/shards-python.js';
 import { tempDir } from './fixtures/temp-dir.js';
 import { openmojiShards } from './fixtures/train-shards.js';
+import { tinyModelArgs } from './fixtures/train-args.js';
 
 const samples = 2037;
 const images = ['dog', 'cat', 'car', 'tree'] as const;
-const tinyModel = [
-  '--backend',
-  'wasm',
-  '--image-size',
-  '16',
-  '--embed-dim',
-  '16',
-  '--conv-channels',
-  '8,16',
-  '--batch',
-  '16',
-  '--shuffle-buffer',
-  '64',
-  '--workers',
-  '1',
-  '--steps',
-  '2',
-];
+const tinyModel = tinyModelArgs('8,16', 16, '--shuffle-buffer', '64', '--steps', '2');
 
 let dir: string;
 let fixture: Awaited<ReturnType<typeof makeShardsFixture>>;
@@ -56,20 +40,6 @@ const buildArgs = (outDir: string, ...flags: string[]) => [
   '0',
   ...flags,
 ];
-
-/** name -> sha256 of every file in `folder`. */
-function snapshot(folder: string): Map<string, string> {
-  return new Map(
-    readdirSync(folder)
-      .sort()
-      .map((name) => [
-        name,
-        createHash('sha256')
-          .update(readFileSync(join(folder, name)))
-          .digest('hex'),
-      ]),
-  );
-}
 
 const sizesOf = (folder: string) => JSON.parse(readFileSync(join(folder, 'sizes.json'), 'utf8')) as Record<string, number>;
 
@@ -180,12 +150,12 @@ describe('shards that open_clip and img2dataset users take as they are', () => {
   });
 
   it('refuses --languages xx before touching anything: the shards folder stays byte-identical', () => {
-    const before = snapshot(out);
+    const before = folderSnapshot(out);
     const result = runWit(buildArgs(out, '--languages', 'xx'));
     expect(result.status).toBe(2);
     expect(result.stderr).toContain('--languages xx is not a language the detector (eld) knows');
     expect(result.stderr).not.toMatch(/\n\s+at /);
-    expect(snapshot(out)).toEqual(before);
+    expect(folderSnapshot(out)).toEqual(before);
   });
 });
 
@@ -296,7 +266,7 @@ describe('wit shards build on a full disk', () => {
     try {
       const target = join(mountPoint, 'shards');
       expect(runWit(buildArgs(target)).status).toBe(0);
-      const good = snapshot(target);
+      const good = folderSnapshot(target);
       const used = Number(spawnSync('du', ['-sk', mountPoint], { encoding: 'utf8' }).stdout.split('\t')[0]);
       // Room for the old build and about half of a new one.
       expect(spawnSync('mount', ['-o', `remount,size=${Math.ceil(used * 1.5)}k`, mountPoint]).status).toBe(0);
@@ -306,7 +276,7 @@ describe('wit shards build on a full disk', () => {
         /^wit: no space left on the disk of --out .*tmpfs\/shards \(ENOSPC\) while writing the shards: free space and run the same command/m,
       );
       expect(full.stderr).not.toMatch(/\n\s+at /);
-      expect(snapshot(target)).toEqual(good);
+      expect(folderSnapshot(target)).toEqual(good);
       expect(existsSync(`${target}.partial`)).toBe(false);
 
       expect(spawnSync('mount', ['-o', 'remount,size=64m', mountPoint]).status).toBe(0);

@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { folderSnapshot } from './fixtures/folder-snapshot.js';
 import { runWit, startWit } from './fixtures/run-wit.js';
 import { emoji, makeShardsFixture, rasterEmoji } from './fixtures/shards-data.js';
 import { readShardsWithPython } from './fixtures/shards-python.js';
@@ -18,20 +18,6 @@ async function waitForFile(dir: string, test: (name: string) => boolean, timeout
     await new Promise((resolve) => setTimeout(resolve, 2));
   }
   return false;
-}
-
-/** name -> sha256 of every file in `dir`. */
-function snapshot(dir: string): Map<string, string> {
-  return new Map(
-    readdirSync(dir)
-      .sort()
-      .map((name) => [
-        name,
-        createHash('sha256')
-          .update(readFileSync(join(dir, name)))
-          .digest('hex'),
-      ]),
-  );
 }
 
 describe('wit shards build, killed', () => {
@@ -62,7 +48,7 @@ describe('wit shards build, killed', () => {
       '0',
     ];
     expect(runWit(args).status).toBe(0);
-    const good = snapshot(out);
+    const good = folderSnapshot(out);
     const rebuild = [...args, '--seed', '1'];
 
     const child = startWit(rebuild);
@@ -72,7 +58,7 @@ describe('wit shards build, killed', () => {
     expect(started).toBe(true);
     expect(await exited).toBe('SIGKILL');
 
-    expect(snapshot(out)).toEqual(good);
+    expect(folderSnapshot(out)).toEqual(good);
     const names = readdirSync(staging);
     expect(names).not.toContain('manifest.json');
     expect(names).not.toContain('sizes.json');
@@ -94,6 +80,6 @@ describe('wit shards build, killed', () => {
     expect(after.filter((name) => name.endsWith('.tar'))).toHaveLength(samples / shardSize);
     const sizes = JSON.parse(readFileSync(join(out, 'sizes.json'), 'utf8')) as Record<string, number>;
     expect(Object.values(sizes).reduce((a, b) => a + b, 0)).toBe(samples);
-    expect(snapshot(out).get('train-000000.tar')).not.toBe(good.get('train-000000.tar'));
+    expect(folderSnapshot(out).get('train-000000.tar')).not.toBe(good.get('train-000000.tar'));
   }, 180_000);
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { bandPlan, clusterNearDuplicates, hashBands } from '../curate/index.js';
+import { clusterNearDuplicates } from '../curate/index.js';
+import { bandPlan, hashBands } from '../curate/hash64.js';
 
 function popcount(x: number): number {
   let n = 0;

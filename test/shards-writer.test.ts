@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { writeShardIndex } from '../curate/index.js';
+import { writeShardIndex } from '../curate/shard-index.js';
 import { ShardWriter } from '../webdataset/index.js';
 import { readShardsWithPython } from './fixtures/shards-python.js';
 import { tempDir } from './fixtures/temp-dir.js';

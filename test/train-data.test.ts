@@ -14,7 +14,7 @@ import { prefetch } from '../train/prefetch.js';
 import { SeededRandom } from '../train/random.js';
 import { countSamples, listShards, readShardCaptions, readShardSamples } from '../webdataset/index.js';
 import { shuffleBuffered } from '../train/shuffle-buffer.js';
-import { readTarEntries, TarFormatError } from '../webdataset/index.js';
+import { readTarEntries, TarFormatError } from '../webdataset/tar-reader.js';
 import { buildVocabulary, Vocabulary } from '../train/vocabulary.js';
 import { encodeTexts } from '../train/text-batch.js';
 import { openmojiShards } from './fixtures/train-shards.js';
@@ -164,12 +164,17 @@ describe('wit train, vocabulary', () => {
       const result = runWit(['train', '--shards', join(dir, 'shards'), '--out', out, ...model, ...extra]);
       expect(result.status, result.stderr).toBe(0);
       const config = JSON.parse(readFileSync(join(out, 'config.json'), 'utf8')) as {
+        train: { lr: number; shuffleBufferSize: number };
+        runtime: { saveEverySteps: number };
         data: { noKnownWordSamples: number; trainSamples: number };
       };
       return { out, stderr: result.stderr, config };
     });
     const [everyWord, twice] = runs as [(typeof runs)[0], (typeof runs)[0]];
     expect(everyWord.config.data.noKnownWordSamples).toBe(0);
+    // The options as resolved: the defaults of what was not typed are recorded too.
+    expect(everyWord.config.train).toMatchObject({ lr: 5e-4, shuffleBufferSize: 2000 });
+    expect(everyWord.config.runtime.saveEverySteps).toBe(500);
     expect(everyWord.stderr).toMatch(/vocabulary: [\d,]+ words from 101 train captions; 0 captions have no known word/);
     expect(twice.config.data.noKnownWordSamples).toBeGreaterThanOrEqual(1);
     expect(twice.stderr).toMatch(

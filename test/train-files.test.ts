@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { readCheckpoint, writeCheckpoint } from '../train/checkpoint.js';
 import type { EngineState } from '../train/engine/index.js';
+import { resolveModelConfig } from '../train/engine/model-config.js';
 import { MetricsLog } from '../train/metrics-log.js';
 import { checkResumeOptions, resolveSettings, validateTrainOptions } from '../train/options.js';
 import { tempDir } from './fixtures/temp-dir.js';
@@ -103,6 +104,18 @@ describe('train options', () => {
       '--steps must be a whole number from 1 to 1000000000 (TrainOptions.steps); got NaN',
     );
     expect(() => validateTrainOptions({ outDir: 'x', convChannels: [8, 0] })).toThrow(/--conv-channels must be/);
+  });
+
+  test("the model's shape is refused by the same option error, naming the flag and ModelConfig", () => {
+    const model = { vocabSize: 12, embedDim: 16, imageSize: 16 };
+    expect(() => resolveModelConfig({ ...model, vocabSize: 0 })).toThrow(
+      '--vocab must be a whole number from 1 to 10000000 (ModelConfig.vocabSize); got 0',
+    );
+    expect(() => resolveModelConfig({ ...model, wordDim: 1.5 })).toThrow(
+      '--embed-dim must be a whole number from 1 to 8192 (ModelConfig.wordDim); got 1.5',
+    );
+    expect(() => resolveModelConfig({ ...model, convChannels: [] })).toThrow(/--conv-channels must be .* \(ModelConfig\.convChannels\)/);
+    expect(resolveModelConfig(model)).toEqual({ ...model, wordDim: 16, convChannels: [32, 64, 128, 256] });
   });
 
   test('a resume may repeat the run settings but not change them', () => {

@@ -1,16 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test } from 'vitest';
-import {
-  encodeTexts,
-  listShards,
-  loadImageForEval,
-  openRun,
-  readShardSamples,
-  retrievalHits,
-  train,
-  type StepMetrics,
-} from '../train/index.js';
+import { encodeTexts, listShards, loadImageForEval, openRun, readShardSamples, train, type StepMetrics } from '../train/index.js';
+import { retrievalHits } from '../train/validation.js';
 import { openmojiShards } from './fixtures/train-shards.js';
 import { tempDir } from './fixtures/temp-dir.js';
 

@@ -6,26 +6,10 @@ import { readCheckpoint } from '../train/checkpoint.js';
 import { openmojiShards } from './fixtures/train-shards.js';
 import { runWit, startWit } from './fixtures/run-wit.js';
 import { tempDir } from './fixtures/temp-dir.js';
+import { tinyModelArgs } from './fixtures/train-args.js';
 
 const shards = { trainCount: 1200, valCount: 256, shardSize: 300, pixels: 32 };
-const model = [
-  '--backend',
-  'wasm',
-  '--image-size',
-  '16',
-  '--embed-dim',
-  '16',
-  '--conv-channels',
-  '8,16',
-  '--batch',
-  '16',
-  '--shuffle-buffer',
-  '200',
-  '--seed',
-  '3',
-  '--workers',
-  '1',
-];
+const model = tinyModelArgs('8,16', 16, '--shuffle-buffer', '200', '--seed', '3');
 const run = (shardsDir: string, out: string, steps = 40) => [
   'train',
   '--shards',

@@ -17,7 +17,7 @@ import { openWebGpuAdapter, webGpuInstallHint, type WebGpuAdapter } from '../tra
 import { convCases } from './fixtures/conv-cases.js';
 import { seededFloats, toyBatch } from './fixtures/engine-batches.js';
 import { openmojiEvalSet, type OpenmojiEvalSet } from './fixtures/eval-openmoji.js';
-import { runWit } from './fixtures/run-wit.js';
+import { runWit, runWitJson } from './fixtures/run-wit.js';
 import { tempDir } from './fixtures/temp-dir.js';
 
 let adapter: WebGpuAdapter | undefined;
@@ -215,25 +215,22 @@ describe.skipIf(!adapter)('wit train / eval / classify --backend webgpu (CLI)', 
   }, 200_000);
 
   it('gives the same zero-shot predictions and classify probabilities on webgpu as on wasm', () => {
-    const zeroShot = (backend: string) => {
-      const result = runWit(['eval', 'zeroshot', '--backend', backend, '--run', runDir, '--images', set.imagesDir, '--json'], {
+    const zeroShot = (backend: string) =>
+      runWitJson<ZeroShotRecord>(['eval', 'zeroshot', '--backend', backend, '--run', runDir, '--images', set.imagesDir, '--json'], {
         timeoutMillis: 180_000,
       });
-      expect(result.status, result.stderr).toBe(0);
-      return JSON.parse(result.stdout) as ZeroShotRecord;
-    };
     const onWebGpu = zeroShot('webgpu');
     const onWasm = zeroShot('wasm');
     expect(onWebGpu.figures).toEqual(onWasm.figures);
 
     const images = ['heart', 'time', 'clothing'].map((folder) => join(set.imagesDir, folder, readdirSync(join(set.imagesDir, folder))[0]!));
-    const classify = (backend: string) => {
-      const result = runWit(['classify', '--backend', backend, '--run', runDir, '--labels', labels, '--top', '6', '--json', ...images], {
-        timeoutMillis: 180_000,
-      });
-      expect(result.status, result.stderr).toBe(0);
-      return JSON.parse(result.stdout) as ImageLabels[];
-    };
+    const classify = (backend: string) =>
+      runWitJson<ImageLabels[]>(
+        ['classify', '--backend', backend, '--run', runDir, '--labels', labels, '--top', '6', '--json', ...images],
+        {
+          timeoutMillis: 180_000,
+        },
+      );
     const labelsOnWebGpu = classify('webgpu');
     const labelsOnWasm = classify('wasm');
     expect(labelsOnWebGpu.map((r) => r.image)).toEqual(images);

@@ -1,6 +1,7 @@
 import { type ReasonCounter, WitError } from '../core/index.js';
 import type { DecodedCache } from './decoded-cache.js';
 import { centreCropNormalised, decodeResized, type ResizedImage } from './image-decode.js';
+import { trainOptions } from './options.js';
 import { prefetch } from './prefetch.js';
 import { randomResizedCrop } from './random-resized-crop.js';
 import { hashSeed, SeededRandom } from './random.js';
@@ -37,10 +38,7 @@ export interface TrainLoaderOptions {
   seed: number;
   /** Where to start; a resumed run passes its checkpoint's position. */
   start: DataPosition;
-  /**
-   * Samples held in the shuffle buffer (it mixes samples across shards).
-   * @default 2000
-   */
+  /** Samples held in the shuffle buffer (it mixes samples across shards); by default `--shuffle-buffer`'s. */
   shuffleBufferSize?: number;
   /**
    * Batches decoded ahead of the training step.
@@ -106,7 +104,7 @@ async function* drawEpochSamples(options: TrainLoaderOptions, epoch: number, ski
   const shardOrder = new SeededRandom(hashSeed(options.seed, 'shards', epoch)).shuffled(options.shards);
   const shuffled = shuffleBuffered(
     readShards(shardOrder, options),
-    options.shuffleBufferSize ?? 2000,
+    options.shuffleBufferSize ?? trainOptions.entries.shuffleBufferSize.default,
     new SeededRandom(hashSeed(options.seed, 'buffer', epoch)),
   );
   let drawn = 0;

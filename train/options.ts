@@ -5,10 +5,13 @@ import {
   decimal,
   mostWorkers,
   optionTable,
+  path,
   resolveOptions,
+  seedOption,
   wholeNumber,
   wholeNumberList,
   WitError,
+  yesNo,
   type GivenOptions,
 } from '../core/index.js';
 import type { BackendName } from './engine/index.js';
@@ -38,6 +41,48 @@ const backend = choice({
   describe: 'tfjs backend; auto picks the fastest that loads and says why (webgpu only on a hardware adapter)',
 });
 
+/** Side of the square training images, in pixels. */
+const imageSize = wholeNumber({
+  flag: 'image-size',
+  least: 8,
+  most: 1024,
+  default: 64,
+  resume: 'match',
+  describe: 'Training image side in pixels',
+});
+/** Width of the shared embedding space. */
+const embedDim = wholeNumber({ flag: 'embed-dim', least: 1, most: 8192, default: 256, resume: 'match', describe: 'Embedding width' });
+/** Output channels of the image encoder's stride-2 3x3 convolutions. */
+const convChannels = wholeNumberList({
+  flag: 'conv-channels',
+  most: 8192,
+  default: [32, 64, 128, 256],
+  resume: 'match',
+  describe: 'Image encoder conv channels, comma-separated',
+});
+/** Most words in the vocabulary (the most frequent of the train captions). */
+const vocabWords = wholeNumber({
+  flag: 'vocab',
+  least: 1,
+  most: 10_000_000,
+  default: 20_000,
+  resume: 'match',
+  describe: 'Most words in the vocabulary, the most frequent first',
+});
+
+/**
+ * The model's shape (`ModelConfig`, what `createEngine` builds): the training
+ * options of the same name, and the two a run works out, its vocabulary's size
+ * and the word width (`--embed-dim` sets both widths).
+ */
+export const modelOptions = optionTable('ModelConfig', {
+  vocabSize: { ...vocabWords, defaultText: undefined },
+  embedDim,
+  imageSize,
+  wordDim: { ...embedDim, default: undefined as number | undefined, defaultText: 'embedDim' },
+  convChannels,
+});
+
 /** Loading a trained model (`openRun`): the backend only. */
 export const openRunOptions = optionTable('OpenRunOptions', { backend });
 
@@ -50,24 +95,8 @@ export const trainOptions = optionTable('TrainOptions', {
   steps: wholeNumber({ flag: 'steps', least: 1, most: 1e9, resume: 'match', describe: 'Optimizer steps of the run (instead of --epochs)' }),
   /** Pairs per step (the contrastive batch: each pair's negatives are the others). */
   batchSize: wholeNumber({ flag: 'batch', least: 2, most: 65_536, default: 256, resume: 'match', describe: 'Pairs per step' }),
-  /** Side of the square training images, in pixels. */
-  imageSize: wholeNumber({
-    flag: 'image-size',
-    least: 8,
-    most: 1024,
-    default: 64,
-    resume: 'match',
-    describe: 'Training image side in pixels',
-  }),
-  /** Most words in the vocabulary (the most frequent of the train captions). */
-  vocabWords: wholeNumber({
-    flag: 'vocab',
-    least: 1,
-    most: 10_000_000,
-    default: 20_000,
-    resume: 'match',
-    describe: 'Most words in the vocabulary, the most frequent first',
-  }),
+  imageSize,
+  vocabWords,
   /** Words seen fewer times than this in the train captions are left out of the vocabulary (1: every word; on a small dataset most names are rare). */
   minWordCount: wholeNumber({
     flag: 'min-word-count',
@@ -77,16 +106,8 @@ export const trainOptions = optionTable('TrainOptions', {
     resume: 'match',
     describe: 'Leave out words seen fewer times in the train captions',
   }),
-  /** Width of the shared embedding space. */
-  embedDim: wholeNumber({ flag: 'embed-dim', least: 1, most: 8192, default: 256, resume: 'match', describe: 'Embedding width' }),
-  /** Output channels of the image encoder's stride-2 3x3 convolutions. */
-  convChannels: wholeNumberList({
-    flag: 'conv-channels',
-    most: 8192,
-    default: [32, 64, 128, 256],
-    resume: 'match',
-    describe: 'Image encoder conv channels, comma-separated',
-  }),
+  embedDim,
+  convChannels,
   /** Peak learning rate. Up to float32's largest: a huge lr is how one makes a run diverge on purpose. */
   lr: decimal({ flag: 'lr', above: 0, most: 3.4e38, default: 5e-4, resume: 'match', describe: 'Peak learning rate' }),
   /** Decoupled weight decay (not on biases, gains or the temperature). */
@@ -110,14 +131,7 @@ export const trainOptions = optionTable('TrainOptions', {
     describe: 'Clip the gradient global L2 norm to this',
   }),
   /** Seeds the weights, the data order and the crops. */
-  seed: wholeNumber({
-    flag: 'seed',
-    least: 0,
-    most: 2 ** 32 - 1,
-    default: 0,
-    resume: 'match',
-    describe: 'Seed of the weights, data order and crops',
-  }),
+  seed: seedOption({ flag: 'seed', resume: 'match', describe: 'Seed of the weights, data order and crops' }),
   /** Samples in the shuffle buffer that mixes the shards. */
   shuffleBufferSize: wholeNumber({
     flag: 'shuffle-buffer',
@@ -167,17 +181,25 @@ export const trainOptions = optionTable('TrainOptions', {
   }),
 });
 
-/** Options of `train()`, the library face of `wit train`: the declared options, the folders and the hooks. */
-export interface TrainOptions extends GivenOptions<typeof trainOptions.entries> {
+/** Where a run reads and writes, and whether it continues. */
+export const runFolderOptions = optionTable('TrainOptions', {
   /**
    * The folder `wit shards` wrote: `train-*.tar`, optional `val-*.tar`, `sizes.json`.
    * Required for a new run; a resumed run defaults to the folder it started on.
    */
-  shardsDir?: string;
+  shardsDir: path({
+    flag: 'shards',
+    describe: "Shard folder from `wit shards` (train-*.tar, val-*.tar); on --resume, defaults to the run's",
+  }),
   /** The run folder: config.json, vocab.json, checkpoint, metrics.jsonl. */
-  outDir: string;
+  outDir: path({ flag: 'out', required: true, describe: 'Run folder: config.json, vocab.json, checkpoint, metrics.jsonl' }),
   /** Continue the run in `outDir` from its last checkpoint. */
-  resume?: boolean;
+  resume: yesNo({ flag: 'resume', default: false, describe: 'Continue the run in --out from its last checkpoint' }),
+});
+
+/** Options of `train()`, the library face of `wit train`: the declared options, the folders and the hooks. */
+export interface TrainOptions extends GivenOptions<typeof trainOptions.entries>, GivenOptions<typeof runFolderOptions.entries> {
+  outDir: string;
   /**
    * Stops the run after the step in progress, writing a checkpoint first
    * (the CLI aborts it on Ctrl-C); `train()` then throws a `TrainingStopped`.

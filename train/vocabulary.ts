@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { WitError } from '../core/index.js';
 import { tokenize } from '../queries/index.js';
+import { trainOptions } from './options.js';
 
 /** What `vocab.json` holds. */
 export interface VocabularyFile {
@@ -68,15 +69,9 @@ export class Vocabulary {
 }
 
 export interface BuildVocabularyOptions {
-  /**
-   * Most words kept (the most frequent).
-   * @default 20000
-   */
+  /** Most words kept (the most frequent); by default `--vocab`'s. */
   maxWords?: number;
-  /**
-   * Words seen fewer times are left out.
-   * @default 1
-   */
+  /** Words seen fewer times are left out; by default `--min-word-count`'s. */
   minCount?: number;
 }
 
@@ -94,8 +89,8 @@ export async function buildVocabulary(
   captions: AsyncIterable<string> | Iterable<string>,
   options: BuildVocabularyOptions = {},
 ): Promise<VocabularyBuild> {
-  const maxWords = options.maxWords ?? 20_000;
-  const minCount = options.minCount ?? 1;
+  const maxWords = options.maxWords ?? trainOptions.entries.vocabWords.default;
+  const minCount = options.minCount ?? trainOptions.entries.minWordCount.default;
   const counts = new Map<string, number>();
   for await (const caption of captions) {
     for (const token of tokenize(caption)) counts.set(token, (counts.get(token) ?? 0) + 1);

@@ -1,13 +1,5 @@
 export { evenShardSizes } from './shard-plan.js';
-export {
-  maxShardSamples,
-  parseShardFileName,
-  partialSuffix,
-  shardFileName,
-  shardKey,
-  shardPattern,
-  splitMemberName,
-} from './shard-names.js';
+export { shardPattern } from './shard-names.js';
 export { ShardWriter, type SampleToWrite, type ShardWriterOptions, type WrittenShard } from './shard-writer.js';
 export {
   checkShardCount,
@@ -21,6 +13,6 @@ export {
   type ShardSample,
   type ShardSplit,
 } from './shard-reader.js';
-export { readTarEntries, TarFormatError, type TarEntry } from './tar-reader.js';
-export { writeFileAtomic, writeJsonAtomic } from './durable-file.js';
-export { shardMetadataNames, writeShardMetadata, type ShardStats } from './shard-metadata.js';
+export type { TarEntry } from './tar-reader.js';
+export { writeJsonAtomic } from './durable-file.js';
+export { writeShardMetadata, type ShardStats } from './shard-metadata.js';

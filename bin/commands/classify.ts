@@ -1,16 +1,10 @@
 import type { CommandModule } from 'yargs';
-import { backendOption, type BackendChoice } from './options.js';
-import { embedProgress, positiveInteger, printWarning, usageError } from './eval.js';
+import { classifyLabelOptions, classifyOptions } from '../../eval/options.js';
+import { embedProgress, printWarning, usageError } from './eval.js';
+import { checkFlags, declareOptions, jsonOption, optionsFromArgv, requiredOptions } from './options.js';
 
 interface ClassifyArgs {
-  run: string;
-  backend: string;
   images: string[];
-  labels?: string;
-  labelsFile?: string;
-  templates?: string;
-  top: number;
-  batch: number;
   json: boolean;
 }
 
@@ -18,43 +12,28 @@ export const classifyCommand: CommandModule<object, ClassifyArgs> = {
   command: 'classify <images..>',
   describe: 'Zero-shot classify images against label text: the top labels with probabilities',
   builder: (y) =>
-    backendOption(y, 'tfjs backend to embed on; auto picks the fastest that loads')
+    jsonOption(declareOptions(y, classifyOptions, classifyLabelOptions), 'Print JSON: [{ image, labels: [{ label, probability }] }]')
       .positional('images', { type: 'string', array: true, demandOption: true, describe: 'Image files' })
-      .option('run', { type: 'string', demandOption: true, normalize: true, describe: 'The run folder `wit train` wrote' })
-      .option('labels', { type: 'string', describe: 'Candidate labels, comma-separated: "dog,cat,car"' })
-      .option('labels-file', { type: 'string', normalize: true, describe: 'Candidate labels, one per line' })
       .conflicts('labels', 'labels-file')
+      .check(checkFlags(classifyOptions, classifyLabelOptions))
       .check((argv) => {
         if (argv.labels === undefined && argv['labels-file'] === undefined)
           throw usageError('Give the candidate labels with --labels "dog,cat,car" or --labels-file FILE.');
-        return true;
-      })
-      .option('templates', {
-        type: 'string',
-        normalize: true,
-        describe: 'Prompt templates, one per line with {} for the label (default: "a photo of a {}.")',
-      })
-      .option('top', { type: 'number', default: 5, describe: 'Labels shown per image' })
-      .option('batch', { type: 'number', default: 256, describe: 'Images embedded per batch' })
-      .option('json', { type: 'boolean', default: false, describe: 'Print JSON: [{ image, labels: [{ label, probability }] }]' })
-      .check((argv) => {
         if (argv.images.length === 0) throw usageError('Name at least one image file to classify.');
-        return positiveInteger(argv.top, '--top') && positiveInteger(argv.batch, '--batch');
+        return true;
       }),
   handler: async (argv) => {
     const { classifyImages, formatClassification, formatSkipped, labelsFromFile, labelsFromList, readTemplates } = await import(
       '../../eval/index.js'
     );
-    const labels = argv.labelsFile !== undefined ? labelsFromFile(argv.labelsFile) : labelsFromList(argv.labels!);
+    const { list, file, templatesFile } = optionsFromArgv(classifyLabelOptions, argv);
+    const labels = file !== undefined ? labelsFromFile(file) : labelsFromList(list!);
     const progress = await embedProgress();
     const result = await classifyImages({
-      runDir: argv.run,
-      backend: argv.backend as BackendChoice,
+      ...requiredOptions(classifyOptions, argv),
       images: argv.images,
       labels,
-      templates: argv.templates === undefined ? undefined : readTemplates(argv.templates),
-      top: argv.top,
-      batchSize: argv.batch,
+      templates: templatesFile === undefined ? undefined : readTemplates(templatesFile),
       onProgress: progress.update,
       onWarning: printWarning,
     });

@@ -1,153 +1,109 @@
 import type { Argv, CommandModule } from 'yargs';
 import { WitError } from '../../core/index.js';
-import { pairsArgsProblem, pairsOptions, pairsSource, type CrawlPairsArgs } from './crawl-pairs.js';
-import { crawlOptions, politenessOptions, searchSourceOptions, siteSourceOptions } from '../../crawler/options.js';
-import { checkFlags, dbOption, declareOptions, jsonOption, optionsFromArgv, printSummary } from './options.js';
+import {
+  archiveListOptions,
+  crawlOptions,
+  crawlRunOptions,
+  jsonResultOptions,
+  listSourceOptions,
+  politenessOptions,
+  resultSelectorOptions,
+  searchSourceOptions,
+  siteSourceOptions,
+  warcSourceOptions,
+} from '../../crawler/options.js';
+import { fetchWhileCrawlingOptions } from '../../fetch/options.js';
+import { checkFlags, dbOption, declareOptions, jsonOption, optionsFromArgv, printSummary, resolvedFromArgv } from './options.js';
 import { resolvePartition, type ResolvedPartition } from './partition.js';
 import { onStopSignals, stopExitCode } from './stop-signals.js';
 
-interface CrawlArgs extends CrawlPairsArgs {
+interface CrawlArgs {
   db: string;
-  search?: string;
-  seed?: string[];
-  warc?: string[];
-  'warc-list'?: string;
-  'warc-prefix'?: string;
-  'result-selector'?: string;
-  'image-selector'?: string;
-  'text-selector'?: string;
-  'json-results'?: string;
-  'json-image'?: string;
-  'json-text'?: string;
-  'allow-host'?: string[];
-  'user-agent'?: string;
-  partition?: string;
-  partitions?: number;
-  'allow-private'?: boolean;
-  'retry-failed': boolean;
-  reason?: string;
-  fetch: boolean;
-  images: string;
   json: boolean;
 }
 
+/** Every table `wit crawl` takes flags from, in the order --help shows them. */
+const tables = [
+  searchSourceOptions,
+  resultSelectorOptions,
+  jsonResultOptions,
+  siteSourceOptions,
+  listSourceOptions,
+  warcSourceOptions,
+  archiveListOptions,
+  crawlOptions,
+  politenessOptions,
+  crawlRunOptions,
+  fetchWhileCrawlingOptions,
+];
+
 function builder(y: Argv) {
-  return jsonOption(pairsOptions(dbOption(declareOptions(y, searchSourceOptions, siteSourceOptions, crawlOptions, politenessOptions))))
+  return jsonOption(dbOption(declareOptions(y, ...tables)))
     .usage(
       '$0 crawl --search URL_TEMPLATE | --seed URL... | --pairs FILE... | --warc PATH_OR_URL... | --warc-list FILE\n\n' +
         'Fill `pairs` with (image URL, text) pairs whose text contains a query, at most --cap per query.\n' +
         'Stop it any time (Ctrl-C, kill -9) and run the same command again: it resumes.',
     )
-    .option('search', { type: 'string', describe: 'Search source: a URL template with {query} and {page}', group: 'Source:' })
-    .option('seed', {
-      type: 'string',
-      array: true,
-      describe: 'Site source: start URL(s); links to --allow-host hosts are followed',
-      group: 'Source:',
-    })
-    .option('warc', {
-      type: 'string',
-      array: true,
-      describe: 'Web archives: .warc, .warc.gz or WAT files, paths or http(s) URLs',
-      group: 'Source:',
-    })
-    .option('warc-list', {
-      type: 'string',
-      describe: "Web archives: a paths file, one a line, plain or .gz (Common Crawl's warc.paths.gz)",
-      group: 'Source:',
-    })
-    .option('warc-prefix', {
-      type: 'string',
-      describe: 'Put before relative lines of --warc-list, e.g. https://data.commoncrawl.org/',
-      group: 'Source:',
-    })
-    .option('result-selector', {
-      type: 'string',
-      describe: 'Search HTML: CSS selector of one result (default: every img)',
-      group: 'Source:',
-    })
-    .option('image-selector', { type: 'string', describe: 'Search HTML: the image inside a result (default: img)', group: 'Source:' })
-    .option('text-selector', {
-      type: 'string',
-      describe: "Search HTML: the text inside a result (default: the image's alt)",
-      group: 'Source:',
-    })
-    .option('json-results', {
-      type: 'string',
-      describe: 'Search JSON: dotted path to the results array ("" for the top level)',
-      group: 'Source:',
-    })
-    .option('json-image', { type: 'string', describe: 'Search JSON: dotted path to the image URL in a result', group: 'Source:' })
-    .option('json-text', { type: 'string', describe: 'Search JSON: dotted path to the text in a result', group: 'Source:' })
-    .option('allow-host', {
-      type: 'string',
-      array: true,
-      describe: "Site: host names to follow links to, * as wildcard (default: the seeds' hosts)",
-      group: 'Source:',
-    })
-    .option('retry-failed', {
-      type: 'boolean',
-      default: false,
-      describe: 'Try failed pages and search queries again (e.g. after fixing --search or adding --allow-private)',
-    })
-    .option('reason', {
-      type: 'string',
-      describe: 'With --retry-failed: only those failed with this reason (e.g. private_address, timeout)',
-    })
-    .option('fetch', {
-      type: 'boolean',
-      default: false,
-      describe: "Fetch the pairs' images while crawling (as `wit fetch` with its defaults)",
-      group: 'Images:',
-    })
-    .option('images', {
-      type: 'string',
-      default: 'images',
-      normalize: true,
-      describe: 'With --fetch: the image store folder',
-      group: 'Images:',
-    })
-    .option('partition', {
-      type: 'string',
-      describe:
-        'i/N: crawl only share i of N (queries for --search, hosts for --seed, files and parquet row groups for --pairs, every N-th archive for --warc); auto: from a Slurm job array or a Kubernetes indexed Job; merge with `wit db merge`',
-    })
-    .option('partitions', { type: 'number', describe: 'With --partition auto in a Kubernetes indexed Job: N, the number of completions' })
-    .check(checkFlags(searchSourceOptions, siteSourceOptions, crawlOptions, politenessOptions))
+    .check(checkFlags(...tables))
     .check((argv) => {
       // Thrown, not returned: the CLI's fail handler rethrows what yargs passes it, and a WitError prints as a plain message.
-      const problem = crawlArgsProblem(argv as unknown as CrawlArgs);
+      const problem = crawlArgsProblem(argv);
       if (problem) throw new WitError(`${problem}\nRun \`wit crawl --help\` to see the options.`, { exitCode: 2 });
       return true;
     });
 }
 
-/** Flag checks at the edge: a message that names the flag, or undefined. */
-function crawlArgsProblem(argv: CrawlArgs): string | undefined {
-  const sources = [argv.search, argv.seed, argv.pairs, argv.warc ?? argv['warc-list']].filter((source) => source !== undefined);
-  if (sources.length !== 1)
+/** Flag checks at the edge, between flags: a message that names the flag, or undefined. */
+function crawlArgsProblem(argv: object): string | undefined {
+  const { urlTemplate } = optionsFromArgv(searchSourceOptions, argv);
+  const { seeds } = optionsFromArgv(siteSourceOptions, argv);
+  const { archives } = optionsFromArgv(warcSourceOptions, argv);
+  const archiveList = optionsFromArgv(archiveListOptions, argv);
+  const sources = [urlTemplate, seeds, optionsFromArgv(listSourceOptions, argv).files, archives ?? archiveList.file];
+  if (sources.filter((source) => source !== undefined).length !== 1)
     return 'Give exactly one source: --search URL_TEMPLATE, --seed URL, --pairs FILE or --warc PATH_OR_URL (or --warc-list FILE).';
-  if (argv['warc-prefix'] !== undefined && argv['warc-list'] === undefined)
+  if (archiveList.prefix !== undefined && archiveList.file === undefined)
     return '--warc-prefix goes with --warc-list (it is put before the relative lines of that file).';
-  const pairsProblem = pairsArgsProblem(argv);
-  if (pairsProblem) return pairsProblem;
-  if (argv.search !== undefined) {
-    if (!argv.search.includes('{query}'))
-      return `--search must contain {query}, e.g. "https://host/search?q={query}&page={page}"; got ${argv.search}`;
-    if (!isHttpUrl(argv.search.replaceAll('{query}', 'q').replaceAll('{page}', '1')))
-      return `--search must be an http(s) URL template; got ${argv.search}`;
-  }
-  for (const seed of argv.seed ?? []) if (!isHttpUrl(seed)) return `--seed must be an http(s) URL; got ${seed}`;
-  if ((argv['image-selector'] || argv['text-selector']) && !argv['result-selector'])
-    return '--image-selector and --text-selector need --result-selector (the element of one result).';
-  const json = [argv['json-results'], argv['json-image'], argv['json-text']];
-  if (json.some((v) => v !== undefined) && json.some((v) => v === undefined))
-    return 'Give --json-results, --json-image and --json-text together (or none, for HTML).';
-  if (argv.reason !== undefined && !argv['retry-failed']) return '--reason only makes sense with --retry-failed';
-  if (argv.partition !== undefined) {
-    const resolved = resolvePartition(argv.partition, argv.partitions);
+  const problem = listArgsProblem(argv) ?? searchArgsProblem(argv);
+  if (problem) return problem;
+  for (const seed of seeds ?? []) if (!isHttpUrl(seed)) return `--seed must be an http(s) URL; got ${seed}`;
+  const run = optionsFromArgv(crawlRunOptions, argv);
+  if (run.reason !== undefined && !run.retryFailed) return '--reason only makes sense with --retry-failed';
+  if (run.partition !== undefined) {
+    const resolved = resolvePartition(run.partition, run.partitions);
     if (typeof resolved === 'string') return resolved;
   }
+  return undefined;
+}
+
+/** The list source's flags: only with --pairs, and --save-cols naming a column. */
+function listArgsProblem(argv: object): string | undefined {
+  const list = optionsFromArgv(listSourceOptions, argv);
+  if (list.files === undefined) {
+    const listOnly = (['saveColumns', 'keepUnmatched'] as const).find((key) => list[key] !== undefined && list[key] !== false);
+    return listOnly ? `--${listSourceOptions.entries[listOnly].flag} goes with --pairs FILE...` : undefined;
+  }
+  if (list.files.length === 0) return '--pairs needs at least one file.';
+  if (list.saveColumns?.length === 0)
+    return `--save-cols must name columns, comma-separated (e.g. width,height); got ${JSON.stringify((argv as { 'save-cols'?: string })['save-cols'])}`;
+  return undefined;
+}
+
+/** The search source's flags: a URL template with {query}; selectors within a result; the JSON paths all three or none. */
+function searchArgsProblem(argv: object): string | undefined {
+  const { urlTemplate } = optionsFromArgv(searchSourceOptions, argv);
+  if (urlTemplate !== undefined) {
+    if (!urlTemplate.includes('{query}'))
+      return `--search must contain {query}, e.g. "https://host/search?q={query}&page={page}"; got ${urlTemplate}`;
+    if (!isHttpUrl(urlTemplate.replaceAll('{query}', 'q').replaceAll('{page}', '1')))
+      return `--search must be an http(s) URL template; got ${urlTemplate}`;
+  }
+  const selectors = optionsFromArgv(resultSelectorOptions, argv);
+  if ((selectors.image || selectors.text) && !selectors.item)
+    return '--image-selector and --text-selector need --result-selector (the element of one result).';
+  const json = Object.values(optionsFromArgv(jsonResultOptions, argv));
+  if (json.length > 0 && json.length < Object.keys(jsonResultOptions.entries).length)
+    return 'Give --json-results, --json-image and --json-text together (or none, for HTML).';
   return undefined;
 }
 
@@ -168,11 +124,15 @@ export const crawlCommand: CommandModule<object, CrawlArgs> = {
     const { crawlAndFetchProgress, fetchWhileCrawling, formatFetchSummary } = await import('../../fetch/index.js');
     const { openDbAsWriter, resetFailedCrawlWork } = await import('../../db/index.js');
     const { ProgressLine } = await import('../../core/index.js');
+    const run = optionsFromArgv(crawlRunOptions, argv);
+    const images = resolvedFromArgv(fetchWhileCrawlingOptions, argv);
+    const settings = optionsFromArgv(politenessOptions, argv);
+    const source = crawlSource(argv, readArchiveList);
     const { db, close } = openDbAsWriter(argv.db, 'crawl');
-    if (argv['retry-failed']) {
-      const retried = resetFailedCrawlWork(db, argv.reason);
+    if (run.retryFailed) {
+      const retried = resetFailedCrawlWork(db, run.reason);
       process.stderr.write(
-        `wit crawl: trying again ${retried.pages} failed pages and ${retried.queries} failed queries${argv.reason ? ` (${argv.reason})` : ''}\n`,
+        `wit crawl: trying again ${retried.pages} failed pages and ${retried.queries} failed queries${run.reason ? ` (${run.reason})` : ''}\n`,
       );
     }
     const controller = new AbortController();
@@ -180,47 +140,35 @@ export const crawlCommand: CommandModule<object, CrawlArgs> = {
       process.stderr.write('\nwit crawl: stopping; in-flight pages will be fetched again next run (Ctrl-C again to quit at once)\n');
       controller.abort();
     });
-    if (!argv['user-agent'] && !argv['allow-private'] && argv.pairs === undefined) {
+    if (!settings.userAgent && !settings.allowPrivate && source.kind !== 'list') {
       process.stderr.write(
         "wit crawl: no --user-agent given; sites will see wit's default. Name your crawler and how to reach you, " +
           "e.g. --user-agent 'mylab-bot/1.0 (+https://mylab.example/crawler)'\n",
       );
     }
-    const progress = new ProgressLine({ label: 'crawl', unit: argv.pairs !== undefined ? 'rows' : 'pages' });
-    const shown = argv.fetch ? crawlAndFetchProgress(progress.update) : { crawl: progress.update, images: undefined };
-    // Checked by the builder: a string (a problem) cannot come back here.
-    const resolved = argv.partition === undefined ? undefined : (resolvePartition(argv.partition, argv.partitions) as ResolvedPartition);
-    const partition = resolved?.partition;
-    if (resolved && resolved.from !== '--partition')
-      process.stderr.write(`wit crawl: partition ${resolved.partition.index + 1}/${resolved.partition.count}, from the ${resolved.from}\n`);
+    const progress = new ProgressLine({ label: 'crawl', unit: source.kind === 'list' ? 'rows' : 'pages' });
+    const shown = images.fetch ? crawlAndFetchProgress(progress.update) : { crawl: progress.update, images: undefined };
+    const partition = partitionOf(run);
     try {
-      const settings = optionsFromArgv(politenessOptions, argv);
       // One fetcher for pages and images: one politeness state per host.
-      const fetcher = argv.fetch ? new PoliteFetcher({ ...settings, db }) : settings;
+      const fetcher = images.fetch ? new PoliteFetcher({ ...settings, db }) : settings;
       const crawling = crawl(db, {
-        source:
-          argv.pairs !== undefined
-            ? pairsSource(argv)
-            : argv.search !== undefined
-              ? searchSource(argv)
-              : argv.seed !== undefined
-                ? siteSource(argv)
-                : warcSource(argv, readArchiveList),
+        source,
         ...optionsFromArgv(crawlOptions, argv),
         fetcher,
         ...(partition ? { partition } : {}),
         signal: controller.signal,
         onProgress: shown.crawl,
       });
-      const images = argv.fetch
-        ? fetchWhileCrawling(db, crawling, { imagesDir: argv.images, fetcher, signal: controller.signal, onProgress: shown.images })
+      const fetching = images.fetch
+        ? fetchWhileCrawling(db, crawling, { imagesDir: images.imagesDir, fetcher, signal: controller.signal, onProgress: shown.images })
         : undefined;
       const summary = await crawling.catch(async (error: unknown) => {
         controller.abort();
-        await images?.catch(() => undefined);
+        await fetching?.catch(() => undefined);
         throw error;
       });
-      const fetched = await images;
+      const fetched = await fetching;
       progress.finish();
       const both = { ...summary, ...(fetched ? { images: fetched } : {}) };
       printSummary(argv.json, both, ({ images, ...crawled }) =>
@@ -236,35 +184,33 @@ export const crawlCommand: CommandModule<object, CrawlArgs> = {
   },
 };
 
-function searchSource(argv: CrawlArgs) {
-  const selectors = {
-    ...(argv['result-selector'] ? { item: argv['result-selector'] } : {}),
-    ...(argv['image-selector'] ? { image: argv['image-selector'] } : {}),
-    ...(argv['text-selector'] ? { text: argv['text-selector'] } : {}),
-  };
-  const json =
-    argv['json-results'] !== undefined
-      ? { results: argv['json-results'], image: argv['json-image']!, text: argv['json-text']! }
-      : undefined;
-  return {
-    kind: 'search' as const,
-    urlTemplate: argv.search!,
-    ...optionsFromArgv(searchSourceOptions, argv),
-    selectors,
-    ...(json ? { json } : {}),
-  };
+/** The share of `--partition`, saying where it came from unless typed (checked by the builder: no problem comes back here). */
+function partitionOf(run: { partition?: string; partitions?: number }) {
+  if (run.partition === undefined) return undefined;
+  const resolved = resolvePartition(run.partition, run.partitions) as ResolvedPartition;
+  if (resolved.from !== '--partition')
+    process.stderr.write(`wit crawl: partition ${resolved.partition.index + 1}/${resolved.partition.count}, from the ${resolved.from}\n`);
+  return resolved.partition;
 }
 
-function siteSource(argv: CrawlArgs) {
-  return {
-    kind: 'site' as const,
-    seeds: argv.seed!,
-    ...optionsFromArgv(siteSourceOptions, argv),
-    ...(argv['allow-host'] ? { allowHosts: argv['allow-host'] } : {}),
-  };
-}
-
-function warcSource(argv: CrawlArgs, readArchiveList: (path: string, prefix?: string) => string[]) {
-  const listed = argv['warc-list'] === undefined ? [] : readArchiveList(argv['warc-list'], argv['warc-prefix']);
-  return { kind: 'warc' as const, archives: [...(argv.warc ?? []), ...listed] };
+/** The one source the flags name (the builder checked there is exactly one). */
+function crawlSource(argv: object, readArchiveList: (path: string, prefix?: string) => string[]) {
+  const list = optionsFromArgv(listSourceOptions, argv);
+  if (list.files !== undefined) return { kind: 'list' as const, ...list, files: list.files };
+  const search = optionsFromArgv(searchSourceOptions, argv);
+  if (search.urlTemplate !== undefined) {
+    const json = optionsFromArgv(jsonResultOptions, argv);
+    return {
+      kind: 'search' as const,
+      ...search,
+      urlTemplate: search.urlTemplate,
+      selectors: optionsFromArgv(resultSelectorOptions, argv),
+      ...(json.results !== undefined ? { json: { results: json.results, image: json.image!, text: json.text! } } : {}),
+    };
+  }
+  const site = optionsFromArgv(siteSourceOptions, argv);
+  if (site.seeds !== undefined) return { kind: 'site' as const, ...site, seeds: site.seeds };
+  const archiveList = optionsFromArgv(archiveListOptions, argv);
+  const listed = archiveList.file === undefined ? [] : readArchiveList(archiveList.file, archiveList.prefix);
+  return { kind: 'warc' as const, archives: [...(optionsFromArgv(warcSourceOptions, argv).archives ?? []), ...listed] };
 }

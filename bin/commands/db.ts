@@ -1,12 +1,13 @@
 import type { Argv, CommandModule } from 'yargs';
 import { dbCheckImagesCommand } from './db-check-images.js';
 import { dbMergeCommand } from './db-merge.js';
-import { dbOption } from './options.js';
+import type { ShowKind } from '../../db/index.js';
+import { dbOption, jsonOption } from './options.js';
 
 const stats: CommandModule<object, { db: string; json: boolean }> = {
   command: 'stats',
   describe: 'Rows per table and state, top queries, failing hosts, image failures, db size',
-  builder: (y) => dbOption(y).option('json', { type: 'boolean', default: false, describe: 'Print JSON instead of tables' }),
+  builder: (y) => jsonOption(dbOption(y), 'Print JSON instead of tables'),
   handler: async (argv) => {
     const { collectStats, formatStats, openDb } = await import('../../db/index.js');
     const db = openDb(argv.db, { create: false });
@@ -19,15 +20,14 @@ const stats: CommandModule<object, { db: string; json: boolean }> = {
   },
 };
 
-const sql: CommandModule<object, { db: string; statement: string; json?: boolean; csv?: boolean }> = {
+const sql: CommandModule<object, { db: string; statement: string; json: boolean; csv?: boolean }> = {
   command: 'sql <statement>',
   describe: 'Run one read-only SQL statement (the connection is opened read-only)',
   builder: (y) =>
-    dbOption(y)
+    jsonOption(dbOption(y), 'Print a JSON array of rows')
       .positional('statement', { type: 'string', demandOption: true, describe: 'e.g. "SELECT origin, count(*) FROM queries GROUP BY 1"' })
-      .option('json', { type: 'boolean', describe: 'Print a JSON array of rows' })
       .option('csv', { type: 'boolean', describe: 'Print CSV with a header line' })
-      .conflicts('json', 'csv'),
+      .check((argv) => !(argv.json && argv.csv) || 'Give --json or --csv, not both.'),
   handler: async (argv) => {
     const { openDb, runReadonlySql } = await import('../../db/index.js');
     const { formatCsv, formatTable } = await import('../../core/index.js');
@@ -47,10 +47,9 @@ const show: CommandModule<object, { db: string; kind: string; key: string; json:
   command: 'show <kind> <key>',
   describe: 'Everything known about one query, pair or image, joined',
   builder: (y) =>
-    dbOption(y)
-      .positional('kind', { type: 'string', choices: ['query', 'pair', 'image'], demandOption: true })
-      .positional('key', { type: 'string', demandOption: true, describe: 'An id; or the query text; or the image URL' })
-      .option('json', { type: 'boolean', default: false, describe: 'Print JSON' }),
+    jsonOption(dbOption(y), 'Print JSON')
+      .positional('kind', { type: 'string', choices: ['query', 'pair', 'image'] satisfies ShowKind[], demandOption: true })
+      .positional('key', { type: 'string', demandOption: true, describe: 'An id; or the query text; or the image URL' }),
   handler: async (argv) => {
     const { openDb, showRow } = await import('../../db/index.js');
     const { formatRecord, formatTable } = await import('../../core/index.js');

@@ -1,145 +1,75 @@
 import type { Argv, CommandModule } from 'yargs';
 import { WitError, type ProgressSink } from '../../core/index.js';
-import { backendOption, type BackendChoice } from './options.js';
+import type { LabelledImageSource, SkippedImage } from '../../eval/index.js';
+import { labelledImageOptions, linearProbeOptions, retrievalOptions, zeroShotOptions } from '../../eval/options.js';
+import { checkFlags, declareOptions, jsonOption, optionsFromArgv, requiredOptions } from './options.js';
 
-interface RunArgs {
-  run: string;
-  backend: string;
-  batch: number;
+interface EvalArgs {
   json: boolean;
 }
 
-interface LabelledArgs extends RunArgs {
-  images?: string;
-  list?: string;
-  classnames?: string;
-  templates?: string;
-}
+const recordJson = 'Print the evals.jsonl record as JSON';
 
-function runOptions<T>(y: Argv<T>) {
-  return backendOption(y, 'tfjs backend to embed on; auto picks the fastest that loads')
-    .option('run', {
-      type: 'string',
-      demandOption: true,
-      normalize: true,
-      describe: 'The run folder `wit train` wrote (the result is appended to its evals.jsonl)',
-    })
-    .option('batch', { type: 'number', default: 256, describe: 'Images embedded per batch' })
-    .option('json', { type: 'boolean', default: false, describe: 'Print the evals.jsonl record as JSON' })
-    .check((argv) => positiveInteger(argv.batch as number, '--batch'));
-}
-
-function labelledOptions<T>(y: Argv<T>) {
-  return runOptions(y)
-    .option('images', { type: 'string', normalize: true, describe: 'Image folder: one sub-folder of images per class' })
-    .option('list', {
-      type: 'string',
-      normalize: true,
-      describe: 'CSV (path,label) or JSONL ({"path","label"}) list of images; paths relative to the file',
-    })
+/** The images of a labelled eval: --images DIR or --list FILE, one of the two. */
+function labelledSource<T>(y: Argv<T>) {
+  return declareOptions(y, labelledImageOptions)
     .conflicts('images', 'list')
     .check((argv) => {
       if (argv.images === undefined && argv.list === undefined)
         throw usageError('Give the images with --images DIR (a sub-folder per class) or --list FILE (CSV or JSONL of path,label).');
       return true;
-    })
-    .option('classnames', {
-      type: 'string',
-      normalize: true,
-      describe: 'Class names, one per line in sorted class order (default: folder names, underscores as spaces)',
-    })
-    .option('templates', {
-      type: 'string',
-      normalize: true,
-      describe: 'Prompt templates, one per line with {} for the class (default: "a photo of a {}.")',
     });
 }
 
-function source(argv: LabelledArgs) {
-  return argv.images !== undefined ? { imagesDir: argv.images } : { listFile: argv.list! };
+function source(argv: object): LabelledImageSource {
+  const { imagesDir, listFile } = optionsFromArgv(labelledImageOptions, argv);
+  return imagesDir !== undefined ? { imagesDir } : { listFile: listFile! };
 }
 
-const zeroshot: CommandModule<object, LabelledArgs> = {
+/** Runs an eval behind a progress line, then prints the images it skipped and its record (as JSON with --json). */
+async function runEval<R>(
+  json: boolean,
+  evaluate: (hooks: { command: string; onProgress: ProgressSink }) => Promise<{ record: R; skipped: SkippedImage[] }>,
+  format: (record: R) => string,
+): Promise<void> {
+  const { formatSkipped } = await import('../../eval/index.js');
+  const progress = await embedProgress();
+  const result = await evaluate({ command: commandLine(), onProgress: progress.update });
+  progress.finish();
+  if (result.skipped.length > 0) console.error(formatSkipped(result.skipped));
+  console.log(json ? JSON.stringify(result.record, null, 2) : format(result.record));
+}
+
+const zeroshot: CommandModule<object, EvalArgs> = {
   command: 'zeroshot',
   describe: 'Zero-shot accuracy from class names: top-1, top-5, per class, confusion matrix',
-  builder: (y) => labelledOptions(y),
+  builder: (y) => jsonOption(labelledSource(declareOptions(y, zeroShotOptions)), recordJson).check(checkFlags(zeroShotOptions)),
   handler: async (argv) => {
-    const { evaluateZeroShot, formatSkipped, formatZeroShot } = await import('../../eval/index.js');
-    const progress = await embedProgress();
-    const result = await evaluateZeroShot({
-      runDir: argv.run,
-      backend: argv.backend as BackendChoice,
-      source: source(argv),
-      classNamesFile: argv.classnames,
-      templatesFile: argv.templates,
-      batchSize: argv.batch,
-      command: commandLine(),
-      onProgress: progress.update,
-      onWarning: printWarning,
-    });
-    progress.finish();
-    if (result.skipped.length > 0) console.error(formatSkipped(result.skipped));
-    console.log(argv.json ? JSON.stringify(result.record, null, 2) : formatZeroShot(result.record));
+    const { evaluateZeroShot, formatZeroShot } = await import('../../eval/index.js');
+    const options = { ...requiredOptions(zeroShotOptions, argv), source: source(argv), onWarning: printWarning };
+    await runEval(argv.json, (hooks) => evaluateZeroShot({ ...options, ...hooks }), formatZeroShot);
   },
 };
 
-const retrieval: CommandModule<object, RunArgs & { shards: string; split: string }> = {
+const retrieval: CommandModule<object, EvalArgs> = {
   command: 'retrieval',
   describe: 'Image→text and text→image recall@1/5/10 over a whole shard split',
-  builder: (y) =>
-    runOptions(y)
-      .option('shards', { type: 'string', demandOption: true, normalize: true, describe: 'The shard folder `wit shards build` wrote' })
-      .option('split', { type: 'string', choices: ['val', 'train'], default: 'val', describe: 'Which split to rank' }),
+  builder: (y) => jsonOption(declareOptions(y, retrievalOptions), recordJson).check(checkFlags(retrievalOptions)),
   handler: async (argv) => {
-    const { evaluateRetrieval, formatRetrieval, formatSkipped } = await import('../../eval/index.js');
-    const progress = await embedProgress();
-    const result = await evaluateRetrieval({
-      runDir: argv.run,
-      backend: argv.backend as BackendChoice,
-      shardsDir: argv.shards,
-      split: argv.split as 'val' | 'train',
-      batchSize: argv.batch,
-      command: commandLine(),
-      onProgress: progress.update,
-    });
-    progress.finish();
-    if (result.skipped.length > 0) console.error(formatSkipped(result.skipped));
-    console.log(argv.json ? JSON.stringify(result.record, null, 2) : formatRetrieval(result.record));
+    const { evaluateRetrieval, formatRetrieval } = await import('../../eval/index.js');
+    const options = requiredOptions(retrievalOptions, argv);
+    await runEval(argv.json, (hooks) => evaluateRetrieval({ ...options, ...hooks }), formatRetrieval);
   },
 };
 
-const linearProbe: CommandModule<object, LabelledArgs & { 'test-fraction': number; seed: number }> = {
+const linearProbe: CommandModule<object, EvalArgs> = {
   command: 'linear-probe',
   describe: 'Logistic regression on frozen image embeddings, beside zero-shot on the same test images',
-  builder: (y) =>
-    labelledOptions(y)
-      .option('test-fraction', { type: 'number', default: 0.3, describe: 'Fraction of each class held out as the test set' })
-      .option('seed', { type: 'number', default: 0, describe: 'Seeds the test split and the validation slice' })
-      .check((argv) => {
-        const fraction = argv['test-fraction'];
-        if (!(fraction > 0 && fraction < 1)) throw usageError(`--test-fraction must be between 0 and 1 (exclusive), got ${fraction}.`);
-        if (!Number.isInteger(argv.seed)) throw usageError(`--seed must be an integer, got ${argv.seed}.`);
-        return true;
-      }),
+  builder: (y) => jsonOption(labelledSource(declareOptions(y, linearProbeOptions)), recordJson).check(checkFlags(linearProbeOptions)),
   handler: async (argv) => {
-    const { evaluateLinearProbe, formatLinearProbe, formatSkipped } = await import('../../eval/index.js');
-    const progress = await embedProgress();
-    const result = await evaluateLinearProbe({
-      runDir: argv.run,
-      backend: argv.backend as BackendChoice,
-      source: source(argv),
-      classNamesFile: argv.classnames,
-      templatesFile: argv.templates,
-      testFraction: argv['test-fraction'],
-      seed: argv.seed,
-      batchSize: argv.batch,
-      command: commandLine(),
-      onProgress: progress.update,
-      onWarning: printWarning,
-    });
-    progress.finish();
-    if (result.skipped.length > 0) console.error(formatSkipped(result.skipped));
-    console.log(argv.json ? JSON.stringify(result.record, null, 2) : formatLinearProbe(result.record));
+    const { evaluateLinearProbe, formatLinearProbe } = await import('../../eval/index.js');
+    const options = { ...requiredOptions(linearProbeOptions, argv), source: source(argv), onWarning: printWarning };
+    await runEval(argv.json, (hooks) => evaluateLinearProbe({ ...options, ...hooks }), formatLinearProbe);
   },
 };
 
@@ -160,11 +90,6 @@ export function commandLine(): string {
 /** A bad flag: the CLI prints the message (it names the flag) and exits 2. */
 export function usageError(message: string): WitError {
   return new WitError(message, { exitCode: 2 });
-}
-
-export function positiveInteger(value: number, flag: string): true {
-  if (!Number.isInteger(value) || value < 1) throw usageError(`${flag} must be a positive integer, got ${value}.`);
-  return true;
 }
 
 /**

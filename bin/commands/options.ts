@@ -1,15 +1,14 @@
 import type { Argv } from 'yargs';
 import parser from 'yargs-parser';
-import { openRunOptions } from '../../train/options.js';
-import { checkOptions, WitError, type GivenOptions, type OptionEntries, type OptionTable, type ResolvedOptions } from '../../core/index.js';
-
-/** `--backend`, the tfjs backend a command loads the model on (declared with `openRun`'s options). */
-export function backendOption<T>(y: Argv<T>, describe: string) {
-  const { cli, default: backend } = openRunOptions.entries.backend;
-  return y.option('backend', { type: 'string', choices: cli.choices!, default: backend as string, describe });
-}
-
-export type BackendChoice = ResolvedOptions<typeof openRunOptions.entries>['backend'];
+import {
+  checkOptions,
+  resolveOptions,
+  WitError,
+  type GivenOptions,
+  type OptionEntries,
+  type OptionTable,
+  type ResolvedOptions,
+} from '../../core/index.js';
 
 /** `--db`, the one database file a crawl lives in. */
 export function dbOption<T>(y: Argv<T>) {
@@ -33,6 +32,7 @@ export function declareOptions<T>(y: Argv<T>, ...tables: Array<OptionTable<Optio
       describe: option.describe,
       ...(option.alias ? { alias: option.alias } : {}),
       ...(option.group ? { group: option.group } : {}),
+      ...(option.required ? { demandOption: true } : {}),
       ...(shown !== undefined && shown !== '' ? { defaultDescription: shown } : {}),
     });
   }
@@ -48,6 +48,25 @@ export function optionsFromArgv<E extends OptionEntries>(table: OptionTable<E>, 
   }
   return given as GivenOptions<E>;
 }
+
+/** Every option of the table: the typed flag, checked, or its default. */
+export function resolvedFromArgv<E extends OptionEntries>(table: OptionTable<E>, argv: object): ResolvedOptions<E> {
+  return resolveOptions(table, optionsFromArgv(table, argv));
+}
+
+/**
+ * The typed options of a table whose `required` flags yargs has demanded (so
+ * they are there): what a library call with required keys takes.
+ */
+export function requiredOptions<E extends OptionEntries>(table: OptionTable<E>, argv: object): GivenOptions<E> & RequiredKeys<E> {
+  return optionsFromArgv(table, argv) as GivenOptions<E> & RequiredKeys<E>;
+}
+
+/** The keys of a table's `required` options, with their values. */
+type RequiredKeys<E extends OptionEntries> = Pick<
+  ResolvedOptions<E>,
+  { [K in keyof E]: E[K]['required'] extends true ? K : never }[keyof E]
+>;
 
 /** A `.check()` of the typed flags against the tables, with the message the stage itself would give. */
 export function checkFlags(...tables: Array<OptionTable<OptionEntries>>) {
@@ -100,13 +119,9 @@ export function flagValueCheck(typed: readonly string[]) {
   };
 }
 
-/** `--json`: the end-of-run summary as one JSON object on stdout instead of lines for a person. */
-export function jsonOption<T>(y: Argv<T>) {
-  return y.option('json', {
-    type: 'boolean',
-    default: false,
-    describe: 'Print the summary as one JSON object on stdout (progress stays on stderr)',
-  });
+/** `--json`: what the command prints, as JSON on stdout instead of lines for a person; `describe` says what it prints. */
+export function jsonOption<T>(y: Argv<T>, describe = 'Print the summary as one JSON object on stdout (progress stays on stderr)') {
+  return y.option('json', { type: 'boolean', default: false, describe });
 }
 
 /**

@@ -1,13 +1,10 @@
 import type { CommandModule } from 'yargs';
 import type { TrainResult } from '../../train/index.js';
-import { trainOptions } from '../../train/options.js';
-import { checkFlags, declareOptions, jsonOption, optionsFromArgv, printSummary } from './options.js';
+import { runFolderOptions, trainOptions } from '../../train/options.js';
+import { checkFlags, declareOptions, jsonOption, optionsFromArgv, printSummary, requiredOptions } from './options.js';
 import { onStopSignals } from './stop-signals.js';
 
 interface TrainArgs {
-  shards?: string;
-  out: string;
-  resume: boolean;
   json: boolean;
 }
 
@@ -16,26 +13,18 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
   command: 'train',
   describe: 'Train the bag-of-words contrastive model on shards',
   builder: (y) =>
-    jsonOption(declareOptions(y, trainOptions))
-      .option('shards', {
-        type: 'string',
-        normalize: true,
-        describe: "Shard folder from `wit shards` (train-*.tar, val-*.tar); on --resume, defaults to the run's",
-      })
-      .option('out', {
-        type: 'string',
-        normalize: true,
-        demandOption: true,
-        describe: 'Run folder: config.json, vocab.json, checkpoint, metrics.jsonl',
-      })
-      .option('resume', { type: 'boolean', default: false, describe: 'Continue the run in --out from its last checkpoint' })
+    jsonOption(declareOptions(y, trainOptions, runFolderOptions))
       .conflicts('epochs', 'steps')
-      .check(checkFlags(trainOptions))
-      .check((argv) => argv.resume || argv.shards !== undefined || '--shards is required for a new run: the folder `wit shards` wrote.'),
+      .check(checkFlags(trainOptions, runFolderOptions))
+      .check((argv) => {
+        const { resume, shardsDir } = optionsFromArgv(runFolderOptions, argv);
+        return resume || shardsDir !== undefined || '--shards is required for a new run: the folder `wit shards` wrote.';
+      }),
   handler: async (argv) => {
     const { holdWriterLock } = await import('../../db/index.js');
     const { TrainProgress, train } = await import('../../train/index.js');
-    const lock = await lockRunFolder(argv.out, holdWriterLock);
+    const folders = requiredOptions(runFolderOptions, argv);
+    const lock = await lockRunFolder(folders.outDir, holdWriterLock);
     const progress = new TrainProgress();
     const stop = new AbortController();
     // A second signal stops at once; the last checkpoint stays.
@@ -45,9 +34,7 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
     });
     const result = await train({
       ...optionsFromArgv(trainOptions, argv),
-      shardsDir: argv.shards,
-      outDir: argv.out,
-      resume: argv.resume,
+      ...folders,
       onMetrics: progress.update,
       log: progress.log,
       signal: stop.signal,

@@ -9,10 +9,11 @@ import {
   type Partition,
   type SourceFileRow,
 } from '../../db/index.js';
-import { WitError } from '../../core/index.js';
+import { resolveOptions, WitError, type GivenOptions } from '../../core/index.js';
 import { loadMatcher, type QueryMatcher } from '../../queries/index.js';
 import { maxCaptionChars } from '../caption-bound.js';
 import { collapse } from '../extract.js';
+import { listSourceOptions } from '../options.js';
 import type { PairToStore } from '../pair-cap.js';
 import { readDelimitedList } from './list-delimited.js';
 import { BadListData, isDataError, listFormatOf, listFormats, type ListColumns, type ListReadOptions, type ListRow } from './list-file.js';
@@ -21,18 +22,10 @@ import { readParquetList } from './list-parquet.js';
 import { readTxtList } from './list-txt.js';
 import type { CrawlContext, Source } from './source.js';
 
-export interface ListSourceOptions {
+/** The declared options (options.ts, the crawl's own). */
+export interface ListSourceOptions extends GivenOptions<typeof listSourceOptions.entries> {
   kind: 'list';
-  /** URL+caption lists: txt, csv, tsv, json, jsonl (each plain or .gz) or parquet, by file name. */
-  files: string[];
-  /** The image URL column. @default 'url' */
-  urlColumn?: string;
-  /** The caption column. @default 'caption' */
-  captionColumn?: string;
-  /** More columns kept with each pair (`pairs.extra`, a JSON object), as img2dataset's `save_additional_columns`. @default [] */
-  saveColumns?: string[];
-  /** Store pairs whose caption matches no query too, with no query and outside the cap. @default false */
-  keepUnmatched?: boolean;
+  files: readonly string[];
 }
 
 /** Why a row gives no pair: no URL, or one that is not http(s). */
@@ -64,7 +57,8 @@ export class ListSource implements Source {
   private readonly columns: ListColumns;
 
   constructor(private readonly options: ListSourceOptions) {
-    this.columns = { url: options.urlColumn ?? 'url', caption: options.captionColumn ?? 'caption', save: options.saveColumns ?? [] };
+    const { urlColumn, captionColumn, saveColumns } = resolveOptions(listSourceOptions, options);
+    this.columns = { url: urlColumn, caption: captionColumn, save: saveColumns };
   }
 
   async run(context: CrawlContext): Promise<void> {

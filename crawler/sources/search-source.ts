@@ -1,4 +1,4 @@
-import { resolveOptions } from '../../core/index.js';
+import { resolveOptions, type GivenOptions } from '../../core/index.js';
 import { countQueryProgress, setQueryState, unfinishedQueries, type CrawlQuery } from '../../db/index.js';
 import { QueryMatcher } from '../../queries/index.js';
 import type { ImageText, ResultSelectors } from '../extract.js';
@@ -9,12 +9,10 @@ import { jsonResults, type JsonResultMapping } from './json-results.js';
 import type { RobotsRefusal } from '../x-robots-tag.js';
 import type { CrawlContext, Source } from './source.js';
 
-export interface SearchSourceOptions {
+/** The declared options (options.ts, the crawl's own), the HTML selectors or the JSON mapping. */
+export interface SearchSourceOptions extends GivenOptions<typeof searchSourceOptions.entries> {
   kind: 'search';
-  /** A URL with `{query}` (URL-encoded query text) and usually `{page}` (1, 2, …). */
   urlTemplate: string;
-  /** Result pages per query at most (declared in options.ts). */
-  maxPages?: number;
   /** For HTML responses; by default every `img` with its alt, title and figcaption. */
   selectors?: ResultSelectors;
   /** Read responses as JSON with this mapping instead of as HTML. */

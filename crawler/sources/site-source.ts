@@ -1,4 +1,4 @@
-import { resolveOptions } from '../../core/index.js';
+import { resolveOptions, type GivenOptions } from '../../core/index.js';
 import {
   addPages,
   countDuePages,
@@ -16,17 +16,10 @@ import { FetchFailure } from '../fetch-failure.js';
 import type { LoadedPage } from '../page-loader.js';
 import type { CrawlContext, Source } from './source.js';
 
-export interface SiteSourceOptions {
+/** The declared options (options.ts, the crawl's own). */
+export interface SiteSourceOptions extends GivenOptions<typeof siteSourceOptions.entries> {
   kind: 'site';
-  /** Where the crawl starts (depth 0). */
-  seeds: string[];
-  /**
-   * Host names whose links are followed; `*` matches any run of characters
-   * (`*.example.org`). @default the seeds' host names
-   */
-  allowHosts?: string[];
-  /** Links followed this many steps from a seed at most (declared in options.ts). */
-  maxDepth?: number;
+  seeds: readonly string[];
 }
 
 /** A page that failed with a retryable reason is tried in this many runs' worth of attempts, then marked failed. */

@@ -8,10 +8,11 @@ import {
   type Partition,
   type SourceFileRow,
 } from '../../db/index.js';
-import { WitError } from '../../core/index.js';
+import { WitError, type GivenOptions } from '../../core/index.js';
 import { loadMatcher, type QueryMatcher } from '../../queries/index.js';
 import { boundCaptions } from '../caption-bound.js';
 import { extractArchivedPage, type ImageText } from '../extract.js';
+import type { warcSourceOptions } from '../options.js';
 import { decodeBody, isHtml } from '../page-loader.js';
 import { robotsRefusal, type RobotsRefusal } from '../x-robots-tag.js';
 import { ArchiveUnreadable, asUnreadable, isArchiveUrl, openArchive, type ArchiveStreamOptions } from './archive-stream.js';
@@ -19,10 +20,10 @@ import type { CrawlContext, Source } from './source.js';
 import { ArchiveBroken, WarcRecordReader, type ArchiveRecord } from './warc-records.js';
 import { watImagePairs } from './wat-links.js';
 
-export interface WarcSourceOptions {
+/** The declared options (options.ts, the crawl's own). */
+export interface WarcSourceOptions extends GivenOptions<typeof warcSourceOptions.entries> {
   kind: 'warc';
-  /** Archive paths or http(s) URLs: .warc, .warc.gz, Common Crawl's .warc.wat.gz. */
-  archives: string[];
+  archives: readonly string[];
 }
 
 /** Records read between two commits of pairs and resume offset. */

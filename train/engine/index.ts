@@ -23,6 +23,6 @@ export type {
   TextBatch,
   TrainBatch,
 } from './types.js';
-export { selectBackend, backendPreference, type SelectedBackend } from './backends.js';
+export { selectBackend, type SelectedBackend } from './backends.js';
 export { createEngine } from './create-engine.js';
-export { defaultModelConfig, resolveModelConfig } from './model-config.js';
+export { defaultModelConfig } from './model-config.js';

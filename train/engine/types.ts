@@ -5,13 +5,13 @@ export type BackendName = 'tensorflow-gpu' | 'webgpu' | 'tensorflow' | 'wasm' | 
 export interface ModelConfig {
   /** Rows of the word-embedding table (the vocabulary size, padding excluded). */
   vocabSize: number;
-  /** Width of the shared image-text embedding space. @default 256 */
+  /** Width of the shared image-text embedding space (`defaultModelConfig` holds the defaults, the training options'). */
   embedDim: number;
-  /** Side of the square training images, in pixels. @default 64 */
+  /** Side of the square training images, in pixels. */
   imageSize: number;
   /** Width of a word embedding before the text projection. @default embedDim */
   wordDim?: number;
-  /** Output channels of the 3x3 stride-2 convolutions, in order. @default [32, 64, 128, 256] */
+  /** Output channels of the 3x3 stride-2 convolutions, in order; by default `--conv-channels`'. */
   convChannels?: number[];
 }
 
