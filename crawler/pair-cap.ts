@@ -46,8 +46,10 @@ export interface StoreOutcome {
  */
 export class CappedPairWriter {
   private readonly pairCount: Statement<[number], { pair_count: number }>;
+  private readonly pairCounts: Statement<[string], { id: number; pair_count: number }>;
   private readonly insert: Statement;
-  private readonly setCount: Statement;
+  private readonly setCounts: Statement<[string]>;
+  private readonly markDone: Statement<[number]>;
   private readonly storeBatch: Transaction<(batch: ReadonlyArray<PairToStore>) => StoreOutcome>;
 
   constructor(
@@ -59,9 +61,13 @@ export class CappedPairWriter {
       `INSERT INTO pairs (image_url, text, text_origin, page_url, query_id, extra, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (image_url, text) DO NOTHING`,
     );
-    this.setCount = db.prepare(
-      `UPDATE queries SET pair_count = @count, state = CASE WHEN @count >= @cap THEN 'done' ELSE state END WHERE id = @id`,
+    // A batch touches most queries when its pairs are spread over them (the emptiest query first):
+    // their counts are read and written in one statement each, not one per query.
+    this.pairCounts = db.prepare('SELECT id, pair_count FROM queries WHERE id IN (SELECT value FROM json_each(?))');
+    this.setCounts = db.prepare(
+      'UPDATE queries SET pair_count = counts.value ->> 1 FROM json_each(?) AS counts WHERE queries.id = counts.value ->> 0',
     );
+    this.markDone = db.prepare(`UPDATE queries SET state = 'done' WHERE id = ?`);
     this.storeBatch = db.transaction((batch) => this.storeInTransaction(batch));
   }
 
@@ -85,7 +91,7 @@ export class CappedPairWriter {
 
   private storeInTransaction(batch: ReadonlyArray<PairToStore>): StoreOutcome {
     const outcome: StoreOutcome = { stored: 0, duplicate: 0, overCap: 0, queriesFilled: 0 };
-    const counts = new Map<number, number>(); // query id -> its pair_count, read once in this transaction
+    const counts = this.readCounts(batch); // query id -> its pair_count, read once in this transaction
     const countOf = (id: number) => counts.get(id) ?? counts.set(id, this.pairCount.get(id)?.pair_count ?? this.cap).get(id)!;
     const now = new Date().toISOString();
     const touched = new Set<number>();
@@ -114,7 +120,18 @@ export class CappedPairWriter {
         if (countOf(target) === this.cap) outcome.queriesFilled++;
       }
     }
-    for (const id of touched) this.setCount.run({ count: countOf(id), cap: this.cap, id });
+    this.setCounts.run(JSON.stringify([...touched].map((id) => [id, countOf(id)])));
+    for (const id of touched) if (countOf(id) >= this.cap) this.markDone.run(id);
     return outcome;
+  }
+
+  /** The pair counts of the queries the batch's pairs may count against; a query not in the db counts as full. */
+  private readCounts(batch: ReadonlyArray<PairToStore>): Map<number, number> {
+    const ids = new Set<number>();
+    for (const { queryIds } of batch) for (const id of queryIds) ids.add(id);
+    const counts = new Map<number, number>();
+    for (const id of ids) counts.set(id, this.cap);
+    for (const row of this.pairCounts.all(JSON.stringify([...ids]))) counts.set(row.id, row.pair_count);
+    return counts;
   }
 }
