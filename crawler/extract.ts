@@ -165,6 +165,7 @@ export function resolveHttp(href: string, base: URL): string | undefined {
   try {
     const url = new URL(href, base);
     if (url.protocol !== 'http:' && url.protocol !== 'https:') return undefined;
+    if (!url.href.includes('#')) return url.href; // setting the hash reparses the URL: only when there is one
     url.hash = '';
     return url.href;
   } catch {
