@@ -1,12 +1,13 @@
-import { crc32, inflateRawSync } from 'node:zlib';
+import { constants, crc32, inflateRawSync } from 'node:zlib';
 import { AsyncIterReader } from 'warcio';
 
 /**
- * warcio's gzip reader with Node's zlib (C) inflating each gzip member that
- * arrives whole in one piece: a WARC's usual member, one record, a few KB.
- * Anything else (a member split across pieces, header flags, bytes that do
- * not inflate or fail their CRC) goes through warcio's own pako inflater
- * as before, so a broken archive is seen exactly as warcio sees it. This
+ * warcio's gzip reader with Node's zlib (C) inflating each gzip member
+ * whole: a WARC's usual member, one record, a few KB. A member cut by the
+ * end of a piece is held and joined to the next piece, up to `heldBytes`.
+ * Anything else (a longer member, header flags, bytes that do not inflate
+ * or fail their CRC) goes through warcio's own pako inflater as before, so
+ * a broken archive is seen exactly as warcio sees it. This
  * overrides two methods of warcio 2.4's AsyncIterReader and keeps its
  * offset bookkeeping (`_rawOffset` moves past a member when it is inflated).
  */
@@ -15,6 +16,8 @@ export class NativeGzipReader extends AsyncIterReader {
   private inflated: Uint8Array[] = [];
   /** Bytes of the last piece after the member inflated natively: the next member's start. */
   private rest: Uint8Array = new Uint8Array(0);
+  /** The start of a member that the last piece cut short, joined to the next piece. */
+  private held: Uint8Array = new Uint8Array(0);
   /** The member being read goes through pako. */
   private viaPako = false;
 
@@ -23,10 +26,20 @@ export class NativeGzipReader extends AsyncIterReader {
   }
 
   override _push(value: Uint8Array): void {
-    this.lastValue = value;
-    if (!this.viaPako && this.inflateWhole(value)) return;
+    let piece = value;
+    if (!this.viaPako) {
+      if (this.held.length > 0) piece = Buffer.concat([this.held, value]);
+      this.held = new Uint8Array(0);
+      const inflated = this.inflateWhole(piece);
+      if (inflated === 'whole') return;
+      if (inflated === 'cut' && piece.length < heldBytes) {
+        this.held = piece;
+        return;
+      }
+    }
+    this.lastValue = piece;
     this.viaPako = true;
-    super._push(value);
+    super._push(piece);
   }
 
   override _getNextChunk(original?: Uint8Array): Uint8Array | null | undefined {
@@ -61,29 +74,42 @@ export class NativeGzipReader extends AsyncIterReader {
     }
   }
 
-  /** Inflates the gzip member at the start of `piece` when it is whole there and checks out; false leaves it to pako. */
-  private inflateWhole(piece: Uint8Array): boolean {
+  /**
+   * Inflates the gzip member at the start of `piece` when it is whole there and checks out ('whole');
+   * 'cut': the piece ends before the member does; 'pako': leave it to pako.
+   */
+  private inflateWhole(piece: Uint8Array): 'whole' | 'cut' | 'pako' {
     const bytes = Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength);
-    if (!plainGzipHeader(bytes)) return false;
+    if (bytes.length <= gzipHeaderBytes) return 'cut';
+    if (!plainGzipHeader(bytes)) return 'pako';
     let inflated: { buffer: Buffer; engine: { bytesWritten: number } };
     try {
-      inflated = inflateRawSync(bytes.subarray(gzipHeaderBytes), { info: true }) as unknown as typeof inflated;
+      // A sync flush inflates what there is without throwing when the member goes on past the piece.
+      inflated = inflateRawSync(bytes.subarray(gzipHeaderBytes), {
+        info: true,
+        finishFlush: constants.Z_SYNC_FLUSH,
+        maxOutputLength: maxInflatedBytes,
+      }) as unknown as typeof inflated;
     } catch {
-      return false;
+      return 'pako';
     }
     const trailerAt = gzipHeaderBytes + inflated.engine.bytesWritten;
     const end = trailerAt + 8;
-    if (end > bytes.length) return false;
+    if (end > bytes.length) return 'cut';
     const { buffer } = inflated;
-    if (bytes.readUInt32LE(trailerAt) !== crc32(buffer) || bytes.readUInt32LE(trailerAt + 4) !== buffer.length % 2 ** 32) return false;
+    if (bytes.readUInt32LE(trailerAt) !== crc32(buffer) || bytes.readUInt32LE(trailerAt + 4) !== buffer.length % 2 ** 32) return 'pako';
     this._rawOffset += end;
     if (buffer.length > 0) this.inflated.push(buffer);
     this.rest = piece.subarray(end);
-    return true;
+    return 'whole';
   }
 }
 
 const gzipHeaderBytes = 10;
+/** A member cut by a piece's end is held up to this size; a longer one streams through pako, in bounded memory. */
+const heldBytes = 32 * 1024;
+/** A member inflating to more than this streams through pako (a highly compressed record), in bounded memory. */
+const maxInflatedBytes = 8 * 1024 * 1024;
 
 /** A gzip header with no optional fields (no name, comment, extra field or header CRC): deflate data follows its 10 bytes. */
 function plainGzipHeader(bytes: Buffer): boolean {
