@@ -166,6 +166,7 @@ export function resolveHttp(href: string, base: URL): string | undefined {
   try {
     const url = new URL(href, base);
     if (url.protocol !== 'http:' && url.protocol !== 'https:') return undefined;
+    if (!url.href.includes('#')) return url.href; // setting the hash reparses the URL: only when there is one
     url.hash = '';
     return url.href;
   } catch {
@@ -173,12 +174,16 @@ export function resolveHttp(href: string, base: URL): string | undefined {
   }
 }
 
+/** Anything but printable ASCII and single inner spaces: most alt texts have none and are returned as they are. */
+const needsCollapsing = /[^\x20-\x7e]|^ | $| {2}/;
+
 /**
  * A caption as stored: control characters (NUL included: the sqlite3 shell
  * cuts a text there) removed, whitespace runs (any Unicode space, tabs and
  * newlines included) collapsed to one space, ends trimmed.
  */
 export function collapse(text: string): string {
+  if (!needsCollapsing.test(text)) return text;
   return text
     .replace(/(?![\t\n\v\f\r])\p{Cc}/gu, '')
     .replace(/\s+/gu, ' ')

@@ -46,15 +46,23 @@ export interface StoreOutcome {
  */
 export class CappedPairWriter {
   private readonly pairCount: Statement<[number], { pair_count: number }>;
+  private readonly pairCounts: Statement<[string], { id: number; pair_count: number }>;
   private readonly insert: Statement;
-  private readonly setCount: Statement;
+  private readonly setCounts: Statement<[string]>;
+  private readonly markDone: Statement<[number]>;
   private readonly storeBatch: Transaction<(batch: ReadonlyArray<PairToStore>) => StoreOutcome>;
 
   constructor(
     db: WitDb,
     readonly cap: number,
   ) {
-    ({ pairCount: this.pairCount, insert: this.insert, setCount: this.setCount } = pairCapStatements(db));
+    ({
+      pairCount: this.pairCount,
+      pairCounts: this.pairCounts,
+      insert: this.insert,
+      setCounts: this.setCounts,
+      markDone: this.markDone,
+    } = pairCapStatements(db));
     this.storeBatch = db.transaction((batch) => this.storeInTransaction(batch));
   }
 
@@ -78,7 +86,7 @@ export class CappedPairWriter {
 
   private storeInTransaction(batch: ReadonlyArray<PairToStore>): StoreOutcome {
     const outcome: StoreOutcome = { stored: 0, duplicate: 0, overCap: 0, queriesFilled: 0 };
-    const counts = new Map<number, number>(); // query id -> its pair_count, read once in this transaction
+    const counts = this.readCounts(batch); // query id -> its pair_count, read once in this transaction
     const countOf = (id: number) => counts.get(id) ?? counts.set(id, this.pairCount.get(id)?.pair_count ?? this.cap).get(id)!;
     const now = new Date().toISOString();
     const touched = new Set<number>();
@@ -107,7 +115,18 @@ export class CappedPairWriter {
         if (countOf(target) === this.cap) outcome.queriesFilled++;
       }
     }
-    for (const id of touched) this.setCount.run({ count: countOf(id), cap: this.cap, id });
+    this.setCounts.run(JSON.stringify([...touched].map((id) => [id, countOf(id)])));
+    for (const id of touched) if (countOf(id) >= this.cap) this.markDone.run(id);
     return outcome;
+  }
+
+  /** The pair counts of the queries the batch's pairs may count against; a query not in the db counts as full. */
+  private readCounts(batch: ReadonlyArray<PairToStore>): Map<number, number> {
+    const ids = new Set<number>();
+    for (const { queryIds } of batch) for (const id of queryIds) ids.add(id);
+    const counts = new Map<number, number>();
+    for (const id of ids) counts.set(id, this.cap);
+    for (const row of this.pairCounts.all(JSON.stringify([...ids]))) counts.set(row.id, row.pair_count);
+    return counts;
   }
 }

@@ -11,22 +11,30 @@ export type TextOrigin = 'alt' | 'figcaption' | 'title' | 'api' | 'list';
 export interface PairCapStatements {
   /** A query's `pair_count`. */
   pairCount: Statement<[number], { pair_count: number }>;
+  /** The `pair_count` of each query id in a JSON array. */
+  pairCounts: Statement<[string], { id: number; pair_count: number }>;
   /** One pair: image_url, text, text_origin, page_url, query_id, extra, created_at; a pair already stored changes nothing. */
   insert: Statement;
-  /** A query's new `pair_count` (`@count`, `@id`), marked done when it reaches `@cap`. */
-  setCount: Statement;
+  /** New counts from a JSON array of [query id, pair_count]. */
+  setCounts: Statement<[string]>;
+  /** A query that reached the cap. */
+  markDone: Statement<[number]>;
 }
 
+// A batch touches most queries when its pairs are spread over them (the emptiest query first):
+// their counts are read and written in one statement each, not one per query.
 export function pairCapStatements(db: WitDb): PairCapStatements {
   return {
     pairCount: db.prepare('SELECT pair_count FROM queries WHERE id = ?'),
+    pairCounts: db.prepare('SELECT id, pair_count FROM queries WHERE id IN (SELECT value FROM json_each(?))'),
     insert: db.prepare(
       `INSERT INTO pairs (image_url, text, text_origin, page_url, query_id, extra, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (image_url, text) DO NOTHING`,
     ),
-    setCount: db.prepare(
-      `UPDATE queries SET pair_count = @count, state = CASE WHEN @count >= @cap THEN 'done' ELSE state END WHERE id = @id`,
+    setCounts: db.prepare(
+      'UPDATE queries SET pair_count = counts.value ->> 1 FROM json_each(?) AS counts WHERE queries.id = counts.value ->> 0',
     ),
+    markDone: db.prepare(`UPDATE queries SET state = 'done' WHERE id = ?`),
   };
 }
 

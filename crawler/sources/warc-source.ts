@@ -26,8 +26,15 @@ export interface WarcSourceOptions extends GivenOptions<typeof warcSourceOptions
   archives: readonly string[];
 }
 
-/** Records read between two commits of pairs and resume offset. */
-const recordsPerCommit = 200;
+/**
+ * A commit of pairs and resume offset comes after this many candidate pairs, or
+ * this many records, whichever is first. Each commit rewrites every page of
+ * the pairs indexes it touches (pairs spread over most queries, the emptiest
+ * first), so fewer, larger commits cost far less per pair; a kill loses at most
+ * one commit's records, which the rerun reads again.
+ */
+const pairsPerCommit = 10_000;
+const recordsPerCommit = 2_000;
 
 /** The pairs of one record, not stored yet. */
 interface RecordPairs {
@@ -35,10 +42,11 @@ interface RecordPairs {
   pairs: ImageText[];
 }
 
-/** Records read since the last commit, their pairs, and the offset after them. */
+/** Records read since the last commit, their pairs (`pairs` of them), and the offset after them. */
 interface Staged {
   records: number;
   pages: RecordPairs[];
+  pairs: number;
   end: number;
 }
 
@@ -78,13 +86,16 @@ export class WarcSource implements Source {
 
   private async readArchive(context: CrawlContext, matcher: QueryMatcher, archive: SourceFileRow): Promise<void> {
     const { stats, signal } = context;
-    let staged: Staged = { records: 0, pages: [], end: archive.position };
+    let staged: Staged = { records: 0, pages: [], pairs: 0, end: archive.position };
     // The record being read: it joins the staged ones once the next one starts (or the archive ends) cleanly.
     let current: { offset: number; pairs: RecordPairs | undefined } | undefined;
     const settle = (end: number) => {
       if (current) {
         staged.records++;
-        if (current.pairs) staged.pages.push(current.pairs);
+        if (current.pairs) {
+          staged.pages.push(current.pairs);
+          staged.pairs += current.pairs.pairs.length;
+        }
       }
       current = undefined;
       staged.end = end;
@@ -94,9 +105,9 @@ export class WarcSource implements Source {
       const reader = new WarcRecordReader(chunks, archive.position);
       for await (const record of reader.records()) {
         settle(record.offset);
-        if (staged.records >= recordsPerCommit || signal.aborted) {
+        if (staged.pairs >= pairsPerCommit || staged.records >= recordsPerCommit || signal.aborted) {
           this.commit(context, matcher, archive, staged);
-          staged = { records: 0, pages: [], end: staged.end };
+          staged = { records: 0, pages: [], pairs: 0, end: staged.end };
           context.reportProgress();
           if (signal.aborted) return;
         }
