@@ -39,6 +39,7 @@ function patches(
   images: number,
   backward: boolean,
 ) {
+  if (info.strideHeight !== info.strideWidth) throw new Error('bench/gemm: square strides only');
   const pixels = info.inHeight * info.inWidth * info.inChannels;
   native.im2col(
     x.subarray(first * pixels, (first + images) * pixels),
