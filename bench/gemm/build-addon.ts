@@ -42,7 +42,7 @@ const openBlas = '/usr/include/x86_64-linux-gnu/openblas-pthread';
 
 /** Compiles gemm.c against Debian's node headers and OpenBLAS and loads it; a reason when it cannot. */
 export function buildAddon(): NativeGemm | string {
-  if (!existsSync(join(nodeHeaders, 'node_api.h'))) return `no ${nodeHeaders}/node_api.h (apt-get install libnode-dev)`;
+  if (!existsSync(join(nodeHeaders, 'node_api.h'))) return `no ${nodeHeaders}/node_api.h (Node's C headers: nodesource's nodejs package installs them there)`;
   if (!existsSync(join(openBlas, 'cblas.h'))) return `no ${openBlas}/cblas.h (apt-get install libopenblas-pthread-dev)`;
   mkdirSync(outDir, { recursive: true });
   const addon = join(outDir, 'gemm.node');
