@@ -2,17 +2,22 @@ import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
-import { createEngine, defaultModelConfig, type Engine } from '../../train/index.js';
+import {
+  createEngine,
+  defaultModelConfig,
+  loadNativeGemm,
+  wasmConvolutionKernels,
+  type Engine,
+  type NativeGemm,
+} from '../../train/index.js';
 import { runPeer } from '../train/run-peer.js';
 import { syntheticBatch } from '../train/synthetic-batch.js';
-import { buildAddon, type NativeGemm } from './build-addon.js';
-import { openBlasConvKernels } from './openblas-conv-kernels.js';
 
 /**
- * What a native GEMM would give the wasm engine: the model's GEMM shapes on tfjs-wasm (XNNPACK,
- * 128-bit SIMD) and on OpenBLAS called from an addon on the same wasm heap, then one engine thread's
+ * What the OpenBLAS addon (npm run build:native) gives the wasm engine: the model's GEMM shapes on
+ * tfjs-wasm (XNNPACK, 128-bit SIMD) and on OpenBLAS on the same wasm heap, then one engine thread's
  * training step (forward, backward, AdamW) of a 128-pair slice, a worker's share of batch 256, with
- * wit's kernels and with the convolutions on OpenBLAS (im2col + sgemm), alternating per round;
+ * the convolutions on XNNPACK and on OpenBLAS (im2col + sgemm), alternating per round;
  * CPU milliseconds, as one thread, and the loss of both, which must agree; beside them the same step
  * in PyTorch on one thread (bench/peer/train_step.py).
  *   node dist/bench/gemm/main.js [--rounds 4] [--steps 2]
@@ -27,14 +32,13 @@ const cpuMillis = () => {
   return (usage.user + usage.system) / 1000;
 };
 
-const native = buildAddon();
+const native = loadNativeGemm();
 if (typeof native === 'string') {
   console.log(`gemm: not run, ${native}`);
   process.exit(0);
 }
 const engine = await createEngine(defaultModelConfig, { backend: 'wasm', seed: 0, workers: 1 });
-const names = [tf.FusedConv2D, tf.Conv2DBackpropFilter, tf.Conv2DBackpropInput];
-const witKernels = names.map((name) => tf.getKernel(name, 'wasm')!);
+const kernels = wasmConvolutionKernels();
 const use = (kernels: tf.KernelConfig[]) =>
   kernels.forEach((kernel) => {
     tf.unregisterKernel(kernel.kernelName, 'wasm');
@@ -45,8 +49,8 @@ gemmTable(native);
 const batch = syntheticBatch(128, defaultModelConfig.imageSize, defaultModelConfig.vocabSize, 10, 1);
 const hyper = { lr: 5e-4, weightDecay: 0.1, gradClipNorm: 1 };
 const variants = [
-  { label: "wit's kernels (XNNPACK)", kernels: witKernels, millis: [] as number[] },
-  { label: 'convolutions on OpenBLAS', kernels: openBlasConvKernels(native), millis: [] as number[] },
+  { label: 'convolutions on XNNPACK', kernels: kernels.xnnpack, millis: [] as number[] },
+  { label: 'convolutions on OpenBLAS', kernels: kernels.openBlas as tf.KernelConfig[], millis: [] as number[] },
 ];
 const firstState = await engine.exportState();
 for (let round = 0; round < Number(values.rounds); round++) {

@@ -1,7 +1,7 @@
 /*
- * bench/gemm's Node addon (N-API): OpenBLAS's sgemm and an NHWC im2col / col2im on Float32Arrays,
- * which may be views of tfjs-wasm's heap. Built by build-addon.ts; OpenBLAS runs one thread per
- * caller, as each engine worker is a thread of its own.
+ * The wasm engine's native addon (N-API): OpenBLAS's sgemm and an NHWC im2col / col2im on
+ * Float32Arrays, which may be views of tfjs-wasm's heap (kernels/openblas-conv.ts). Built by
+ * `npm run build:native`; OpenBLAS runs one thread per caller, as each engine worker is a thread.
  */
 #include <cblas.h>
 #include <node_api.h>

@@ -1,25 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import type { NativeGemm } from './build-addon.js';
-
-type ConvAttrs = Pick<tf.Conv2DBackpropFilterAttrs, 'strides' | 'pad' | 'dimRoundingMode'>;
+import type { NativeGemm } from '../native/native-gemm.js';
+import { nhwcConvInfo } from './conv-info.js';
 
 /** Patch-matrix floats per chunk of images (4 MiB): the patch matrix of a whole 128-image slice is 38 MiB at layer 2. */
 const chunkFloats = 1 << 20;
-
-function convInfo(inShape: number[], filterShape: number[], attrs: ConvAttrs): tf.backend_util.Conv2DInfo {
-  const shape4 = (shape: number[]) => shape as [number, number, number, number];
-  return tf.backend_util.computeConv2DInfo(
-    shape4(inShape),
-    shape4(filterShape),
-    attrs.strides,
-    1,
-    attrs.pad,
-    attrs.dimRoundingMode,
-    false,
-    'channelsLast',
-  );
-}
 
 /** Sizes of a convolution seen as products of [positions, patch] and [patch, outChannels] matrices, chunked over images. */
 function layout(info: tf.backend_util.Conv2DInfo) {
@@ -28,6 +13,17 @@ function layout(info: tf.backend_util.Conv2DInfo) {
   const imagesPerChunk = Math.max(1, Math.floor(chunkFloats / (positions * patch)));
   return { patch, positions, imagesPerChunk };
 }
+
+/** The kernels that run what these do not: unequal strides, dilation, other fused activations. */
+export interface ConvFallbacks {
+  fusedConv2D: tf.KernelFunc;
+  filterGradient: tf.KernelFunc;
+  inputGradient: tf.KernelFunc;
+}
+
+const sameStrides = (strides: number | [number, number]) => typeof strides === 'number' || strides[0] === strides[1];
+const undilated = (dilations: number | [number, number] | undefined) =>
+  dilations === undefined || (typeof dilations === 'number' ? dilations === 1 : dilations[0] === 1 && dilations[1] === 1);
 
 /** im2col (or col2im when `backward`) of images [first, first+images) of x. */
 function patches(
@@ -39,7 +35,6 @@ function patches(
   images: number,
   backward: boolean,
 ) {
-  if (info.strideHeight !== info.strideWidth) throw new Error('bench/gemm: square strides only');
   const pixels = info.inHeight * info.inWidth * info.inChannels;
   native.im2col(
     x.subarray(first * pixels, (first + images) * pixels),
@@ -83,14 +78,19 @@ function forEachChunk(
 
 /**
  * The model's convolution kernels on OpenBLAS (forward conv+bias+ReLU, filter and input gradients)
- * as im2col + sgemm, for tfjs-wasm: what a native GEMM would give the engine. Square strides only.
+ * as im2col + sgemm on tfjs-wasm's heap: 2.5-3x XNNPACK-wasm's GEMM rate on an AVX-512 CPU
+ * (bench/gemm). The forward kernel is the model's conv + bias + ReLU; other fused convolutions
+ * go to the fallbacks, as do gradients with unequal strides (the gradients are NHWC and undilated: nhwcConvInfo).
  */
-export function openBlasConvKernels(native: NativeGemm): tf.KernelConfig[] {
-  const forward: tf.KernelFunc = ({ inputs, backend, attrs }) => {
+export function openBlasConvKernels(native: NativeGemm, fallback: ConvFallbacks): tf.KernelConfig[] {
+  const forward: tf.KernelFunc = (args) => {
+    const { inputs, backend, attrs } = args;
     const wasm = backend as BackendWasm;
     const { x, filter, bias } = inputs as { x: tf.TensorInfo; filter: tf.TensorInfo; bias?: tf.TensorInfo };
-    if (!bias || (attrs as unknown as tf.FusedConv2DAttrs).activation !== 'relu') throw new Error('bench/gemm: only conv + bias + ReLU');
-    const info = convInfo(x.shape, filter.shape, attrs as unknown as ConvAttrs);
+    const fused = attrs as unknown as tf.FusedConv2DAttrs;
+    const plain = fused.dataFormat === 'NHWC' && sameStrides(fused.strides) && undilated(fused.dilations);
+    if (!bias || fused.activation !== 'relu' || !plain) return fallback.fusedConv2D(args);
+    const info = nhwcConvInfo(tf.FusedConv2D, x.shape, filter.shape, fused);
     const out = wasm.makeOutput([info.batchSize, info.outHeight, info.outWidth, info.outChannels], 'float32');
     forEachChunk(wasm, info, (first, images, col, patch, positions) => {
       patches(native, heap(wasm, x), heap(wasm, col), info, first, images, false);
@@ -103,11 +103,13 @@ export function openBlasConvKernels(native: NativeGemm): tf.KernelConfig[] {
     });
     return out;
   };
-  const filterGradient: tf.KernelFunc = ({ inputs, backend, attrs }) => {
+  const filterGradient: tf.KernelFunc = (args) => {
+    const { inputs, backend, attrs } = args;
     const wasm = backend as BackendWasm;
     const { x, dy } = inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
     const convAttrs = attrs as unknown as tf.Conv2DBackpropFilterAttrs;
-    const info = convInfo(x.shape, convAttrs.filterShape, convAttrs);
+    if (!sameStrides(convAttrs.strides)) return fallback.filterGradient(args);
+    const info = nhwcConvInfo(tf.Conv2DBackpropFilter, x.shape, convAttrs.filterShape, convAttrs);
     const out = wasm.makeOutput([...convAttrs.filterShape], 'float32');
     forEachChunk(wasm, info, (first, images, col, patch, positions) => {
       patches(native, heap(wasm, x), heap(wasm, col), info, first, images, false);
@@ -116,11 +118,13 @@ export function openBlasConvKernels(native: NativeGemm): tf.KernelConfig[] {
     });
     return out;
   };
-  const inputGradient: tf.KernelFunc = ({ inputs, backend, attrs }) => {
+  const inputGradient: tf.KernelFunc = (args) => {
+    const { inputs, backend, attrs } = args;
     const wasm = backend as BackendWasm;
     const { dy, filter } = inputs as { dy: tf.TensorInfo; filter: tf.TensorInfo };
     const convAttrs = attrs as unknown as tf.Conv2DBackpropInputAttrs;
-    const info = convInfo(convAttrs.inputShape, filter.shape, convAttrs);
+    if (!sameStrides(convAttrs.strides)) return fallback.inputGradient(args);
+    const info = nhwcConvInfo(tf.Conv2DBackpropInput, convAttrs.inputShape, filter.shape, convAttrs);
     const dx = wasm.makeOutput([...convAttrs.inputShape], 'float32');
     heap(wasm, dx).fill(0);
     forEachChunk(wasm, info, (first, images, col, patch, positions) => {
