@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { selectBackend } from '../train/index.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { selectBackend, wasmConvolutionKernels } from '../train/index.js';
 import { convCases } from './fixtures/conv-cases.js';
 import { seededFloats } from './fixtures/engine-batches.js';
 
@@ -77,26 +77,6 @@ describe('wasm kernels against the stock cpu backend', () => {
     expect([...out.values]).toEqual(new Array(12).fill(0));
   });
 
-  for (const c of convCases) {
-    it(`Conv2DBackpropFilter (absent from tfjs-wasm), ${c.name}`, async () => {
-      const outShape = await convOutShape(c);
-      await expectWasmMatchesCpu(
-        'Conv2DBackpropFilter',
-        { x: floats([...c.x], 4), dy: floats(outShape, 5) },
-        { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', filterShape: c.filter },
-      );
-    });
-
-    it(`Conv2DBackpropInput (im2col replacement), ${c.name}`, async () => {
-      const outShape = await convOutShape(c);
-      await expectWasmMatchesCpu(
-        'Conv2DBackpropInput',
-        { dy: floats(outShape, 6), filter: floats([...c.filter], 7) },
-        { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', inputShape: c.x },
-      );
-    });
-  }
-
   it('Sum over leading axes (bias gradients), keepDims or not; other axes still right', async () => {
     await expectWasmMatchesCpu('Sum', { x: floats([3, 4, 5, 6], 12) }, { axis: [0, 1, 2], keepDims: false });
     await expectWasmMatchesCpu('Sum', { x: floats([3, 4, 5, 6], 13) }, { axis: [1, 0], keepDims: true });
@@ -122,6 +102,68 @@ describe('wasm kernels against the stock cpu backend', () => {
 });
 
 // Last: patching the cpu backend changes the reference the wasm kernels above are checked against.
+/** Registers one set of wasm convolution kernels (both are checked; OpenBLAS only when its addon is built). */
+function useConvolutions(set: 'xnnpack' | 'openBlas'): void {
+  const kernels = wasmConvolutionKernels()[set];
+  if (typeof kernels === 'string') throw new Error(kernels);
+  for (const kernel of kernels) {
+    tf.unregisterKernel(kernel.kernelName, 'wasm');
+    tf.registerKernel(kernel);
+  }
+}
+
+const openBlasBuilt = async () => {
+  await selectBackend('wasm');
+  return typeof wasmConvolutionKernels().openBlas !== 'string';
+};
+
+for (const set of ['xnnpack', 'openBlas'] as const) {
+  describe.skipIf(set === 'openBlas' && !(await openBlasBuilt()))(
+    `wasm convolution kernels on ${set} against the stock cpu backend`,
+    () => {
+      beforeAll(async () => {
+        await selectBackend('wasm');
+        useConvolutions(set);
+      });
+      afterAll(async () => {
+        await selectBackend('wasm');
+        useConvolutions(typeof wasmConvolutionKernels().openBlas === 'string' ? 'xnnpack' : 'openBlas');
+      });
+
+      for (const c of convCases) {
+        it(`Conv2DBackpropFilter (absent from tfjs-wasm), ${c.name}`, async () => {
+          const outShape = await convOutShape(c);
+          await expectWasmMatchesCpu(
+            'Conv2DBackpropFilter',
+            { x: floats([...c.x], 4), dy: floats(outShape, 5) },
+            { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', filterShape: c.filter },
+          );
+        });
+
+        it(`Conv2DBackpropInput (im2col replacement), ${c.name}`, async () => {
+          const outShape = await convOutShape(c);
+          await expectWasmMatchesCpu(
+            'Conv2DBackpropInput',
+            { dy: floats(outShape, 6), filter: floats([...c.filter], 7) },
+            { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', inputShape: c.x },
+          );
+        });
+
+        // tfjs-wasm's own FusedConv2D (the fallback) gets explicit numeric padding wrong, so only 'same' and 'valid' here.
+        for (const activation of typeof c.pad === 'string' ? ['relu', 'linear'] : []) {
+          it(`FusedConv2D with bias and ${activation}, ${c.name}`, async () => {
+            await expectWasmMatchesCpu(
+              'FusedConv2D',
+              { x: floats([...c.x], 8), filter: floats([...c.filter], 9), bias: floats([c.filter[3]], 10) },
+              { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', dilations: [1, 1], activation, leakyreluAlpha: 0 },
+            );
+          });
+        }
+      }
+    },
+  );
+}
+
 describe('the patched cpu backend against its stock kernels', () => {
   it('UnsortedSegmentSum (ids outside [0, numSegments) dropped) and Conv2DBackpropFilter', async () => {
     const segmentInputs: Inputs = {

@@ -50,9 +50,9 @@ async function activate(name: BackendName, requested: boolean): Promise<string> 
   if (name === 'wasm') {
     await import('@tensorflow/tfjs-backend-wasm');
     if (!(await tf.setBackend('wasm'))) throw new Error('the wasm backend did not start');
-    registerWasmKernels();
+    const convolutions = registerWasmKernels();
     const simd = (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) ? 'SIMD' : 'no SIMD';
-    return `@tensorflow/tfjs-backend-wasm (${simd}, with wit's fast matmul and convolution-gradient kernels)`;
+    return `@tensorflow/tfjs-backend-wasm (${simd}, with wit's fast matmul and convolution-gradient kernels; ${convolutions})`;
   }
   if (!(await tf.setBackend('cpu'))) throw new Error('the cpu backend did not start');
   registerCpuKernels();

@@ -10,6 +10,8 @@
  *   worker threads, each with its own wasm instance, sharing weights and gradients in memory.
  * - webgpu-adapter.ts + webgpu-engine.ts + device-adamw.ts: Dawn's WebGPU under tfjs-backend-webgpu,
  *   one thread, weights and AdamW moments on the device (kernels/: an im2col Conv2DBackpropFilter).
+ * - native/: an optional N-API addon (npm run build:native) with OpenBLAS's sgemm and im2col; when
+ *   built, the wasm engine's convolutions and their gradients run on it (kernels/openblas-conv.ts).
  */
 export type {
   BackendName,
@@ -25,4 +27,6 @@ export type {
 } from './types.js';
 export { selectBackend, type SelectedBackend } from './backends.js';
 export { createEngine } from './create-engine.js';
+export { wasmConvolutionKernels, type WasmConvolutionKernels } from './kernels/index.js';
+export { loadNativeGemm, type NativeGemm } from './native/native-gemm.js';
 export { defaultModelConfig } from './model-config.js';

@@ -2,17 +2,18 @@ import { Conv2DBackpropFilter, type Conv2DBackpropFilterAttrs, type KernelConfig
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { nhwcConvInfo } from './conv-info.js';
 import { im2colTransposed } from './im2col.js';
-import { heapFloats, matMulPlain, type StockWasmKernels } from './wasm-ops.js';
+import { heapFloats, heapView, matMulPlain, releaseView, type StockWasmKernels } from './wasm-ops.js';
 
 /**
- * Floats of dy per product: XNNPACK streams the whole right-hand side once per few output rows,
- * so over the whole batch (dy of 4M floats at the model's second layer) the product is memory-bound.
+ * Floats of dy per product (1 MiB, a core's share of L2): XNNPACK streams the whole right-hand side
+ * once per few output rows, so over the whole batch (dy of 4M floats at the model's second layer)
+ * the product is memory-bound; smaller chunks pay more products and more partial sums.
  */
-const chunkFloats = 65_536;
+const chunkFloats = 262_144;
 
 /**
  * The filter gradient (missing from tfjs-wasm 4.22): dW[K,cout] = Σ over image chunks of
- * im2col(x_chunk)ᵀ · dy_chunk on XNNPACK, each chunk's dy small enough to stay in cache.
+ * im2col(x_chunk)ᵀ · dy_chunk on XNNPACK, each chunk's dy small enough to stay in cache and read in place.
  */
 export function makeConv2DBackpropFilterKernel(stock: StockWasmKernels): KernelConfig {
   return {
@@ -33,21 +34,19 @@ export function makeConv2DBackpropFilterKernel(stock: StockWasmKernels): KernelC
         const images = Math.min(imagesPerChunk, info.batchSize - first);
         const positions = images * imagePositions;
         const colT = wasm.makeOutput([patchSize, positions], 'float32');
-        const dyChunk = wasm.makeOutput([positions, info.outChannels], 'float32');
+        const dyChunk = heapView(wasm, dy, first * imagePositions * info.outChannels, [positions, info.outChannels]);
         const chunkInfo = { ...info, batchSize: images };
         im2colTransposed(
           heapFloats(wasm, x).subarray(first * imagePixels, (first + images) * imagePixels),
           chunkInfo,
           heapFloats(wasm, colT),
         );
-        heapFloats(wasm, dyChunk).set(
-          heapFloats(wasm, dy).subarray(first * imagePositions * info.outChannels, (first + images) * imagePositions * info.outChannels),
-        );
         const product = matMulPlain(stock, wasm, colT, dyChunk);
         const total = heapFloats(wasm, out);
         const part = heapFloats(wasm, product);
         for (let i = 0; i < total.length; i++) total[i] = total[i]! + part[i]!;
-        for (const temporary of [colT, dyChunk, product]) wasm.disposeData(temporary.dataId);
+        releaseView(wasm, dyChunk);
+        for (const temporary of [colT, product]) wasm.disposeData(temporary.dataId);
       }
       return out;
     },

@@ -1,2 +1,2 @@
-export { registerCpuKernels, registerWasmKernels } from './register.js';
+export { registerCpuKernels, registerWasmKernels, wasmConvolutionKernels, type WasmConvolutionKernels } from './register.js';
 export { registerWebGpuKernels } from './register-webgpu.js';

@@ -8,6 +8,22 @@ function leadingAxes(axes: number[], rank: number): number {
   return sorted.every((axis, i) => axis === i) && sorted.length < rank ? sorted.length : 0;
 }
 
+/** Float64 totals of each column of a rows x width matrix, four rows per pass (half the loads and stores of one). */
+function columnTotals(values: Float32Array, rows: number, width: number): Float64Array {
+  const totals = new Float64Array(width);
+  let row = 0;
+  for (; row + 4 <= rows; row += 4) {
+    const at = row * width;
+    for (let j = 0; j < width; j++) {
+      totals[j]! += values[at + j]! + values[at + width + j]! + values[at + 2 * width + j]! + values[at + 3 * width + j]!;
+    }
+  }
+  for (; row < rows; row++) {
+    for (let j = 0, at = row * width; j < width; j++, at++) totals[j]! += values[at]!;
+  }
+  return totals;
+}
+
 /**
  * Sum for wasm that reduces leading axes (a bias gradient: NHWC summed over N, H, W) in one pass;
  * the stock kernel first transposes the reduced axes to the end. Other reductions go to the stock kernel.
@@ -26,11 +42,7 @@ export function makeSumKernel(stockSum: KernelFunc): KernelConfig {
       const kept = x.shape.slice(reduced);
       const width = util.sizeFromShape(kept);
       const rows = util.sizeFromShape(x.shape.slice(0, reduced));
-      const totals = new Float64Array(width);
-      const values = heapFloats(wasm, x);
-      for (let row = 0, at = 0; row < rows; row++) {
-        for (let j = 0; j < width; j++, at++) totals[j] = totals[j]! + values[at]!;
-      }
+      const totals = columnTotals(heapFloats(wasm, x), rows, width);
       const out = wasm.makeOutput(keepDims ? [...x.shape.slice(0, reduced).map(() => 1), ...kept] : kept, 'float32');
       heapFloats(wasm, out).set(totals);
       return out;

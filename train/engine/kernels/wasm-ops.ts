@@ -38,3 +38,17 @@ export function transposeLastTwo(stock: StockWasmKernels, backend: BackendWasm, 
 export function heapFloats(backend: BackendWasm, info: TensorInfo): Float32Array {
   return backend.typedArrayFromHeap(info) as Float32Array;
 }
+
+/**
+ * A tensor over `size` floats of an existing tensor's memory from float `offset` on (no copy), for
+ * a kernel to read; release it with releaseView, never disposeData (that would free the memory).
+ */
+export function heapView(backend: BackendWasm, of: TensorInfo, offset: number, shape: number[]): TensorInfo {
+  const base = backend.dataIdMap.get(of.dataId)!.memoryOffset;
+  return backend.makeOutput(shape, 'float32', base + offset * Float32Array.BYTES_PER_ELEMENT);
+}
+
+export function releaseView(backend: BackendWasm, view: TensorInfo): void {
+  backend.wasm.tfjs.disposeData(backend.dataIdMap.get(view.dataId)!.id);
+  backend.dataIdMap.delete(view.dataId);
+}

@@ -1,0 +1,28 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { nativeGemmPath } from './native-gemm.js';
+
+/**
+ * `npm run build:native`: compiles gemm.c (OpenBLAS sgemm + im2col for the wasm engine's
+ * convolutions) into build/native/gemm.node with gcc, against Node's C headers and OpenBLAS.
+ * Without it the engine runs its XNNPACK kernels.
+ */
+const nodeHeaders = '/usr/include/node';
+const openBlasHeaders = '/usr/include/x86_64-linux-gnu/openblas-pthread';
+const source = join(dirname(nativeGemmPath), '..', '..', 'train', 'engine', 'native', 'gemm.c');
+
+function fail(message: string): never {
+  console.error(`build:native: ${message}`);
+  process.exit(1);
+}
+
+if (!existsSync(join(nodeHeaders, 'node_api.h')))
+  fail(`no ${nodeHeaders}/node_api.h (Node's C headers: nodesource's nodejs package installs them there)`);
+if (!existsSync(join(openBlasHeaders, 'cblas.h'))) fail(`no ${openBlasHeaders}/cblas.h (apt-get install libopenblas-pthread-dev)`);
+mkdirSync(dirname(nativeGemmPath), { recursive: true });
+const args = ['-O3', '-shared', '-fPIC', `-I${nodeHeaders}`, `-I${openBlasHeaders}`, source, '-o', nativeGemmPath, '-lopenblas'];
+const compiled = spawnSync('gcc', args, { encoding: 'utf8', stdio: ['ignore', 'inherit', 'inherit'] });
+if (compiled.error) fail(`gcc did not run (${compiled.error.message})`);
+if (compiled.status !== 0) fail('gcc failed (above)');
+console.log(`build:native: ${nativeGemmPath}`);
