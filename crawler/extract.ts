@@ -1,6 +1,7 @@
 import * as cheerio from 'cheerio';
 import type { Element } from 'domhandler';
 import type { TextOrigin } from '../db/index.js';
+import type { ScanInput } from './html-bytes.js';
 import { scanHtml, type Attributes, type PageScan, type ScannedImage } from './html-scan.js';
 import { robotsRefusal, type RobotsPolicy, type RobotsRefusal } from './x-robots-tag.js';
 
@@ -51,8 +52,12 @@ export function extractPage(html: string, pageUrl: string, robots: RobotsPolicy,
 }
 
 /** The pairs and robots meta of a page read from an archive: `extractPage`'s, without its links. */
-export function extractArchivedPage(html: string, pageUrl: string, robots: RobotsPolicy): Pick<ExtractedPage, 'pairs' | 'refusal'> {
-  const scan = scanHtml(html, { anchors: false });
+export function extractArchivedPage(
+  { html, decode }: ScanInput,
+  pageUrl: string,
+  robots: RobotsPolicy,
+): Pick<ExtractedPage, 'pairs' | 'refusal'> {
+  const scan = scanHtml(html, { anchors: false, decode });
   const refusal = robotsRefusal(robotsMeta(scan, robots), 'page', robots);
   if (refusal) return { pairs: [], refusal };
   return { pairs: imagePairs(scan.images, baseUrl(scan, pageUrl)) };

@@ -1,7 +1,7 @@
 import { decodeHTML, decodeHTMLAttribute } from 'entities';
-import { Parser, type QuoteType } from 'htmlparser2';
+import { streamElements, type ElementHandler } from './html-elements.js';
 
-/** An element's attributes as the page gives them: names lowercased, entities decoded, the first of a repeated name kept. */
+/** An element's attributes as the page gives them: names lowercased (A-Z), values with entities decoded, the first of a repeated name kept. */
 export type Attributes = Readonly<Record<string, string>>;
 
 /** An `<img>` and the text of the first `<figcaption>` of its nearest `<figure>` ('' when none). */
@@ -33,51 +33,61 @@ interface OpenFigure {
 }
 
 /**
- * One streaming pass of htmlparser2's tokenizer over a page (lenient HTML, as
- * the DOM htmlparser2 builds: the same implied closing of elements, entities
- * decoded), keeping only what the pair extraction reads, with no DOM built.
- * The tokenizer leaves entities alone (decoding them all is a third of its
- * time on a text-heavy page); the few values kept are decoded as it would
- * have: `entities`' attribute and legacy text modes.
+ * One streaming pass of htmlparser2's tokenizer over a page, with its parser's
+ * element stack (lenient HTML, as the DOM htmlparser2 builds: the same implied
+ * closing of elements; see html-elements.ts), keeping only what the pair
+ * extraction reads, with no DOM built. The tokenizer leaves entities alone
+ * (decoding them all is a third of its time on a text-heavy page); the few
+ * values kept are decoded as it would have: `entities`' attribute and legacy
+ * text modes. `decode` turns a kept slice of `html` into text first: a page
+ * read as bytes (`htmlBytes`) is decoded only there.
  */
-export function scanHtml(html: string, options: { anchors: boolean }): PageScan {
-  const collector = new ScanCollector(options.anchors);
-  new ScanParser(collector).end(html);
+export function scanHtml(html: string, options: { anchors: boolean; decode?: (raw: string) => string }): PageScan {
+  const collector = new ScanCollector(options.anchors, options.decode ?? asIs);
+  // Nesting only tells which figure an image and a caption are in: a page with no <figure> needs none.
+  streamElements(html, collector, { nesting: figureTag.test(html) });
   return collector.result();
 }
+
+const asIs = (raw: string): string => raw;
+const figureTag = /<figure/i;
 
 /** Tags whose attributes the extraction reads; every other tag's are skipped unread. */
 const tagsRead = new Set(['img', 'base', 'meta']);
 /** Elements whose text the tokenizer reads raw, with no entities decoded. */
 const rawTextElements = new Set(['script', 'style', 'textarea', 'xmp']);
 
-/** The parser's events, gathered into a `PageScan`. */
-class ScanCollector {
+/** The page's elements, gathered into a `PageScan`. */
+class ScanCollector implements ElementHandler {
   private readonly scan: PageScan = { baseHref: undefined, metas: [], images: [], anchors: [], hasScript: false };
   private readonly figures: OpenFigure[] = [];
   private readonly imageFigures: Array<OpenFigure | undefined> = [];
   private depth = 0;
   /** Figcaptions open now: text counts only while one is. */
-  capturing = 0;
-  /** The tag being opened has attributes the extraction reads. */
-  readsAttributes = false;
+  private capturing = 0;
   /** The element open last reads its text raw (until the next close). */
-  rawText = false;
+  private rawText = false;
 
-  constructor(private readonly anchors: boolean) {}
+  constructor(
+    private readonly anchors: boolean,
+    private readonly decode: (raw: string) => string,
+  ) {}
 
-  onopentagname(name: string): void {
-    this.readsAttributes = tagsRead.has(name) || (this.anchors && name === 'a');
+  get wantsText(): boolean {
+    return this.capturing > 0;
   }
 
-  onopentag(name: string, attributes: Record<string, string>): void {
+  openTagName(name: string): boolean {
+    return tagsRead.has(name) || (this.anchors && name === 'a');
+  }
+
+  openTag(name: string, attributes: Record<string, string>): void {
     this.depth++;
     this.rawText = rawTextElements.has(name);
-    if (this.readsAttributes) decodeValues(attributes);
     const { scan, figures } = this;
     switch (name) {
       case 'img':
-        scan.images.push({ attributes, caption: '' });
+        scan.images.push({ attributes: this.decodeValues(attributes), caption: '' });
         this.imageFigures.push(figures[figures.length - 1]);
         break;
       case 'figure':
@@ -92,13 +102,16 @@ class ScanCollector {
         }
         break;
       case 'a':
-        if (this.anchors && attributes.href !== undefined) scan.anchors.push(attributes);
+        if (this.anchors && attributes.href !== undefined) scan.anchors.push(this.decodeValues(attributes));
         break;
       case 'base':
-        if (scan.baseHref === undefined && attributes.href !== undefined) scan.baseHref = attributes.href;
+        if (scan.baseHref === undefined && attributes.href !== undefined) scan.baseHref = this.decodeValues(attributes).href;
         break;
       case 'meta':
-        if (attributes.name !== undefined) scan.metas.push({ name: attributes.name, content: attributes.content ?? '' });
+        if (attributes.name !== undefined) {
+          const { name: metaName, content = '' } = this.decodeValues(attributes);
+          scan.metas.push({ name: metaName!, content });
+        }
         break;
       case 'script':
         scan.hasScript = true;
@@ -106,12 +119,17 @@ class ScanCollector {
     }
   }
 
-  ontext(raw: string): void {
-    const text = this.rawText || !raw.includes('&') ? raw : decodeHTML(raw);
+  selfClosed(): void {
+    this.rawText = false;
+  }
+
+  text(raw: string): void {
+    const decoded = this.decode(raw);
+    const text = this.rawText || !decoded.includes('&') ? decoded : decodeHTML(decoded);
     for (const figure of this.figures) if (figure.captionDepth !== -1) figure.caption += text;
   }
 
-  onclosetag(): void {
+  closeTag(): void {
     this.rawText = false;
     const { figures } = this;
     if (this.capturing > 0) {
@@ -131,45 +149,13 @@ class ScanCollector {
     });
     return this.scan;
   }
-}
 
-/** An attribute value as the tokenizer would have decoded it. */
-function decodeValues(attributes: Record<string, string>): void {
-  for (const name in attributes) {
-    const value = attributes[name]!;
-    if (value.includes('&')) attributes[name] = decodeHTMLAttribute(value);
-  }
-}
-
-/**
- * htmlparser2's parser, unchanged in what it tells the collector, but it skips
- * the work for what the collector does not read: the attributes of other tags
- * and text outside figcaptions (most of a page).
- */
-class ScanParser extends Parser {
-  constructor(private readonly collector: ScanCollector) {
-    super(collector, { xmlMode: false, decodeEntities: false });
-  }
-
-  // A self-closed <script/> puts the tokenizer back in plain text (the element itself stays open).
-  override onselfclosingtag(endIndex: number): void {
-    super.onselfclosingtag(endIndex);
-    this.collector.rawText = false;
-  }
-
-  override onattribname(start: number, endIndex: number): void {
-    if (this.collector.readsAttributes) super.onattribname(start, endIndex);
-  }
-
-  override onattribdata(start: number, endIndex: number): void {
-    if (this.collector.readsAttributes) super.onattribdata(start, endIndex);
-  }
-
-  override onattribend(quote: QuoteType, endIndex: number): void {
-    if (this.collector.readsAttributes) super.onattribend(quote, endIndex);
-  }
-
-  override ontext(start: number, endIndex: number): void {
-    if (this.collector.capturing > 0) super.ontext(start, endIndex);
+  /** Each value as text, entities decoded as the tokenizer would have. */
+  private decodeValues(attributes: Record<string, string>): Record<string, string> {
+    for (const name in attributes) {
+      const value = this.decode(attributes[name]!);
+      attributes[name] = value.includes('&') ? decodeHTMLAttribute(value) : value;
+    }
+    return attributes;
   }
 }

@@ -77,10 +77,22 @@ export function isHtml(contentType: string): boolean {
 
 /** The body as text, in the charset the Content-Type names (UTF-8 when it names none or one we do not know). */
 export function decodeBody(body: Buffer, contentType: string): string {
-  const charset = /charset=["']?([\w-]+)/i.exec(contentType)?.[1] ?? 'utf-8';
-  try {
-    return new TextDecoder(charset).decode(body);
-  } catch {
-    return new TextDecoder('utf-8').decode(body);
+  return new TextDecoder(charsetOf(contentType)).decode(body);
+}
+
+const encodingsByLabel = new Map<string, string>();
+
+/** The encoding (TextDecoder's name for it) a Content-Type's charset names: UTF-8 when it names none or one we do not know. */
+export function charsetOf(contentType: string): string {
+  const label = /charset=["']?([\w-]+)/i.exec(contentType)?.[1]?.toLowerCase() ?? 'utf-8';
+  let encoding = encodingsByLabel.get(label);
+  if (encoding === undefined) {
+    try {
+      encoding = new TextDecoder(label).encoding;
+    } catch {
+      encoding = 'utf-8';
+    }
+    encodingsByLabel.set(label, encoding);
   }
+  return encoding;
 }

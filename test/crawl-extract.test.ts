@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { extractPage } from '../crawler/extract.js';
+import { extractArchivedPage, extractPage } from '../crawler/extract.js';
+import { htmlBytes } from '../crawler/html-bytes.js';
+import { decodeBody } from '../crawler/page-loader.js';
 import { defaultDisallowedDirectives } from '../crawler/x-robots-tag.js';
 
 const pageUrl = 'https://example.org/gallery/cats/index.html';
@@ -105,5 +107,41 @@ describe('extractPage', () => {
       { imageUrl: 'https://example.org/1.png', text: 'first cat', textOrigin: 'api' },
     ]);
     expect(extractPage(html, pageUrl, wit, { item: '.r' }).pairs.map((p) => p.text)).toEqual(['ignored alt', 'x']);
+  });
+});
+
+describe('extractArchivedPage on the bytes of a page', () => {
+  const archived = (bytes: Buffer, contentType: string) => extractArchivedPage(htmlBytes(bytes, contentType), pageUrl, wit).pairs;
+  const decoded = (bytes: Buffer, contentType: string) => extractPage(decodeBody(bytes, contentType), pageUrl, wit).pairs;
+
+  it('reads UTF-8 bytes as the decoded page: values, captions, entities beside non-ASCII text, a BOM, uppercase tags', () => {
+    const page = Buffer.from(
+      `\uFEFF<BASE HREF="https://cdn.example.net/café/"><IMG SRC="chat noir.png" ALT="Le chat “noir” &amp; l&eacute;ger 🐈">
+       <figure><img src="日本.png"><FigCaption>猫 &lt;3 <b>ねこ</b>&nbsp;é</FigCaption></figure>
+       <img src=x.png alt=’quoted’ title="naïve"><imgé src="no.png" alt="not an img">`,
+    );
+    const pairs = archived(page, 'text/html');
+    expect(pairs).toEqual(decoded(page, 'text/html'));
+    expect(pairs.map((pair) => pair.text)).toEqual(['Le chat “noir” & léger 🐈', '猫 <3 ねこ é', '’quoted’', 'naïve']);
+    expect(pairs[0]!.imageUrl).toBe('https://cdn.example.net/caf%C3%A9/chat%20noir.png');
+    // Without a <figure> the page is read with no element stack: the same pairs.
+    const flat = Buffer.from(page.toString().replace(/<figure>.*<\/figure>/s, ''));
+    expect(archived(flat, 'text/html; charset=utf-8')).toEqual(decoded(flat, 'text/html; charset=utf-8'));
+    expect(archived(flat, 'text/html; charset=utf-8')).toHaveLength(3);
+  });
+
+  it('decodes the values of a single-byte charset page in that charset, and a Shift_JIS page whole', () => {
+    const cp1251 = Buffer.concat([
+      Buffer.from('<img src="a.png" alt="'),
+      Buffer.from([0xea, 0xee, 0xf8, 0xea, 0xe0]),
+      Buffer.from(' &amp; co">'),
+    ]);
+    expect(archived(cp1251, 'text/html; charset=windows-1251')).toEqual([
+      { imageUrl: 'https://example.org/gallery/cats/a.png', text: 'кошка & co', textOrigin: 'alt' },
+    ]);
+    const shiftJis = Buffer.concat([Buffer.from('<img src="b.png" alt="'), Buffer.from([0x94, 0x4c]), Buffer.from('">')]);
+    expect(archived(shiftJis, 'text/html; charset=Shift_JIS')).toEqual([
+      { imageUrl: 'https://example.org/gallery/cats/b.png', text: '猫', textOrigin: 'alt' },
+    ]);
   });
 });

@@ -21,6 +21,8 @@ export class NativeGzipReader extends AsyncIterReader {
   private carry: Buffer | undefined;
   /** The member being read goes through pako. */
   private viaPako = false;
+  /** Bytes for pako not given to it yet: it gets `pakoPieceBytes` at a time, as it inflates all it is given at once. */
+  private forPako: Uint8Array = new Uint8Array(0);
 
   constructor(source: AsyncIterable<Uint8Array>) {
     super(source, 'gzip');
@@ -39,7 +41,14 @@ export class NativeGzipReader extends AsyncIterReader {
       }
     }
     this.viaPako = true;
-    super._push(value);
+    this.forPako = value;
+    this.feedPako();
+  }
+
+  private feedPako(): void {
+    const piece = this.forPako.subarray(0, pakoPieceBytes);
+    this.forPako = this.forPako.subarray(piece.length);
+    super._push(piece);
   }
 
   override _getNextChunk(original?: Uint8Array): Uint8Array | null | undefined {
@@ -62,15 +71,21 @@ export class NativeGzipReader extends AsyncIterReader {
         this.numChunks++;
         return chunk;
       }
-      if (!pako.ended) return null;
+      if (!pako.ended) {
+        if (this.forPako.length === 0) return null;
+        this.feedPako();
+        continue;
+      }
       if (pako.err !== 0) {
         this.compressed = null; // as warcio does: the rest is read as raw bytes (the archive reader calls that corrupt)
         return original;
       }
       this.viaPako = false;
       const left = (pako as typeof pako & { strm: { avail_in: number } }).strm.avail_in; // pako's stream, not in its typings
-      if (left === 0 || !this.lastValue) return null;
-      this._push(this.lastValue.slice(-left));
+      const rest = left > 0 && this.lastValue ? Buffer.concat([this.lastValue.subarray(-left), this.forPako]) : this.forPako;
+      this.forPako = new Uint8Array(0);
+      if (rest.length === 0) return null;
+      this._push(rest);
     }
   }
 
@@ -105,6 +120,8 @@ export class NativeGzipReader extends AsyncIterReader {
 }
 
 const gzipHeaderBytes = 10;
+/** What pako is given at once: what it inflates it keeps in memory until read. */
+const pakoPieceBytes = 16 << 10;
 /**
  * A member's compressed bytes held while waiting for its end (each new piece inflates it again from its
  * start, so this bounds the work repeated); a larger member streams through pako.

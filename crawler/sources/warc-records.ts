@@ -33,7 +33,12 @@ export interface ArchiveRecord {
 }
 
 const warcVersionLine = /^WARC\/1\.[01]$/;
-const inflatePieceBytes = 16 * 1024;
+/**
+ * Read pieces: a gzip member cut by a piece's end is inflated again from its
+ * start with the next piece, so pieces far larger than a record (a few KB)
+ * keep that rare. pako, for the odd member, is given smaller ones.
+ */
+const readPieceBytes = 128 << 10;
 
 /**
  * Reads WARC records with webrecorder's warcio, streamed, from a byte offset
@@ -51,11 +56,10 @@ export class WarcRecordReader {
     chunks: AsyncIterable<Uint8Array>,
     private readonly startOffset: number,
   ) {
-    // warcio inflates all it is given at once: small pieces keep a highly compressed record from filling memory.
     const pieces = async function* (this: WarcRecordReader) {
       for await (const chunk of chunks) {
         this.bytesIn += chunk.length;
-        for (let start = 0; start < chunk.length; start += inflatePieceBytes) yield chunk.subarray(start, start + inflatePieceBytes);
+        for (let start = 0; start < chunk.length; start += readPieceBytes) yield chunk.subarray(start, start + readPieceBytes);
       }
     }.call(this);
     this.parser = new WARCParser(new NativeGzipReader(pieces));

@@ -13,7 +13,8 @@ import { loadMatcher, type QueryMatcher } from '../../queries/index.js';
 import { boundCaptions } from '../caption-bound.js';
 import { extractArchivedPage, type ImageText } from '../extract.js';
 import type { warcSourceOptions } from '../options.js';
-import { decodeBody, isHtml } from '../page-loader.js';
+import { htmlBytes } from '../html-bytes.js';
+import { isHtml } from '../page-loader.js';
 import { robotsRefusal, type RobotsRefusal } from '../x-robots-tag.js';
 import { ArchiveUnreadable, asUnreadable, isArchiveUrl, openArchive, type ArchiveStreamOptions } from './archive-stream.js';
 import type { CrawlContext, Source } from './source.js';
@@ -168,7 +169,7 @@ export class WarcSource implements Source {
       const headerRefusal = robotsRefusal(record.http.robotsTag, 'page', robotsPolicy);
       if (headerRefusal?.refuses === 'resource') return this.refused(context, headerRefusal);
       const payload = await record.readPayload(maxPageBytes);
-      const page = extractArchivedPage(decodeBody(payload.bytes, record.http.contentType), pageUrl, robotsPolicy);
+      const page = extractArchivedPage(htmlBytes(payload.bytes, record.http.contentType), pageUrl, robotsPolicy);
       if (page.refusal?.refuses === 'resource') return this.refused(context, page.refusal);
       stats.pages.fetched++;
       // noimageai / noimageindex: the page may be read, its images may not be used.
