@@ -30,13 +30,12 @@ function sliceDecoder(encoding: string): (raw: string) => string {
   if (!decode) {
     // A byte order mark is the page's first bytes, never inside a slice: a slice keeps what it holds.
     const decoder = new TextDecoder(encoding, { ignoreBOM: true });
-    decode = (raw) => (nonAscii.test(raw) ? decoder.decode(Buffer.from(raw, 'latin1')) : raw);
+    // Decoded even when ASCII: a slice of the page would keep the whole page in memory until its pairs are committed.
+    decode = (raw) => decoder.decode(Buffer.from(raw, 'latin1'));
     sliceDecoders.set(encoding, decode);
   }
   return decode;
 }
-
-const nonAscii = /[\x80-\uffff]/;
 
 /** The WHATWG encodings (TextDecoder's names) whose bytes below 0x80 are always ASCII characters. */
 const bytewise = new Set([

@@ -14,6 +14,8 @@ export interface ElementHandler {
   readonly wantsText: boolean;
   /** A run of text, as written (entities not decoded). */
   text(raw: string): void;
+  /** The elements whose closes the handler needs: a stream with no stack stops at the first of them. */
+  readonly nestingTags: ReadonlySet<string>;
 }
 
 /**
@@ -23,15 +25,17 @@ export interface ElementHandler {
  * match ignored), void elements closed at once, `<x/>` self-closing only in
  * SVG and MathML. Unlike the Parser, it reads no attribute and no text that
  * the handler does not want, and keeps its stack at the array's end.
- * `nesting: false`: the handler needs no closes (so no stack is kept): only start tags and text are told.
+ * `nesting: false`: no stack is kept and no close told, until one of the
+ * handler's `nestingTags` opens: the stream stops there and returns false.
  */
-export function streamElements(html: string, handler: ElementHandler, { nesting }: { nesting: boolean }): void {
-  const tokenizer = new Tokenizer({ xmlMode: false, decodeEntities: false }, new ElementStream(html, handler, nesting));
-  tokenizer.write(html);
-  tokenizer.end();
+export function streamElements(html: string, handler: ElementHandler, { nesting }: { nesting: boolean }): boolean {
+  return new ElementStream(html, handler, nesting).run();
 }
 
 class ElementStream implements TokenizerCallbacks {
+  private readonly tokenizer = new Tokenizer({ xmlMode: false, decodeEntities: false }, this);
+  /** A flat stream met one of the handler's nesting tags. */
+  private stopped = false;
   /** Open elements, the current one last. */
   private readonly stack: string[] = [];
   /** Whether each SVG/MathML or HTML integration point opened is foreign content, the innermost last. */
@@ -47,9 +51,21 @@ class ElementStream implements TokenizerCallbacks {
     private readonly nesting: boolean,
   ) {}
 
+  run(): boolean {
+    this.tokenizer.write(this.html);
+    if (this.stopped) return false;
+    this.tokenizer.end();
+    return true;
+  }
+
   onopentagname(start: number, endIndex: number): void {
     const name = lowerCaseAscii(this.html.slice(start, endIndex));
     if (this.nesting) this.push(name);
+    else if (this.handler.nestingTags.has(name)) {
+      this.stopped = true;
+      this.tokenizer.pause();
+      return;
+    }
     this.tagName = name;
     this.attributes = this.handler.openTagName(name) ? {} : undefined;
   }

@@ -43,15 +43,17 @@ interface OpenFigure {
  * read as bytes (`htmlBytes`) is decoded only there.
  */
 export function scanHtml(html: string, options: { anchors: boolean; decode?: (raw: string) => string }): PageScan {
-  const collector = new ScanCollector(options.anchors, options.decode ?? asIs);
-  // Nesting only tells which figure an image and a caption are in: a page with no <figure> needs none.
-  streamElements(html, collector, { nesting: figureTag.test(html) });
-  return collector.result();
+  const scan = (nesting: boolean) => {
+    const collector = new ScanCollector(options.anchors, options.decode ?? asIs);
+    return streamElements(html, collector, { nesting }) ? collector.result() : undefined;
+  };
+  // Nesting only tells which figure an image and a caption are in: a page is read without it until a <figure> opens.
+  return scan(false) ?? scan(true)!;
 }
 
 const asIs = (raw: string): string => raw;
-const figureTag = /<figure/i;
 
+const figureTags: ReadonlySet<string> = new Set(['figure']);
 /** Tags whose attributes the extraction reads; every other tag's are skipped unread. */
 const tagsRead = new Set(['img', 'base', 'meta']);
 /** Elements whose text the tokenizer reads raw, with no entities decoded. */
@@ -59,6 +61,7 @@ const rawTextElements = new Set(['script', 'style', 'textarea', 'xmp']);
 
 /** The page's elements, gathered into a `PageScan`. */
 class ScanCollector implements ElementHandler {
+  readonly nestingTags = figureTags;
   private readonly scan: PageScan = { baseHref: undefined, metas: [], images: [], anchors: [], hasScript: false };
   private readonly figures: OpenFigure[] = [];
   private readonly imageFigures: Array<OpenFigure | undefined> = [];

@@ -141,10 +141,17 @@ async function readUpTo(record: WARCRecord, maxBytes: number): Promise<{ bytes: 
   for await (const chunk of record.contentReader) {
     if (size + chunk.length > maxBytes) {
       chunks.push(chunk.subarray(0, maxBytes - size));
-      return { bytes: Buffer.concat(chunks), truncated: true };
+      return { bytes: joined(chunks), truncated: true };
     }
     chunks.push(chunk);
     size += chunk.length;
   }
-  return { bytes: Buffer.concat(chunks), truncated: false };
+  return { bytes: joined(chunks), truncated: false };
+}
+
+/** The chunks as one Buffer; a record inflated whole is one chunk, used as it is. */
+function joined(chunks: Uint8Array[]): Buffer {
+  if (chunks.length !== 1) return Buffer.concat(chunks);
+  const [chunk] = chunks as [Uint8Array];
+  return Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
 }
