@@ -153,7 +153,9 @@ class ElementStream implements TokenizerCallbacks {
  * page read as bytes, other letters are UTF-8 bytes, which must stay as they are.)
  */
 function lowerCaseAscii(name: string): string {
-  return nonAscii.test(name) ? name.replace(/[A-Z]+/g, (letters) => letters.toLowerCase()) : name.toLowerCase();
+  const lower = name.toLowerCase();
+  if (lower === name || !nonAscii.test(name)) return lower;
+  return name.replace(/[A-Z]+/g, (letters) => letters.toLowerCase());
 }
 
 const nonAscii = /[\x80-\uffff]/;
