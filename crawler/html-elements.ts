@@ -16,6 +16,8 @@ export interface ElementHandler {
   text(raw: string): void;
   /** The elements whose closes the handler needs: a stream with no stack stops at the first of them. */
   readonly nestingTags: ReadonlySet<string>;
+  /** The start tags a stream with no stack tells of; the others it skips (most of a page's tags). */
+  readonly flatTags: ReadonlySet<string>;
 }
 
 /**
@@ -41,6 +43,8 @@ class ElementStream implements TokenizerCallbacks {
   /** Whether each SVG/MathML or HTML integration point opened is foreign content, the innermost last. */
   private readonly foreign: boolean[] = [false];
   private tagName = '';
+  /** The handler is told of the start tag being read. */
+  private told = false;
   private attributes: Record<string, string> | undefined;
   private attributeName = '';
   private attributeValue = '';
@@ -64,6 +68,11 @@ class ElementStream implements TokenizerCallbacks {
     else if (this.handler.nestingTags.has(name)) {
       this.stopped = true;
       this.tokenizer.pause();
+      return;
+    }
+    this.told = this.nesting || this.handler.flatTags.has(name);
+    if (!this.told) {
+      this.attributes = undefined;
       return;
     }
     this.tagName = name;
@@ -137,6 +146,7 @@ class ElementStream implements TokenizerCallbacks {
   }
 
   private endOpenTag(): void {
+    if (!this.told) return;
     this.handler.openTag(this.tagName, this.attributes ?? noAttributes);
     this.attributes = undefined;
     if (this.nesting && voidElements.has(this.tagName)) this.handler.closeTag();

@@ -54,6 +54,9 @@ export function scanHtml(html: string, options: { anchors: boolean; decode?: (ra
 const asIs = (raw: string): string => raw;
 
 const figureTags: ReadonlySet<string> = new Set(['figure']);
+/** The start tags a page with no figure is read for. */
+const flatTagsRead: ReadonlySet<string> = new Set(['img', 'base', 'meta', 'script']);
+const flatTagsWithAnchors: ReadonlySet<string> = new Set([...flatTagsRead, 'a']);
 /** Tags whose attributes the extraction reads; every other tag's are skipped unread. */
 const tagsRead = new Set(['img', 'base', 'meta']);
 /** Elements whose text the tokenizer reads raw, with no entities decoded. */
@@ -62,6 +65,7 @@ const rawTextElements = new Set(['script', 'style', 'textarea', 'xmp']);
 /** The page's elements, gathered into a `PageScan`. */
 class ScanCollector implements ElementHandler {
   readonly nestingTags = figureTags;
+  readonly flatTags: ReadonlySet<string>;
   private readonly scan: PageScan = { baseHref: undefined, metas: [], images: [], anchors: [], hasScript: false };
   private readonly figures: OpenFigure[] = [];
   private readonly imageFigures: Array<OpenFigure | undefined> = [];
@@ -74,7 +78,9 @@ class ScanCollector implements ElementHandler {
   constructor(
     private readonly anchors: boolean,
     private readonly decode: (raw: string) => string,
-  ) {}
+  ) {
+    this.flatTags = anchors ? flatTagsWithAnchors : flatTagsRead;
+  }
 
   get wantsText(): boolean {
     return this.capturing > 0;
