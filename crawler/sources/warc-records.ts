@@ -40,6 +40,24 @@ const warcVersionLine = /^WARC\/1\.[01]$/;
  */
 const readPieceBytes = 128 << 10;
 
+/** The bytes in pieces of `readPieceBytes` (the last one shorter): a socket's small chunks joined, a file's large ones cut. */
+async function* inPieces(chunks: AsyncIterable<Uint8Array>, onBytes: (bytes: number) => void): AsyncGenerator<Uint8Array> {
+  let held: Uint8Array[] = [];
+  let heldBytes = 0;
+  for await (const chunk of chunks) {
+    onBytes(chunk.length);
+    held.push(chunk);
+    heldBytes += chunk.length;
+    if (heldBytes < readPieceBytes) continue;
+    const bytes = held.length === 1 ? chunk : Buffer.concat(held);
+    let start = 0;
+    for (; bytes.length - start >= readPieceBytes; start += readPieceBytes) yield bytes.subarray(start, start + readPieceBytes);
+    held = start < bytes.length ? [bytes.subarray(start)] : [];
+    heldBytes = bytes.length - start;
+  }
+  if (heldBytes > 0) yield held.length === 1 ? held[0]! : Buffer.concat(held);
+}
+
 /**
  * Reads WARC records with webrecorder's warcio, streamed, from a byte offset
  * that is a record start (a gzip member start for .warc.gz). It checks what
@@ -56,12 +74,9 @@ export class WarcRecordReader {
     chunks: AsyncIterable<Uint8Array>,
     private readonly startOffset: number,
   ) {
-    const pieces = async function* (this: WarcRecordReader) {
-      for await (const chunk of chunks) {
-        this.bytesIn += chunk.length;
-        for (let start = 0; start < chunk.length; start += readPieceBytes) yield chunk.subarray(start, start + readPieceBytes);
-      }
-    }.call(this);
+    const pieces = inPieces(chunks, (bytes) => {
+      this.bytesIn += bytes;
+    });
     this.parser = new WARCParser(new NativeGzipReader(pieces));
   }
 
