@@ -27,8 +27,9 @@ export interface ElementHandler {
  * match ignored), void elements closed at once, `<x/>` self-closing only in
  * SVG and MathML. Unlike the Parser, it reads no attribute and no text that
  * the handler does not want, and keeps its stack at the array's end.
- * `nesting: false`: no stack is kept and no close told, until one of the
- * handler's `nestingTags` opens: the stream stops there and returns false.
+ * `nesting: false`: no stack is kept, no close told and only the handler's
+ * `flatTags` start tags, until one of its `nestingTags` opens: the stream
+ * stops there and returns false (read the page again with nesting).
  */
 export function streamElements(html: string, handler: ElementHandler, { nesting }: { nesting: boolean }): boolean {
   return new ElementStream(html, handler, nesting).run();
