@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import sharp from 'sharp';
 import { fetchImages, processImage } from '../../fetch/index.js';
+import { defaultDecodeConcurrency } from '../../fetch/fetch-images.js';
 import { sha256Hex } from '../../fetch/process-image.js';
 import { openDb } from '../../db/index.js';
 import { loadCorpus, type CorpusImage } from './corpus.js';
@@ -60,7 +61,7 @@ async function main(): Promise<void> {
   const count = Number(args.count ?? 3000);
   const sharpCount = Number(args['sharp-count'] ?? 1000);
   const stageCount = Number(args['stage-count'] ?? 300);
-  const decodeConcurrency = Number(args['decode-concurrency'] ?? availableParallelism());
+  const decodeConcurrency = Number(args['decode-concurrency'] ?? defaultDecodeConcurrency());
   const corpora: CorpusName[] = args.corpus === undefined || args.corpus === 'both' ? ['small', 'large'] : [args.corpus as CorpusName];
   console.log(
     `bench fetch · ${new Date().toISOString()} · ${availableParallelism()} cores · load ${load()} · sharp ${sharp.versions.sharp} (vips ${sharp.versions.vips}), ` +
