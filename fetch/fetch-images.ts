@@ -55,6 +55,11 @@ export interface FetchImagesSummary {
 
 const pageSize = 512;
 
+/** `decodeConcurrency` when unset (see options.ts). */
+export function defaultDecodeConcurrency(): number {
+  return 2 * availableParallelism();
+}
+
 /**
  * `wit fetch`: downloads every pending image once through the polite fetcher,
  * validates it by decoding (`processImage`), stores the resized JPEG in the
@@ -115,7 +120,7 @@ class FetchRun {
     private readonly total: number,
   ) {
     this.downloads = new PQueue({ concurrency: fetcher.settings.concurrency });
-    this.decodes = new PQueue({ concurrency: decodeConcurrency ?? availableParallelism() });
+    this.decodes = new PQueue({ concurrency: decodeConcurrency ?? defaultDecodeConcurrency() });
     this.settings = processing;
     this.maxImageBytes = maxImageBytes;
     this.outcomes = new ImageOutcomes(db, (error) => this.fail(error));

@@ -74,12 +74,16 @@ export const fetchImagesOptions = optionTable('FetchImagesOptions', {
     default: 20 * 1024 * 1024,
     describe: 'Refuse downloads larger than this (too_large)',
   }),
-  /** Images decoded and resized at once (each on a libuv thread); unset: one per CPU core. */
+  /**
+   * Images decoded and resized at once (each on a libuv thread); unset: two per
+   * CPU core, so that a core is not left idle while its image's next step
+   * waits for the main thread (pHash, file calls, downloads).
+   */
   decodeConcurrency: wholeNumber({
     flag: 'decode-concurrency',
     least: 1,
     most: mostWorkers,
-    defaultText: 'CPU cores',
+    defaultText: '2 x CPU cores',
     describe: 'Images decoded at once',
   }),
   /** Put failed images (those failed with `retryReason` only, when given) back to pending first. */

@@ -68,25 +68,22 @@ function medianOf(values: Float64Array): number {
  * Averages an 8-bit RGB (or gray) image down to the 32x32 luma grid pHash
  * reads: each cell is the mean of the source pixels it covers (a box filter,
  * which is what anti-aliased downscaling amounts to at these ratios). One
- * pass over the pixels: the luma of a band of rows is summed per column, then
- * the columns per cell.
+ * pass over the pixels: each row adds the luma of its pixels to its band's 32
+ * cell sums, summed first in a local (integer sums: exact in any order).
  */
 export function lumaGrid(pixels: Uint8Array, width: number, height: number, channels: number): Uint8Array {
   const grid = new Uint8Array(phashGridSide * phashGridSide);
-  const columns = new Float64Array(width);
+  const cellSums = new Float64Array(phashGridSide);
   const across = cellEdges(width);
   const down = cellEdges(height);
   for (let gy = 0; gy < phashGridSide; gy++) {
     const y0 = down.starts[gy]!;
     const y1 = down.ends[gy]!;
-    columns.fill(0);
-    for (let y = y0; y < y1; y++) addRowLuma(pixels, y * width * channels, width, channels, columns);
+    cellSums.fill(0);
+    for (let y = y0; y < y1; y++) addRowLuma(pixels, y * width * channels, channels, across, cellSums);
     for (let gx = 0; gx < phashGridSide; gx++) {
-      const x0 = across.starts[gx]!;
-      const x1 = across.ends[gx]!;
-      let sum = 0;
-      for (let x = x0; x < x1; x++) sum += columns[x]!;
-      grid[gy * phashGridSide + gx] = Math.round(sum / ((y1 - y0) * (x1 - x0)) / 256);
+      const cellPixels = (y1 - y0) * (across.ends[gx]! - across.starts[gx]!);
+      grid[gy * phashGridSide + gx] = Math.round(cellSums[gx]! / cellPixels / 256);
     }
   }
   return grid;
@@ -103,13 +100,23 @@ function cellEdges(length: number): { starts: Int32Array; ends: Int32Array } {
   return { starts, ends };
 }
 
-/** Adds luma x 256 of each pixel of the row at `offset` to its column: Rec. 601 weights 77/150/29, or gray x 256 for 1-2 channels. */
-function addRowLuma(pixels: Uint8Array, offset: number, width: number, channels: number, columns: Float64Array): void {
-  if (channels < 3) {
-    for (let x = 0, i = offset; x < width; x++, i += channels) columns[x]! += pixels[i]! << 8;
-    return;
+/** Adds luma x 256 of the row at `offset` to the sum of each cell it crosses: Rec. 601 weights 77/150/29, or gray x 256 for 1-2 channels. */
+function addRowLuma(
+  pixels: Uint8Array,
+  offset: number,
+  channels: number,
+  across: { starts: Int32Array; ends: Int32Array },
+  cellSums: Float64Array,
+): void {
+  for (let gx = 0; gx < phashGridSide; gx++) {
+    const end = offset + across.ends[gx]! * channels;
+    let sum = 0;
+    if (channels < 3) for (let i = offset + across.starts[gx]! * channels; i < end; i += channels) sum += pixels[i]! << 8;
+    else
+      for (let i = offset + across.starts[gx]! * channels; i < end; i += channels)
+        sum += 77 * pixels[i]! + 150 * pixels[i + 1]! + 29 * pixels[i + 2]!;
+    cellSums[gx]! += sum;
   }
-  for (let x = 0, i = offset; x < width; x++, i += channels) columns[x]! += 77 * pixels[i]! + 150 * pixels[i + 1]! + 29 * pixels[i + 2]!;
 }
 
 /** Number of differing bits between two 16-hex-char hashes (0 = same, 64 = opposite). */

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import sharp from 'sharp';
 import { fetchImages, processImage } from '../../fetch/index.js';
+import { defaultDecodeConcurrency } from '../../fetch/fetch-images.js';
 import { sha256Hex } from '../../fetch/process-image.js';
 import { openDb } from '../../db/index.js';
 import { loadCorpus, type CorpusImage } from './corpus.js';
@@ -24,7 +25,8 @@ const smallCorpusDir = fileURLToPath(new URL('../../../bench/out/fetch-small-cor
  * For each corpus (small: real Debian clip art, stamps and sample photos;
  * large: 0.3-2 MP photo-like JPEGs and PNGs), in one run: images/s of sharp
  * alone (the plainest pipeline: decode, resize to 256, JPEG q90, sha256; 8 in
- * flight; measured before and after), images/s of fetchImages end to end
+ * flight; measured before and after, each on images spread over those wit
+ * fetch downloads), images/s of fetchImages end to end
  * (loopback HTTP server in a child process, polite fetcher, validation, pHash,
  * SQLite rows, store writes), their ratio (target >= 85%), CPU per image of
  * both (target <= 1.2x), where an image's time goes stage by stage, and RSS
@@ -60,7 +62,7 @@ async function main(): Promise<void> {
   const count = Number(args.count ?? 3000);
   const sharpCount = Number(args['sharp-count'] ?? 1000);
   const stageCount = Number(args['stage-count'] ?? 300);
-  const decodeConcurrency = Number(args['decode-concurrency'] ?? availableParallelism());
+  const decodeConcurrency = Number(args['decode-concurrency'] ?? defaultDecodeConcurrency());
   const corpora: CorpusName[] = args.corpus === undefined || args.corpus === 'both' ? ['small', 'large'] : [args.corpus as CorpusName];
   console.log(
     `bench fetch · ${new Date().toISOString()} · ${availableParallelism()} cores · load ${load()} · sharp ${sharp.versions.sharp} (vips ${sharp.versions.vips}), ` +
@@ -76,14 +78,14 @@ async function main(): Promise<void> {
         `${corpusMb.toFixed(1)} MB, mean ${((corpusMb * 1000) / corpus.length).toFixed(0)} KB`,
     );
     if (args.sweep !== undefined) await sweep(corpus);
-    const before = await measured(sharpCount, () => sharpAlone(corpus, 0, sharpCount, sharpInFlight));
+    const before = await measured(sharpCount, () => sharpAlone(corpus, spreadOver(count, sharpCount, 0), sharpInFlight));
     console.log(`sharp alone (before): ${rates(before)}; ${sharpInFlight} at once, ${sharpCount} images · load ${load()}`);
     const fetched = await withServer(name, async (port) => {
       console.log('where an image goes, each stage alone, one image at a time:');
       console.log(formatStageCosts(await stageCosts(corpus, Math.min(stageCount, count), port)));
       return fetchEndToEnd(port, corpus.length, count, decodeConcurrency);
     });
-    const after = await measured(sharpCount, () => sharpAlone(corpus, sharpCount, sharpCount, sharpInFlight));
+    const after = await measured(sharpCount, () => sharpAlone(corpus, spreadOver(count, sharpCount, 0.5), sharpInFlight));
     console.log(`sharp alone (after):  ${rates(after)} · load ${load()}`);
     results.push(compare(name, before, after, fetched, decodeConcurrency));
   }
@@ -119,18 +121,31 @@ async function plainSharp(bytes: Buffer): Promise<void> {
     .toBuffer();
 }
 
-/** `work` over corpus variants `from .. from+n`, `concurrency` at once on the libuv pool. */
+/**
+ * `n` image numbers spread evenly over the `count` that wit fetch downloads
+ * (`/i/0` .. `/i/count-1`), starting `phase` of a step in: sharp alone runs
+ * on the same files, whose cost per image varies along the corpus (its
+ * photos come first), and before and after take different ones.
+ */
+function spreadOver(count: number, n: number, phase: number): number[] {
+  return Array.from({ length: n }, (_, i) => Math.floor(((i + phase) * count) / n));
+}
+
+function firstImages(n: number): number[] {
+  return Array.from({ length: n }, (_, k) => k);
+}
+
+/** `work` over the corpus variants numbered `ks`, `concurrency` at once on the libuv pool. */
 async function sharpAlone(
   images: CorpusImage[],
-  from: number,
-  n: number,
+  ks: number[],
   concurrency: number,
   work: (bytes: Buffer) => Promise<unknown> = plainSharp,
 ): Promise<void> {
-  let next = from;
+  let next = 0;
   const lane = async () => {
-    while (next < from + n) {
-      const k = next++;
+    while (next < ks.length) {
+      const k = ks[next++]!;
       await work(imageVariant(images[k % images.length]!.bytes, k)).catch(() => undefined);
     }
   };
@@ -158,12 +173,12 @@ async function sweep(images: CorpusImage[]): Promise<void> {
   const n = 400;
   console.log(`\nsweep (${n} images each):`);
   for (const concurrency of [1, 2, 3, 4]) {
-    const m = await measured(n, () => sharpAlone(images, 0, n, concurrency, processImage));
+    const m = await measured(n, () => sharpAlone(images, firstImages(n), concurrency, processImage));
     console.log(`  libuv pool, ${concurrency} at once, sharp.concurrency ${sharp.concurrency()}: ${rates(m)} · load ${load()}`);
   }
   const vipsThreads = sharp.concurrency();
   sharp.concurrency(availableParallelism());
-  const wide = await measured(n, () => sharpAlone(images, 0, n, 1, processImage));
+  const wide = await measured(n, () => sharpAlone(images, firstImages(n), 1, processImage));
   console.log(`  libuv pool, 1 at once, sharp.concurrency ${sharp.concurrency()}: ${rates(wide)} · load ${load()}`);
   sharp.concurrency(vipsThreads);
   for (const workers of [2, 3]) {
