@@ -2,7 +2,7 @@
 import * as cheerio from 'cheerio/slim';
 import type { Element } from 'domhandler';
 import type { TextOrigin } from '../db/index.js';
-import type { ScanInput } from './html-bytes.js';
+import type { ScanInput } from './page-text.js';
 import { scanHtml, type Attributes, type PageScan, type ScannedImage } from './html-scan.js';
 import { robotsRefusal, type RobotsPolicy, type RobotsRefusal } from './x-robots-tag.js';
 

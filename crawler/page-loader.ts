@@ -1,6 +1,7 @@
 import { WitError } from '../core/index.js';
 import { extractPage, type ExtractedPage, type ResultSelectors } from './extract.js';
 import { FetchFailure } from './fetch-failure.js';
+import { decodeBody } from './page-text.js';
 import type { PoliteFetcher } from './polite-fetcher.js';
 import type { PageRenderer } from './renderer.js';
 import type { RobotsRefusal } from './x-robots-tag.js';
@@ -73,26 +74,4 @@ function withHeaderRefusal(page: ExtractedPage, header: RobotsRefusal | undefine
 export function isHtml(contentType: string): boolean {
   const type = contentType.split(';')[0]!.trim().toLowerCase();
   return type === '' || type === 'text/html' || type === 'application/xhtml+xml';
-}
-
-/** The body as text, in the charset the Content-Type names (UTF-8 when it names none or one we do not know). */
-export function decodeBody(body: Buffer, contentType: string): string {
-  return new TextDecoder(charsetOf(contentType)).decode(body);
-}
-
-const encodingsByLabel = new Map<string, string>();
-
-/** The encoding (TextDecoder's name for it) a Content-Type's charset names: UTF-8 when it names none or one we do not know. */
-export function charsetOf(contentType: string): string {
-  const label = /charset=["']?([\w-]+)/i.exec(contentType)?.[1]?.toLowerCase() ?? 'utf-8';
-  let encoding = encodingsByLabel.get(label);
-  if (encoding === undefined) {
-    try {
-      encoding = new TextDecoder(label).encoding;
-    } catch {
-      encoding = 'utf-8';
-    }
-    encodingsByLabel.set(label, encoding);
-  }
-  return encoding;
 }

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { extractArchivedPage, extractPage } from '../crawler/extract.js';
-import { htmlBytes } from '../crawler/html-bytes.js';
-import { decodeBody } from '../crawler/page-loader.js';
+import { decodeBody, htmlBytes } from '../crawler/page-text.js';
 import { defaultDisallowedDirectives } from '../crawler/x-robots-tag.js';
 
 const pageUrl = 'https://example.org/gallery/cats/index.html';

@@ -13,7 +13,7 @@ import { loadMatcher, type QueryMatcher } from '../../queries/index.js';
 import { boundCaptions } from '../caption-bound.js';
 import { extractArchivedPage, type ImageText } from '../extract.js';
 import type { warcSourceOptions } from '../options.js';
-import { htmlBytes } from '../html-bytes.js';
+import { htmlBytes } from '../page-text.js';
 import { isHtml } from '../page-loader.js';
 import { robotsRefusal, type RobotsRefusal } from '../x-robots-tag.js';
 import { ArchiveUnreadable, asUnreadable, isArchiveUrl, openArchive, type ArchiveStreamOptions } from './archive-stream.js';

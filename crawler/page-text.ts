@@ -1,4 +1,24 @@
-import { charsetOf } from './page-loader.js';
+/** The body as text, in the charset the Content-Type names (UTF-8 when it names none or one we do not know). */
+export function decodeBody(body: Buffer, contentType: string): string {
+  return new TextDecoder(charsetOf(contentType)).decode(body);
+}
+
+const encodingsByLabel = new Map<string, string>();
+
+/** The encoding (TextDecoder's name for it) a Content-Type's charset names: UTF-8 when it names none or one we do not know. */
+function charsetOf(contentType: string): string {
+  const label = /charset=["']?([\w-]+)/i.exec(contentType)?.[1]?.toLowerCase() ?? 'utf-8';
+  let encoding = encodingsByLabel.get(label);
+  if (encoding === undefined) {
+    try {
+      encoding = new TextDecoder(label).encoding;
+    } catch {
+      encoding = 'utf-8';
+    }
+    encodingsByLabel.set(label, encoding);
+  }
+  return encoding;
+}
 
 /** A page's HTML as the scanner reads it, and how a slice of it that is kept (a value, a caption) becomes text. */
 export interface ScanInput {
