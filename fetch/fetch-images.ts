@@ -212,7 +212,7 @@ class FetchRun {
 
   private async decodeAndStore(body: Buffer, sha256: string): Promise<StoredImage> {
     const image = await this.decodes.add(() => processHashedImage(body, sha256, this.settings));
-    const path = await this.store.put(sha256, image.jpeg);
+    const path = this.store.put(sha256, image.jpeg);
     const { phash, width, height, format, bytes } = image;
     return { sha256, phash, width, height, format, bytes, path };
   }

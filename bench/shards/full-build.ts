@@ -59,7 +59,7 @@ async function storedImages(store: ImageStore, count: number): Promise<string[]>
       .png()
       .toBuffer();
     const processed = await processImage(png);
-    paths.push(await store.put(processed.sha256, processed.jpeg));
+    paths.push(store.put(processed.sha256, processed.jpeg));
   }
   return paths;
 }
