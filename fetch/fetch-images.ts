@@ -1,5 +1,4 @@
 import { setMaxListeners } from 'node:events';
-import { availableParallelism } from 'node:os';
 import PQueue from 'p-queue';
 import {
   countImages,
@@ -11,7 +10,7 @@ import {
   type WitDb,
   writeMeta,
 } from '../db/index.js';
-import { ReasonCounter, resolveOptions, type GivenOptions, type ProgressSink, type ResolvedOptions } from '../core/index.js';
+import { mostWorkers, ReasonCounter, resolveOptions, type GivenOptions, type ProgressSink, type ResolvedOptions } from '../core/index.js';
 import { FetchFailure, fetcherFor, type FetcherChoice, type PoliteFetcher } from '../crawler/index.js';
 import { ImageFailure } from './image-failure.js';
 import { ImageOutcomes } from './image-outcomes.js';
@@ -57,7 +56,8 @@ const pageSize = 512;
 
 /** `decodeConcurrency` when unset (see options.ts). */
 export function defaultDecodeConcurrency(): number {
-  return 2 * availableParallelism();
+  const libuvThreads = Number(process.env.UV_THREADPOOL_SIZE) || 4;
+  return Math.min(mostWorkers, 2 * libuvThreads);
 }
 
 /**
@@ -69,7 +69,12 @@ export function defaultDecodeConcurrency(): number {
  */
 export async function fetchImages(db: WitDb, options: FetchImagesOptions): Promise<FetchImagesSummary> {
   const startedAt = Date.now();
-  const settings = { ...resolveOptions(fetchImagesOptions, options), processing: resolveProcessOptions(options) };
+  const given = resolveOptions(fetchImagesOptions, options);
+  const settings = {
+    ...given,
+    decodeConcurrency: given.decodeConcurrency ?? defaultDecodeConcurrency(),
+    processing: resolveProcessOptions(options),
+  };
   const store = new ImageStore(options.imagesDir);
   const staleTempsRemoved = store.prepare();
   const retried = settings.retryFailed ? resetFailedImages(db, settings.retryReason) : 0;
@@ -92,7 +97,10 @@ export async function fetchImages(db: WitDb, options: FetchImagesOptions): Promi
   };
 }
 
-type FetchSettings = ResolvedOptions<typeof fetchImagesOptions.entries> & { processing: Required<ProcessImageOptions> };
+type FetchSettings = ResolvedOptions<typeof fetchImagesOptions.entries> & {
+  decodeConcurrency: number;
+  processing: Required<ProcessImageOptions>;
+};
 
 /** One `fetchImages` call: the queues, the counters and the per-image step. */
 class FetchRun {
@@ -120,7 +128,7 @@ class FetchRun {
     private readonly total: number,
   ) {
     this.downloads = new PQueue({ concurrency: fetcher.settings.concurrency });
-    this.decodes = new PQueue({ concurrency: decodeConcurrency ?? defaultDecodeConcurrency() });
+    this.decodes = new PQueue({ concurrency: decodeConcurrency });
     this.settings = processing;
     this.maxImageBytes = maxImageBytes;
     this.outcomes = new ImageOutcomes(db, (error) => this.fail(error));

@@ -75,15 +75,16 @@ export const fetchImagesOptions = optionTable('FetchImagesOptions', {
     describe: 'Refuse downloads larger than this (too_large)',
   }),
   /**
-   * Images decoded and resized at once (each on a libuv thread); unset: two per
-   * CPU core, so that a core is not left idle while its image's next step
-   * waits for the main thread (pHash, file calls, downloads).
+   * Images decoded and resized at once (sharp runs each on a libuv thread);
+   * unset: twice libuv's threads (`UV_THREADPOOL_SIZE`, 4 unless set), so that
+   * a thread finding its image done takes the next one at once instead of
+   * waiting for the main thread (pHash, file calls, downloads). At most 4 a core.
    */
   decodeConcurrency: wholeNumber({
     flag: 'decode-concurrency',
     least: 1,
     most: mostWorkers,
-    defaultText: '2 x CPU cores',
+    defaultText: '2 x libuv threads',
     describe: 'Images decoded at once',
   }),
   /** Put failed images (those failed with `retryReason` only, when given) back to pending first. */

@@ -100,6 +100,7 @@ describe('wit fetch (the CLI)', () => {
     expect(metaRecord(dbPath, 'fetch.config')).toMatchObject({
       imagesDir: images,
       maxImageBytes: 1_000_000,
+      decodeConcurrency: expect.any(Number),
       processing: { size: 256, minSide: 64 },
       fetcher: { perHost: 2, maxRetries: 3 },
     });

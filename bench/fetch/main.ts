@@ -1,7 +1,7 @@
 import { fork } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -10,6 +10,7 @@ import { fetchImages, processImage } from '../../fetch/index.js';
 import { defaultDecodeConcurrency } from '../../fetch/fetch-images.js';
 import { sha256Hex } from '../../fetch/process-image.js';
 import { openDb } from '../../db/index.js';
+import { loadText, waitForQuietMachine } from '../machine-load.js';
 import { loadCorpus, type CorpusImage } from './corpus.js';
 import { decodableImages } from './decodable.js';
 import { loadSmallCorpus } from './small-corpus.js';
@@ -33,11 +34,6 @@ const smallCorpusDir = fileURLToPath(new URL('../../../bench/out/fetch-small-cor
  * every 1,000 images. `--sweep` first compares decode concurrency 1-4 on the
  * libuv pool and worker_threads.
  */
-const load = () =>
-  loadavg()
-    .map((l) => l.toFixed(2))
-    .join(' ');
-
 /** What one timed phase did: images, wall seconds, and CPU seconds of this process (all threads). */
 interface Measured {
   images: number;
@@ -58,39 +54,65 @@ function rates(m: Measured): string {
 }
 
 async function main(): Promise<void> {
-  const args = parseArgs(process.argv.slice(2));
-  const count = Number(args.count ?? 3000);
-  const sharpCount = Number(args['sharp-count'] ?? 1000);
-  const stageCount = Number(args['stage-count'] ?? 300);
-  const decodeConcurrency = Number(args['decode-concurrency'] ?? defaultDecodeConcurrency());
-  const corpora: CorpusName[] = args.corpus === undefined || args.corpus === 'both' ? ['small', 'large'] : [args.corpus as CorpusName];
+  const flags = parseArgs(process.argv.slice(2));
+  const args: BenchSettings = {
+    count: Number(flags.count ?? 3000),
+    sharpCount: Number(flags['sharp-count'] ?? 1000),
+    stageCount: Number(flags['stage-count'] ?? 300),
+    decodeConcurrency: Number(flags['decode-concurrency'] ?? defaultDecodeConcurrency()),
+    sweep: flags.sweep !== undefined,
+  };
+  const corpora: CorpusName[] = flags.corpus === undefined || flags.corpus === 'both' ? ['small', 'large'] : [flags.corpus as CorpusName];
   console.log(
-    `bench fetch · ${new Date().toISOString()} · ${availableParallelism()} cores · load ${load()} · sharp ${sharp.versions.sharp} (vips ${sharp.versions.vips}), ` +
+    `bench fetch · ${new Date().toISOString()} · ${availableParallelism()} cores · load ${loadText()} · sharp ${sharp.versions.sharp} (vips ${sharp.versions.vips}), ` +
       `sharp.concurrency ${sharp.concurrency()}, UV_THREADPOOL_SIZE ${process.env.UV_THREADPOOL_SIZE ?? '4 (default)'}`,
   );
-  const results: string[] = [];
-  for (const name of corpora) {
-    const { kept: corpus, dropped } = await decodableImages(await loadNamedCorpus(name));
-    const corpusMb = corpus.reduce((sum, image) => sum + image.bytes.length, 0) / 1e6;
-    const droppedText = [...dropped].map(([reason, n]) => `${reason} ${n}`).join(', ') || 'none';
-    console.log(
-      `\n== ${name} corpus: ${corpus.length} files wit decodes (both sides decode these; dropped as wit refuses them: ${droppedText}), ` +
-        `${corpusMb.toFixed(1)} MB, mean ${((corpusMb * 1000) / corpus.length).toFixed(0)} KB`,
-    );
-    if (args.sweep !== undefined) await sweep(corpus);
-    const before = await measured(sharpCount, () => sharpAlone(corpus, spreadOver(count, sharpCount, 0), sharpInFlight));
-    console.log(`sharp alone (before): ${rates(before)}; ${sharpInFlight} at once, ${sharpCount} images · load ${load()}`);
-    const fetched = await withServer(name, async (port) => {
-      console.log('where an image goes, each stage alone, one image at a time:');
-      console.log(formatStageCosts(await stageCosts(corpus, Math.min(stageCount, count), port)));
-      return fetchEndToEnd(port, corpus.length, count, decodeConcurrency);
-    });
-    const after = await measured(sharpCount, () => sharpAlone(corpus, spreadOver(count, sharpCount, 0.5), sharpInFlight));
-    console.log(`sharp alone (after):  ${rates(after)} · load ${load()}`);
-    results.push(compare(name, before, after, fetched, decodeConcurrency));
+  // Every store and db the bench writes stays until its end: deleting thousands of files just
+  // before a timed run makes ext4 skip their inodes when the run creates its own, and that
+  // costs wit 0.1-0.5 ms of kernel time an image that no fetch outside a bench pays.
+  const scratch = mkdtempSync(join(tmpdir(), 'wit-bench-fetch-'));
+  try {
+    const results: string[] = [];
+    for (const name of corpora) results.push(await benchCorpus(name, args, join(scratch, name)));
+    console.log(`\nRESULT (target: wit fetch >= 85% of sharp alone's images/s, CPU per image <= 1.2x) · load ${loadText()}`);
+    console.log(results.join('\n'));
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
   }
-  console.log(`\nRESULT (target: wit fetch >= 85% of sharp alone's images/s, CPU per image <= 1.2x) · load ${load()}`);
-  console.log(results.join('\n'));
+}
+
+interface BenchSettings {
+  count: number;
+  sharpCount: number;
+  stageCount: number;
+  decodeConcurrency: number;
+  sweep: boolean;
+}
+
+/** One corpus: sharp alone, the stage table, wit fetch end to end, sharp alone again; returns its RESULT line. */
+async function benchCorpus(name: CorpusName, settings: BenchSettings, dir: string): Promise<string> {
+  const { count, sharpCount, stageCount, decodeConcurrency } = settings;
+  const { kept: corpus, dropped } = await decodableImages(await loadNamedCorpus(name));
+  const corpusMb = corpus.reduce((sum, image) => sum + image.bytes.length, 0) / 1e6;
+  const droppedText = [...dropped].map(([reason, n]) => `${reason} ${n}`).join(', ') || 'none';
+  console.log(
+    `\n== ${name} corpus: ${corpus.length} files wit decodes (both sides decode these; dropped as wit refuses them: ${droppedText}), ` +
+      `${corpusMb.toFixed(1)} MB, mean ${((corpusMb * 1000) / corpus.length).toFixed(0)} KB`,
+  );
+  if (settings.sweep) await sweep(corpus);
+  await waitForQuietMachine('sharp alone (before)');
+  const before = await measured(sharpCount, () => sharpAlone(corpus, spreadOver(count, sharpCount, 0), sharpInFlight));
+  console.log(`sharp alone (before): ${rates(before)}; ${sharpInFlight} at once, ${sharpCount} images · load ${loadText()}`);
+  const fetched = await withServer(name, async (server) => {
+    console.log('where an image goes, each stage alone, one image at a time:');
+    console.log(formatStageCosts(await stageCosts(corpus, Math.min(stageCount, count), server.port, join(dir, 'stages'))));
+    await waitForQuietMachine('wit fetch');
+    return fetchEndToEnd(server, corpus.length, count, decodeConcurrency, join(dir, 'fetch'));
+  });
+  await waitForQuietMachine('sharp alone (after)');
+  const after = await measured(sharpCount, () => sharpAlone(corpus, spreadOver(count, sharpCount, 0.5), sharpInFlight));
+  console.log(`sharp alone (after):  ${rates(after)} · load ${loadText()}`);
+  return compare(name, before, after, fetched, decodeConcurrency);
 }
 
 type CorpusName = 'small' | 'large';
@@ -174,67 +196,76 @@ async function sweep(images: CorpusImage[]): Promise<void> {
   console.log(`\nsweep (${n} images each):`);
   for (const concurrency of [1, 2, 3, 4]) {
     const m = await measured(n, () => sharpAlone(images, firstImages(n), concurrency, processImage));
-    console.log(`  libuv pool, ${concurrency} at once, sharp.concurrency ${sharp.concurrency()}: ${rates(m)} · load ${load()}`);
+    console.log(`  libuv pool, ${concurrency} at once, sharp.concurrency ${sharp.concurrency()}: ${rates(m)} · load ${loadText()}`);
   }
   const vipsThreads = sharp.concurrency();
   sharp.concurrency(availableParallelism());
   const wide = await measured(n, () => sharpAlone(images, firstImages(n), 1, processImage));
-  console.log(`  libuv pool, 1 at once, sharp.concurrency ${sharp.concurrency()}: ${rates(wide)} · load ${load()}`);
+  console.log(`  libuv pool, 1 at once, sharp.concurrency ${sharp.concurrency()}: ${rates(wide)} · load ${loadText()}`);
   sharp.concurrency(vipsThreads);
   for (const workers of [2, 3]) {
     // Worker threads' CPU counts in this process's cpuUsage too.
     const m = await measured(n, () => workerThreads(images, 0, n, workers));
-    console.log(`  worker_threads x${workers}: ${rates(m)} · load ${load()}`);
+    console.log(`  worker_threads x${workers}: ${rates(m)} · load ${loadText()}`);
   }
   console.log('');
 }
 
+/** The bench's image server, a child process: its port and the CPU seconds it has used so far. */
+interface ImageServer {
+  port: number;
+  cpuSecs(): Promise<number>;
+}
+
 /** Runs `work` with the bench's image server (a child process serving `corpus`) on a loopback port. */
-async function withServer<T>(corpus: CorpusName, work: (port: number) => Promise<T>): Promise<T> {
-  const server = fork(fileURLToPath(new URL('./server.js', import.meta.url)), [corpus, smallCorpusDir], { stdio: 'inherit' });
+async function withServer<T>(corpus: CorpusName, work: (server: ImageServer) => Promise<T>): Promise<T> {
+  const child = fork(fileURLToPath(new URL('./server.js', import.meta.url)), [corpus, smallCorpusDir], { stdio: 'inherit' });
   try {
-    const [{ port }] = (await once(server, 'message')) as [{ port: number }];
-    return await work(port);
+    const [{ port }] = (await once(child, 'message')) as [{ port: number }];
+    const cpuSecs = async () => {
+      child.send('cpu');
+      const [{ cpu }] = (await once(child, 'message')) as [{ cpu: NodeJS.CpuUsage }];
+      return (cpu.user + cpu.system) / 1e6;
+    };
+    return await work({ port, cpuSecs });
   } finally {
-    server.disconnect();
+    child.disconnect();
   }
 }
 
-async function fetchEndToEnd(port: number, corpusFiles: number, n: number, concurrency: number): Promise<Measured> {
-  const dir = mkdtempSync(join(tmpdir(), 'wit-bench-fetch-'));
-  try {
-    const db = openDb(join(dir, 'wit.db'));
-    const queryId = db.prepare("INSERT INTO queries (text, origin) VALUES ('bench', 'user')").run().lastInsertRowid;
-    const insert = db.prepare("INSERT INTO pairs (image_url, text, text_origin, query_id) VALUES (?, ?, 'alt', ?)");
-    db.transaction(() => {
-      for (let k = 0; k < n; k++) insert.run(`http://127.0.0.1:${port}/i/${k}`, `image ${k}`, queryId);
-    })();
-    console.log(
-      `wit fetch: ${n} images from a loopback server (${corpusFiles} corpus files, each URL distinct bytes), ${concurrency} decode workers`,
-    );
-    const memory = new RssLog(1000);
-    const started = performance.now();
-    const cpu = process.cpuUsage();
-    const summary = await fetchImages(db, {
-      imagesDir: join(dir, 'images'),
-      decodeConcurrency: concurrency,
-      fetcher: { allowPrivate: true, concurrency: 32, perHost: 32, hostDelayMillis: 0 },
-      onProgress: (update) => memory.observe(update.done, started),
-    });
-    const secs = (performance.now() - started) / 1000;
-    const used = process.cpuUsage(cpu);
-    memory.print();
-    console.log(
-      `  ${summary.ok} ok, ${summary.failed} failed${summary.failures.length ? ` (${summary.failures.map(([r, c]) => `${r} ${c}`).join(', ')})` : ''}, ` +
-        `${(summary.downloadedBytes / 1e6 / secs).toFixed(1)} MB/s, ${secs.toFixed(1)} s · load ${load()}`,
-    );
-    db.close();
-    const result = { images: n, wallSecs: secs, cpuSecs: (used.user + used.system) / 1e6 };
-    console.log(`  ${rates(result)}`);
-    return result;
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+async function fetchEndToEnd(server: ImageServer, corpusFiles: number, n: number, concurrency: number, dir: string): Promise<Measured> {
+  mkdirSync(dir, { recursive: true });
+  const db = openDb(join(dir, 'wit.db'));
+  const queryId = db.prepare("INSERT INTO queries (text, origin) VALUES ('bench', 'user')").run().lastInsertRowid;
+  const insert = db.prepare("INSERT INTO pairs (image_url, text, text_origin, query_id) VALUES (?, ?, 'alt', ?)");
+  db.transaction(() => {
+    for (let k = 0; k < n; k++) insert.run(`http://127.0.0.1:${server.port}/i/${k}`, `image ${k}`, queryId);
+  })();
+  console.log(
+    `wit fetch: ${n} images from a loopback server (${corpusFiles} corpus files, each URL distinct bytes), ${concurrency} decode workers`,
+  );
+  const memory = new RssLog(1000);
+  const serverCpuBefore = await server.cpuSecs();
+  const started = performance.now();
+  const cpu = process.cpuUsage();
+  const summary = await fetchImages(db, {
+    imagesDir: join(dir, 'images'),
+    decodeConcurrency: concurrency,
+    fetcher: { allowPrivate: true, concurrency: 32, perHost: 32, hostDelayMillis: 0 },
+    onProgress: (update) => memory.observe(update.done, started),
+  });
+  const secs = (performance.now() - started) / 1000;
+  const used = process.cpuUsage(cpu);
+  const serverCpu = (await server.cpuSecs()) - serverCpuBefore;
+  memory.print();
+  console.log(
+    `  ${summary.ok} ok, ${summary.failed} failed${summary.failures.length ? ` (${summary.failures.map(([r, c]) => `${r} ${c}`).join(', ')})` : ''}, ` +
+      `${(summary.downloadedBytes / 1e6 / secs).toFixed(1)} MB/s, ${secs.toFixed(1)} s · load ${loadText()}`,
+  );
+  db.close();
+  const result = { images: n, wallSecs: secs, cpuSecs: (used.user + used.system) / 1e6 };
+  console.log(`  ${rates(result)}; the image server used ${((1000 * serverCpu) / n).toFixed(2)} ms CPU an image of the same cores`);
+  return result;
 }
 
 /** RSS every `every` images, to show memory stays flat. */

@@ -8,7 +8,8 @@ import { imageVariant } from './variant.js';
 /**
  * The bench's image host, run as a child process (as a remote server would
  * be, its CPU is not the fetcher's event loop): `/i/<k>` answers corpus image
- * `k mod n` (of the files wit decodes), made unique by `imageVariant`. Sends `{ port }` to its parent.
+ * `k mod n` (of the files wit decodes), made unique by `imageVariant`. Sends `{ port }` to its parent,
+ * and `{ cpu }` (its `process.cpuUsage()`) whenever the parent sends `'cpu'`.
  * Arguments: the corpus (`small` or `large`) and the small corpus's folder.
  */
 const [name, smallDir] = process.argv.slice(2);
@@ -27,4 +28,7 @@ const server = http.createServer((request, response) => {
 });
 server.keepAliveTimeout = 60_000;
 server.listen(0, '127.0.0.1', () => process.send?.({ port: (server.address() as AddressInfo).port }));
+process.on('message', (message) => {
+  if (message === 'cpu') process.send?.({ cpu: process.cpuUsage() });
+});
 process.on('disconnect', () => process.exit(0));

@@ -1,5 +1,3 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PoliteFetcher } from '../../crawler/index.js';
 import { ImageStore } from '../../fetch/index.js';
@@ -29,9 +27,10 @@ export interface StageCost {
  * with the others'. The HTTP stage fetches from the bench server at `port`
  * (its own CPU is the server's, a child process, and is not counted). Images
  * refused by the checks (too small, too many pixels) stop after them, as in
- * `wit fetch`: the later stages are per image that got that far.
+ * `wit fetch`: the later stages are per image that got that far. Its store
+ * and db are written in `dir`, left for the caller to delete.
  */
-export async function stageCosts(images: CorpusImage[], n: number, port: number): Promise<StageCost[]> {
+export async function stageCosts(images: CorpusImage[], n: number, port: number, dir: string): Promise<StageCost[]> {
   const settings = resolveProcessOptions({});
   const bodies = Array.from({ length: n }, (_, k) => imageVariant(images[k % images.length]!.bytes, k));
   const checked = await Promise.all(
@@ -62,31 +61,26 @@ export async function stageCosts(images: CorpusImage[], n: number, port: number)
   const jpegs: Buffer[] = [];
   await time('JPEG encode', pixels.length, async (i) => jpegs.push(await encodeJpeg(pixels[i]!)));
 
-  const dir = mkdtempSync(join(tmpdir(), 'wit-bench-stages-'));
-  try {
-    const store = new ImageStore(join(dir, 'images'));
-    store.prepare();
-    await time('file write + rename', jpegs.length, (i) => store.put(sha256Hex(bodies[i]!), jpegs[i]!));
-    const db = openDb(join(dir, 'wit.db'));
-    const insert = db.prepare("INSERT INTO images (url, host) VALUES (?, '127.0.0.1')");
-    db.transaction(() => bodies.forEach((_, k) => insert.run(`http://127.0.0.1/${k}`)))();
-    const image = { sha256: 'ab'.repeat(32), phash: '0'.repeat(16), width: 256, height: 256, format: 'png', bytes: 1, path: 'ab/ab/x.jpg' };
-    // As wit fetch writes them: 64 rows a transaction.
-    const outcome = (k: number) => ({ id: k + 1, httpStatus: 200, image });
-    await time(
-      'SQLite row',
-      n,
-      (k) =>
-        k % 64 === 0 &&
-        recordImageOutcomes(
-          db,
-          bodies.slice(k, k + 64).map((_, i) => outcome(k + i)),
-        ),
-    );
-    db.close();
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  const store = new ImageStore(join(dir, 'images'));
+  store.prepare();
+  await time('file write + rename', jpegs.length, (i) => store.put(sha256Hex(bodies[i]!), jpegs[i]!));
+  const db = openDb(join(dir, 'wit.db'));
+  const insert = db.prepare("INSERT INTO images (url, host) VALUES (?, '127.0.0.1')");
+  db.transaction(() => bodies.forEach((_, k) => insert.run(`http://127.0.0.1/${k}`)))();
+  const image = { sha256: 'ab'.repeat(32), phash: '0'.repeat(16), width: 256, height: 256, format: 'png', bytes: 1, path: 'ab/ab/x.jpg' };
+  // As wit fetch writes them: 64 rows a transaction.
+  const outcome = (k: number) => ({ id: k + 1, httpStatus: 200, image });
+  await time(
+    'SQLite row',
+    n,
+    (k) =>
+      k % 64 === 0 &&
+      recordImageOutcomes(
+        db,
+        bodies.slice(k, k + 64).map((_, i) => outcome(k + i)),
+      ),
+  );
+  db.close();
   return costs;
 }
 
