@@ -10,7 +10,15 @@ import {
   type WitDb,
   writeMeta,
 } from '../db/index.js';
-import { mostWorkers, ReasonCounter, resolveOptions, type GivenOptions, type ProgressSink, type ResolvedOptions } from '../core/index.js';
+import {
+  mostWorkers,
+  ReasonCounter,
+  resolveOptions,
+  withHeapBallast,
+  type GivenOptions,
+  type ProgressSink,
+  type ResolvedOptions,
+} from '../core/index.js';
 import { FetchFailure, fetcherFor, type FetcherChoice, type PoliteFetcher } from '../crawler/index.js';
 import { ImageFailure } from './image-failure.js';
 import { ImageOutcomes } from './image-outcomes.js';
@@ -83,7 +91,7 @@ export async function fetchImages(db: WitDb, options: FetchImagesOptions): Promi
   writeMeta(db, 'fetch.config', { imagesDir: options.imagesDir, ...settings, fetcher: fetcher.settings });
   const run = new FetchRun(db, store, fetcher, options, settings, countImages(db, 'pending'));
   try {
-    await run.drain();
+    await withHeapBallast(() => run.drain());
   } finally {
     if (owned) await fetcher.close();
   }
