@@ -1,18 +1,18 @@
 import { fork } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import sharp from 'sharp';
-import { fetchImages, processImage } from '../../fetch/index.js';
+import { processImage } from '../../fetch/index.js';
 import { defaultDecodeConcurrency } from '../../fetch/fetch-images.js';
 import { sha256Hex } from '../../fetch/process-image.js';
-import { openDb, type WitDb } from '../../db/index.js';
 import { loadText, waitForQuietMachine } from '../machine-load.js';
 import { loadCorpus, type CorpusImage } from './corpus.js';
 import { decodableImages } from './decodable.js';
+import type { FetchJob, FetchMeasured } from './fetch-process.js';
 import { loadSmallCorpus } from './small-corpus.js';
 import { formatStageCosts, stageCosts } from './stages.js';
 import { imageVariant } from './variant.js';
@@ -107,9 +107,7 @@ async function benchCorpus(name: CorpusName, settings: BenchSettings, dir: strin
   const fetched = await withServer(name, async (server) => {
     console.log('where an image goes, each stage alone, one image at a time:');
     console.log(formatStageCosts(await stageCosts(corpus, Math.min(stageCount, count), server.port, join(dir, 'stages'))));
-    await warmUpFetch(server, count, warmUpCount, decodeConcurrency, join(dir, 'warm-up'));
-    await waitForQuietMachine('wit fetch');
-    return fetchEndToEnd(server, corpus.length, count, decodeConcurrency, join(dir, 'fetch'));
+    return fetchEndToEnd(server, corpus.length, { count, warmUp: warmUpCount, decodeConcurrency, dir: join(dir, 'fetch') });
   });
   await waitForQuietMachine('sharp alone (after)');
   const after = await measured(sharpCount, () => sharpAlone(corpus, spreadOver(count, sharpCount, 0.5), sharpInFlight));
@@ -236,84 +234,25 @@ async function withServer<T>(corpus: CorpusName, work: (server: ImageServer) => 
   }
 }
 
-/** A db in `dir` with one pair for each of the `n` image URLs `/i/<from>` .. `/i/<from + n - 1>` of the server. */
-function dbOfImages(dir: string, port: number, from: number, n: number): WitDb {
-  mkdirSync(dir, { recursive: true });
-  const db = openDb(join(dir, 'wit.db'));
-  const queryId = db.prepare("INSERT INTO queries (text, origin) VALUES ('bench', 'user')").run().lastInsertRowid;
-  const insert = db.prepare("INSERT INTO pairs (image_url, text, text_origin, query_id) VALUES (?, ?, 'alt', ?)");
-  db.transaction(() => {
-    for (let k = from; k < from + n; k++) insert.run(`http://127.0.0.1:${port}/i/${k}`, `image ${k}`, queryId);
-  })();
-  return db;
-}
-
-const fetcherSettings = { allowPrivate: true, concurrency: 32, perHost: 32, hostDelayMillis: 0 };
-
 /**
- * An untimed `wit fetch` of `n` other URLs of the same server first, as a long
- * fetch is after its first minute: the JIT has compiled the per-image path (in
- * wit and in the server) and V8's heap has grown to its working size.
+ * `wit fetch` of `count` images of the server in its own process (fetch-process.ts),
+ * after its warm-up; the server's CPU is read around the timed part.
  */
-async function warmUpFetch(server: ImageServer, from: number, n: number, concurrency: number, dir: string): Promise<void> {
-  const db = dbOfImages(dir, server.port, from, n);
-  const started = performance.now();
-  await fetchImages(db, { imagesDir: join(dir, 'images'), decodeConcurrency: concurrency, fetcher: fetcherSettings });
-  db.close();
-  console.log(`warm-up: wit fetch of ${n} other URLs, untimed (${((performance.now() - started) / 1000).toFixed(1)} s)`);
-}
-
-async function fetchEndToEnd(server: ImageServer, corpusFiles: number, n: number, concurrency: number, dir: string): Promise<Measured> {
-  const db = dbOfImages(dir, server.port, 0, n);
+async function fetchEndToEnd(server: ImageServer, corpusFiles: number, job: Omit<FetchJob, 'port'>): Promise<Measured> {
   console.log(
-    `wit fetch: ${n} images from a loopback server (${corpusFiles} corpus files, each URL distinct bytes), ${concurrency} decode workers`,
+    `wit fetch: ${job.count} images from a loopback server (${corpusFiles} corpus files, each URL distinct bytes), ` +
+      `${job.decodeConcurrency} decode workers, in a process of its own`,
   );
-  const memory = new RssLog(1000);
+  const child = fork(fileURLToPath(new URL('./fetch-process.js', import.meta.url)), { stdio: 'inherit' });
+  child.send({ ...job, port: server.port } satisfies FetchJob);
+  await once(child, 'message');
+  await waitForQuietMachine('wit fetch (timed)');
   const serverCpuBefore = await server.cpuSecs();
-  const started = performance.now();
-  const cpu = process.cpuUsage();
-  const summary = await fetchImages(db, {
-    imagesDir: join(dir, 'images'),
-    decodeConcurrency: concurrency,
-    fetcher: fetcherSettings,
-    onProgress: (update) => memory.observe(update.done, started),
-  });
-  const secs = (performance.now() - started) / 1000;
-  const used = process.cpuUsage(cpu);
+  child.send('go');
+  const [result] = (await once(child, 'message')) as [FetchMeasured];
   const serverCpu = (await server.cpuSecs()) - serverCpuBefore;
-  memory.print();
-  console.log(
-    `  ${summary.ok} ok, ${summary.failed} failed${summary.failures.length ? ` (${summary.failures.map(([r, c]) => `${r} ${c}`).join(', ')})` : ''}, ` +
-      `${(summary.downloadedBytes / 1e6 / secs).toFixed(1)} MB/s, ${secs.toFixed(1)} s · load ${loadText()}`,
-  );
-  db.close();
-  const result = { images: n, wallSecs: secs, cpuSecs: (used.user + used.system) / 1e6 };
-  console.log(`  ${rates(result)}; the image server used ${((1000 * serverCpu) / n).toFixed(2)} ms CPU an image of the same cores`);
+  console.log(`  ${rates(result)}; the image server used ${((1000 * serverCpu) / job.count).toFixed(2)} ms CPU an image of the same cores`);
   return result;
-}
-
-/** RSS every `every` images, to show memory stays flat. */
-class RssLog {
-  private readonly lines: string[] = [];
-  private nextAt: number;
-
-  constructor(private readonly every: number) {
-    this.nextAt = every;
-  }
-
-  observe(done: number, startedAt: number): void {
-    if (done < this.nextAt) return;
-    this.nextAt += this.every;
-    const { rss, heapUsed, external } = process.memoryUsage();
-    const secs = (performance.now() - startedAt) / 1000;
-    const line = `  ${String(done).padStart(6)} images  ${(done / secs).toFixed(1)} images/s  rss ${(rss / 2 ** 20).toFixed(0)} MiB  heap ${(heapUsed / 2 ** 20).toFixed(0)} MiB  external ${(external / 2 ** 20).toFixed(0)} MiB`;
-    this.lines.push(line);
-    console.log(line);
-  }
-
-  print(): void {
-    if (this.lines.length === 0) console.log('  (fewer images than one RSS interval)');
-  }
 }
 
 function parseArgs(argv: string[]): Record<string, string | undefined> {
