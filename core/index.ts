@@ -1,5 +1,5 @@
 // The ground floor every stage stands on: errors, option declarations, progress lines, reason
-// counters, table formatting and a heap ballast for long runs. No native code and no SQLite: importing it
+// counters and table formatting. No native code and no SQLite: importing it
 // loads nothing heavy.
 export { WitError } from './errors.js';
 export {
@@ -12,7 +12,6 @@ export {
   type ProgressLineOptions,
 } from './progress.js';
 export { ReasonCounter } from './reason-counter.js';
-export { withHeapBallast } from './heap-ballast.js';
 export { formatCsv, formatRecord, formatTable, type Row } from './format.js';
 export {
   checkOptions,

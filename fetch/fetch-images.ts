@@ -10,16 +10,9 @@ import {
   type WitDb,
   writeMeta,
 } from '../db/index.js';
-import {
-  mostWorkers,
-  ReasonCounter,
-  resolveOptions,
-  withHeapBallast,
-  type GivenOptions,
-  type ProgressSink,
-  type ResolvedOptions,
-} from '../core/index.js';
+import { mostWorkers, ReasonCounter, resolveOptions, type GivenOptions, type ProgressSink, type ResolvedOptions } from '../core/index.js';
 import { FetchFailure, fetcherFor, type FetcherChoice, type PoliteFetcher } from '../crawler/index.js';
+import { withHeapBallast } from './heap-ballast.js';
 import { ImageFailure } from './image-failure.js';
 import { ImageOutcomes } from './image-outcomes.js';
 import { ImageStore } from './image-store.js';
@@ -64,8 +57,14 @@ const pageSize = 512;
 
 /** `decodeConcurrency` when unset (see options.ts). */
 export function defaultDecodeConcurrency(): number {
-  const libuvThreads = Number(process.env.UV_THREADPOOL_SIZE) || 4;
-  return Math.min(mostWorkers, 2 * libuvThreads);
+  return Math.min(mostWorkers, 2 * libuvThreads());
+}
+
+/** The threads libuv's pool starts with: UV_THREADPOOL_SIZE read as libuv reads it (atoi, 1 to 1024), 4 when unset. */
+function libuvThreads(): number {
+  const given = process.env.UV_THREADPOOL_SIZE;
+  if (given === undefined) return 4;
+  return Math.min(1024, Math.max(1, Number.parseInt(given, 10) || 0));
 }
 
 /**

@@ -29,10 +29,11 @@ export class ImageStore {
   /**
    * Writes the JPEG for `sha256` (replacing an identical one a killed run may
    * have left) and returns its relative path. Synchronous on purpose: on the
-   * bench machine the five libuv-pool hand-offs of the async calls (mkdir,
-   * open, write, close, rename) cost twice the CPU of the calls themselves
-   * (about 160 against 75 µs an image), and the main thread already blocks
-   * about 100 µs in each sharp call.
+   * bench machine the four or five libuv-pool hand-offs of the async calls
+   * (open, write, close, rename, and mkdir for a new folder) cost twice the
+   * CPU of the calls themselves (about 160 against 75 µs an image), and the
+   * main thread already blocks about 100 µs in each sharp call. The price: on
+   * a slow disk (a network mount) downloads wait while a file is written.
    */
   put(sha256: string, jpeg: Buffer): string {
     const path = ImageStore.relativePath(sha256);

@@ -76,7 +76,8 @@ export const fetchImagesOptions = optionTable('FetchImagesOptions', {
   }),
   /**
    * Images decoded and resized at once (sharp runs each on a libuv thread);
-   * unset: twice libuv's threads (`UV_THREADPOOL_SIZE`, 4 unless set), so that
+   * unset: twice libuv's threads (`UV_THREADPOOL_SIZE`, which the `wit`
+   * command sets to the cores, at least 4; libuv's default is 4), so that
    * a thread finding its image done takes the next one at once instead of
    * waiting for the main thread (pHash, file calls, downloads). At most 4 a core.
    */
@@ -84,7 +85,7 @@ export const fetchImagesOptions = optionTable('FetchImagesOptions', {
     flag: 'decode-concurrency',
     least: 1,
     most: mostWorkers,
-    defaultText: '2 x libuv threads',
+    defaultText: '2 x libuv threads (wit starts one a core, at least 4)',
     describe: 'Images decoded at once',
   }),
   /** Put failed images (those failed with `retryReason` only, when given) back to pending first. */

@@ -1,5 +1,6 @@
 import { once } from 'node:events';
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -96,11 +97,13 @@ describe('wit fetch (the CLI)', () => {
     const check = runWit(['db', 'check-images', '--db', dbPath, '--images', images]);
     expect(check.status).toBe(0);
     expect(check.stdout).toContain('the db and the store agree');
-    // The options as resolved: the defaults of what was not typed are recorded too.
+    // The options as resolved: the defaults of what was not typed are recorded too. Decodes in
+    // flight: twice the libuv threads the `wit` command starts (one a core, at least 4), at most 4 a core.
+    const cores = availableParallelism();
     expect(metaRecord(dbPath, 'fetch.config')).toMatchObject({
       imagesDir: images,
       maxImageBytes: 1_000_000,
-      decodeConcurrency: expect.any(Number),
+      decodeConcurrency: Math.min(4 * cores, 2 * Math.max(4, cores)),
       processing: { size: 256, minSide: 64 },
       fetcher: { perHost: 2, maxRetries: 3 },
     });

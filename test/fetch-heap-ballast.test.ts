@@ -1,6 +1,6 @@
 import { getHeapSpaceStatistics } from 'node:v8';
 import { describe, expect, it } from 'vitest';
-import { withHeapBallast } from '../core/index.js';
+import { withHeapBallast } from '../fetch/heap-ballast.js';
 
 /** Bytes in V8's large-object spaces (old and young), where a 16 MB array lives. */
 function largeObjectBytes(): number {
