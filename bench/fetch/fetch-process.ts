@@ -6,7 +6,7 @@ import { fetchImages } from '../../fetch/index.js';
 import { loadText } from '../machine-load.js';
 
 /**
- * The bench's `wit fetch`, in a process of its own as the CLI runs it, so that
+ * The bench's `wit fetch`, in a process of its own like the CLI's, so that
  * its heap, GC and RSS are not the bench's (two corpora and sharp alone's
  * buffers). Forked by main.ts, which sends a `FetchJob`; this process fetches
  * `warmUp` other URLs untimed, says `'warm'`, and on the next message fetches
@@ -107,9 +107,15 @@ class RssLog {
 }
 
 process.once('message', async (job: FetchJob) => {
-  await warmUpFetch(job);
-  process.send?.('warm');
-  await once(process, 'message');
-  process.send?.(await timedFetch(job));
-  process.disconnect();
+  try {
+    await warmUpFetch(job);
+    process.send?.('warm');
+    await once(process, 'message');
+    process.send?.(await timedFetch(job));
+  } catch (error) {
+    console.error(error);
+    process.exitCode = 1;
+  } finally {
+    process.disconnect();
+  }
 });

@@ -11,6 +11,7 @@ import { defaultDecodeConcurrency } from '../../fetch/fetch-images.js';
 import { sha256Hex } from '../../fetch/process-image.js';
 import { loadText, waitForQuietMachine } from '../machine-load.js';
 import { loadCorpus, type CorpusImage } from './corpus.js';
+import { nextMessage } from './child-message.js';
 import { decodableImages } from './decodable.js';
 import type { FetchJob, FetchMeasured } from './fetch-process.js';
 import { loadSmallCorpus } from './small-corpus.js';
@@ -20,7 +21,7 @@ import { imageVariant } from './variant.js';
 /** Where the small corpus's Debian packages are downloaded and unpacked (git-ignored). */
 const smallCorpusDir = fileURLToPath(new URL('../../../bench/out/fetch-small-corpus', import.meta.url));
 
-/** What one timed phase did: images, wall seconds, and CPU seconds of this process (all threads). */
+/** What one timed phase did: images, wall seconds, and CPU seconds of the process that did it (all threads). */
 interface Measured {
   images: number;
   wallSecs: number;
@@ -68,9 +69,10 @@ async function main(): Promise<void> {
     `bench fetch · ${new Date().toISOString()} · ${availableParallelism()} cores · load ${loadText()} · sharp ${sharp.versions.sharp} (vips ${sharp.versions.vips}), ` +
       `sharp.concurrency ${sharp.concurrency()}, UV_THREADPOOL_SIZE ${process.env.UV_THREADPOOL_SIZE ?? '4 (default)'}`,
   );
-  // Every store and db the bench writes stays until its end: deleting thousands of files just
-  // before a timed run makes ext4 skip their inodes when the run creates its own, and that
-  // costs wit 0.1-0.5 ms of kernel time an image that no fetch outside a bench pays.
+  // Every store and db the bench writes stays until its end: right after thousands of files
+  // are deleted, ext4 skips their inodes when new files are created, and perf showed that at
+  // up to 7% of a timed fetch's CPU (__ext4_new_inode, recently_deleted) when the bench
+  // deleted its stage table's store and the previous corpus's just before.
   const scratch = mkdtempSync(join(tmpdir(), 'wit-bench-fetch-'));
   try {
     const results: string[] = [];
@@ -222,10 +224,10 @@ interface ImageServer {
 async function withServer<T>(corpus: CorpusName, work: (server: ImageServer) => Promise<T>): Promise<T> {
   const child = fork(fileURLToPath(new URL('./server.js', import.meta.url)), [corpus, smallCorpusDir], { stdio: 'inherit' });
   try {
-    const [{ port }] = (await once(child, 'message')) as [{ port: number }];
+    const { port } = await nextMessage<{ port: number }>(child, 'image server');
     const cpuSecs = async () => {
       child.send('cpu');
-      const [{ cpu }] = (await once(child, 'message')) as [{ cpu: NodeJS.CpuUsage }];
+      const { cpu } = await nextMessage<{ cpu: NodeJS.CpuUsage }>(child, 'image server');
       return (cpu.user + cpu.system) / 1e6;
     };
     return await work({ port, cpuSecs });
@@ -235,8 +237,11 @@ async function withServer<T>(corpus: CorpusName, work: (server: ImageServer) => 
 }
 
 /**
- * `wit fetch` of `count` images of the server in its own process (fetch-process.ts),
- * after its warm-up; the server's CPU is read around the timed part.
+ * `wit fetch` of `count` images of the server in a process of its own
+ * (fetch-process.ts), after its warm-up; the server's CPU is read around the
+ * timed part. The process inherits this one's environment, UV_THREADPOOL_SIZE
+ * included: on more than 4 cores, give the bench the one `wit` sets itself
+ * (bin/wit.cts), so that both sides decode on as many threads.
  */
 async function fetchEndToEnd(server: ImageServer, corpusFiles: number, job: Omit<FetchJob, 'port'>): Promise<Measured> {
   console.log(
@@ -244,15 +249,21 @@ async function fetchEndToEnd(server: ImageServer, corpusFiles: number, job: Omit
       `${job.decodeConcurrency} decode workers, in a process of its own`,
   );
   const child = fork(fileURLToPath(new URL('./fetch-process.js', import.meta.url)), { stdio: 'inherit' });
-  child.send({ ...job, port: server.port } satisfies FetchJob);
-  await once(child, 'message');
-  await waitForQuietMachine('wit fetch (timed)');
-  const serverCpuBefore = await server.cpuSecs();
-  child.send('go');
-  const [result] = (await once(child, 'message')) as [FetchMeasured];
-  const serverCpu = (await server.cpuSecs()) - serverCpuBefore;
-  console.log(`  ${rates(result)}; the image server used ${((1000 * serverCpu) / job.count).toFixed(2)} ms CPU an image of the same cores`);
-  return result;
+  try {
+    child.send({ ...job, port: server.port } satisfies FetchJob);
+    await nextMessage(child, 'fetch process');
+    await waitForQuietMachine('wit fetch (timed)');
+    const serverCpuBefore = await server.cpuSecs();
+    child.send('go');
+    const result = await nextMessage<FetchMeasured>(child, 'fetch process');
+    const serverCpu = (await server.cpuSecs()) - serverCpuBefore;
+    console.log(
+      `  ${rates(result)}; the image server used ${((1000 * serverCpu) / job.count).toFixed(2)} ms CPU an image of the same cores`,
+    );
+    return result;
+  } finally {
+    if (child.exitCode === null) child.kill();
+  }
 }
 
 function parseArgs(argv: string[]): Record<string, string | undefined> {
