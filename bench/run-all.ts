@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
-import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { loadText } from './machine-load.js';
 
 /**
  * `npm run bench`: runs every compiled benchmark `dist/bench/<name>/main.js`
@@ -32,11 +32,7 @@ if (names.length === 0) console.log('bench: no benchmarks built yet (dist/bench/
 
 const results: Array<{ name: string; status: number | null; secs: number }> = [];
 for (const name of names) {
-  console.log(
-    `\n=== bench ${name} · ${new Date().toISOString()} · load ${loadavg()
-      .map((l) => l.toFixed(2))
-      .join(' ')} (1/5/15 min)`,
-  );
+  console.log(`\n=== bench ${name} · ${new Date().toISOString()} · load ${loadText()} (1/5/15 min)`);
   const started = Date.now();
   const run = spawnSync(process.execPath, [join(benchDir, name, 'main.js')], { stdio: 'inherit' });
   results.push({ name, status: run.status, secs: (Date.now() - started) / 1000 });

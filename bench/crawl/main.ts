@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { CappedPairWriter, crawl, type CrawlOptions, type PairCandidate } from '../../crawler/index.js';
 import { insertNewQueries, openDb, type WitDb } from '../../db/index.js';
 import { startOpenmojiSite } from '../../test/fixtures/openmoji-site.js';
-import { formatRate, load, plainInsert, timed } from './plain-insert.js';
+import { formatRate, plainInsert, timed } from './plain-insert.js';
+import { loadText } from '../machine-load.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'wit-bench-crawl-'));
 
@@ -78,7 +79,7 @@ async function benchCrawl(label: string, db: WitDb, options: CrawlOptions): Prom
   const secs = summary.elapsedSecs;
   console.log(
     `${label}: ${(summary.pages.fetched / secs).toFixed(1)} pages/s, ${Math.round(summary.pairs.stored / secs).toLocaleString('en-US')} pairs/s ` +
-      `(${summary.pages.fetched} pages, ${summary.pairs.stored} pairs in ${secs.toFixed(2)} s; load ${load()})`,
+      `(${summary.pages.fetched} pages, ${summary.pairs.stored} pairs in ${secs.toFixed(2)} s; load ${loadText()})`,
   );
   db.close();
 }
@@ -146,7 +147,7 @@ async function benchRender(siteUrl: string, subgroups: readonly string[], words:
 }
 
 async function main(): Promise<void> {
-  console.log(`wit crawl bench, ${new Date().toISOString()}, load average ${load()}`);
+  console.log(`wit crawl bench, ${new Date().toISOString()}, load average ${loadText()}`);
   benchPlainInsert();
   benchCappedInsert();
   const site = await startOpenmojiSite();

@@ -1,15 +1,8 @@
-import { loadavg } from 'node:os';
 import type { PairCandidate } from '../../crawler/index.js';
 import type { WitDb } from '../../db/index.js';
 
-// What the crawl benches share: timing with CPU time, the load, and the
-// plain-INSERT floor that storing pairs is measured against.
-
-export function load(): string {
-  return loadavg()
-    .map((n) => n.toFixed(2))
-    .join(' ');
-}
+// What the crawl benches share: timing with CPU time and the plain-INSERT
+// floor that storing pairs is measured against.
 
 export interface Rate {
   wallPerSec: number;

@@ -1,6 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import {
   createEngine,
@@ -12,6 +11,7 @@ import {
 } from '../../train/index.js';
 import { runPeer } from '../train/run-peer.js';
 import { syntheticBatch } from '../train/synthetic-batch.js';
+import { loadText } from '../machine-load.js';
 
 /**
  * What the OpenBLAS addon (npm run build:native) gives the wasm engine: the model's GEMM shapes on
@@ -23,10 +23,6 @@ import { syntheticBatch } from '../train/synthetic-batch.js';
  *   node dist/bench/gemm/main.js [--rounds 4] [--steps 2]
  */
 const { values } = parseArgs({ options: { rounds: { type: 'string', default: '4' }, steps: { type: 'string', default: '2' } } });
-const load = () =>
-  loadavg()
-    .map((l) => l.toFixed(2))
-    .join(' ');
 const cpuMillis = () => {
   const usage = process.cpuUsage();
   return (usage.user + usage.system) / 1000;
@@ -58,7 +54,9 @@ for (let round = 0; round < Number(values.rounds); round++) {
     use(variant.kernels);
     await engine.importState(firstState);
     const losses = await timedSteps(engine, variant.millis);
-    console.log(`round ${round + 1}: ${variant.label} ${variant.millis.at(-1)!.toFixed(0)} CPU ms/step, losses ${losses} · load ${load()}`);
+    console.log(
+      `round ${round + 1}: ${variant.label} ${variant.millis.at(-1)!.toFixed(0)} CPU ms/step, losses ${losses} · load ${loadText()}`,
+    );
   }
 }
 await engine.dispose();
@@ -66,7 +64,7 @@ const { vocabSize, embedDim, imageSize } = defaultModelConfig;
 const peer = runPeer({ batch: 128, imageSize, vocabSize, embedDim, wordsPerCaption: 10, steps: 5, threads: 1 });
 const peerMillis = typeof peer === 'string' ? undefined : peer.cpuSecsPerStep * 1000;
 console.log(
-  peerMillis === undefined ? `peer: not run, ${peer}` : `peer: PyTorch 1 thread ${peerMillis.toFixed(0)} CPU ms/step · load ${load()}`,
+  peerMillis === undefined ? `peer: not run, ${peer}` : `peer: PyTorch 1 thread ${peerMillis.toFixed(0)} CPU ms/step · load ${loadText()}`,
 );
 for (const variant of variants) {
   const millis = median(variant.millis);
@@ -99,7 +97,7 @@ function gemmTable(gemm: NativeGemm): void {
     const openBlas = timed(() => gemm.sgemm(0, 0, m, n, k, heap(a), heap(b), heap(c), 0));
     const rate = (ms: number) => `${((m * k * n) / ms / 1e6).toFixed(1)} GMAC/s`;
     console.log(
-      `gemm ${m}x${k}x${n}: XNNPACK ${xnnpack.toFixed(1)} CPU ms (${rate(xnnpack)}), OpenBLAS ${openBlas.toFixed(1)} (${rate(openBlas)}) · load ${load()}`,
+      `gemm ${m}x${k}x${n}: XNNPACK ${xnnpack.toFixed(1)} CPU ms (${rate(xnnpack)}), OpenBLAS ${openBlas.toFixed(1)} (${rate(openBlas)}) · load ${loadText()}`,
     );
     tf.dispose([a, b, c]);
   }

@@ -1,5 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { openmojiShards } from '../../test/fixtures/train-shards.js';
@@ -8,6 +8,7 @@ import { exportForPeer, readHeldOut, type HeldOutImage } from './export-data.js'
 import { runLearnPeer } from './run-learn-peer.js';
 import { meanSpread } from './seed-spread.js';
 import { allPrompts, scoreTemplateSets, templateSets, type TopK } from './template-scores.js';
+import { loadText } from '../machine-load.js';
 
 /**
  * Does wit learn as well as PyTorch from the same data? Real openmoji images captioned by their
@@ -35,10 +36,6 @@ const { values } = parseArgs({
 });
 const imageSize = Number(values['image-size']);
 const seeds = values.seeds.split(',').map(Number);
-const load = () =>
-  loadavg()
-    .map((l) => l.toFixed(2))
-    .join(' ');
 const pct = (value: number) => `${(100 * value).toFixed(1)}%`;
 type Scores = Record<string, TopK>;
 
@@ -126,7 +123,7 @@ try {
       witRuns.push(scoreTemplateSets(wit.images, wit.prompts, n, wit.dim));
       const samplesSeen = result.steps * Number(values.batch);
       console.log(
-        `epochs ${epochs} seed ${seed}: wit     ${describe(witRuns.at(-1)!)} (top-1/top-5) · ${samplesSeen} samples seen in ${witSeconds.toFixed(1)} s (all of wit train: decoding, startup, validation) · load ${load()}`,
+        `epochs ${epochs} seed ${seed}: wit     ${describe(witRuns.at(-1)!)} (top-1/top-5) · ${samplesSeen} samples seen in ${witSeconds.toFixed(1)} s (all of wit train: decoding, startup, validation) · load ${loadText()}`,
       );
       const dataPath = join(work, `peer-${epochs}-${seed}`);
       const config = await exportForPeer(runDir, shardsDir, heldOut, prompts, dataPath);
@@ -138,7 +135,7 @@ try {
       const dim = config.model.embedDim;
       peerRuns.push(scoreTemplateSets(peer.embeddings.subarray(0, n * dim), peer.embeddings.subarray(n * dim), n, dim));
       console.log(
-        `epochs ${epochs} seed ${seed}: PyTorch ${describe(peerRuns.at(-1)!)} · ${peer.samplesSeen} samples seen in ${peer.seconds.toFixed(1)} s of training loop (torch ${peer.torch}, ${peer.blasLibraries.map((l) => l.split('/').pop()).join(', ') || 'no BLAS mapped'}) · load ${load()}`,
+        `epochs ${epochs} seed ${seed}: PyTorch ${describe(peerRuns.at(-1)!)} · ${peer.samplesSeen} samples seen in ${peer.seconds.toFixed(1)} s of training loop (torch ${peer.torch}, ${peer.blasLibraries.map((l) => l.split('/').pop()).join(', ') || 'no BLAS mapped'}) · load ${loadText()}`,
       );
     }
     summarise(epochs, witRuns, peerRuns);

@@ -11,7 +11,8 @@ import { crawl, type PairCandidate } from '../../crawler/index.js';
 import { insertNewQueries, openDb, type WitDb } from '../../db/index.js';
 import { normalizeText, readWordnetGlosses, readWordnetLemmas } from '../../queries/index.js';
 import { writeListFile, type ListFixtureRow } from '../../test/fixtures/list-files.js';
-import { formatRate, load, plainInsert, timedAsync, type Rate } from '../crawl/plain-insert.js';
+import { formatRate, plainInsert, timedAsync, type Rate } from '../crawl/plain-insert.js';
+import { loadText } from '../machine-load.js';
 
 const outDir = fileURLToPath(new URL('../../../bench/out/', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'wit-bench-pairs-'));
@@ -82,7 +83,7 @@ async function benchList(file: string): Promise<void> {
   }
   const rate = { wallPerSec: median(rates.map((r) => r.wallPerSec)), cpuPerSec: median(rates.map((r) => r.cpuPerSec)) };
   console.log(
-    `wit crawl --pairs ${file.split('/').pop()}: ${formatRate(rate, 'rows')} (median of ${rounds}; ${stored.toLocaleString('en-US')} pairs stored; load ${load()})`,
+    `wit crawl --pairs ${file.split('/').pop()}: ${formatRate(rate, 'rows')} (median of ${rounds}; ${stored.toLocaleString('en-US')} pairs stored; load ${loadText()})`,
   );
 }
 
@@ -95,13 +96,13 @@ function benchBaseline(): void {
     pageUrl: null,
   });
   const rate = plainInsert(db, rowCount, pairOf, (i) => (i % queries.length) + 1, 5000);
-  console.log(`plain INSERT of the same rows, no reading, matching or cap (baseline): ${formatRate(rate, 'rows')} (load ${load()})`);
+  console.log(`plain INSERT of the same rows, no reading, matching or cap (baseline): ${formatRate(rate, 'rows')} (load ${loadText()})`);
   db.close();
 }
 
 async function main(): Promise<void> {
   console.log(
-    `wit pairs bench, ${new Date().toISOString()}, ${rowCount.toLocaleString('en-US')} rows, ${queries.length.toLocaleString('en-US')} WordNet queries, load average ${load()}`,
+    `wit pairs bench, ${new Date().toISOString()}, ${rowCount.toLocaleString('en-US')} rows, ${queries.length.toLocaleString('en-US')} WordNet queries, load average ${loadText()}`,
   );
   try {
     const files = listFiles();

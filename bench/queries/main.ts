@@ -17,11 +17,12 @@
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { countCorpora, QueryMatcher, readWordnetGlosses, readWordnetLemmas, tokenize, type MatcherQuery } from '../../queries/index.js';
+import { loadText } from '../machine-load.js';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
@@ -59,10 +60,6 @@ async function retainedBytes(): Promise<number> {
 }
 
 const mb = (bytes: number) => bytes / 1e6;
-const load = () =>
-  loadavg()
-    .map((l) => l.toFixed(2))
-    .join(' ');
 const count = (n: number) => n.toLocaleString('en-US');
 
 /** WordNet lemmas, then gloss bigrams and trigrams by frequency, up to `target` distinct texts. */
@@ -220,7 +217,7 @@ async function main(): Promise<void> {
     `queries: ${count(queries.length)} (WordNet lemmas + n-grams of the ${count(corpus.length)} even-numbered glosses); ` +
       `captions: the ${count(captions.length)} odd-numbered glosses, ${mb(captionBytes).toFixed(1)} MB`,
   );
-  console.log(`load average before: ${load()} (2-core machine shared with other work; wall figures are noisy when it is high)`);
+  console.log(`load average before: ${loadText()} (2-core machine shared with other work; wall figures are noisy when it is high)`);
   const matcher = await benchBuild(queries);
   benchBuildPeak(queries);
   const matcherMbPerSec = benchScan('held-out captions', matcher, captions, captionBytes);
@@ -228,7 +225,7 @@ async function main(): Promise<void> {
   const cutFromCaptions = QueryMatcher.build(benchQueries(glosses, targetQueries));
   benchScan('worst case: n-grams cut from all 117k glosses, which are then scanned', cutFromCaptions, glosses, textBytes(glosses));
   await benchCounting(glosses);
-  console.log(`load average after: ${load()}`);
+  console.log(`load average after: ${loadText()}`);
 }
 
 const peakFrom = process.argv.indexOf(peakChildFlag);

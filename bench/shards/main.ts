@@ -27,6 +27,7 @@ import { fileURLToPath } from 'node:url';
 import { curatePairs, resolveCurateOptions, type BuildPhase } from '../../curate/index.js';
 import type { FullBuildResult } from './full-build.js';
 import { realHashes, syntheticRows } from './synthetic-rows.js';
+import { loadText } from '../machine-load.js';
 
 interface SizeResult {
   rows: number;
@@ -61,11 +62,7 @@ if (at !== -1) {
 async function main(): Promise<void> {
   const sizes = (argValue('--sizes') ?? '100000,1000000').split(',').map(Number);
   const realCount = Number(argValue('--real-hashes') ?? 400);
-  console.log(
-    `shards bench · ${new Date().toISOString()} · load ${loadavg()
-      .map((l) => l.toFixed(2))
-      .join(' ')} (1/5/15 min)`,
-  );
+  console.log(`shards bench · ${new Date().toISOString()} · load ${loadText()} (1/5/15 min)`);
   const startedAt = performance.now();
   const hashes = await realHashes(realCount);
   console.log(`${hashes.length} real pHashes from openmoji in ${((performance.now() - startedAt) / 1000).toFixed(1)} s`);

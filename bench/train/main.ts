@@ -1,10 +1,11 @@
-import { availableParallelism, loadavg } from 'node:os';
+import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { createEngine, defaultModelConfig, selectBackend, type BackendName, type StepPhases } from '../../train/index.js';
 import { measureEndToEnd, type EndToEndFigures } from './end-to-end.js';
 import { runPeer } from './run-peer.js';
 import { syntheticBatch } from './synthetic-batch.js';
+import { loadText } from '../machine-load.js';
 
 /**
  * Training samples/s of wit's default model (batch 256, 64x64, vocab 20k, embed 256) and, in the
@@ -39,11 +40,6 @@ const warmupSteps = Number(values['warmup-steps']);
 const batchSize = Number(values.batch);
 const wordsPerCaption = 10;
 const config = defaultModelConfig;
-const load = () =>
-  loadavg()
-    .map((l) => l.toFixed(2))
-    .join(' ');
-
 interface Figure {
   samplesPerSec: number;
   cpuSecsPerStep: number;
@@ -65,7 +61,7 @@ async function measureWit(backend: BackendName, workers: number): Promise<Figure
   const cpu = process.cpuUsage(cpuStarted);
   await engine.dispose();
   const figure = { samplesPerSec: (batchSize * steps) / secs, cpuSecsPerStep: (cpu.user + cpu.system) / 1e6 / steps };
-  console.log(`wit   ${backend} ${workers} worker(s): ${describe(figure)} · load ${load()}`);
+  console.log(`wit   ${backend} ${workers} worker(s): ${describe(figure)} · load ${loadText()}`);
   if (phases.length > 0) console.log(`wit   per step in worker 0: ${describePhases(phases)}; data 0 (batches made before timing)`);
   return figure;
 }
@@ -94,7 +90,7 @@ function measurePeer(threads: number): Figure | undefined {
     return undefined;
   }
   const figure = { samplesPerSec: peer.samplesPerSec, cpuSecsPerStep: peer.cpuSecsPerStep };
-  console.log(`peer  PyTorch ${peer.torch} ${peer.threads} thread(s): ${describe(figure)} · load ${load()}`);
+  console.log(`peer  PyTorch ${peer.torch} ${peer.threads} thread(s): ${describe(figure)} · load ${loadText()}`);
   console.log(`peer  BLAS: ${peer.blasLibraries.join(', ') || 'none mapped'} (512^3 matmul ${peer.matmul512Gflops.toFixed(1)} GFLOP/s)`);
   peerOnOpenBlas &&= onOpenBlas(peer.blasLibraries);
   return figure;
@@ -151,7 +147,7 @@ async function measureEndToEndRound(): Promise<EndToEndFigures> {
   console.log(
     `end to end: wit train 2 workers ${figures.witSamplesPerSec.toFixed(1)} samples/s in ${figures.witSecs.toFixed(1)} s: decoding ${figures.witDecodeSecs.toFixed(1)} s, ` +
       `engine start and training loop ${figures.witTrainingSecs.toFixed(1)} s (waited for batches ${figures.witDataWaitShare} of the loop), the rest preparing and finishing; ` +
-      `PyTorch 2 threads on the decoded images ${peer} · load ${load()}`,
+      `PyTorch 2 threads on the decoded images ${peer} · load ${loadText()}`,
   );
   return figures;
 }
@@ -184,4 +180,4 @@ if (!peerOnOpenBlas)
   console.log(
     '  no ratio: the PyTorch peer did not load OpenBLAS (apt-get install libopenblas0-pthread); on the reference BLAS it is several times slower',
   );
-console.log(`  load now ${load()} (1/5/15 min) on ${availableParallelism()} cores`);
+console.log(`  load now ${loadText()} (1/5/15 min) on ${availableParallelism()} cores`);

@@ -8,7 +8,6 @@
 // One round at 100 MB is about 4 CPU-minutes a corpus (wit and the peer); --rounds 3 prints the median of three.
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, rmSync, statSync } from 'node:fs';
-import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -17,6 +16,7 @@ import { normalizeText, readWordnetLemmas } from '../../queries/index.js';
 import { loadEmojis } from '../../test/fixtures/openmoji-site.js';
 import { type CorpusPage, ensureWarcCorpus, openmojiPages } from './corpus.js';
 import { docsPages } from './docs-pages.js';
+import { loadText } from '../machine-load.js';
 
 const { values } = parseArgs({
   options: {
@@ -32,11 +32,6 @@ const here = dirname(fileURLToPath(import.meta.url));
 const repo = join(here, '..', '..', '..');
 const outDir = join(repo, 'bench', 'out', 'warc');
 const python = '/usr/bin/python3';
-const load = () =>
-  loadavg()
-    .map((l) => l.toFixed(2))
-    .join(' ');
-
 interface SideRun {
   records: number;
   pages: number;
@@ -93,7 +88,7 @@ for (const name of corpusNames) {
 
 async function runCorpus(corpus: Corpus): Promise<void> {
   const archive = join(outDir, `${corpus.name}-${minMb}mb.warc.gz`);
-  console.log(`warc ${corpus.name}: ${corpus.about}; corpus ${archive} (>= ${minMb} MB; generated once) · load ${load()}`);
+  console.log(`warc ${corpus.name}: ${corpus.about}; corpus ${archive} (>= ${minMb} MB; generated once) · load ${loadText()}`);
   const written = await ensureWarcCorpus(archive, minMb * 1e6, corpus.loadPages);
   const mb = statSync(archive).size / 1e6;
   console.log(
@@ -106,7 +101,7 @@ async function runCorpus(corpus: Corpus): Promise<void> {
     const dbPath = join(outDir, 'bench.db');
     for (const suffix of ['', '-wal', '-shm']) rmSync(`${dbPath}${suffix}`, { force: true });
     copyFileSync(template, dbPath);
-    console.log(`round ${round} · load ${load()}`);
+    console.log(`round ${round} · load ${loadText()}`);
     const w = runJson(process.execPath, [join(here, 'run-wit.js'), dbPath, archive]);
     const p = runJson(python, [join(repo, 'bench', 'peer', 'warc_pairs.py'), archive]);
     wit.push(w);
@@ -122,7 +117,7 @@ async function runCorpus(corpus: Corpus): Promise<void> {
   console.log(
     `warc ${corpus.name}: median of ${rounds}: wit ${witRate.toFixed(2)} MB of warc.gz per CPU-s, peer (Python gzip + lxml) ${peerRate.toFixed(2)}: ` +
       `**wit/peer ${(witRate / peerRate).toFixed(2)}x** per CPU-second (goal >= 2x); peak RSS wit ${(Math.max(...wit.map((r) => r.max_rss_kib)) / 1024).toFixed(0)} MiB, ` +
-      `peer ${(Math.max(...peer.map((r) => r.max_rss_kib)) / 1024).toFixed(0)} MiB · load ${load()}`,
+      `peer ${(Math.max(...peer.map((r) => r.max_rss_kib)) / 1024).toFixed(0)} MiB · load ${loadText()}`,
   );
 }
 

@@ -12,7 +12,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { loadavg, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import sharp from 'sharp';
 import { evenShardSizes, readShardSamples, ShardWriter, writeShardMetadata, type WrittenShard } from '../../webdataset/index.js';
@@ -40,11 +40,8 @@ for path in sys.argv[1:]:
                 last = key
 print(samples, time.perf_counter() - start)
 `;
+import { loadText } from '../machine-load.js';
 
-const load = () =>
-  loadavg()
-    .map((l) => l.toFixed(2))
-    .join(' ');
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 async function openmojiArt(count: number): Promise<Array<{ jpg: Buffer; caption: string }>> {
@@ -126,7 +123,7 @@ function readWithPython(paths: readonly string[]): { samples: number; secs: numb
 const dir = mkdtempSync(join(tmpdir(), 'wit-bench-webdataset-'));
 try {
   console.log(
-    `webdataset bench: ${samples.toLocaleString('en-US')} samples of ${pixels}px openmoji JPEGs, ${rounds} rounds · load ${load()}`,
+    `webdataset bench: ${samples.toLocaleString('en-US')} samples of ${pixels}px openmoji JPEGs, ${rounds} rounds · load ${loadText()}`,
   );
   const art = await openmojiArt(256);
   const writes: number[] = [];
@@ -149,7 +146,7 @@ try {
     if (peer) python.push(samples / peer.secs);
     rmSync(shardDir, { recursive: true, force: true });
     console.log(
-      `round ${round + 1}: write ${Math.round(samples / written.tarSecs)} samples/s, parquet+stats ${Math.round(samples / written.metadataSecs)} rows/s, read wit ${Math.round(samples / ours.secs)} samples/s, python tarfile ${peer ? Math.round(samples / peer.secs) : 'n/a'} samples/s · load ${load()}`,
+      `round ${round + 1}: write ${Math.round(samples / written.tarSecs)} samples/s, parquet+stats ${Math.round(samples / written.metadataSecs)} rows/s, read wit ${Math.round(samples / ours.secs)} samples/s, python tarfile ${peer ? Math.round(samples / peer.secs) : 'n/a'} samples/s · load ${loadText()}`,
     );
   }
   const mb = bytes / 2 ** 20;
@@ -162,7 +159,7 @@ try {
         ? `, python tarfile ${Math.round(median(python))} samples/s: wit/python ${(median(wit) / median(python)).toFixed(2)}x`
         : ', python3 not found: no peer figure'),
   );
-  console.log(`load ${load()} (1/5/15 min)`);
+  console.log(`load ${loadText()} (1/5/15 min)`);
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
