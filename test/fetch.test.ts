@@ -1,4 +1,5 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -182,6 +183,28 @@ describe('fetchImages through a loopback server', () => {
     const result = await fetchImages(other, { imagesDir: join(dir, 'private-images') });
     expect(result.failures).toEqual([['private_address', 1]]);
     expect(existsSync(join(dir, 'private-images', '.tmp'))).toBe(true);
+    other.close();
+  });
+
+  it('stops with an error naming the store folder it cannot create, keeps what it stored and leaves the rest pending', async () => {
+    const names = ['photo.jpg', 'alpha.png', 'pic.webp'];
+    const other = dbWithPairs(join(dir, 'blocked.db'), names.map(url));
+    const store = join(dir, 'blocked-images');
+    // A file where photo.jpg's first-level folder goes: its write fails, the others' do not.
+    const blocked = createHash('sha256').update(jpegBytes).digest('hex').slice(0, 2);
+    mkdirSync(store);
+    writeFileSync(join(store, blocked), 'not a folder');
+    const fetcher = { allowPrivate: true, hostDelayMillis: 0 };
+    await expect(fetchImages(other, { imagesDir: store, fetcher })).rejects.toThrow(/Cannot write .*blocked-images.* in the image store/);
+    expect(imageRow(other, url('photo.jpg')).state).toBe('pending');
+    expect(names.map((name) => imageRow(other, url(name)).state).every((state) => state === 'ok' || state === 'pending')).toBe(true);
+    expect(readdirSync(join(store, '.tmp'))).toEqual([]);
+    expect(checkImages(other, { imagesDir: store })).toMatchObject({ missingFiles: 0, extraFiles: 0 });
+
+    rmSync(join(store, blocked));
+    const rerun = await fetchImages(other, { imagesDir: store, fetcher });
+    expect(rerun.failed).toBe(0);
+    expect(names.map((name) => imageRow(other, url(name)).state)).toEqual(['ok', 'ok', 'ok']);
     other.close();
   });
 });
