@@ -12,7 +12,7 @@ let ballast: number[] | undefined;
  * fetch) gets about 25 MB of room, so it marked its whole heap every 60 images
  * or so. The ballast lifts the limit above the young generation: fetchImages
  * end to end, 1,500 images, went from 20-30 mark-compacts to none and from
- * 6.1-6.4 to 5.8-5.9 ms CPU an image. Runs that overlap share one.
+ * 6.1-6.4 to 5.8-6.0 ms CPU an image. Runs that overlap share one.
  */
 export async function withHeapBallast<T>(work: () => Promise<T>): Promise<T> {
   ballast ??= new Array<number>(2 ** 21).fill(0.5);
